@@ -1,0 +1,258 @@
+import pg from 'pg';
+import {
+  ConfigurationError,
+  DeadlineExceededError,
+  type LegacyUser,
+  type LegacyValue,
+  type LookupQuery,
+  type StoreContext,
+  StoreUnavailableError,
+  type UserStore,
+  rejectUnknownKeys,
+} from '../../src/index.js';
+
+/** Which columns hold what. Only `username`, `email` and `passwordHash` are needed to build the query. */
+export interface PostgresColumns {
+  /** Legacy primary key (default `id`). */
+  id: string;
+  /** Login name (default `username`). */
+  username: string;
+  /** Email, used when the handler's `matchEmail` is on (default `email`). */
+  email: string;
+  /** The stored hash (default `password_hash`). Never copied into attributes. */
+  passwordHash: string;
+  /** Optional column naming the hash format when the hash alone does not (default `password_format`). */
+  hashFormat: string;
+  /** Optional boolean column; `false` refuses the user (default `enabled`). */
+  enabled: string;
+  /** Optional boolean column: the legacy account used SMS MFA (default `sms_mfa`). */
+  smsMfa: string;
+}
+
+/** The smallest slice of `pg.Client` the store uses, so unit tests can hand in a fake. */
+export interface PgClientLike {
+  connect(): Promise<unknown>;
+  query(config: { text: string; values: unknown[]; query_timeout?: number }): Promise<{ rows: Record<string, unknown>[] }>;
+  end(): Promise<void>;
+  on(event: 'error', listener: (err: Error) => void): unknown;
+}
+
+/**
+ * Options of {@link createPostgresStore}.
+ *
+ * @example
+ * ```ts
+ * { connectionString: 'postgres://app@db:5432/legacy', table: 'accounts', columns: { passwordHash: 'pw' } }
+ * ```
+ */
+export interface PostgresStoreOptions {
+  /** `postgres://user:pass@host:5432/db`; or give `connection`. */
+  connectionString?: string;
+  /** Connection settings, or a function that resolves them (a Secrets Manager secret). Called again after an authentication failure, for rotated secrets. */
+  connection?: pg.ClientConfig | (() => Promise<pg.ClientConfig>);
+  /** Table, optionally schema-qualified (default `users`). */
+  table?: string;
+  /** Column names, merged over the defaults. */
+  columns?: Partial<PostgresColumns>;
+  /**
+   * Your own SELECT instead of table/columns: `$1` is the login exactly as sent,
+   * and it must return the columns named in `columns`. It must apply the
+   * handler's matchEmail and caseInsensitive rules itself.
+   */
+  query?: string;
+  /** Connect timeout in ms (default 1000). */
+  connectTimeoutMs?: number;
+  /** Query timeout in ms (default 1000); capped by the invocation's remaining time. */
+  queryTimeoutMs?: number;
+  /** Builds the client; tests pass a fake. Default `new pg.Client(config)`. */
+  clientFactory?: (config: pg.ClientConfig) => PgClientLike;
+}
+
+const OPTION_NAMES = ['connectionString', 'connection', 'table', 'columns', 'query', 'connectTimeoutMs', 'queryTimeoutMs', 'clientFactory'];
+const COLUMN_NAMES = ['id', 'username', 'email', 'passwordHash', 'hashFormat', 'enabled', 'smsMfa'];
+const DEFAULT_COLUMNS: PostgresColumns = {
+  id: 'id', username: 'username', email: 'email', passwordHash: 'password_hash', hashFormat: 'password_format', enabled: 'enabled', smsMfa: 'sms_mfa',
+};
+const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_$]{0,62}$/;
+const WHERE = 'createPostgresStore';
+// SQLSTATE 28P01/28000: the credentials are wrong, maybe rotated; fetch them again next time.
+const AUTH_FAILED = new Set(['28P01', '28000']);
+
+/** The PostgreSQL store with its SQL exposed, for self-checks and tests. */
+export interface PostgresStore extends UserStore {
+  /** The SQL text used for each lookup mode; parameters only, never input. */
+  sqlFor(query: Pick<LookupQuery, 'matchEmail' | 'caseInsensitive'>): string;
+}
+
+/**
+ * A store that reads legacy users from PostgreSQL rows holding password hashes.
+ *
+ * One connection per warm Lambda instance, opened on first use, reused across
+ * invocations and replaced when it breaks or a query times out. Every query is
+ * parameterised; table and column names are validated identifiers.
+ *
+ * @example
+ * ```ts
+ * const store = createPostgresStore({
+ *   connectionString: process.env.DATABASE_URL,
+ *   table: 'legacy.accounts',
+ *   columns: { username: 'login', passwordHash: 'pw_hash' },
+ * })
+ * ```
+ */
+export function createPostgresStore(options: PostgresStoreOptions): PostgresStore {
+  rejectUnknownKeys(WHERE, options, OPTION_NAMES);
+  if (!options.connectionString && !options.connection) {
+    throw new ConfigurationError('connectionString', `${WHERE}: "connectionString" or "connection" is required`, 'Pass connectionString: "postgres://user:pass@host:5432/db".');
+  }
+  rejectUnknownKeys(`${WHERE} columns`, options.columns ?? {}, COLUMN_NAMES);
+  const columns: PostgresColumns = { ...DEFAULT_COLUMNS, ...options.columns };
+  for (const [key, name] of Object.entries(columns)) {
+    if (!IDENTIFIER.test(name)) {
+      throw new ConfigurationError(`columns.${key}`, `${WHERE}: column name "${name}" for "${key}" is not a plain SQL identifier`, 'Use letters, digits and underscores; quote-worthy names are not supported.');
+    }
+  }
+  const table = options.table ?? 'users';
+  const tableParts = table.split('.');
+  if (tableParts.length > 2 || !tableParts.every((p) => IDENTIFIER.test(p))) {
+    throw new ConfigurationError('table', `${WHERE}: table "${table}" is not a plain or schema-qualified SQL identifier`, 'Example: table: "users" or "legacy.users".');
+  }
+  if (options.query !== undefined && (typeof options.query !== 'string' || !options.query.includes('$1'))) {
+    throw new ConfigurationError('query', `${WHERE}: "query" must be a SELECT that uses $1 for the login`, 'Example: SELECT * FROM users WHERE login = $1.');
+  }
+  const connectTimeoutMs = positive('connectTimeoutMs', options.connectTimeoutMs, 1000);
+  const queryTimeoutMs = positive('queryTimeoutMs', options.queryTimeoutMs, 1000);
+  const makeClient = options.clientFactory ?? ((config: pg.ClientConfig) => new pg.Client(config) as unknown as PgClientLike);
+  const quotedTable = tableParts.map((p) => `"${p}"`).join('.');
+
+  const sqlFor = ({ matchEmail, caseInsensitive }: Pick<LookupQuery, 'matchEmail' | 'caseInsensitive'>): string => {
+    if (options.query) return options.query;
+    const u = `"${columns.username}"`;
+    const e = `"${columns.email}"`;
+    const cmp = (col: string) => (caseInsensitive ? `lower(${col}) = lower($1)` : `${col} = $1`);
+    const where = matchEmail ? `${cmp(u)} OR ${cmp(e)}` : cmp(u);
+    // An exact username match beats a case-folded or email match when several rows qualify.
+    return `SELECT * FROM ${quotedTable} WHERE ${where} ORDER BY (${u} = $1) DESC LIMIT 2`;
+  };
+
+  let settings: Promise<pg.ClientConfig> | undefined;
+  let client: PgClientLike | undefined;
+  let connecting: Promise<PgClientLike> | undefined;
+
+  function resolveSettings(): Promise<pg.ClientConfig> {
+    if (!settings) {
+      const source = options.connection;
+      settings = typeof source === 'function'
+        ? source()
+        : Promise.resolve(source ?? { connectionString: options.connectionString });
+      settings.catch(() => (settings = undefined));
+    }
+    return settings;
+  }
+
+  function discard(broken: PgClientLike): void {
+    if (client === broken) client = undefined;
+    broken.end().catch(() => {});
+    // end() waits for a server that may never answer; the socket must go now.
+    (broken as unknown as { connection?: { stream?: { destroy?: () => void } } }).connection?.stream?.destroy?.();
+  }
+
+  async function connect(ctx: StoreContext): Promise<PgClientLike> {
+    const config = await resolveSettings();
+    const timeout = Math.max(1, Math.min(connectTimeoutMs, ctx.remainingMs()));
+    const fresh = makeClient({ application_name: 'cognito-migrate', keepAlive: true, ...config, connectionTimeoutMillis: timeout });
+    fresh.on('error', () => discard(fresh));
+    try {
+      await fresh.connect();
+    } catch (err) {
+      discard(fresh);
+      throw err;
+    }
+    return fresh;
+  }
+
+  async function getClient(ctx: StoreContext): Promise<PgClientLike> {
+    if (client) return client;
+    connecting ??= connect(ctx).finally(() => (connecting = undefined));
+    client = await connecting;
+    return client;
+  }
+
+  async function findUser(query: LookupQuery, ctx: StoreContext): Promise<LegacyUser | undefined> {
+    let active: PgClientLike | undefined;
+    let rows: Record<string, unknown>[];
+    try {
+      active = await getClient(ctx);
+      const timeout = Math.max(1, Math.min(queryTimeoutMs, ctx.remainingMs()));
+      ({ rows } = await active.query({ text: sqlFor(query), values: [query.login], query_timeout: timeout }));
+    } catch (err) {
+      throw classify(err, active, ctx);
+    }
+    const [first, second] = rows;
+    if (!first) return undefined;
+    if (second && first[columns.username] !== query.login) {
+      throw new StoreUnavailableError('postgres', `more than one legacy row matches this login under the ${query.caseInsensitive ? 'case-insensitive ' : ''}${query.matchEmail ? 'username-or-email ' : ''}lookup; make logins unique or narrow the query`);
+    }
+    return toLegacyUser(first, columns);
+  }
+
+  function classify(err: unknown, active: PgClientLike | undefined, ctx: StoreContext): StoreUnavailableError {
+    const e = err as { code?: string; message?: string; severity?: string };
+    const sqlError = typeof e.severity === 'string' && typeof e.code === 'string';
+    if (!sqlError && active) discard(active);
+    if (e.code && AUTH_FAILED.has(e.code)) settings = undefined;
+    if (ctx.remainingMs() <= 0 || e.message === 'Query read timeout' || /timeout/i.test(e.message ?? '')) {
+      return new DeadlineExceededError('postgres', Math.min(queryTimeoutMs, connectTimeoutMs), { cause: err });
+    }
+    // Data exceptions (class 22) may quote the parameter; keep only the code for those.
+    const detail = sqlError
+      ? e.code!.startsWith('22') ? `SQLSTATE ${e.code}` : `${e.message} (SQLSTATE ${e.code})`
+      : (e.code ?? (err instanceof Error ? err.message : 'unknown error'));
+    return new StoreUnavailableError('postgres', detail, { cause: err });
+  }
+
+  return {
+    name: 'postgres',
+    sqlFor,
+    findUser,
+    async close() {
+      const open = client ?? (await connecting?.catch(() => undefined));
+      client = undefined;
+      await open?.end().catch(() => {});
+    },
+  };
+}
+
+function toLegacyUser(row: Record<string, unknown>, columns: PostgresColumns): LegacyUser {
+  const fields: Record<string, LegacyValue> = {};
+  for (const [name, value] of Object.entries(row)) {
+    if (name === columns.passwordHash) continue;
+    fields[name] = toLegacyValue(value);
+  }
+  const hash = row[columns.passwordHash];
+  const format = row[columns.hashFormat];
+  const user: LegacyUser = {
+    id: String(row[columns.id] ?? row[columns.username]),
+    fields,
+  };
+  if (typeof hash === 'string' && hash.length > 0) user.passwordHash = hash;
+  if (typeof format === 'string' && format.length > 0) user.hashFormat = format;
+  if (columns.enabled in row) user.enabled = row[columns.enabled] !== false;
+  if (columns.smsMfa in row) user.smsMfa = row[columns.smsMfa] === true;
+  return user;
+}
+
+function toLegacyValue(value: unknown): LegacyValue {
+  if (value === null || value === undefined) return undefined;
+  if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean' || value instanceof Date) return value;
+  if (typeof value === 'bigint') return value.toString();
+  return JSON.stringify(value);
+}
+
+function positive(name: string, value: number | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (!Number.isInteger(value) || value < 1 || value > 4800) {
+    throw new ConfigurationError(name, `${WHERE}: "${name}" must be a whole number of ms from 1 to 4800, got ${JSON.stringify(value)}`, `Leave it out for the default ${fallback} ms.`);
+  }
+  return value;
+}

@@ -1,0 +1,63 @@
+#!/usr/bin/env node
+// Bundles each deployable function and the command-line tool with esbuild.
+// Usage: node scripts/build.mjs [--quiet]
+import { build } from 'esbuild';
+import { mkdir, stat, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const quiet = process.argv.includes('--quiet');
+
+// Lambda's nodejs22.x runtime ships the AWS SDK v3, so functions leave it out;
+// pg-native is pg's optional native driver, never used here.
+export const FUNCTIONS = [
+  { name: 'postgres', entry: 'adapters/postgres/lambda.ts' },
+];
+
+// CommonJS dependencies bundled into an ES module still call require() for
+// Node built-ins; this gives them one.
+const requireShim = "import { createRequire as __cmCreateRequire } from 'node:module'; const require = __cmCreateRequire(import.meta.url);";
+
+async function bundleFunction({ name, entry }) {
+  const outfile = join(root, 'dist', name, 'index.mjs');
+  const result = await build({
+    entryPoints: [join(root, entry)],
+    outfile,
+    bundle: true,
+    platform: 'node',
+    target: 'node22',
+    format: 'esm',
+    minify: true,
+    sourcemap: 'external',
+    legalComments: 'none',
+    metafile: true,
+    external: ['@aws-sdk/*', 'pg-native'],
+    banner: { js: requireShim },
+    logLevel: 'warning',
+  });
+  await writeFile(join(root, 'dist', name, 'meta.json'), JSON.stringify(result.metafile));
+  return { name, file: outfile, bytes: (await stat(outfile)).size };
+}
+
+async function bundleCli() {
+  const outfile = join(root, 'dist', 'cli.mjs');
+  await build({
+    entryPoints: [join(root, 'scripts', 'cli.ts')],
+    outfile,
+    bundle: true,
+    platform: 'node',
+    target: 'node20',
+    format: 'esm',
+    packages: 'external',
+    banner: { js: `#!/usr/bin/env node\n${requireShim}` },
+    logLevel: 'warning',
+  });
+  return { name: 'cli', file: outfile, bytes: (await stat(outfile)).size };
+}
+
+await mkdir(join(root, 'dist'), { recursive: true });
+const outputs = await Promise.all([...FUNCTIONS.map(bundleFunction), bundleCli()]);
+if (!quiet) {
+  for (const o of outputs) console.log(`built ${o.name.padEnd(10)} ${(o.bytes / 1024).toFixed(1).padStart(7)} KiB  ${o.file.slice(root.length + 1)}`);
+}

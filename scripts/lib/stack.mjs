@@ -1,0 +1,76 @@
+// Everything a real sign-in needs, on this machine: PostgreSQL with legacy
+// users, the built function behind a local Lambda Invoke API, and cognito-local
+// with a user pool whose UserMigration trigger is that function.
+import {
+  CognitoIdentityProviderClient, CreateUserPoolClientCommand, CreateUserPoolCommand,
+} from '@aws-sdk/client-cognito-identity-provider';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { startCognitoLocal } from './cognito-local.mjs';
+import { startLambdaServer } from './lambda-server.mjs';
+import { startPostgres } from './postgres.mjs';
+import { DEMO_ATTRIBUTE_MAP, seedLegacyUsers } from './seed.mjs';
+
+// This machine runs Node 20; the SDK's notice about its support window is noise here.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+export const FUNCTION_NAME = 'cognito-migrate';
+
+/**
+ * Starts the stack; `stop()` ends every process it started, in reverse order.
+ * @param {{ schema?: string, functionEnv?: Record<string,string>, onLog?: (line: string) => void, log?: (line: string) => void, maxConcurrency?: number }} [options]
+ * @example
+ * const stack = await startLocalStack(); try { … stack.idp.send(new InitiateAuthCommand(…)) } finally { await stack.stop() }
+ */
+export async function startLocalStack({ schema = 'legacy', functionEnv = {}, onLog = () => {}, log = () => {}, maxConcurrency = 4 } = {}) {
+  const stops = [];
+  const stop = async () => {
+    while (stops.length) await stops.pop()().catch(() => {});
+  };
+  try {
+    const db = await startPostgres({ log });
+    stops.push(db.stop);
+    const table = await seedLegacyUsers(db.url, { schema });
+    const lambda = await startLambdaServer({
+      maxConcurrency,
+      onLog,
+      functions: {
+        [FUNCTION_NAME]: {
+          file: join(root, 'dist', 'postgres', 'index.mjs'),
+          env: {
+            DATABASE_URL: db.url,
+            PG_TABLE: table,
+            MATCH_EMAIL: 'true',
+            CASE_INSENSITIVE: 'true',
+            ATTRIBUTE_MAP: JSON.stringify(DEMO_ATTRIBUTE_MAP),
+            POWERTOOLS_METRICS_NAMESPACE: 'CognitoMigrateLocal',
+            ...functionEnv,
+          },
+        },
+      },
+    });
+    stops.push(() => lambda.close());
+    const cognito = await startCognitoLocal({ lambdaEndpoint: lambda.url, userMigration: FUNCTION_NAME, log });
+    stops.push(() => cognito.stop());
+    const idp = new CognitoIdentityProviderClient({
+      endpoint: cognito.endpoint, region: 'local', credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    });
+    stops.push(async () => idp.destroy());
+    const pool = await idp.send(new CreateUserPoolCommand({
+      PoolName: 'migrated-users',
+      UsernameAttributes: ['email'],
+      Schema: [{ Name: 'legacy_id', AttributeDataType: 'String', Mutable: true }],
+    }));
+    const userPoolId = pool.UserPool.Id;
+    const app = await idp.send(new CreateUserPoolClientCommand({
+      UserPoolId: userPoolId,
+      ClientName: 'web',
+      ExplicitAuthFlows: ['ALLOW_USER_PASSWORD_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH'],
+    }));
+    return { db, table, lambda, cognito, idp, userPoolId, clientId: app.UserPoolClient.ClientId, stop };
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+}

@@ -1,0 +1,41 @@
+import type { AttributeMapping } from './attributes.js';
+import { type Env, booleanEnv, enumEnv, integerEnv, jsonEnv, optionalEnv } from './config.js';
+import { ConfigurationError } from './errors.js';
+import type { UserMigrationOptions } from './handler.js';
+
+/**
+ * The handler options every deployable entry reads from its environment
+ * (documented in the README's configuration table). The store is built by
+ * the adapter's own `…FromEnv`.
+ *
+ * @example
+ * ```ts
+ * const handler = createUserMigrationHandler({ ...handlerOptionsFromEnv(process.env), store })
+ * ```
+ */
+export function handlerOptionsFromEnv(env: Env): Omit<UserMigrationOptions, 'store'> {
+  const mediums = optionalEnv(env, 'DESIRED_DELIVERY_MEDIUMS') ?? 'EMAIL';
+  const parsedMediums = mediums.split(',').map((m) => m.trim().toUpperCase());
+  for (const m of parsedMediums) {
+    if (m !== 'EMAIL' && m !== 'SMS') {
+      throw new ConfigurationError('DESIRED_DELIVERY_MEDIUMS', `DESIRED_DELIVERY_MEDIUMS must be EMAIL, SMS or EMAIL,SMS, got "${mediums}"`, 'Set DESIRED_DELIVERY_MEDIUMS=EMAIL.');
+    }
+  }
+  const attributes = jsonEnv(env, 'ATTRIBUTE_MAP');
+  if (attributes !== undefined && (typeof attributes !== 'object' || attributes === null || Array.isArray(attributes))) {
+    throw new ConfigurationError('ATTRIBUTE_MAP', 'ATTRIBUTE_MAP must be a JSON object of Cognito attribute → legacy column', 'Example: ATTRIBUTE_MAP={"email":"email","custom:legacy_id":"id"}.');
+  }
+  const timingHash = optionalEnv(env, 'TIMING_HASH');
+  return {
+    matchEmail: booleanEnv(env, 'MATCH_EMAIL', false),
+    caseInsensitive: booleanEnv(env, 'CASE_INSENSITIVE', false),
+    finalUserStatus: enumEnv(env, 'FINAL_USER_STATUS', ['CONFIRMED', 'RESET_REQUIRED'] as const, 'CONFIRMED'),
+    messageAction: enumEnv(env, 'MESSAGE_ACTION', ['SUPPRESS', 'SEND'] as const, 'SUPPRESS'),
+    desiredDeliveryMediums: parsedMediums as Array<'EMAIL' | 'SMS'>,
+    forceAliasCreation: booleanEnv(env, 'FORCE_ALIAS_CREATION', false),
+    enableSMSMFA: booleanEnv(env, 'ENABLE_SMS_MFA', false),
+    timeoutMs: integerEnv(env, 'TIMEOUT_MS', { fallback: 3000, min: 100, max: 4800 }),
+    ...(attributes === undefined ? {} : { attributes: attributes as AttributeMapping }),
+    ...(timingHash ? { timingHash } : {}),
+  };
+}

@@ -1,0 +1,251 @@
+/**
+ * Every error cognito-migrate raises, in one file.
+ *
+ * Two audiences read these errors. The operator reads `message` (in logs and
+ * in thrown configuration errors): it names the bad value and the fix. The
+ * signing-in user only ever sees {@link PUBLIC_MESSAGES}: Cognito forwards a
+ * thrown message as "UserMigration failed with error <message>", so that text
+ * must not reveal whether the user exists or what broke.
+ *
+ * No message built here contains a password or a password hash: constructors
+ * take names of things (settings, attributes, formats), never secret values.
+ */
+
+/** The only two texts a signing-in user can see. */
+export const PUBLIC_MESSAGES = {
+  /** Same text for an unknown user, a wrong password and a disabled legacy account. */
+  rejected: 'Incorrect username or password.',
+  /** Anything the user cannot fix by typing again: outage, timeout, bad configuration. */
+  unavailable: 'Sign-in is temporarily unavailable. Please try again later.',
+} as const;
+
+/** How one invocation ended; used for the log record and as the metric name. */
+export type Outcome =
+  | 'migrated'
+  | 'found'
+  | 'unknown_user'
+  | 'wrong_password'
+  | 'user_disabled'
+  | 'store_unavailable'
+  | 'deadline_exceeded'
+  | 'invalid_attributes'
+  | 'unsupported_hash'
+  | 'invalid_event'
+  | 'configuration_invalid'
+  | 'internal_error';
+
+/**
+ * Base class of every cognito-migrate error.
+ *
+ * @example
+ * ```ts
+ * try { await store.findUser(query, ctx) }
+ * catch (err) { if (err instanceof CognitoMigrateError && err.retriable) retryLater() }
+ * ```
+ */
+export abstract class CognitoMigrateError extends Error {
+  /** Stable machine-readable code, e.g. `STORE_UNAVAILABLE`. */
+  abstract readonly code: string;
+  /** How the invocation is recorded when this error ends it. */
+  abstract readonly outcome: Outcome;
+  /** The text Cognito may show the user. */
+  abstract readonly publicMessage: string;
+  /** True when trying the same sign-in again later can succeed. */
+  readonly retriable: boolean = false;
+
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+}
+
+/** Why a sign-in was refused; all of them look the same from outside. */
+export type RejectionReason = 'unknown_user' | 'wrong_password' | 'user_disabled';
+
+/**
+ * The credentials were refused. The public message is identical for every
+ * {@link RejectionReason}, so a caller cannot probe which usernames exist.
+ *
+ * @example
+ * ```ts
+ * throw new AuthenticationFailedError('wrong_password')
+ * ```
+ */
+export class AuthenticationFailedError extends CognitoMigrateError {
+  readonly code = 'AUTHENTICATION_FAILED';
+  readonly publicMessage = PUBLIC_MESSAGES.rejected;
+  readonly outcome: Outcome;
+
+  constructor(readonly reason: RejectionReason) {
+    super(`Sign-in refused: ${reason.replace('_', ' ')}.`);
+    this.outcome = reason;
+  }
+}
+
+/**
+ * The legacy store could not answer (connection refused, query failed,
+ * HTTP 5xx). Never reported to the user as a wrong password.
+ *
+ * @example
+ * ```ts
+ * throw new StoreUnavailableError('postgres', 'connection refused by db.internal:5432', { cause: err })
+ * ```
+ */
+export class StoreUnavailableError extends CognitoMigrateError {
+  readonly code: string = 'STORE_UNAVAILABLE';
+  readonly outcome: Outcome = 'store_unavailable';
+  readonly publicMessage = PUBLIC_MESSAGES.unavailable;
+  override readonly retriable = true;
+
+  constructor(
+    readonly store: string,
+    detail: string,
+    options?: { cause?: unknown },
+  ) {
+    super(`Legacy store "${store}" is unavailable: ${detail}`, options);
+  }
+}
+
+/**
+ * The store did not answer before the invocation's deadline (derived from
+ * Cognito's 5-second limit and the Lambda's remaining time).
+ *
+ * @example
+ * ```ts
+ * throw new DeadlineExceededError('postgres', 2500)
+ * ```
+ */
+export class DeadlineExceededError extends StoreUnavailableError {
+  override readonly code = 'DEADLINE_EXCEEDED';
+  override readonly outcome: Outcome = 'deadline_exceeded';
+
+  constructor(store: string, budgetMs: number, options?: { cause?: unknown }) {
+    super(store, `no answer within the ${budgetMs} ms left before Cognito's 5-second limit`, options);
+  }
+}
+
+/**
+ * A setting is missing or malformed. Thrown once, at cold start, with the
+ * setting's name and the fix.
+ *
+ * @example
+ * ```ts
+ * throw new ConfigurationError('DATABASE_URL', 'DATABASE_URL is required', 'Set it to postgres://user:pass@host:5432/db or set DATABASE_SECRET_ARN.')
+ * ```
+ */
+export class ConfigurationError extends CognitoMigrateError {
+  readonly code = 'CONFIGURATION_INVALID';
+  readonly outcome: Outcome = 'configuration_invalid';
+  readonly publicMessage = PUBLIC_MESSAGES.unavailable;
+
+  constructor(
+    /** The option or environment variable at fault. */
+    readonly setting: string,
+    problem: string,
+    /** What to do about it. */
+    readonly fix: string,
+  ) {
+    super(`${problem}. ${fix}`);
+  }
+}
+
+/**
+ * An attribute the handler was about to return would make Cognito reject the
+ * migration ("Attributes did not conform to the schema"). Names the attribute
+ * and the rule, never the value.
+ *
+ * @example
+ * ```ts
+ * throw new AttributeValidationError('phone_number', 'must be E.164, e.g. +12065550100')
+ * ```
+ */
+export class AttributeValidationError extends CognitoMigrateError {
+  readonly code = 'ATTRIBUTE_INVALID';
+  readonly outcome: Outcome = 'invalid_attributes';
+  readonly publicMessage = PUBLIC_MESSAGES.unavailable;
+
+  constructor(
+    readonly attribute: string,
+    readonly rule: string,
+    readonly fix: string = 'Fix the attribute mapping or the legacy data for this user.',
+  ) {
+    super(`Attribute "${attribute}" ${rule}. ${fix}`);
+  }
+}
+
+/**
+ * A stored password hash is in a format no registered verifier reads, or is
+ * malformed. Names the format problem, never the hash.
+ *
+ * @example
+ * ```ts
+ * throw new UnsupportedHashError('bcrypt $2x$', 'the pre-2011 buggy variant cannot be verified safely')
+ * ```
+ */
+export class UnsupportedHashError extends CognitoMigrateError {
+  readonly code = 'HASH_UNSUPPORTED';
+  readonly outcome: Outcome = 'unsupported_hash';
+  readonly publicMessage = PUBLIC_MESSAGES.unavailable;
+
+  constructor(
+    readonly format: string,
+    reason: string,
+  ) {
+    super(`Stored password hash (${format}) cannot be verified: ${reason}.`);
+  }
+}
+
+/**
+ * The trigger event is not a UserMigration event this handler can answer.
+ *
+ * @example
+ * ```ts
+ * throw new InvalidEventError('triggerSource', 'must be UserMigration_Authentication or UserMigration_ForgotPassword')
+ * ```
+ */
+export class InvalidEventError extends CognitoMigrateError {
+  readonly code = 'EVENT_INVALID';
+  readonly outcome: Outcome = 'invalid_event';
+  readonly publicMessage = PUBLIC_MESSAGES.unavailable;
+
+  constructor(
+    readonly field: string,
+    rule: string,
+  ) {
+    super(`Trigger event field "${field}" ${rule}. Configure this function only as a pool's UserMigration trigger.`);
+  }
+}
+
+/**
+ * Reduces any thrown value to a {@link CognitoMigrateError}; unknown errors
+ * become an internal error whose message keeps only the error's class name,
+ * because a foreign error's text may quote data (a driver echoing a value).
+ *
+ * @example
+ * ```ts
+ * const err = asMigrateError(caught); logger.error(err.message, { code: err.code })
+ * ```
+ */
+export function asMigrateError(err: unknown): CognitoMigrateError {
+  if (err instanceof CognitoMigrateError) return err;
+  return new InternalError(err);
+}
+
+/**
+ * A bug or an unexpected throw from user code (a custom adapter or mapper).
+ *
+ * @example
+ * ```ts
+ * throw new InternalError(new TypeError('x is undefined'))
+ * ```
+ */
+export class InternalError extends CognitoMigrateError {
+  readonly code = 'INTERNAL';
+  readonly outcome: Outcome = 'internal_error';
+  readonly publicMessage = PUBLIC_MESSAGES.unavailable;
+
+  constructor(cause: unknown) {
+    const kind = cause instanceof Error ? cause.name : typeof cause;
+    super(`Unexpected ${kind} while handling the migration; see the cause's stack.`, { cause });
+  }
+}

@@ -1,0 +1,329 @@
+import type { Context, UserMigrationTriggerEvent } from 'aws-lambda';
+import { type AttributeMapping, mapAttributes, toCognitoAttributes } from './attributes.js';
+import { oneOf, rejectUnknownKeys } from './config.js';
+import {
+  AttributeValidationError,
+  AuthenticationFailedError,
+  CognitoMigrateError,
+  ConfigurationError,
+  DeadlineExceededError,
+  InvalidEventError,
+  type Outcome,
+  PUBLIC_MESSAGES,
+  asMigrateError,
+} from './errors.js';
+import { createPasswordVerifier } from './passwords/registry.js';
+import type { PasswordVerifier } from './passwords/verifier.js';
+import { type MigrationLogger, type MigrationMetrics, createDefaultLogger, createDefaultMetrics } from './telemetry.js';
+import type { LegacyUser, LookupQuery, StoreContext, UserStore } from './types.js';
+
+/** Cognito gives up on a trigger after 5 seconds; nothing may take longer. */
+export const COGNITO_LIMIT_MS = 5000;
+// Room left for Lambda to serialise the answer before its own timeout.
+const SAFETY_MARGIN_MS = 150;
+
+/**
+ * Options of {@link createUserMigrationHandler}. Validated once, when the
+ * handler is created; an unknown or bad option throws `ConfigurationError`.
+ *
+ * @example
+ * ```ts
+ * const options: UserMigrationOptions = { store, matchEmail: true, finalUserStatus: 'CONFIRMED' }
+ * ```
+ */
+export interface UserMigrationOptions {
+  /** Where legacy users live. */
+  store: UserStore;
+  /** Also find users by their legacy email (pools where users sign in with an email alias). Default false. */
+  matchEmail?: boolean;
+  /** Match logins case-insensitively. Default false. */
+  caseInsensitive?: boolean;
+  /** `CONFIRMED` keeps the legacy password (default); `RESET_REQUIRED` makes the user choose a new one. */
+  finalUserStatus?: 'CONFIRMED' | 'RESET_REQUIRED';
+  /** `SUPPRESS` (default) sends no welcome message; `SEND` lets Cognito send one. */
+  messageAction?: 'SUPPRESS' | 'SEND';
+  /** Where Cognito sends a welcome message, when it sends one. Default `['EMAIL']`. */
+  desiredDeliveryMediums?: ReadonlyArray<'EMAIL' | 'SMS'>;
+  /** Move an email/phone alias that another pool user already has to the migrated user. Default false. */
+  forceAliasCreation?: boolean;
+  /** Turn SMS MFA on for users whose legacy account had it and whose phone is verified. Default false. */
+  enableSMSMFA?: boolean;
+  /** Legacy fields → Cognito attributes. Default: fields already named like Cognito attributes. */
+  attributes?: AttributeMapping;
+  /** Total budget for the store and the hash, in ms. Default 3000, at most 4800. */
+  timeoutMs?: number;
+  /** Verifiers for hash formats beyond the built-in ones. */
+  verifiers?: readonly PasswordVerifier[];
+  /** Hash used to time unknown users before a real hash is seen (see `createPasswordVerifier`). */
+  timingHash?: string;
+  /** Defaults to a Powertools Logger. */
+  logger?: MigrationLogger;
+  /** Defaults to Powertools Metrics (EMF). */
+  metrics?: MigrationMetrics;
+}
+
+const OPTION_NAMES = [
+  'store', 'matchEmail', 'caseInsensitive', 'finalUserStatus', 'messageAction', 'desiredDeliveryMediums',
+  'forceAliasCreation', 'enableSMSMFA', 'attributes', 'timeoutMs', 'verifiers', 'timingHash', 'logger', 'metrics',
+] as const;
+
+/** A UserMigration handler with a `close()` for tests and scripts. */
+export type UserMigrationHandler = ((event: UserMigrationTriggerEvent, context?: Partial<Context>) => Promise<UserMigrationTriggerEvent>) & {
+  /** Closes the store's connections. */
+  close(): Promise<void>;
+};
+
+const WHERE = 'createUserMigrationHandler';
+
+/**
+ * Creates the UserMigration trigger handler.
+ *
+ * `UserMigration_Authentication` finds the user and verifies the password;
+ * `UserMigration_ForgotPassword` only finds the user. Refusals carry the same
+ * public message whether the user is unknown, disabled or typed a wrong
+ * password, and an unknown user costs one dummy hash verification so timing
+ * tells nothing either. Outages answer with a different, retriable message.
+ *
+ * @example
+ * ```ts
+ * import { createUserMigrationHandler } from 'cognito-migrate'
+ * import { createPostgresStore } from 'cognito-migrate/adapters/postgres'
+ *
+ * export const handler = createUserMigrationHandler({
+ *   store: createPostgresStore({ connectionString: process.env.DATABASE_URL }),
+ *   matchEmail: true,
+ *   attributes: { email: 'email', email_verified: 'email_verified', 'custom:legacy_id': 'id' },
+ * })
+ * ```
+ */
+export function createUserMigrationHandler(options: UserMigrationOptions): UserMigrationHandler {
+  const settings = validate(options);
+  const { store } = settings;
+  const logger = options.logger ?? createDefaultLogger();
+  const metrics = options.metrics ?? createDefaultMetrics();
+  const passwords = createPasswordVerifier({ verifiers: options.verifiers ?? [], ...(options.timingHash ? { timingHash: options.timingHash } : {}) });
+
+  async function answer(event: UserMigrationTriggerEvent, ctx: StoreContext): Promise<Outcome> {
+    const query: LookupQuery = { login: event.userName, matchEmail: settings.matchEmail, caseInsensitive: settings.caseInsensitive };
+    const forgot = event.triggerSource === 'UserMigration_ForgotPassword';
+    let user: LegacyUser | undefined;
+
+    if (forgot) {
+      user = await withDeadline(store.findUser(query, ctx), ctx, store.name);
+      if (!user) throw new AuthenticationFailedError('unknown_user');
+      if (user.enabled === false) throw new AuthenticationFailedError('user_disabled');
+    } else {
+      const password = event.request.password;
+      if (store.authenticate) {
+        const result = await withDeadline(store.authenticate(query, password, ctx), ctx, store.name);
+        if (result.outcome !== 'ok') throw new AuthenticationFailedError(result.outcome);
+        user = result.user;
+      } else {
+        user = await withDeadline(store.findUser(query, ctx), ctx, store.name);
+        if (!user?.passwordHash) {
+          await passwords.verifyDummy(password);
+          throw new AuthenticationFailedError('unknown_user');
+        }
+        // Verify before looking at `enabled`, so a disabled account costs what any refusal costs.
+        const ok = await passwords.verify(password, user.passwordHash, user.hashFormat);
+        if (!ok) throw new AuthenticationFailedError('wrong_password');
+      }
+      if (user.enabled === false) throw new AuthenticationFailedError('user_disabled');
+    }
+
+    const attributes = toCognitoAttributes(mapAttributes(user, settings.attributes));
+    if (forgot && attributes.email_verified !== 'true' && attributes.phone_number_verified !== 'true') {
+      throw new AttributeValidationError('email_verified', 'is not "true" and neither is phone_number_verified, so Cognito could not deliver the reset code', 'Map a verified email or phone for users who reset their password, or let them sign in with their legacy password first.');
+    }
+    const response = event.response;
+    response.userAttributes = attributes;
+    if (!forgot) response.finalUserStatus = settings.finalUserStatus;
+    if (settings.messageAction === 'SUPPRESS') response.messageAction = 'SUPPRESS';
+    response.desiredDeliveryMediums = [...settings.desiredDeliveryMediums];
+    response.forceAliasCreation = settings.forceAliasCreation;
+    if (settings.enableSMSMFA && user.smsMfa && attributes.phone_number && attributes.phone_number_verified === 'true') {
+      response.enableSMSMFA = true;
+    }
+    return forgot ? 'found' : 'migrated';
+  }
+
+  const handler = async (event: UserMigrationTriggerEvent, context?: Partial<Context>): Promise<UserMigrationTriggerEvent> => {
+    const started = Date.now();
+    if (context && typeof context.getRemainingTimeInMillis === 'function' && logger.addContext) logger.addContext(context as Context);
+    const record: Record<string, unknown> = {};
+    let outcome: Outcome;
+    let failure: CognitoMigrateError | undefined;
+    const budget = Math.max(0, Math.min(settings.timeoutMs, remaining(context) - SAFETY_MARGIN_MS));
+    const abort = new AbortController();
+    const deadline = started + budget;
+    const timer = setTimeout(() => abort.abort(new DeadlineExceededError(store.name, budget)), budget);
+    const ctx: StoreContext = { signal: abort.signal, deadline, remainingMs: () => Math.max(0, deadline - Date.now()) };
+    try {
+      checkEvent(event);
+      record.triggerSource = event.triggerSource;
+      record.userPoolId = event.userPoolId;
+      record.clientId = event.callerContext?.clientId;
+      outcome = await answer(event, ctx);
+    } catch (err) {
+      failure = asMigrateError(err);
+      outcome = failure.outcome;
+    } finally {
+      clearTimeout(timer);
+    }
+    record.outcome = outcome;
+    record.durationMs = Date.now() - started;
+    metrics.count(outcome);
+    if (!failure) {
+      logger.info('user migration answered', record);
+      return event;
+    }
+    if (failure instanceof AuthenticationFailedError) {
+      logger.info('user migration refused', record);
+    } else {
+      logger.error('user migration failed', { ...record, ...describeFailure(failure) });
+    }
+    throw new Error(failure.publicMessage);
+  };
+
+  return Object.assign(handler, { close: async () => store.close?.() });
+}
+
+/**
+ * Wraps a handler factory so that a configuration error at cold start is
+ * logged once, and every invocation then fails fast with the generic public
+ * message instead of crashing the runtime's init phase.
+ *
+ * @example
+ * ```ts
+ * export const handler = guardColdStart(() => createUserMigrationHandler(optionsFromEnv(process.env)))
+ * ```
+ */
+export function guardColdStart(build: () => UserMigrationHandler, logger: MigrationLogger = createDefaultLogger()): UserMigrationHandler {
+  try {
+    const handler = build();
+    logger.info('cold start: configuration valid');
+    return handler;
+  } catch (err) {
+    const failure = asMigrateError(err);
+    logger.error('cold start: configuration invalid; every sign-in will fail until it is fixed', describeFailure(failure));
+    const broken = async (): Promise<UserMigrationTriggerEvent> => {
+      logger.error('refusing invocation: configuration invalid', describeFailure(failure));
+      throw new Error(PUBLIC_MESSAGES.unavailable);
+    };
+    return Object.assign(broken, { close: async () => {} });
+  }
+}
+
+/** What an operator-facing log record says about a failure: never the cause's text, which may quote data. */
+export function describeFailure(failure: CognitoMigrateError): Record<string, unknown> {
+  const out: Record<string, unknown> = { code: failure.code, error: failure.message };
+  if (failure instanceof ConfigurationError) out.setting = failure.setting;
+  if (failure instanceof AttributeValidationError) out.attribute = failure.attribute;
+  const cause = failure.cause;
+  if (cause instanceof Error) {
+    out.cause = cause.name;
+    const code = (cause as { code?: unknown }).code;
+    if (typeof code === 'string') out.causeCode = code;
+  }
+  return out;
+}
+
+function remaining(context?: Partial<Context>): number {
+  const left = typeof context?.getRemainingTimeInMillis === 'function' ? context.getRemainingTimeInMillis() : COGNITO_LIMIT_MS;
+  return Math.min(left, COGNITO_LIMIT_MS);
+}
+
+async function withDeadline<T>(work: Promise<T>, ctx: StoreContext, storeName: string): Promise<T> {
+  if (ctx.signal.aborted) throw ctx.signal.reason;
+  let onAbort!: () => void;
+  const aborted = new Promise<never>((_, reject) => {
+    onAbort = () => reject(ctx.signal.reason ?? new DeadlineExceededError(storeName, 0));
+    ctx.signal.addEventListener('abort', onAbort, { once: true });
+  });
+  try {
+    return await Promise.race([work, aborted]);
+  } finally {
+    ctx.signal.removeEventListener('abort', onAbort);
+    // The store's promise may still settle (or reject) after the deadline; nobody listens then.
+    work.catch(() => {});
+  }
+}
+
+function checkEvent(event: unknown): asserts event is UserMigrationTriggerEvent {
+  if (typeof event !== 'object' || event === null) throw new InvalidEventError('(event)', 'must be an object');
+  const e = event as Record<string, unknown>;
+  if (e.triggerSource !== 'UserMigration_Authentication' && e.triggerSource !== 'UserMigration_ForgotPassword') {
+    throw new InvalidEventError('triggerSource', 'must be UserMigration_Authentication or UserMigration_ForgotPassword');
+  }
+  if (typeof e.userName !== 'string' || e.userName.length === 0) throw new InvalidEventError('userName', 'must be a non-empty string');
+  if (e.userName.length > 2048) throw new InvalidEventError('userName', 'is longer than 2048 characters');
+  if (typeof e.request !== 'object' || e.request === null) throw new InvalidEventError('request', 'must be an object');
+  if (e.triggerSource === 'UserMigration_Authentication' && typeof (e.request as Record<string, unknown>).password !== 'string') {
+    throw new InvalidEventError('request.password', 'must be a string for UserMigration_Authentication');
+  }
+  if (typeof e.response !== 'object' || e.response === null) e.response = {};
+}
+
+interface Settings {
+  store: UserStore;
+  matchEmail: boolean;
+  caseInsensitive: boolean;
+  finalUserStatus: 'CONFIRMED' | 'RESET_REQUIRED';
+  messageAction: 'SUPPRESS' | 'SEND';
+  desiredDeliveryMediums: ReadonlyArray<'EMAIL' | 'SMS'>;
+  forceAliasCreation: boolean;
+  enableSMSMFA: boolean;
+  attributes: AttributeMapping | undefined;
+  timeoutMs: number;
+}
+
+function validate(options: UserMigrationOptions): Settings {
+  if (typeof options !== 'object' || options === null) {
+    throw new ConfigurationError('options', `${WHERE}: options must be an object`, 'Pass { store, ... }.');
+  }
+  rejectUnknownKeys(WHERE, options, OPTION_NAMES);
+  const store = options.store;
+  if (!store || typeof store.findUser !== 'function' || typeof store.name !== 'string') {
+    throw new ConfigurationError('store', `${WHERE}: option "store" is required and must implement the UserStore contract (name, findUser)`, 'Pass an adapter, e.g. createPostgresStore({...}).');
+  }
+  const bool = (name: 'matchEmail' | 'caseInsensitive' | 'forceAliasCreation' | 'enableSMSMFA') =>
+    options[name] === undefined ? false : oneOf(WHERE, name, options[name], [true, false]);
+  const mediums = options.desiredDeliveryMediums ?? ['EMAIL'];
+  if (!Array.isArray(mediums) || mediums.length === 0) {
+    throw new ConfigurationError('desiredDeliveryMediums', `${WHERE}: option "desiredDeliveryMediums" must be a non-empty array of "EMAIL" and/or "SMS"`, 'Pass ["EMAIL"], ["SMS"] or ["EMAIL", "SMS"].');
+  }
+  for (const m of mediums) oneOf(WHERE, 'desiredDeliveryMediums', m, ['EMAIL', 'SMS']);
+  const timeoutMs = options.timeoutMs ?? 3000;
+  if (!Number.isInteger(timeoutMs) || timeoutMs < 100 || timeoutMs > COGNITO_LIMIT_MS - 200) {
+    throw new ConfigurationError('timeoutMs', `${WHERE}: option "timeoutMs" must be a whole number of ms from 100 to ${COGNITO_LIMIT_MS - 200}, got ${JSON.stringify(timeoutMs)}`, "Cognito waits 5 s for the trigger; leave room for it to answer (default 3000).");
+  }
+  const attributes = options.attributes;
+  if (attributes !== undefined && typeof attributes !== 'function') {
+    if (typeof attributes !== 'object' || attributes === null || Object.values(attributes).some((v) => typeof v !== 'string')) {
+      throw new ConfigurationError('attributes', `${WHERE}: option "attributes" must map Cognito attribute names to legacy field names (strings), or be a function`, 'Example: { email: "email", "custom:legacy_id": "id" }.');
+    }
+    // Checking names now turns a mapping typo into a cold-start error instead of a failed sign-in.
+    toCognitoAttributes(Object.fromEntries(Object.keys(attributes).map((name) => [name, sample(name)])));
+  }
+  return {
+    store,
+    matchEmail: bool('matchEmail'),
+    caseInsensitive: bool('caseInsensitive'),
+    finalUserStatus: oneOf(WHERE, 'finalUserStatus', options.finalUserStatus ?? 'CONFIRMED', ['CONFIRMED', 'RESET_REQUIRED'] as const),
+    messageAction: oneOf(WHERE, 'messageAction', options.messageAction ?? 'SUPPRESS', ['SUPPRESS', 'SEND'] as const),
+    desiredDeliveryMediums: mediums,
+    forceAliasCreation: bool('forceAliasCreation'),
+    enableSMSMFA: bool('enableSMSMFA'),
+    attributes,
+    timeoutMs,
+  };
+}
+
+// A value that passes the value rules of each attribute, so only the name is checked.
+function sample(name: string): string {
+  const samples: Record<string, string> = {
+    email: 'a@b.co', phone_number: '+12065550100', email_verified: 'true', phone_number_verified: 'true',
+    updated_at: '0', birthdate: '2000-01-01',
+  };
+  return samples[name] ?? 'x';
+}

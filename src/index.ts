@@ -1,0 +1,15 @@
+export { createUserMigrationHandler, guardColdStart, describeFailure, COGNITO_LIMIT_MS } from './handler.js';
+export type { UserMigrationOptions, UserMigrationHandler } from './handler.js';
+export type { UserStore, LegacyUser, LegacyValue, LookupQuery, StoreContext, AuthenticateResult } from './types.js';
+export * from './errors.js';
+export { mapAttributes, toCognitoAttributes, STANDARD_ATTRIBUTES } from './attributes.js';
+export type { AttributeMapping } from './attributes.js';
+export { requiredEnv, optionalEnv, booleanEnv, integerEnv, enumEnv, jsonEnv, rejectUnknownKeys } from './config.js';
+export type { Env } from './config.js';
+export { handlerOptionsFromEnv } from './environment.js';
+export { createPasswordVerifier, builtInVerifiers } from './passwords/registry.js';
+export type { PasswordVerifierRegistry, PasswordVerifierOptions } from './passwords/registry.js';
+export type { PasswordVerifier } from './passwords/verifier.js';
+export { bcryptVerifier } from './passwords/bcrypt.js';
+export { createDefaultLogger, createDefaultMetrics } from './telemetry.js';
+export type { MigrationLogger, MigrationMetrics } from './telemetry.js';

@@ -1,0 +1,50 @@
+import bcrypt from 'bcryptjs';
+import { UnsupportedHashError } from '../errors.js';
+import type { PasswordVerifier } from './verifier.js';
+
+// $2a$/$2b$/$2y$ differ only in how old implementations handled edge cases;
+// bcryptjs computes all three the same way, as OpenBSD's $2b$ does.
+const BCRYPT = /^\$2[aby]\$(\d{2})\$[./A-Za-z0-9]{53}$/;
+
+/**
+ * bcrypt (`$2a$`, `$2b$`, `$2y$`) through bcryptjs (pure JavaScript, no native module).
+ *
+ * **72 bytes.** bcrypt only ever read the first 72 bytes of the UTF-8 password,
+ * so the legacy system accepted any password whose first 72 bytes match. This
+ * verifier agrees with it (bcryptjs truncates the same way); refusing longer
+ * passwords would lock out users whose legacy login works.
+ *
+ * **`$2x$`** is the pre-2011 crypt_blowfish variant with the sign-extension bug
+ * on 8-bit characters; no pure-JS implementation reproduces it, so it is
+ * refused with {@link UnsupportedHashError} and the user must reset.
+ *
+ * @example
+ * ```ts
+ * await bcryptVerifier.verify('hunter2', '$2b$10$…') // true or false
+ * ```
+ */
+export const bcryptVerifier: PasswordVerifier = {
+  id: 'bcrypt',
+  recognizes: (encoded) => encoded.startsWith('$2'),
+  async verify(password, encoded) {
+    const match = BCRYPT.exec(encoded);
+    if (!match) {
+      if (encoded.startsWith('$2x$')) {
+        throw new UnsupportedHashError('bcrypt $2x$', 'the pre-2011 buggy variant cannot be verified safely; have these users reset their password');
+      }
+      throw new UnsupportedHashError('bcrypt', 'expected $2a$, $2b$ or $2y$, a two-digit cost and 53 characters of salt and hash');
+    }
+    const cost = Number(match[1]);
+    if (cost < 4 || cost > 31) throw new UnsupportedHashError('bcrypt', `cost ${cost} is outside bcrypt's range 4..31`);
+    return bcrypt.compare(password, encoded);
+  },
+  costKey: (encoded) => `bcrypt:${encoded.slice(4, 6)}`,
+  async makeDummy(encoded) {
+    const cost = Number(encoded.slice(4, 6));
+    const { randomBytes } = await import('node:crypto');
+    return bcrypt.hash(randomBytes(18).toString('base64'), cost);
+  },
+};
+
+/** A bcrypt cost-10 hash of a random, discarded password: the default for timing unknown users. */
+export const DEFAULT_DUMMY_HASH = '$2b$10$74njSJg.N7.sV9iduNLsL.uBFOeOqhzoRi8N6zQpRKa0sG7gVOD16';

@@ -1,0 +1,111 @@
+/**
+ * The store contract: the one interface every legacy store adapter implements.
+ *
+ * A store answers two questions: "who is this login?" ({@link UserStore.findUser})
+ * and, for stores that check passwords themselves (another Cognito pool, an HTTP
+ * API), "is this the right password?" ({@link UserStore.authenticate}). Stores that
+ * return a password hash leave `authenticate` out and the core verifies the hash.
+ */
+
+/** A legacy field value as a store returns it; the attribute mapper turns it into a Cognito string. */
+export type LegacyValue = string | number | boolean | Date | null | undefined;
+
+/**
+ * A user as the legacy store knows them.
+ *
+ * @example
+ * ```ts
+ * const user: LegacyUser = {
+ *   id: '42',
+ *   passwordHash: row.password_hash,
+ *   enabled: true,
+ *   fields: { email: 'ada@example.com', email_verified: true, given_name: 'Ada' },
+ * }
+ * ```
+ */
+export interface LegacyUser {
+  /** The legacy primary key; useful for a `custom:legacy_id` attribute. */
+  id: string;
+  /**
+   * The stored hash, in any format a registered verifier reads (bcrypt `$2b$…`).
+   * Absent for stores that implement {@link UserStore.authenticate}.
+   */
+  passwordHash?: string;
+  /** Names the hash format when the string alone does not say it (a raw hex digest). */
+  hashFormat?: string;
+  /** Inactive legacy accounts are never migrated. Missing means enabled. */
+  enabled?: boolean;
+  /** The legacy account used SMS MFA with a verified phone (see `enableSMSMFA`). */
+  smsMfa?: boolean;
+  /** Every other field, keyed by legacy name; mapped to Cognito attributes by the core. */
+  fields: Record<string, LegacyValue>;
+}
+
+/**
+ * What the core asks a store to look up. Stores must honour every flag: the
+ * contract suite checks them.
+ *
+ * @example
+ * ```ts
+ * { login: 'Ada@Example.com', matchEmail: true, caseInsensitive: true }
+ * ```
+ */
+export interface LookupQuery {
+  /** Exactly what Cognito sent as `userName`. */
+  login: string;
+  /** Also match the login against the legacy email (pools that sign in with an email alias). */
+  matchEmail: boolean;
+  /** Compare case-insensitively (legacy systems that treated `Ada` and `ada` as one user). */
+  caseInsensitive: boolean;
+}
+
+/**
+ * Per-invocation context handed to a store.
+ *
+ * @example
+ * ```ts
+ * const rows = await pool.query({ text, values, query_timeout: ctx.remainingMs() })
+ * ```
+ */
+export interface StoreContext {
+  /** Aborted when the invocation's deadline passes; pass it to fetch() and friends. */
+  signal: AbortSignal;
+  /** Epoch milliseconds by which the store must have answered. */
+  deadline: number;
+  /** Milliseconds left before {@link StoreContext.deadline}, never negative. */
+  remainingMs(): number;
+}
+
+/** What {@link UserStore.authenticate} answers. */
+export type AuthenticateResult =
+  | { outcome: 'ok'; user: LegacyUser }
+  | { outcome: 'unknown_user' }
+  | { outcome: 'wrong_password' }
+  | { outcome: 'user_disabled' };
+
+/**
+ * The store contract. Implement `findUser`, optionally `authenticate`; throw
+ * `StoreUnavailableError` for outages so they are never taken for a wrong
+ * password.
+ *
+ * @example
+ * ```ts
+ * const store: UserStore = {
+ *   name: 'mine',
+ *   async findUser(query) {
+ *     const row = await db.get(query.login)
+ *     return row && { id: row.id, passwordHash: row.hash, fields: { email: row.email } }
+ *   },
+ * }
+ * ```
+ */
+export interface UserStore {
+  /** Short name for logs and errors, e.g. `postgres`. */
+  readonly name: string;
+  /** Finds the user for a login; `undefined` when there is none. */
+  findUser(query: LookupQuery, ctx: StoreContext): Promise<LegacyUser | undefined>;
+  /** For stores that verify passwords themselves; when present the core does not read hashes. */
+  authenticate?(query: LookupQuery, password: string, ctx: StoreContext): Promise<AuthenticateResult>;
+  /** Releases connections (tests, scripts). Lambda instances never call it. */
+  close?(): Promise<void>;
+}
