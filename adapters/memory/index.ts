@@ -1,0 +1,40 @@
+import type { LegacyUser, LookupQuery, UserStore } from '../../src/index.js';
+
+/**
+ * One user of the in-memory store: a login name and everything else a
+ * {@link LegacyUser} holds.
+ *
+ * @example
+ * ```ts
+ * { username: 'ada', id: '1', passwordHash: '$2b$10$…', fields: { email: 'ada@example.com' } }
+ * ```
+ */
+export interface MemoryUser extends LegacyUser {
+  username: string;
+}
+
+/**
+ * The smallest complete store: users held in memory. For tests, demos, and as
+ * the example to copy when writing an adapter (see the README).
+ *
+ * @example
+ * ```ts
+ * const store = createMemoryStore([{ username: 'ada', id: '1', passwordHash, fields: { email: 'ada@example.com' } }])
+ * const handler = createUserMigrationHandler({ store, matchEmail: true })
+ * ```
+ */
+export function createMemoryStore(users: readonly MemoryUser[]): UserStore {
+  const fold = (s: unknown, q: LookupQuery) => (typeof s === 'string' ? (q.caseInsensitive ? s.toLowerCase() : s) : undefined);
+  return {
+    name: 'memory',
+    async findUser(query) {
+      const login = fold(query.login, query);
+      const matches = users.filter((u) => fold(u.username, query) === login || (query.matchEmail && fold(u.fields.email, query) === login));
+      // An exact username match wins, as in the PostgreSQL adapter.
+      const found = matches.find((u) => u.username === query.login) ?? matches[0];
+      if (!found) return undefined;
+      const { username: _username, ...user } = found;
+      return { ...user, fields: { ...user.fields } };
+    },
+  };
+}

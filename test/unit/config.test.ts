@@ -1,0 +1,41 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigurationError, booleanEnv, enumEnv, handlerOptionsFromEnv, integerEnv, jsonEnv, rejectUnknownKeys, requiredEnv } from '../../src/index.js';
+
+describe('environment helpers', () => {
+  it('says "X is required" and how to fix it', () => {
+    expect(() => requiredEnv({}, 'DATABASE_URL', 'Set it.')).toThrow('DATABASE_URL is required. Set it.');
+    expect(() => requiredEnv({ DATABASE_URL: '  ' }, 'DATABASE_URL', 'Set it.')).toThrow(ConfigurationError);
+  });
+  it('says "X must be …" with the bad value', () => {
+    expect(() => booleanEnv({ MATCH_EMAIL: 'maybe' }, 'MATCH_EMAIL', false)).toThrow('MATCH_EMAIL must be true or false, got "maybe"');
+    expect(() => integerEnv({ TIMEOUT_MS: '9000' }, 'TIMEOUT_MS', { fallback: 3000, min: 100, max: 4800 })).toThrow('TIMEOUT_MS must be a whole number from 100 to 4800, got "9000"');
+    expect(() => enumEnv({ FINAL_USER_STATUS: 'CONFIRMD' }, 'FINAL_USER_STATUS', ['CONFIRMED', 'RESET_REQUIRED'], 'CONFIRMED')).toThrow(/Did you mean "CONFIRMED"/);
+    expect(() => jsonEnv({ ATTRIBUTE_MAP: '{email:' }, 'ATTRIBUTE_MAP')).toThrow(/ATTRIBUTE_MAP must be valid JSON/);
+  });
+  it('returns defaults and parsed values', () => {
+    expect(booleanEnv({ X: 'YES' }, 'X', false)).toBe(true);
+    expect(integerEnv({}, 'X', { fallback: 7, min: 0, max: 9 })).toBe(7);
+    expect(enumEnv({}, 'X', ['A', 'B'], 'B')).toBe('B');
+  });
+  it('rejects unknown option keys, suggesting the closest', () => {
+    expect(() => rejectUnknownKeys('f', { tabel: 1 }, ['table', 'query'])).toThrow('f: unknown option "tabel". Did you mean "table"?');
+  });
+});
+
+describe('handlerOptionsFromEnv', () => {
+  it('reads every handler setting', () => {
+    expect(handlerOptionsFromEnv({
+      MATCH_EMAIL: 'true', CASE_INSENSITIVE: '1', FINAL_USER_STATUS: 'RESET_REQUIRED', MESSAGE_ACTION: 'SEND',
+      DESIRED_DELIVERY_MEDIUMS: 'email,SMS', FORCE_ALIAS_CREATION: 'true', ENABLE_SMS_MFA: 'true', TIMEOUT_MS: '2500',
+      ATTRIBUTE_MAP: '{"email":"mail"}',
+    })).toEqual({
+      matchEmail: true, caseInsensitive: true, finalUserStatus: 'RESET_REQUIRED', messageAction: 'SEND',
+      desiredDeliveryMediums: ['EMAIL', 'SMS'], forceAliasCreation: true, enableSMSMFA: true, timeoutMs: 2500,
+      attributes: { email: 'mail' },
+    });
+  });
+  it('names the bad variable', () => {
+    expect(() => handlerOptionsFromEnv({ DESIRED_DELIVERY_MEDIUMS: 'PIGEON' })).toThrow(/DESIRED_DELIVERY_MEDIUMS must be EMAIL, SMS or EMAIL,SMS/);
+    expect(() => handlerOptionsFromEnv({ ATTRIBUTE_MAP: '[1]' })).toThrow(/ATTRIBUTE_MAP must be a JSON object/);
+  });
+});
