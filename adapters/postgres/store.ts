@@ -82,6 +82,8 @@ const AUTH_FAILED = new Set(['28P01', '28000']);
 export interface PostgresStore extends UserStore {
   /** The SQL text used for each lookup mode; parameters only, never input. */
   sqlFor(query: Pick<LookupQuery, 'matchEmail' | 'caseInsensitive'>): string;
+  /** Ends the connection, if one is open. */
+  close(): Promise<void>;
 }
 
 /**
@@ -179,6 +181,8 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStor
   }
 
   async function findUser(query: LookupQuery, ctx: StoreContext): Promise<LegacyUser | undefined> {
+    // PostgreSQL text cannot hold NUL, so no row can match, and the server would reject the parameter.
+    if (query.login.includes('\u0000')) return undefined;
     let active: PgClientLike | undefined;
     let rows: Record<string, unknown>[];
     try {

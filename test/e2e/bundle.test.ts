@@ -1,0 +1,65 @@
+import { execFile } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
+import { builtinModules } from 'node:module';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { parseTemplate } from '../../scripts/lib/cfn-yaml.mjs';
+import { DEMO_ATTRIBUTE_MAP, DEMO_USERS } from '../../scripts/lib/seed.mjs';
+import { startLambdaServer } from '../../scripts/lib/lambda-server.mjs';
+import { databaseUrl, freshLegacyTable } from '../support/database.js';
+
+const run = promisify(execFile);
+const root = join(import.meta.dirname, '..', '..');
+const [alice] = DEMO_USERS as [typeof DEMO_USERS[0]];
+let table: string;
+
+beforeAll(async () => {
+  table = await freshLegacyTable('e2e_bundle');
+});
+
+describe('the built bundle', () => {
+  it('is the module template.yaml names, and a fresh node process importing it gets the handler', async () => {
+    const template = parseTemplate(await readFile(join(root, 'template.yaml'), 'utf8')) as { Resources: Record<string, { Type: string; Properties: { CodeUri: string; Handler: string } }> };
+    const fn = Object.values(template.Resources).find((r) => r.Type === 'AWS::Serverless::Function')!;
+    const [module, exported] = fn.Properties.Handler.split('.');
+    const file = join(root, fn.Properties.CodeUri, `${module}.mjs`);
+    const { stdout } = await run(process.execPath, ['--input-type=module', '-e', `const m = await import(${JSON.stringify(file)}); console.log(typeof m[${JSON.stringify(exported)}])`], {
+      env: { PATH: process.env.PATH, DATABASE_URL: databaseUrl(), POWERTOOLS_LOG_LEVEL: 'ERROR' },
+    });
+    expect(stdout.trim()).toBe('function');
+  });
+
+  it('contains no native module and leaves the AWS SDK to the Lambda runtime', async () => {
+    const meta = JSON.parse(await readFile(join(root, 'dist', 'postgres', 'meta.json'), 'utf8')) as { inputs: Record<string, unknown>; outputs: Record<string, { imports: Array<{ path: string; external?: boolean }> }> };
+    expect(Object.keys(meta.inputs).filter((p) => p.endsWith('.node'))).toEqual([]);
+    const externals = Object.values(meta.outputs).flatMap((o) => o.imports.filter((i) => i.external).map((i) => i.path));
+    expect(externals.filter((p) => !p.startsWith('node:') && !p.startsWith('@aws-sdk/') && p !== 'pg-native' && !builtinModules.includes(p))).toEqual([]);
+  });
+
+  it('`cognito-migrate invoke --event` runs it with the current environment and prints the response', async () => {
+    const env = {
+      PATH: process.env.PATH, DATABASE_URL: databaseUrl(), PG_TABLE: table, MATCH_EMAIL: 'true',
+      ATTRIBUTE_MAP: JSON.stringify(DEMO_ATTRIBUTE_MAP), POWERTOOLS_METRICS_DISABLED: 'true',
+    };
+    const { stdout, stderr } = await run(process.execPath, [join(root, 'dist', 'cli.mjs'), 'invoke', '--event', join(root, 'events', 'authentication.json')], { env });
+    const out = JSON.parse(stdout) as { response: Record<string, unknown> };
+    expect(out.response).toMatchObject({ finalUserStatus: 'CONFIRMED', userAttributes: { email: alice.email } });
+    expect(stderr).toContain('"outcome":"migrated"');
+    expect(stderr + stdout).not.toContain(alice.password.slice(0, 20) + '"');
+  });
+
+  it('the local Invoke API reports an import failure with the runtime\'s error name', async () => {
+    const lambda = await startLambdaServer({ functions: { broken: { file: join(root, 'dist', 'missing', 'index.mjs') } } });
+    try {
+      const res = await fetch(`${lambda.url}/2015-03-31/functions/broken/invocations`, { method: 'POST', body: '{}' });
+      expect(res.headers.get('x-amz-function-error')).toBe('Unhandled');
+      expect(((await res.json()) as { errorType: string }).errorType).toBe('Runtime.ImportModuleError');
+      const missing = await fetch(`${lambda.url}/2015-03-31/functions/nope/invocations`, { method: 'POST', body: '{}' });
+      expect(missing.status).toBe(404);
+      expect(missing.headers.get('x-amzn-errortype')).toBe('ResourceNotFoundException');
+    } finally {
+      await lambda.close();
+    }
+  });
+});
