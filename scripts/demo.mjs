@@ -29,6 +29,8 @@ async function shutdown(code) {
 }
 process.on('SIGINT', () => shutdown(130));
 process.on('SIGTERM', () => shutdown(143));
+// A closed pipe (demo | head) must still stop everything.
+process.stdout.on('error', () => shutdown(1));
 
 const showLogs = !process.argv.includes('--quiet');
 function functionLog(line) {

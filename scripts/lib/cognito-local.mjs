@@ -3,12 +3,12 @@
 // UserMigration trigger wired to a function name served there.
 import { spawn } from 'node:child_process';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { freePort } from './postgres.mjs';
 
-const require = createRequire(import.meta.url);
+const CHILD = fileURLToPath(new URL('./cognito-local-child.cjs', import.meta.url));
 
 /**
  * @param {{ lambdaEndpoint: string, userMigration?: string, log?: (line: string) => void }} options
@@ -25,11 +25,10 @@ export async function startCognitoLocal({ lambdaEndpoint, userMigration, log = (
     TriggerFunctions: userMigration ? { UserMigration: userMigration } : {},
   }, null, 2));
   const port = await freePort();
-  const bin = require.resolve('cognito-local/lib/bin/start.js');
-  const child = spawn(process.execPath, [bin], {
+  const child = spawn(process.execPath, [CHILD], {
     cwd: dir,
     env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', DEBUG: '' },
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
   });
   const exited = new Promise((resolve) => child.once('exit', resolve));
   await new Promise((resolve, reject) => {
