@@ -1,0 +1,209 @@
+#!/usr/bin/env node
+// npm run bench [-- --quick]: measures the figures of BENCHMARKS.md on real
+// PostgreSQL (DATABASE_URL or embedded) and writes bench/results.json.
+// Timings that have a floor are reported as ratios within this one run.
+import bcrypt from 'bcryptjs';
+import { build } from 'esbuild';
+import { execFile, fork } from 'node:child_process';
+import { mkdir, stat, writeFile } from 'node:fs/promises';
+import { cpus, totalmem } from 'node:os';
+import { dirname, join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import pg from 'pg';
+import { startLambdaServer } from './lib/lambda-server.mjs';
+import { startPostgres } from './lib/postgres.mjs';
+import { DEMO_ATTRIBUTE_MAP, seedLegacyUsers } from './lib/seed.mjs';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const quick = process.argv.includes('--quick');
+const run = promisify(execFile);
+const N = quick
+  ? { coldLoads: 7, latency: 60, burst: 60, concurrency: 10, compare: 30 }
+  : { coldLoads: 21, latency: 300, burst: 400, concurrency: 10, compare: 100 };
+
+const percentile = (xs, p) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.max(0, Math.ceil((p / 100) * s.length) - 1))];
+};
+const round = (x, digits = 3) => Number(x.toFixed(digits));
+const say = (line) => process.stderr.write(`${line}\n`);
+
+const BENCH_USER = { username: 'bench', email: 'bench@example.com', password: 'a bench password of ordinary length', given_name: 'Bench', family_name: 'Mark', phone_number: '+12065550199', enabled: true, sms_mfa: false };
+
+async function coldLoad(file) {
+  const times = [];
+  const script = `const t = performance.now(); await import(${JSON.stringify(file)}); process.stdout.write(String(performance.now() - t));`;
+  for (let i = 0; i < N.coldLoads; i++) {
+    const { stdout } = await run(process.execPath, ['--input-type=module', '-e', script], {
+      env: { PATH: process.env.PATH, DATABASE_URL: 'postgres://bench@127.0.0.1:1/none', POWERTOOLS_LOG_LEVEL: 'SILENT' },
+    });
+    times.push(Number(stdout));
+  }
+  return { bytes: (await stat(file)).size, cold_load_ms_median: round(percentile(times, 50), 2) };
+}
+
+async function floorBundle() {
+  // The least any PostgreSQL + bcrypt function can load: the two libraries and nothing else.
+  const outfile = join(root, 'dist', 'floor', 'index.mjs');
+  await build({
+    stdin: { contents: "import pg from 'pg'; import bcrypt from 'bcryptjs'; export const handler = async () => [pg.Client, bcrypt.compare];", resolveDir: root, loader: 'js' },
+    outfile, bundle: true, platform: 'node', target: 'node22', format: 'esm', minify: true, legalComments: 'none',
+    external: ['pg-native'], logLevel: 'warning',
+    banner: { js: "import { createRequire as __cmCreateRequire } from 'node:module'; const require = __cmCreateRequire(import.meta.url);" },
+  });
+  return outfile;
+}
+
+function functionEnv(db, table) {
+  return {
+    DATABASE_URL: db.url, PG_TABLE: table, MATCH_EMAIL: 'true', ATTRIBUTE_MAP: JSON.stringify(DEMO_ATTRIBUTE_MAP),
+    POWERTOOLS_METRICS_NAMESPACE: 'CognitoMigrateBench',
+  };
+}
+
+async function handlerLatency(db, table, hash) {
+  const samples = await new Promise((resolve, reject) => {
+    const child = fork(join(root, 'scripts', 'lib', 'bench-handler-child.mjs'), [], {
+      env: {
+        PATH: process.env.PATH, ...functionEnv(db, table),
+        BENCH_BUNDLE: join(root, 'dist', 'postgres', 'index.mjs'), BENCH_LOGIN: BENCH_USER.email,
+        BENCH_PASSWORD: BENCH_USER.password, BENCH_HASH: hash, BENCH_ITERATIONS: String(N.latency),
+      },
+      stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+    });
+    child.once('message', resolve);
+    child.once('exit', (code) => code && reject(new Error(`latency child exited with ${code}`)));
+  });
+  const overhead = samples.handler.map((h, i) => h - samples.compare[i]);
+  const p50 = (xs) => percentile(xs, 50);
+  return {
+    handler_ms_p50: round(p50(samples.handler), 2),
+    compare_ms_p50: round(p50(samples.compare), 2),
+    handler_over_compare_p50: round(p50(samples.handler) / p50(samples.compare)),
+    handler_overhead_ms_p50: round(p50(overhead), 2),
+    handler_overhead_ms_p99: round(percentile(overhead, 99), 2),
+    wrong_password_ms_p50: round(p50(samples.wrong), 2),
+    unknown_user_ms_p50: round(p50(samples.unknown), 2),
+    unknown_over_wrong_p50: round(p50(samples.unknown) / p50(samples.wrong)),
+    iterations: N.latency,
+  };
+}
+
+async function burst(db, table) {
+  const lambda = await startLambdaServer({
+    maxConcurrency: N.concurrency,
+    functions: { migrate: { file: join(root, 'dist', 'postgres', 'index.mjs'), env: functionEnv(db, table) } },
+  });
+  const probe = new pg.Client(db.url);
+  await probe.connect();
+  let maxConnections = 0;
+  let sampling = true;
+  const sampler = (async () => {
+    while (sampling) {
+      const { rows } = await probe.query("SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = 'cognito-migrate'");
+      maxConnections = Math.max(maxConnections, rows[0].n);
+      await new Promise((r) => setTimeout(r, 10));
+    }
+  })();
+  const event = JSON.stringify({
+    version: '1', triggerSource: 'UserMigration_Authentication', region: 'local', userPoolId: 'local_bench', userName: BENCH_USER.email,
+    callerContext: { awsSdkVersion: 'bench', clientId: 'bench' }, request: { password: BENCH_USER.password }, response: {},
+  });
+  const latencies = [];
+  let errors = 0;
+  let next = 0;
+  const t0 = performance.now();
+  await Promise.all(Array.from({ length: N.concurrency }, async () => {
+    while (next < N.burst) {
+      next++;
+      const t = performance.now();
+      const res = await fetch(`${lambda.url}/2015-03-31/functions/migrate/invocations`, { method: 'POST', body: event });
+      await res.arrayBuffer();
+      if (res.status !== 200 || res.headers.get('x-amz-function-error')) errors++;
+      latencies.push(performance.now() - t);
+    }
+  }));
+  const seconds = (performance.now() - t0) / 1000;
+  sampling = false;
+  await sampler;
+  await probe.end();
+  const coldStarts = lambda.stats.coldStarts;
+  await lambda.close();
+  return {
+    invocations: N.burst, concurrency: N.concurrency, errors, cold_starts: coldStarts,
+    p50_ms: round(percentile(latencies, 50), 1), p99_ms: round(percentile(latencies, 99), 1),
+    throughput_per_s: round(N.burst / seconds, 1), pg_connections_max: maxConnections,
+  };
+}
+
+async function formats() {
+  const hash = await bcrypt.hash('format bench password', 10);
+  const times = [];
+  for (let i = 0; i < N.compare; i++) {
+    const t = performance.now();
+    await bcrypt.compare('format bench password', hash);
+    times.push(performance.now() - t);
+  }
+  return { 'bcrypt (cost 10)': { verify_ms_p50: round(percentile(times, 50), 2) } };
+}
+
+async function main() {
+  say(`cognito-migrate bench${quick ? ' (quick)' : ''}`);
+  const db = await startPostgres();
+  try {
+    const table = await seedLegacyUsers(db.url, { schema: 'cognito_migrate_bench', users: [BENCH_USER], cost: 10 });
+    const client = new pg.Client(db.url);
+    await client.connect();
+    const { rows } = await client.query(`SELECT password_hash FROM ${table} WHERE username = 'bench'`);
+    await client.end();
+    const hash = rows[0].password_hash;
+
+    say('bundles: cold loads in fresh node processes…');
+    const bundles = {
+      postgres: await coldLoad(join(root, 'dist', 'postgres', 'index.mjs')),
+      'floor (pg + bcryptjs only)': await coldLoad(await floorBundle()),
+    };
+    bundles.postgres.cold_load_over_floor = round(bundles.postgres.cold_load_ms_median / bundles['floor (pg + bcryptjs only)'].cold_load_ms_median);
+    say('handler: warm latency against bcryptjs.compare…');
+    const handler = await handlerLatency(db, table, hash);
+    say('burst: concurrent invocations through the local Invoke API…');
+    const burstResult = await burst(db, table);
+    say('formats…');
+    const formatResult = await formats();
+
+    const results = {
+      measured_at: new Date().toISOString(),
+      quick,
+      machine: { cpu: cpus()[0]?.model, cores: cpus().length, memory_gb: round(totalmem() / 2 ** 30, 1), node: process.version, postgres: db.embedded ? 'embedded' : 'DATABASE_URL' },
+      ...handler,
+      bundles,
+      burst: burstResult,
+      formats: formatResult,
+    };
+    await mkdir(join(root, 'bench'), { recursive: true });
+    await writeFile(join(root, 'bench', 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
+    printTable(results);
+  } finally {
+    await db.stop();
+  }
+}
+
+function printTable(r) {
+  const rows = [
+    ['handler_over_compare_p50', r.handler_over_compare_p50, '≤ 1.05', `handler ${r.handler_ms_p50} ms vs bcryptjs.compare ${r.compare_ms_p50} ms`],
+    ['handler_overhead_ms_p50', r.handler_overhead_ms_p50, '', ''],
+    ['handler_overhead_ms_p99', r.handler_overhead_ms_p99, '≤ 10', ''],
+    ['unknown_over_wrong_p50', r.unknown_over_wrong_p50, '0.9 – 1.1', `unknown ${r.unknown_user_ms_p50} ms vs wrong password ${r.wrong_password_ms_p50} ms`],
+    ...Object.entries(r.bundles).map(([name, b]) => [`bundle ${name}`, `${(b.bytes / 1024).toFixed(1)} KiB`, name === 'postgres' ? '≤ 150 KB' : '', `cold load ${b.cold_load_ms_median} ms${b.cold_load_over_floor ? ` (${b.cold_load_over_floor}× floor, target ≤ 1.5×)` : ''}`]),
+    ['burst', `${r.burst.errors} errors`, '0 errors', `${r.burst.invocations} invocations, ${r.burst.concurrency} workers: p50 ${r.burst.p50_ms} ms, p99 ${r.burst.p99_ms} ms, ${r.burst.throughput_per_s}/s, pg connections max ${r.burst.pg_connections_max}`],
+    ...Object.entries(r.formats).map(([name, f]) => [`verify ${name}`, `${f.verify_ms_p50} ms`, '', 'p50']),
+  ];
+  const w = [0, 1, 2].map((i) => Math.max(...rows.map((row) => String(row[i]).length)));
+  console.log(`\nMachine: ${r.machine.cpu}, ${r.machine.cores} cores, ${r.machine.memory_gb} GB, Node ${r.machine.node}`);
+  for (const row of rows) console.log(`${String(row[0]).padEnd(w[0])}  ${String(row[1]).padStart(w[1])}  ${String(row[2]).padEnd(w[2])}  ${row[3]}`);
+  console.log('\nWritten to bench/results.json');
+}
+
+await main();
