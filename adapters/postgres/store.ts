@@ -1,4 +1,5 @@
-import pg from 'pg';
+import type pg from 'pg';
+import PgClient from 'pg/lib/client.js';
 import {
   ConfigurationError,
   DeadlineExceededError,
@@ -124,7 +125,7 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStor
   }
   const connectTimeoutMs = positive('connectTimeoutMs', options.connectTimeoutMs, 1000);
   const queryTimeoutMs = positive('queryTimeoutMs', options.queryTimeoutMs, 1000);
-  const makeClient = options.clientFactory ?? ((config: pg.ClientConfig) => new pg.Client(config) as unknown as PgClientLike);
+  const makeClient = options.clientFactory ?? ((config: pg.ClientConfig) => new PgClient(config) as unknown as PgClientLike);
   const quotedTable = tableParts.map((p) => `"${p}"`).join('.');
 
   const sqlFor = ({ matchEmail, caseInsensitive }: Pick<LookupQuery, 'matchEmail' | 'caseInsensitive'>): string => {

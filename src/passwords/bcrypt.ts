@@ -1,6 +1,8 @@
 import bcrypt from 'bcryptjs';
 import { UnsupportedHashError } from '../errors.js';
+import { guard } from './limits.js';
 import type { PasswordVerifier } from './verifier.js';
+import { RECOGNIZE } from './formats.js';
 
 // $2a$/$2b$/$2y$ differ only in how old implementations handled edge cases;
 // bcryptjs computes all three the same way, as OpenBSD's $2b$ does.
@@ -20,13 +22,13 @@ const BCRYPT = /^\$2[aby]\$(\d{2})\$[./A-Za-z0-9]{53}$/;
  *
  * @example
  * ```ts
- * await bcryptVerifier.verify('hunter2', '$2b$10$…') // true or false
+ * await bcryptVerifier.verify('hunter2', '$2b$10$…', defaultCostLimits()) // true or false
  * ```
  */
 export const bcryptVerifier: PasswordVerifier = {
   id: 'bcrypt',
-  recognizes: (encoded) => encoded.startsWith('$2'),
-  async verify(password, encoded) {
+  recognizes: RECOGNIZE.bcrypt,
+  async verify(password, encoded, limits) {
     const match = BCRYPT.exec(encoded);
     if (!match) {
       if (encoded.startsWith('$2x$')) {
@@ -36,13 +38,8 @@ export const bcryptVerifier: PasswordVerifier = {
     }
     const cost = Number(match[1]);
     if (cost < 4 || cost > 31) throw new UnsupportedHashError('bcrypt', `cost ${cost} is outside bcrypt's range 4..31`);
+    guard('bcrypt', 'cost', cost, limits.bcryptCost, 'bcryptCost');
     return bcrypt.compare(password, encoded);
-  },
-  costKey: (encoded) => `bcrypt:${encoded.slice(4, 6)}`,
-  async makeDummy(encoded) {
-    const cost = Number(encoded.slice(4, 6));
-    const { randomBytes } = await import('node:crypto');
-    return bcrypt.hash(randomBytes(18).toString('base64'), cost);
   },
 };
 

@@ -1,3 +1,5 @@
+import type { CostLimits } from './limits.js';
+
 /**
  * A password verifier reads one hash format. The registry
  * ({@link createPasswordVerifier}) picks the verifier from the stored string
@@ -5,10 +7,10 @@
  *
  * @example
  * ```ts
- * const md5crypt: PasswordVerifier = {
- *   id: 'md5-crypt',
- *   recognizes: (encoded) => encoded.startsWith('$1$'),
- *   verify: async (password, encoded) => md5crypt(password, encoded) === encoded,
+ * const mine: PasswordVerifier = {
+ *   id: 'my-legacy',
+ *   recognizes: (encoded) => encoded.startsWith('{MINE}'),
+ *   verify: async (password, encoded) => myLegacyCheck(password, encoded),
  * }
  * ```
  */
@@ -18,12 +20,9 @@ export interface PasswordVerifier {
   /** True when the stored string is in this verifier's format. Must be cheap. */
   recognizes(encoded: string): boolean;
   /**
-   * Resolves `true` for the right password and `false` for a wrong one, comparing
-   * in constant time. Throws `UnsupportedHashError` for a malformed hash.
+   * Resolves `true` for the right password and `false` for a wrong one,
+   * comparing in constant time. Throws `UnsupportedHashError` for a malformed
+   * hash or one whose cost exceeds `limits`.
    */
-  verify(password: string, encoded: string): Promise<boolean>;
-  /** Identifies the cost parameters (`bcrypt:12`), so unknown users can be made to cost the same. */
-  costKey?(encoded: string): string;
-  /** Makes a hash of a random password with the same cost parameters as `encoded`. */
-  makeDummy?(encoded: string): Promise<string>;
+  verify(password: string, encoded: string, limits: CostLimits): Promise<boolean>;
 }

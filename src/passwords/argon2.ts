@@ -1,0 +1,81 @@
+import { UnsupportedHashError } from '../errors.js';
+import { decodeBase64, dollarFields, phcParams, sameBytes } from './encoding.js';
+import { guard } from './limits.js';
+import type { PasswordVerifier } from './verifier.js';
+import { RECOGNIZE } from './formats.js';
+
+type Variant = 'argon2id' | 'argon2i' | 'argon2d';
+
+/** Options of {@link createArgon2Verifier}. */
+export interface Argon2Options {
+  /** The secret key ("pepper", RFC 9106's K) the legacy system hashed with, from your secret store. */
+  secret?: Uint8Array;
+}
+
+/**
+ * Argon2id, Argon2i and Argon2d in the PHC form
+ * `$argon2id$v=19$m=65536,t=3,p=4$salt$hash` (standard base64, no padding).
+ *
+ * Computed with hash-wasm (WebAssembly, loaded on first use, no native
+ * module). PHC strings that carry associated data (`data=`) or version 16
+ * go through @noble/hashes, which supports both; the RFC 9106 vectors check
+ * that path, and a test checks that both engines agree.
+ *
+ * @example
+ * ```ts
+ * const peppered = createArgon2Verifier({ secret: Buffer.from(pepper, 'utf8') })
+ * createUserMigrationHandler({ store, verifiers: [peppered] })
+ * ```
+ */
+export function createArgon2Verifier({ secret }: Argon2Options = {}): PasswordVerifier {
+  return {
+  id: 'argon2',
+  recognizes: RECOGNIZE.argon2,
+  async verify(password, encoded, limits) {
+    const fields = dollarFields(encoded);
+    const variant = fields[0] as Variant;
+    // The version field is optional in the PHC grammar (absent means version 16).
+    const hasVersion = fields[1]?.startsWith('v=');
+    const version = hasVersion ? Number(fields[1]!.slice(2)) : 0x10;
+    const [paramText, saltText, hashText, ...rest] = fields.slice(hasVersion ? 2 : 1);
+    const params = paramText === undefined ? undefined : phcParams(paramText);
+    const salt = saltText === undefined ? undefined : decodeBase64(saltText);
+    const expected = hashText === undefined ? undefined : decodeBase64(hashText);
+    const format = `$${variant}$`;
+    if (rest.length || !params || !salt || !expected || (version !== 0x13 && version !== 0x10)) {
+      throw new UnsupportedHashError(format, 'expected $argon2id$v=19$m=…,t=…,p=…$salt$hash');
+    }
+    const [m, t, p] = [params.m, params.t, params.p];
+    if (typeof m !== 'number' || typeof t !== 'number' || typeof p !== 'number') {
+      throw new UnsupportedHashError(format, 'the parameters need whole numbers m (KiB), t (passes) and p (lanes)');
+    }
+    guard(format, 't (passes)', t, limits.argon2Passes, 'argon2Passes');
+    guard(format, 'p (lanes)', p, limits.parallelism, 'parallelism');
+    guard(format, 'memory (m KiB)', m * 1024, limits.memoryBytes, 'memoryBytes');
+    if (m < 8 * p) throw new UnsupportedHashError(format, 'm must be at least 8·p KiB');
+    if (salt.length < 8 || expected.length < 4) throw new UnsupportedHashError(format, 'salt under 8 bytes or hash under 4 bytes');
+    const data = typeof params.data === 'string' ? decodeBase64(params.data) : undefined;
+    const pw = Buffer.from(password, 'utf8');
+    const engines = await import('./argon2-engines.js');
+    let tag: Uint8Array;
+    if (data || version === 0x10) {
+      const fn = variant === 'argon2id' ? engines.nobleArgon2id : variant === 'argon2i' ? engines.nobleArgon2i : engines.nobleArgon2d;
+      tag = fn(pw, salt, { t, m, p, version, dkLen: expected.length, ...(data ? { personalization: data } : {}), ...(secret ? { key: secret } : {}) });
+    } else {
+      const fn = variant === 'argon2id' ? engines.argon2id : variant === 'argon2i' ? engines.argon2i : engines.argon2d;
+      tag = await fn({ password: pw, salt, iterations: t, parallelism: p, memorySize: m, hashLength: expected.length, outputType: 'binary', ...(secret ? { secret } : {}) });
+    }
+    return sameBytes(tag, expected);
+  },
+  };
+}
+
+/**
+ * Argon2 without a secret key: the built-in verifier.
+ *
+ * @example
+ * ```ts
+ * await argon2Verifier.verify('pw', '$argon2id$v=19$m=19456,t=2,p=1$…$…', defaultCostLimits())
+ * ```
+ */
+export const argon2Verifier = createArgon2Verifier();
