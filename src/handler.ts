@@ -12,7 +12,8 @@ import {
   PUBLIC_MESSAGES,
   asMigrateError,
 } from './errors.js';
-import { createPasswordVerifier } from './passwords/registry.js';
+import type { CostLimits } from './passwords/limits.js';
+import { type Normalization, createPasswordVerifier } from './passwords/registry.js';
 import type { PasswordVerifier } from './passwords/verifier.js';
 import { type MigrationLogger, type MigrationMetrics, createDefaultLogger, createDefaultMetrics } from './telemetry.js';
 import type { LegacyUser, LookupQuery, StoreContext, UserStore } from './types.js';
@@ -56,6 +57,10 @@ export interface UserMigrationOptions {
   verifiers?: readonly PasswordVerifier[];
   /** Hash used to time unknown users before a real hash is seen (see `createPasswordVerifier`). */
   timingHash?: string;
+  /** Unicode normalisation of passwords before hashing: `none` (default), `NFC` or `NFKC`. */
+  normalize?: Normalization;
+  /** Cost limits over the defaults, so one poisoned row cannot stall the function. */
+  costLimits?: Partial<CostLimits>;
   /** Defaults to a Powertools Logger. */
   logger?: MigrationLogger;
   /** Defaults to Powertools Metrics (EMF). */
@@ -64,7 +69,7 @@ export interface UserMigrationOptions {
 
 const OPTION_NAMES = [
   'store', 'matchEmail', 'caseInsensitive', 'finalUserStatus', 'messageAction', 'desiredDeliveryMediums',
-  'forceAliasCreation', 'enableSMSMFA', 'attributes', 'timeoutMs', 'verifiers', 'timingHash', 'logger', 'metrics',
+  'forceAliasCreation', 'enableSMSMFA', 'attributes', 'timeoutMs', 'verifiers', 'timingHash', 'normalize', 'costLimits', 'logger', 'metrics',
 ] as const;
 
 /** A UserMigration handler with a `close()` for tests and scripts. */
@@ -101,7 +106,12 @@ export function createUserMigrationHandler(options: UserMigrationOptions): UserM
   const { store } = settings;
   const logger = options.logger ?? createDefaultLogger();
   const metrics = options.metrics ?? createDefaultMetrics();
-  const passwords = createPasswordVerifier({ verifiers: options.verifiers ?? [], ...(options.timingHash ? { timingHash: options.timingHash } : {}) });
+  const passwords = createPasswordVerifier({
+    verifiers: options.verifiers ?? [],
+    normalize: settings.normalize,
+    ...(options.timingHash ? { timingHash: options.timingHash } : {}),
+    ...(options.costLimits ? { limits: options.costLimits } : {}),
+  });
 
   async function answer(event: UserMigrationTriggerEvent, ctx: StoreContext): Promise<Outcome> {
     const query: LookupQuery = { login: event.userName, matchEmail: settings.matchEmail, caseInsensitive: settings.caseInsensitive };
@@ -121,11 +131,11 @@ export function createUserMigrationHandler(options: UserMigrationOptions): UserM
       } else {
         user = await withDeadline(store.findUser(query, ctx), ctx, store.name);
         if (!user?.passwordHash) {
-          await passwords.verifyDummy(password);
+          await withDeadline(passwords.verifyDummy(password), ctx, store.name);
           throw new AuthenticationFailedError('unknown_user');
         }
         // Verify before looking at `enabled`, so a disabled account costs what any refusal costs.
-        const ok = await passwords.verify(password, user.passwordHash, user.hashFormat);
+        const ok = await withDeadline(passwords.verify(password, user.passwordHash, user.hashFormat), ctx, store.name);
         if (!ok) throw new AuthenticationFailedError('wrong_password');
       }
       if (user.enabled === false) throw new AuthenticationFailedError('user_disabled');
@@ -275,6 +285,7 @@ interface Settings {
   enableSMSMFA: boolean;
   attributes: AttributeMapping | undefined;
   timeoutMs: number;
+  normalize: Normalization;
 }
 
 function validate(options: UserMigrationOptions): Settings {
@@ -316,6 +327,7 @@ function validate(options: UserMigrationOptions): Settings {
     enableSMSMFA: bool('enableSMSMFA'),
     attributes,
     timeoutMs,
+    normalize: oneOf(WHERE, 'normalize', options.normalize ?? 'none', ['none', 'NFC', 'NFKC'] as const),
   };
 }
 

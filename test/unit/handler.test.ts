@@ -80,6 +80,24 @@ describe('UserMigration_Authentication', () => {
     expect(out.response.userAttributes.email).toBe('Ada@Example.com');
   });
 
+  it('normalises passwords when the legacy system did', async () => {
+    const composed = 'Café crème';
+    const nfcHash = await bcrypt.hash(composed.normalize('NFC'), 4);
+    const s = createMemoryStore([{ username: 'cafe', id: '5', passwordHash: nfcHash, fields: {} }]);
+    const decomposed = composed.normalize('NFD');
+    await refusal(setup({ store: s }).handler(migrationEvent('cafe', decomposed), lambdaContext()));
+    const out = await setup({ store: s, normalize: 'NFC' }).handler(migrationEvent('cafe', decomposed), lambdaContext());
+    expect(out.response.finalUserStatus).toBe('CONFIRMED');
+  });
+
+  it('refuses a hash whose cost exceeds the limits, as an operator error and not a wrong password', async () => {
+    const s = createMemoryStore([{ username: 'costly', id: '6', passwordHash: hash, fields: {} }]);
+    const { handler, log } = setup({ store: s, costLimits: { bcryptCost: 3 } });
+    expect(await refusal(handler(migrationEvent('costly', PASSWORD), lambdaContext()))).toBe(PUBLIC_MESSAGES.unavailable);
+    expect(log.records.at(-1)?.extra).toMatchObject({ outcome: 'unsupported_hash', code: 'HASH_UNSUPPORTED' });
+    expect(log.text()).toContain('limits.bcryptCost');
+  });
+
   it('applies finalUserStatus, messageAction, delivery mediums, alias creation and SMS MFA options', async () => {
     const { handler } = setup({ finalUserStatus: 'RESET_REQUIRED', messageAction: 'SEND', desiredDeliveryMediums: ['SMS'], forceAliasCreation: true, enableSMSMFA: true });
     const event = migrationEvent('ada', PASSWORD);
@@ -143,6 +161,18 @@ describe('outages and deadlines', () => {
     expect(counts.get('deadline_exceeded')).toBe(1);
   });
 
+  it('answers before the deadline when password verification is too slow', async () => {
+    const slow = createMemoryStore([{ username: 'slow', id: '9', passwordHash: 'slow:1', fields: {} }]);
+    const { handler, counts } = setup({
+      store: slow, timeoutMs: 200,
+      verifiers: [{ id: 'slow', recognizes: (e) => e.startsWith('slow:'), verify: () => new Promise(() => {}) }],
+    });
+    const started = Date.now();
+    expect(await refusal(handler(migrationEvent('slow', PASSWORD), lambdaContext()))).toBe(PUBLIC_MESSAGES.unavailable);
+    expect(Date.now() - started).toBeLessThan(1500);
+    expect(counts.get('deadline_exceeded')).toBe(1);
+  });
+
   it('takes the deadline from the Lambda context when it is shorter', async () => {
     let budget = 0;
     const probe: UserStore = { name: 'probe', findUser: async (_q, ctx) => { budget = ctx.remainingMs(); return undefined; } };
@@ -184,6 +214,7 @@ describe('options', () => {
     [{ matchEmail: 'yes' }, /"matchEmail" must be one of true, false/],
     [{ attributes: { shoe_size: 'shoe' } }, /Attribute "shoe_size" is not a standard Cognito attribute/],
     [{ store: {} }, /option "store" is required/],
+    [{ normalize: 'NFD' }, /"normalize" must be one of "none", "NFC", "NFKC"/],
   ])('rejects %o when the handler is created', (bad, message) => {
     expect(() => createUserMigrationHandler({ store, ...(bad as object) } as UserMigrationOptions)).toThrow(message);
   });
