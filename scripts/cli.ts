@@ -1,19 +1,22 @@
 // The cognito-migrate command-line tool. Bundled by `npm run build` to dist/cli.mjs (the package's bin).
 import { readFile } from 'node:fs/promises';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { DOCTOR_USAGE, doctor } from './doctor/index.js';
+import { packageRoot } from './lib/paths.mjs';
 import { invokeOnce, loadHandler, makeContext } from './lib/run-handler.mjs';
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const root = packageRoot(import.meta.url);
 
-const USAGE = `Usage: cognito-migrate <command> [options]
+const USAGE: string = `Usage: cognito-migrate <command> [options]
 
 Commands:
   invoke --event FILE [--function NAME] [--bundle FILE] [--timeout MS]
       Runs the built handler (dist/NAME/index.mjs, NAME defaults to postgres) once,
       in this process, with the current environment, and prints the response
       as \`sam local invoke -e FILE\` would. Exit code 1 when the handler throws.
+
+${DOCTOR_USAGE}
 
   help
       Shows this text.`;
@@ -65,6 +68,7 @@ async function invoke(argv: string[]): Promise<number> {
 
 const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = {
   invoke,
+  doctor: (argv) => doctor(argv),
   help: async () => (console.log(USAGE), 0),
 };
 
@@ -78,7 +82,8 @@ async function main(argv: string[]): Promise<number> {
   try {
     return await run(rest);
   } catch (err) {
-    if (err instanceof UsageError || (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+    const code = (err as { code?: unknown }).code;
+    if (err instanceof UsageError || (typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS')) || /^\w+: --/.test((err as Error).message)) {
       console.error(`cognito-migrate: ${(err as Error).message}\n\n${USAGE}`);
       return 2;
     }

@@ -1,5 +1,6 @@
 import type { Context, UserMigrationTriggerEvent } from 'aws-lambda';
 import { type AttributeMapping, mapAttributes, toCognitoAttributes } from './attributes.js';
+import { type CheckReport, fail, isSelfCheckEvent, pass, report, runChecks } from './checks.js';
 import { oneOf, rejectUnknownKeys } from './config.js';
 import {
   AttributeValidationError,
@@ -72,8 +73,14 @@ const OPTION_NAMES = [
   'forceAliasCreation', 'enableSMSMFA', 'attributes', 'timeoutMs', 'verifiers', 'timingHash', 'normalize', 'costLimits', 'logger', 'metrics',
 ] as const;
 
-/** A UserMigration handler with a `close()` for tests and scripts. */
-export type UserMigrationHandler = ((event: UserMigrationTriggerEvent, context?: Partial<Context>) => Promise<UserMigrationTriggerEvent>) & {
+/**
+ * A UserMigration handler with a `close()` for tests and scripts. Given the
+ * self-check event (`{ "cognito-migrate": "self-check" }`) it answers with a
+ * {@link CheckReport} instead.
+ */
+export type UserMigrationHandler = {
+  (event: UserMigrationTriggerEvent, context?: Partial<Context>): Promise<UserMigrationTriggerEvent>;
+  (event: unknown, context?: Partial<Context>): Promise<UserMigrationTriggerEvent | CheckReport>;
   /** Closes the store's connections. */
   close(): Promise<void>;
 };
@@ -157,7 +164,17 @@ export function createUserMigrationHandler(options: UserMigrationOptions): UserM
     return forgot ? 'found' : 'migrated';
   }
 
+  async function selfCheck(): Promise<CheckReport> {
+    const mode = { matchEmail: settings.matchEmail, caseInsensitive: settings.caseInsensitive };
+    const deep = await runChecks(store.checks?.(mode) ?? [], { timeoutMs: 4000 });
+    const checks = [pass('config', `Configuration valid; store "${store.name}"`), ...deep.checks];
+    const outcome = report(checks);
+    logger.info('self-check', { ok: outcome.ok, failed: checks.filter((c) => c.status === 'fail').map((c) => c.id) });
+    return outcome;
+  }
+
   const handler = async (event: UserMigrationTriggerEvent, context?: Partial<Context>): Promise<UserMigrationTriggerEvent> => {
+    if (isSelfCheckEvent(event)) return (await selfCheck()) as never;
     const started = Date.now();
     if (context && typeof context.getRemainingTimeInMillis === 'function' && logger.addContext) logger.addContext(context as Context);
     const record: Record<string, unknown> = {};
@@ -195,7 +212,7 @@ export function createUserMigrationHandler(options: UserMigrationOptions): UserM
     throw new Error(failure.publicMessage);
   };
 
-  return Object.assign(handler, { close: async () => store.close?.() });
+  return Object.assign(handler, { close: async () => store.close?.() }) as UserMigrationHandler;
 }
 
 /**
@@ -216,11 +233,13 @@ export function guardColdStart(build: () => UserMigrationHandler, logger: Migrat
   } catch (err) {
     const failure = asMigrateError(err);
     logger.error('cold start: configuration invalid; every sign-in will fail until it is fixed', describeFailure(failure));
-    const broken = async (): Promise<UserMigrationTriggerEvent> => {
+    const fix = failure instanceof ConfigurationError ? failure.fix : 'See the cold-start log record.';
+    const broken = async (event: unknown): Promise<never> => {
+      if (isSelfCheckEvent(event)) return report([fail('config', failure.message, fix)]) as never;
       logger.error('refusing invocation: configuration invalid', describeFailure(failure));
       throw new Error(PUBLIC_MESSAGES.unavailable);
     };
-    return Object.assign(broken, { close: async () => {} });
+    return Object.assign(broken, { close: async () => {} }) as UserMigrationHandler;
   }
 }
 

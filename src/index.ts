@@ -23,3 +23,5 @@ export { djangoDigestVerifier, ldapVerifier, createDigestVerifier, customVerifie
 export type { DigestOptions } from './passwords/digest.js';
 export { createDefaultLogger, createDefaultMetrics } from './telemetry.js';
 export type { MigrationLogger, MigrationMetrics } from './telemetry.js';
+export { pass, warn, fail, runChecks, report, isSelfCheckEvent, SELF_CHECK_EVENT } from './checks.js';
+export type { CheckResult, CheckStatus, CheckReport, SelfCheck } from './checks.js';

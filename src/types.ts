@@ -1,3 +1,5 @@
+import type { SelfCheck } from './checks.js';
+
 /**
  * The store contract: the one interface every legacy store adapter implements.
  *
@@ -106,6 +108,12 @@ export interface UserStore {
   findUser(query: LookupQuery, ctx: StoreContext): Promise<LegacyUser | undefined>;
   /** For stores that verify passwords themselves; when present the core does not read hashes. */
   authenticate?(query: LookupQuery, password: string, ctx: StoreContext): Promise<AuthenticateResult>;
+  /**
+   * Deep checks run by the self-check invocation with the function's real
+   * role and network (reachable, credentials readable, query valid). Given the
+   * lookup mode the handler uses, so only what it will need is checked.
+   */
+  checks?(mode: Pick<LookupQuery, 'matchEmail' | 'caseInsensitive'>): SelfCheck[];
   /** Releases connections (tests, scripts). Lambda instances never call it. */
   close?(): Promise<void>;
 }

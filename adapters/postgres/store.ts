@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import PgClient from 'pg/lib/client.js';
+import { postgresChecks } from './checks.js';
 import {
   ConfigurationError,
   DeadlineExceededError,
@@ -10,6 +11,7 @@ import {
   StoreUnavailableError,
   type UserStore,
   rejectUnknownKeys,
+  type SelfCheck,
 } from '../../src/index.js';
 
 /** Which columns hold what. Only `username`, `email` and `passwordHash` are needed to build the query. */
@@ -33,7 +35,7 @@ export interface PostgresColumns {
 /** The smallest slice of `pg.Client` the store uses, so unit tests can hand in a fake. */
 export interface PgClientLike {
   connect(): Promise<unknown>;
-  query(config: { text: string; values: unknown[]; query_timeout?: number }): Promise<{ rows: Record<string, unknown>[] }>;
+  query(config: { text: string; values: unknown[]; query_timeout?: number }): Promise<{ rows: Record<string, unknown>[]; fields?: Array<{ name: string }> }>;
   end(): Promise<void>;
   on(event: 'error', listener: (err: Error) => void): unknown;
 }
@@ -85,6 +87,7 @@ export interface PostgresStore extends UserStore {
   sqlFor(query: Pick<LookupQuery, 'matchEmail' | 'caseInsensitive'>): string;
   /** Ends the connection, if one is open. */
   close(): Promise<void>;
+  checks(mode: Pick<LookupQuery, 'matchEmail' | 'caseInsensitive'>): SelfCheck[];
 }
 
 /**
@@ -220,6 +223,19 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStor
     name: 'postgres',
     sqlFor,
     findUser,
+    checks: (mode) => postgresChecks({
+      mode, columns, table, sqlFor, fromSecret: typeof options.connection === 'function',
+      settings: resolveSettings,
+      query: async (text, values, ctx) => {
+        const active = await getClient(ctx);
+        try {
+          return await active.query({ text, values, query_timeout: Math.max(1, ctx.remainingMs()) });
+        } catch (err) {
+          if (!(typeof (err as { severity?: unknown }).severity === 'string')) discard(active);
+          throw err;
+        }
+      },
+    }),
     async close() {
       const open = client ?? (await connecting?.catch(() => undefined));
       client = undefined;

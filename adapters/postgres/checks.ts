@@ -1,0 +1,120 @@
+import { randomBytes } from 'node:crypto';
+import type pg from 'pg';
+import { type CheckResult, ConfigurationError, type LookupQuery, type SelfCheck, type StoreContext, fail, pass, warn } from '../../src/index.js';
+import type { PostgresColumns } from './store.js';
+
+/** What the checks need from the store, without reaching into its connection handling. */
+export interface PostgresProbe {
+  mode: Pick<LookupQuery, 'matchEmail' | 'caseInsensitive'>;
+  columns: PostgresColumns;
+  table: string;
+  fromSecret: boolean;
+  sqlFor(mode: Pick<LookupQuery, 'matchEmail' | 'caseInsensitive'>): string;
+  settings(): Promise<pg.ClientConfig>;
+  query(text: string, values: unknown[], ctx: StoreContext): Promise<{ rows: Record<string, unknown>[]; fields?: Array<{ name: string }> }>;
+}
+
+const checkContext = (ms = 3000): StoreContext => {
+  const deadline = Date.now() + ms;
+  return { signal: new AbortController().signal, deadline, remainingMs: () => Math.max(0, deadline - Date.now()) };
+};
+
+type PgError = { code?: string; name?: string; message?: string; severity?: string };
+
+/**
+ * The PostgreSQL store's deep checks: credentials readable, server reachable,
+ * lookup query valid (table and columns exist). Run by the self-check
+ * invocation inside the deployed function.
+ *
+ * @example
+ * ```ts
+ * const report = await runChecks(store.checks({ matchEmail: true, caseInsensitive: false }))
+ * ```
+ */
+export function postgresChecks(probe: PostgresProbe): SelfCheck[] {
+  return [
+    {
+      id: 'postgres.credentials',
+      async run(): Promise<CheckResult> {
+        try {
+          await probe.settings();
+          return pass('postgres.credentials', probe.fromSecret ? 'Database credentials read from Secrets Manager' : 'Connection settings present');
+        } catch (err) {
+          return credentialsFailure(err as PgError);
+        }
+      },
+    },
+    {
+      id: 'postgres.connect',
+      async run(): Promise<CheckResult> {
+        try {
+          const { rows } = await probe.query('SELECT current_setting(\'server_version\') AS version, current_database() AS db', [], checkContext());
+          return pass('postgres.connect', `Connected to PostgreSQL ${rows[0]?.version} (database ${rows[0]?.db})`);
+        } catch (err) {
+          return connectFailure(err as PgError);
+        }
+      },
+    },
+    {
+      id: 'postgres.query',
+      async run(): Promise<CheckResult[]> {
+        // A login no row can have: the query runs for real and returns no user.
+        const login = `cognito-migrate-self-check-${randomBytes(6).toString('hex')}`;
+        let fields: string[];
+        try {
+          const result = await probe.query(probe.sqlFor(probe.mode), [login], checkContext());
+          fields = (result.fields ?? []).map((f) => f.name);
+          if (result.rows.length > 0) {
+            return [fail('postgres.query', 'The lookup query returned a row for a login no user has', 'A custom PG_QUERY must filter on $1, the login Cognito sends.')];
+          }
+        } catch (err) {
+          return [queryFailure(err as PgError, probe)];
+        }
+        const { columns } = probe;
+        const results: CheckResult[] = [];
+        if (!fields.includes(columns.passwordHash)) {
+          results.push(fail('postgres.columns', `The lookup query returns no "${columns.passwordHash}" column, so no password can be verified`, `Set PG_COLUMNS={"passwordHash":"<your hash column>"} or alias the column in PG_QUERY.`));
+        }
+        if (!fields.includes(columns.enabled)) {
+          results.push(warn('postgres.columns', `No "${columns.enabled}" column: every legacy user counts as active, disabled accounts included`, `Return a boolean "${columns.enabled}" column (or set PG_COLUMNS enabled) so inactive users are never migrated.`));
+        }
+        results.unshift(pass('postgres.query', `Lookup query on ${probe.table} runs (${probe.mode.matchEmail ? 'username or email' : 'username'}${probe.mode.caseInsensitive ? ', case-insensitive' : ''})`));
+        if (results.every((r) => r.id !== 'postgres.columns')) results.push(pass('postgres.columns', `Columns present: ${[columns.passwordHash, columns.enabled].join(', ')}`));
+        return results;
+      },
+    },
+  ];
+}
+
+function credentialsFailure(err: PgError): CheckResult {
+  if (err instanceof ConfigurationError) return fail('postgres.credentials', err.message, err.fix);
+  const name = err.name ?? 'Error';
+  const fixes: Record<string, string> = {
+    AccessDeniedException: 'Give the function role secretsmanager:GetSecretValue on the secret (and kms:Decrypt on its key if it uses a customer managed key).',
+    ResourceNotFoundException: 'The secret does not exist in this account and region; check DATABASE_SECRET_ARN.',
+    DecryptionFailure: 'The role cannot decrypt the secret; allow kms:Decrypt on the secret\'s KMS key.',
+  };
+  return fail('postgres.credentials', `Could not read the database secret: ${name}`, fixes[name] ?? 'Check DATABASE_SECRET_ARN and the role\'s permissions.');
+}
+
+function connectFailure(err: PgError): CheckResult {
+  const code = err.code ?? '';
+  if (code === '28P01' || code === '28000') return fail('postgres.connect', `PostgreSQL refused the credentials (SQLSTATE ${code})`, 'Check the user and password in DATABASE_URL or the secret, and pg_hba.conf.');
+  if (code === '3D000') return fail('postgres.connect', 'The database named in the connection settings does not exist (SQLSTATE 3D000)', 'Fix the database name (dbname in the secret, the path of DATABASE_URL).');
+  if (/CERT|SELF_SIGNED|UNABLE_TO_VERIFY/.test(code)) {
+    return fail('postgres.connect', `TLS certificate not trusted (${code})`, 'Set NODE_EXTRA_CA_CERTS=/var/runtime/ca-cert.pem for RDS, or PG_SSL=require to encrypt without verifying.');
+  }
+  const what = code || (/timeout/i.test(err.message ?? '') ? 'connection timeout' : (err.name ?? 'error'));
+  return fail('postgres.connect', `Could not reach PostgreSQL (${what})`, 'Check the host and port, that the function runs in subnets that route to the database, and that the database security group admits the function\'s.');
+}
+
+function queryFailure(err: PgError, probe: PostgresProbe): CheckResult {
+  if (err.severity && err.code === '42P01') {
+    return fail('postgres.query', `The lookup query failed: ${err.message} (SQLSTATE 42P01)`, `Set PG_TABLE to the legacy users table (now "${probe.table}"), schema-qualified if needed.`);
+  }
+  if (err.severity && err.code === '42703') {
+    return fail('postgres.query', `The lookup query failed: ${err.message} (SQLSTATE 42703)`, 'Map the column names with PG_COLUMNS, e.g. {"username":"login","email":"mail"}.');
+  }
+  if (err.severity) return fail('postgres.query', `The lookup query failed: ${err.message} (SQLSTATE ${err.code})`, 'Fix PG_QUERY (it must be a SELECT that takes $1) or PG_TABLE/PG_COLUMNS.');
+  return connectFailure(err);
+}

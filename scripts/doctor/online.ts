@@ -1,0 +1,238 @@
+// doctor --stack / --function: what only the deployed resources can tell,
+// through the AWS APIs, then the self-check invocation with the function's own
+// role and network. Clients are passed in (tests give cognito-local and mocks).
+import { type CloudFormationClient, DescribeStackResourcesCommand } from '@aws-sdk/client-cloudformation';
+import {
+  type CognitoIdentityProviderClient, DescribeUserPoolClientCommand, DescribeUserPoolCommand, ListUserPoolClientsCommand,
+} from '@aws-sdk/client-cognito-identity-provider';
+import { GetRoleCommand, type IAMClient, SimulatePrincipalPolicyCommand } from '@aws-sdk/client-iam';
+import { GetFunctionConfigurationCommand, GetPolicyCommand, InvokeCommand, type LambdaClient } from '@aws-sdk/client-lambda';
+import { type CheckResult, SELF_CHECK_EVENT, fail, pass, warn } from '../../src/checks.js';
+import { clientCheck, measureBcrypt, memoryFinding, runtimeCheck, timeoutCheck } from './static.js';
+import { type Json, statementsOf, trustedServices, wildcard } from './template.js';
+
+export interface OnlineClients {
+  lambda: LambdaClient;
+  cognito: CognitoIdentityProviderClient;
+  iam: IAMClient;
+  cloudformation?: CloudFormationClient;
+}
+
+export interface OnlineOptions {
+  stack?: string;
+  functionName?: string;
+  userPoolId?: string;
+  bcryptCost?: number;
+  verifyMsOnFullCpu?: number;
+}
+
+const errorName = (err: unknown) => (err as { name?: string }).name ?? 'Error';
+
+/**
+ * Runs the online checks.
+ *
+ * @example
+ * ```ts
+ * const results = await onlineChecks({ lambda, cognito, iam, cloudformation }, { stack: 'legacy-migration' })
+ * ```
+ */
+export async function onlineChecks(clients: OnlineClients, options: OnlineOptions): Promise<CheckResult[]> {
+  const results: CheckResult[] = [];
+  let { functionName, userPoolId } = options;
+  if (options.stack) {
+    if (!clients.cloudformation) throw new Error('onlineChecks: --stack needs a CloudFormation client');
+    try {
+      const { StackResources = [] } = await clients.cloudformation.send(new DescribeStackResourcesCommand({ StackName: options.stack }));
+      const fns = StackResources.filter((r) => r.ResourceType === 'AWS::Lambda::Function');
+      functionName ??= (fns.find((r) => /migrat/i.test(r.LogicalResourceId ?? '')) ?? fns[0])?.PhysicalResourceId;
+      userPoolId ??= StackResources.find((r) => r.ResourceType === 'AWS::Cognito::UserPool')?.PhysicalResourceId;
+      results.push(pass('online.stack', `Stack ${options.stack}: function ${functionName ?? '(none)'}, user pool ${userPoolId ?? '(none in the stack)'}`));
+    } catch (err) {
+      results.push(fail('online.stack', `Cannot read stack ${options.stack}: ${errorName(err)}`, 'Check the stack name, the region (AWS_REGION) and cloudformation:DescribeStackResources.'));
+      return results;
+    }
+  }
+  if (!functionName) {
+    results.push(fail('online.function', 'No function to check', 'Pass --function NAME or --stack NAME.'));
+    return results;
+  }
+
+  let fn;
+  try {
+    fn = await clients.lambda.send(new GetFunctionConfigurationCommand({ FunctionName: functionName }));
+  } catch (err) {
+    const name = errorName(err);
+    results.push(fail('online.function', `Cannot read function ${functionName}: ${name}`, name === 'ResourceNotFoundException' ? 'The function does not exist in this account and region; check the name and AWS_REGION.' : 'Grant your credentials lambda:GetFunctionConfiguration.'));
+    return results;
+  }
+  const env = fn.Environment?.Variables ?? {};
+  results.push(runtimeCheck(functionName, { Runtime: fn.Runtime ?? null }));
+  results.push(timeoutCheck(functionName, { Timeout: fn.Timeout ?? 3 }));
+  const cost = options.bcryptCost ?? 10;
+  results.push(memoryFinding(functionName, fn.MemorySize ?? 128, cost, options.verifyMsOnFullCpu ?? (await measureBcrypt(cost))));
+  if (fn.State === 'Failed' || fn.LastUpdateStatus === 'Failed') {
+    results.push(fail('online.function', `Function ${functionName} is in state ${fn.State}/${fn.LastUpdateStatus}: ${fn.StateReason ?? fn.LastUpdateStatusReason ?? ''}`, 'Fix the reason Lambda gives (often the VPC role or subnets) and deploy again.'));
+  }
+
+  const functionArn = fn.FunctionArn ?? '';
+  const [, , , region, account] = functionArn.split(':');
+  let poolArn: string | undefined;
+  if (userPoolId) {
+    try {
+      const { UserPool } = await clients.cognito.send(new DescribeUserPoolCommand({ UserPoolId: userPoolId }));
+      poolArn = UserPool?.Arn ?? `arn:aws:cognito-idp:${region}:${account}:userpool/${userPoolId}`;
+      const wired = UserPool?.LambdaConfig?.UserMigration;
+      results.push(wired && (wired === functionArn || wired.endsWith(`:function:${functionName}`) || wired === functionName)
+        ? pass('pool.trigger', `User pool ${userPoolId} sends UserMigration to ${functionName}`)
+        : fail('pool.trigger', `User pool ${userPoolId} ${wired ? `sends UserMigration to ${wired}, not ${functionName}` : 'has no UserMigration trigger'}: Cognito never asks this function`, `Set the pool's Migrate user trigger to ${functionName} (console: Extensions → Lambda triggers).`));
+      results.push(...(await mfaOnline(clients, UserPool?.MfaConfiguration, UserPool?.SmsConfiguration, env)));
+    } catch (err) {
+      const name = errorName(err);
+      results.push(fail('pool.trigger', `Cannot read user pool ${userPoolId}: ${name}`, name === 'ResourceNotFoundException' ? 'The pool does not exist in this region; check --user-pool-id and AWS_REGION.' : 'Grant your credentials cognito-idp:DescribeUserPool.'));
+    }
+    results.push(...(await clientsOnline(clients.cognito, userPoolId)));
+  } else {
+    results.push(warn('pool.trigger', 'No user pool given, so the trigger wiring and app clients were not checked', 'Pass --user-pool-id (or use --stack).'));
+  }
+
+  results.push(await permissionOnline(clients.lambda, functionName, poolArn));
+  results.push(...(await roleOnline(clients.iam, fn.Role, env, region, account)));
+  results.push(...(await selfCheckOnline(clients.lambda, functionName)));
+  return results;
+}
+
+async function clientsOnline(cognito: CognitoIdentityProviderClient, userPoolId: string): Promise<CheckResult[]> {
+  try {
+    const { UserPoolClients = [] } = await cognito.send(new ListUserPoolClientsCommand({ UserPoolId: userPoolId, MaxResults: 60 }));
+    if (UserPoolClients.length === 0) return [warn('client.password-auth', `User pool ${userPoolId} has no app client`, 'Create one that allows ALLOW_USER_PASSWORD_AUTH.')];
+    const out: CheckResult[] = [];
+    for (const c of UserPoolClients) {
+      try {
+        const { UserPoolClient } = await cognito.send(new DescribeUserPoolClientCommand({ UserPoolId: userPoolId, ClientId: c.ClientId }));
+        out.push(clientCheck(`${UserPoolClient?.ClientName ?? c.ClientName} (${c.ClientId})`, (UserPoolClient?.ExplicitAuthFlows ?? []) as Json));
+      } catch (err) {
+        out.push(fail('client.password-auth', `ResourceNotFoundException-like failure reading app client ${c.ClientId}: ${errorName(err)}`, 'Check that the client exists in this pool; a deleted client id in an app gives "User pool client … does not exist".'));
+      }
+    }
+    return out;
+  } catch (err) {
+    return [fail('client.password-auth', `Cannot list the app clients of ${userPoolId}: ${errorName(err)}`, 'Grant your credentials cognito-idp:ListUserPoolClients and DescribeUserPoolClient.')];
+  }
+}
+
+async function permissionOnline(lambda: LambdaClient, functionName: string, poolArn: string | undefined): Promise<CheckResult> {
+  let policy: { Statement?: Array<Record<string, Json>> };
+  try {
+    const out = await lambda.send(new GetPolicyCommand({ FunctionName: functionName }));
+    policy = JSON.parse(out.Policy ?? '{}');
+  } catch (err) {
+    if (errorName(err) === 'ResourceNotFoundException') {
+      return fail('trigger.permission', `Function ${functionName} has no resource policy, so Cognito may not invoke it: sign-ins fail with "Exception migrating user in app client"`, `aws lambda add-permission --function-name ${functionName} --statement-id cognito-migrate --action lambda:InvokeFunction --principal cognito-idp.amazonaws.com --source-arn ${poolArn ?? 'POOL_ARN'}`);
+    }
+    return warn('trigger.permission', `Cannot read the resource policy of ${functionName}: ${errorName(err)}`, 'Grant your credentials lambda:GetPolicy.');
+  }
+  const forCognito = (policy.Statement ?? []).filter((s) => {
+    const principal = s.Principal as Record<string, Json> | string | undefined;
+    const service = typeof principal === 'object' && principal !== null ? principal.Service : principal;
+    return s.Effect === 'Allow' && service === 'cognito-idp.amazonaws.com' && ['lambda:InvokeFunction', 'lambda:*'].includes(String(s.Action));
+  });
+  if (forCognito.length === 0) {
+    return fail('trigger.permission', `No statement in ${functionName}'s resource policy lets cognito-idp.amazonaws.com invoke it: sign-ins fail with "Exception migrating user in app client"`, `aws lambda add-permission --function-name ${functionName} --statement-id cognito-migrate --action lambda:InvokeFunction --principal cognito-idp.amazonaws.com --source-arn ${poolArn ?? 'POOL_ARN'}`);
+  }
+  const sources = forCognito.map((s) => ((s.Condition as Record<string, Record<string, string>> | undefined)?.ArnLike ?? {})['AWS:SourceArn']).filter(Boolean) as string[];
+  if (sources.length === 0) return warn('trigger.permission', `Cognito may invoke ${functionName} from any pool (no AWS:SourceArn condition)`, 'Add --source-arn with the pool ARN to the permission.');
+  if (poolArn && !sources.some((src) => wildcard(src, poolArn))) {
+    return fail('trigger.permission', `The invoke permission names ${sources.join(', ')}, not this pool (${poolArn}): Cognito's invocation is refused`, `Add a permission with --source-arn ${poolArn}.`);
+  }
+  return pass('trigger.permission', `cognito-idp.amazonaws.com may invoke ${functionName} from ${sources.join(', ')}`);
+}
+
+async function simulate(iam: IAMClient, roleArn: string, actions: string[], resources?: string[]): Promise<Record<string, string>> {
+  const out = await iam.send(new SimulatePrincipalPolicyCommand({ PolicySourceArn: roleArn, ActionNames: actions, ...(resources ? { ResourceArns: resources } : {}) }));
+  return Object.fromEntries((out.EvaluationResults ?? []).map((r) => [r.EvalActionName ?? '', r.EvalDecision ?? 'implicitDeny']));
+}
+
+async function roleOnline(iam: IAMClient, roleArn: string | undefined, env: Record<string, string>, region?: string, account?: string): Promise<CheckResult[]> {
+  if (!roleArn) return [warn('role.permissions', 'The function has no role ARN in its configuration', 'Check the function in the console.')];
+  const groups: Array<{ id: string; actions: string[]; resources?: string[]; why: string; fix: string }> = [
+    { id: 'role.logs', actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], why: 'failed sign-ins leave no log', fix: 'Attach AWSLambdaBasicExecutionRole.' },
+  ];
+  if (env.DATABASE_SECRET_ARN) {
+    groups.push({ id: 'role.secret', actions: ['secretsmanager:GetSecretValue'], resources: [env.DATABASE_SECRET_ARN], why: 'AccessDeniedException at the first sign-in', fix: 'Allow secretsmanager:GetSecretValue on DATABASE_SECRET_ARN.' });
+  }
+  if (env.OLD_USER_POOL_ID) {
+    const oldRegion = env.OLD_USER_POOL_REGION ?? env.OLD_USER_POOL_ID.split('_')[0] ?? region;
+    groups.push({ id: 'role.cognito', actions: ['cognito-idp:AdminInitiateAuth', 'cognito-idp:AdminGetUser'], resources: [`arn:aws:cognito-idp:${oldRegion}:${account}:userpool/${env.OLD_USER_POOL_ID}`], why: 'AccessDeniedException from the old pool at the first sign-in', fix: 'Allow cognito-idp:AdminInitiateAuth and AdminGetUser on the old pool\'s ARN.' });
+  }
+  const out: CheckResult[] = [];
+  for (const g of groups) {
+    try {
+      const decisions = await simulate(iam, roleArn, g.actions, g.resources);
+      const denied = g.actions.filter((a) => decisions[a] !== 'allowed');
+      out.push(denied.length
+        ? (g.id === 'role.logs' ? warn : (id: string, m: string, f: string) => fail(id, m, f))(g.id, `The function role is denied ${denied.map((a) => `${a} (${decisions[a] ?? 'implicitDeny'})`).join(', ')}: ${g.why}`, g.fix)
+        : pass(g.id, `The function role may ${g.actions.join(', ')}`));
+    } catch (err) {
+      out.push(warn(g.id, `Cannot simulate the function role's policy: ${errorName(err)}`, 'Grant your credentials iam:SimulatePrincipalPolicy, or check the role by hand.'));
+    }
+  }
+  return out;
+}
+
+async function mfaOnline(clients: OnlineClients, mfa: string | undefined, sms: { SnsCallerArn?: string; ExternalId?: string } | undefined, env: Record<string, string>): Promise<CheckResult[]> {
+  const out: CheckResult[] = [];
+  const smsOn = mfa !== undefined && mfa !== 'OFF' && !!sms?.SnsCallerArn;
+  if (env.ENABLE_SMS_MFA === 'true' && (mfa === undefined || mfa === 'OFF')) {
+    out.push(fail('mfa.sms-migration', 'ENABLE_SMS_MFA is true, but the pool has MFA off', 'Turn on SMS MFA in the pool (with an SMS role), or set ENABLE_SMS_MFA=false.'));
+  }
+  if (mfa !== undefined && mfa !== 'OFF' && !sms?.SnsCallerArn && env.ENABLE_SMS_MFA === 'true') {
+    out.push(fail('mfa.sms-config', 'InvalidParameterException: SMS MFA is wanted but the pool has no SmsConfiguration.SnsCallerArn', 'Set the pool\'s SMS configuration (SetUserPoolMfaConfig with SmsMfaConfiguration.SmsConfiguration).'));
+  }
+  if (!smsOn) return out;
+  const roleName = sms!.SnsCallerArn!.split('/').pop()!;
+  try {
+    const { Role } = await clients.iam.send(new GetRoleCommand({ RoleName: roleName }));
+    const doc = JSON.parse(decodeURIComponent(Role?.AssumeRolePolicyDocument ?? '{}')) as Json;
+    const trusted = trustedServices(doc).includes('cognito-idp.amazonaws.com');
+    const idOk = !sms!.ExternalId || statementsOf([doc]).some((s) => JSON.stringify(s.Condition ?? {}).includes(JSON.stringify(sms!.ExternalId)));
+    out.push(trusted && idOk
+      ? pass('mfa.sms-role', `SMS role ${roleName} trusts cognito-idp.amazonaws.com with the pool's external ID`)
+      : fail('mfa.sms-role', `InvalidSmsRoleTrustRelationshipException: SMS role ${roleName} ${!trusted ? 'does not trust cognito-idp.amazonaws.com' : 'expects another sts:ExternalId than the pool\'s'}`, 'Trust cognito-idp.amazonaws.com with Condition StringEquals sts:ExternalId = the pool\'s SMS external ID.'));
+    const decisions = await simulate(clients.iam, Role?.Arn ?? sms!.SnsCallerArn!, ['sns:Publish'], ['*']);
+    out.push(decisions['sns:Publish'] === 'allowed'
+      ? pass('mfa.sms-publish', `SMS role ${roleName} may sns:Publish`)
+      : fail('mfa.sms-publish', `InvalidSmsRoleAccessPolicyException: SMS role ${roleName} is denied sns:Publish (${decisions['sns:Publish'] ?? 'implicitDeny'})`, 'Allow sns:Publish on "*" in the role, and check that no SCP denies it.'));
+  } catch (err) {
+    out.push(warn('mfa.sms-role', `Cannot read SMS role ${roleName}: ${errorName(err)}`, 'Grant your credentials iam:GetRole and iam:SimulatePrincipalPolicy.'));
+  }
+  return out;
+}
+
+async function selfCheckOnline(lambda: LambdaClient, functionName: string): Promise<CheckResult[]> {
+  let out;
+  try {
+    out = await lambda.send(new InvokeCommand({ FunctionName: functionName, Payload: new TextEncoder().encode(JSON.stringify(SELF_CHECK_EVENT)) }));
+  } catch (err) {
+    return [warn('self-check', `Cannot invoke ${functionName}: ${errorName(err)}`, 'Grant your credentials lambda:InvokeFunction to run the self-check.')];
+  }
+  const text = new TextDecoder().decode(out.Payload ?? new Uint8Array());
+  let body: { errorType?: string; errorMessage?: string; ok?: boolean; checks?: CheckResult[] };
+  try {
+    body = JSON.parse(text || '{}');
+  } catch {
+    return [fail('self-check', `${functionName} answered the self-check with something that is not JSON`, 'Check that the deployed code is cognito-migrate\'s bundle.')];
+  }
+  if (out.FunctionError) {
+    const fixes: Record<string, string> = {
+      'Runtime.ImportModuleError': 'The Handler names a module or file that is not in the package: deploy the built dist/ folder and set Handler index.handler.',
+      'Runtime.HandlerNotFound': 'The module has no such export: set Handler to index.handler.',
+      'Runtime.UserCodeSyntaxError': 'The deployed code does not parse on this runtime: deploy the esbuild bundle (npm run build).',
+      'Sandbox.Timedout': 'The function timed out during the self-check: a check hung; see its log.',
+    };
+    return [fail('self-check', `${functionName} failed the self-check invocation with ${body.errorType}: ${body.errorMessage}`, fixes[body.errorType ?? ''] ?? 'See the function log.')];
+  }
+  if (!Array.isArray(body.checks)) {
+    return [fail('self-check', `${functionName} did not answer the self-check event with a report: it is not cognito-migrate, or an old version`, 'Deploy the current bundle.')];
+  }
+  return [pass('self-check', `${functionName} ran its self-check with its own role and network`), ...body.checks];
+}
