@@ -1,0 +1,186 @@
+// doctor online: Cognito calls go to cognito-local, the self-check runs the
+// real bundle behind the local Invoke API against real PostgreSQL; only the
+// AWS APIs nothing here can run (IAM, Lambda management) are mocked, with the
+// real error names and shapes.
+import {
+  CognitoIdentityProviderClient, CreateUserPoolClientCommand, CreateUserPoolCommand,
+} from '@aws-sdk/client-cognito-identity-provider';
+import { GetRoleCommand, IAMClient, SimulatePrincipalPolicyCommand } from '@aws-sdk/client-iam';
+import { GetFunctionConfigurationCommand, GetPolicyCommand, InvokeCommand, LambdaClient, ResourceNotFoundException } from '@aws-sdk/client-lambda';
+import { mockClient } from 'aws-sdk-client-mock';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { onlineChecks } from '../../scripts/doctor/online.js';
+import { startCognitoLocal } from '../../scripts/lib/cognito-local.mjs';
+import { startLambdaServer } from '../../scripts/lib/lambda-server.mjs';
+import { DEMO_ATTRIBUTE_MAP } from '../../scripts/lib/seed.mjs';
+import type { CheckResult } from '../../src/index.js';
+import { databaseUrl, freshLegacyTable } from '../support/database.js';
+
+const root = join(import.meta.dirname, '..', '..');
+const ACCOUNT = '123456789012';
+const FN = 'legacy-user-migration';
+const FN_ARN = `arn:aws:lambda:eu-west-1:${ACCOUNT}:function:${FN}`;
+const ROLE_ARN = `arn:aws:iam::${ACCOUNT}:role/legacy-user-migration-role`;
+
+let lambdaServer: Awaited<ReturnType<typeof startLambdaServer>>;
+let cognito: Awaited<ReturnType<typeof startCognitoLocal>>;
+let idp: CognitoIdentityProviderClient;
+let poolId: string;
+let poolArn: string;
+const lambdaMock = mockClient(LambdaClient);
+const iamMock = mockClient(IAMClient);
+
+beforeAll(async () => {
+  const table = await freshLegacyTable('doctor');
+  const env = { DATABASE_URL: databaseUrl(), PG_TABLE: table, MATCH_EMAIL: 'true', ATTRIBUTE_MAP: JSON.stringify(DEMO_ATTRIBUTE_MAP), POWERTOOLS_METRICS_DISABLED: 'true' };
+  lambdaServer = await startLambdaServer({
+    functions: {
+      [FN]: { file: join(root, 'dist', 'postgres', 'index.mjs'), env },
+      'wrong-table': { file: join(root, 'dist', 'postgres', 'index.mjs'), env: { ...env, PG_TABLE: 'legacy_users_typo' } },
+      'no-config': { file: join(root, 'dist', 'postgres', 'index.mjs'), env: { POWERTOOLS_METRICS_DISABLED: 'true' } },
+      'bad-handler': { file: join(root, 'dist', 'postgres', 'lambda_function.mjs') },
+    },
+  });
+  cognito = await startCognitoLocal({ lambdaEndpoint: lambdaServer.url });
+  idp = new CognitoIdentityProviderClient({ endpoint: cognito.endpoint, region: 'local', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+  const pool = await idp.send(new CreateUserPoolCommand({ PoolName: 'migrated', LambdaConfig: { UserMigration: FN_ARN } }));
+  poolId = pool.UserPool!.Id!;
+  poolArn = pool.UserPool!.Arn ?? `arn:aws:cognito-idp:local:${ACCOUNT}:userpool/${poolId}`;
+  await idp.send(new CreateUserPoolClientCommand({ UserPoolId: poolId, ClientName: 'web', ExplicitAuthFlows: ['ALLOW_USER_PASSWORD_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH'] }));
+});
+afterAll(async () => {
+  idp?.destroy();
+  await cognito?.stop();
+  await lambdaServer?.close();
+});
+afterEach(() => {
+  lambdaMock.reset();
+  iamMock.reset();
+});
+
+/** A deployed setup that works; each test breaks one thing. */
+function healthy({ functionName = FN, env = {} as Record<string, string> } = {}) {
+  lambdaMock.on(GetFunctionConfigurationCommand).resolves({
+    FunctionName: functionName, FunctionArn: FN_ARN, Runtime: 'nodejs22.x', Handler: 'index.handler', Timeout: 5, MemorySize: 1024,
+    Role: ROLE_ARN, State: 'Active', LastUpdateStatus: 'Successful', Environment: { Variables: { DATABASE_URL: 'postgres://…', ...env } },
+  });
+  lambdaMock.on(GetPolicyCommand).resolves({
+    Policy: JSON.stringify({ Version: '2012-10-17', Statement: [{ Sid: 'cognito', Effect: 'Allow', Principal: { Service: 'cognito-idp.amazonaws.com' }, Action: 'lambda:InvokeFunction', Resource: FN_ARN, Condition: { ArnLike: { 'AWS:SourceArn': poolArn } } }] }),
+  });
+  lambdaMock.on(InvokeCommand).callsFake(async (input: { FunctionName: string; Payload: Uint8Array }) => {
+    // The real bundle answers, behind the local Invoke API.
+    const name = input.FunctionName === FN ? functionName : input.FunctionName;
+    const res = await fetch(`${lambdaServer.url}/2015-03-31/functions/${name}/invocations`, { method: 'POST', body: Buffer.from(input.Payload) });
+    return { StatusCode: 200, FunctionError: res.headers.get('x-amz-function-error') ?? undefined, Payload: new Uint8Array(await res.arrayBuffer()) };
+  });
+  iamMock.on(SimulatePrincipalPolicyCommand).callsFake(async (input: { ActionNames: string[] }) => ({
+    EvaluationResults: input.ActionNames.map((a) => ({ EvalActionName: a, EvalDecision: 'allowed' })),
+  }));
+}
+
+const run = (options: Parameters<typeof onlineChecks>[1] = { functionName: FN, userPoolId: poolId }) =>
+  onlineChecks({ lambda: new LambdaClient({ region: 'eu-west-1' }), cognito: idp, iam: new IAMClient({ region: 'eu-west-1' }) }, { verifyMsOnFullCpu: 70, ...options });
+function find(results: CheckResult[], id: string, status: CheckResult['status']) {
+  const hit = results.find((r) => r.id === id && r.status === status);
+  expect(hit, `${status} ${id} in ${JSON.stringify(results.map((r) => `${r.status} ${r.id}: ${r.message}`))}`).toBeDefined();
+  return hit!;
+}
+
+describe('doctor online', () => {
+  it('passes a healthy deployment, including the self-check run with the function\'s own role and network', async () => {
+    healthy();
+    const results = await run();
+    expect(results.filter((r) => r.status === 'fail')).toEqual([]);
+    for (const id of ['pool.trigger', 'client.password-auth', 'trigger.permission', 'self-check', 'postgres.connect', 'postgres.query']) find(results, id, 'pass');
+  });
+
+  it('ResourceNotFoundException: the function does not exist', async () => {
+    healthy();
+    lambdaMock.on(GetFunctionConfigurationCommand).rejects(new ResourceNotFoundException({ message: `Function not found: ${FN_ARN}`, $metadata: {} }));
+    expect(find(await run(), 'online.function', 'fail').message).toMatch(/ResourceNotFoundException/);
+  });
+
+  it('ResourceNotFoundException: the user pool does not exist', async () => {
+    healthy();
+    expect(find(await run({ functionName: FN, userPoolId: 'local_doesnotexist' }), 'pool.trigger', 'fail').message).toMatch(/ResourceNotFoundException/);
+  });
+
+  it('the pool\'s trigger is not this function', async () => {
+    healthy();
+    const other = await idp.send(new CreateUserPoolCommand({ PoolName: 'unwired' }));
+    await idp.send(new CreateUserPoolClientCommand({ UserPoolId: other.UserPool!.Id!, ClientName: 'web', ExplicitAuthFlows: ['ALLOW_USER_PASSWORD_AUTH'] }));
+    find(await run({ functionName: FN, userPoolId: other.UserPool!.Id! }), 'pool.trigger', 'fail');
+  });
+
+  it('an app client without ALLOW_USER_PASSWORD_AUTH', async () => {
+    healthy();
+    const pool = await idp.send(new CreateUserPoolCommand({ PoolName: 'srp-only', LambdaConfig: { UserMigration: FN_ARN } }));
+    await idp.send(new CreateUserPoolClientCommand({ UserPoolId: pool.UserPool!.Id!, ClientName: 'amplify', ExplicitAuthFlows: ['ALLOW_USER_SRP_AUTH'] }));
+    expect(find(await run({ functionName: FN, userPoolId: pool.UserPool!.Id! }), 'client.password-auth', 'fail').message).toMatch(/amplify.*ALLOW_USER_PASSWORD_AUTH/);
+  });
+
+  it('a missing invoke permission (GetPolicy ResourceNotFoundException)', async () => {
+    healthy();
+    lambdaMock.on(GetPolicyCommand).rejects(new ResourceNotFoundException({ message: 'The resource you requested does not exist.', $metadata: {} }));
+    expect(find(await run(), 'trigger.permission', 'fail').message).toMatch(/Exception migrating user in app client/);
+  });
+
+  it('an invoke permission for another pool', async () => {
+    healthy();
+    lambdaMock.on(GetPolicyCommand).resolves({ Policy: JSON.stringify({ Statement: [{ Effect: 'Allow', Principal: { Service: 'cognito-idp.amazonaws.com' }, Action: 'lambda:InvokeFunction', Condition: { ArnLike: { 'AWS:SourceArn': `arn:aws:cognito-idp:eu-west-1:${ACCOUNT}:userpool/eu-west-1_OTHER` } } }] }) });
+    find(await run(), 'trigger.permission', 'fail');
+  });
+
+  it('AccessDeniedException ahead of time: the role may not read the database secret (iam:SimulatePrincipalPolicy)', async () => {
+    healthy({ env: { DATABASE_SECRET_ARN: `arn:aws:secretsmanager:eu-west-1:${ACCOUNT}:secret:legacy-db-AbCdEf` } });
+    iamMock.on(SimulatePrincipalPolicyCommand).callsFake(async (input: { ActionNames: string[] }) => ({
+      EvaluationResults: input.ActionNames.map((a) => ({ EvalActionName: a, EvalDecision: a.startsWith('secretsmanager:') ? 'implicitDeny' : 'allowed' })),
+    }));
+    expect(find(await run(), 'role.secret', 'fail').message).toMatch(/secretsmanager:GetSecretValue \(implicitDeny\).*AccessDeniedException/);
+  });
+
+  it('AccessDeniedException ahead of time: the role may not call AdminInitiateAuth on the old pool', async () => {
+    healthy({ env: { OLD_USER_POOL_ID: 'eu-west-1_OLDPOOL' } });
+    iamMock.on(SimulatePrincipalPolicyCommand).callsFake(async (input: { ActionNames: string[]; ResourceArns?: string[] }) => ({
+      EvaluationResults: input.ActionNames.map((a) => ({ EvalActionName: a, EvalDecision: a === 'cognito-idp:AdminInitiateAuth' ? 'explicitDeny' : 'allowed' })),
+    }));
+    const hit = find(await run(), 'role.cognito', 'fail');
+    expect(hit.message).toMatch(/AdminInitiateAuth \(explicitDeny\)/);
+    const simulated = iamMock.commandCalls(SimulatePrincipalPolicyCommand).map((c) => c.args[0].input.ResourceArns?.[0]);
+    expect(simulated).toContain(`arn:aws:cognito-idp:eu-west-1:${ACCOUNT}:userpool/eu-west-1_OLDPOOL`);
+  });
+
+  it('Runtime.ImportModuleError from the deployed function, caught by the self-check invocation', async () => {
+    healthy({ functionName: 'bad-handler' });
+    expect(find(await run(), 'self-check', 'fail').message).toMatch(/Runtime.ImportModuleError/);
+  });
+
+  it('a missing table, caught inside the function by the self-check', async () => {
+    healthy({ functionName: 'wrong-table' });
+    expect(find(await run(), 'postgres.query', 'fail').message).toMatch(/legacy_users_typo" does not exist \(SQLSTATE 42P01\)/);
+  });
+
+  it('a configuration error at cold start, reported by the self-check without secrets', async () => {
+    healthy({ functionName: 'no-config' });
+    const results = await run();
+    expect(find(results, 'config', 'fail').message).toMatch(/DATABASE_URL is required/);
+  });
+
+  it('SMS MFA role problems (InvalidSmsRoleTrustRelationshipException, InvalidSmsRoleAccessPolicyException)', async () => {
+    healthy();
+    const pool = await idp.send(new CreateUserPoolCommand({
+      PoolName: 'sms', LambdaConfig: { UserMigration: FN_ARN }, MfaConfiguration: 'OPTIONAL',
+      SmsConfiguration: { SnsCallerArn: `arn:aws:iam::${ACCOUNT}:role/sms-role`, ExternalId: 'pool-external-id' },
+    }));
+    iamMock.on(GetRoleCommand).resolves({ Role: { RoleName: 'sms-role', Arn: `arn:aws:iam::${ACCOUNT}:role/sms-role`, Path: '/', RoleId: 'x', CreateDate: new Date(),
+      AssumeRolePolicyDocument: encodeURIComponent(JSON.stringify({ Statement: [{ Effect: 'Allow', Principal: { Service: 'cognito-idp.amazonaws.com' }, Action: 'sts:AssumeRole', Condition: { StringEquals: { 'sts:ExternalId': 'a-different-id' } } }] })) } });
+    iamMock.on(SimulatePrincipalPolicyCommand).callsFake(async (input: { ActionNames: string[] }) => ({
+      EvaluationResults: input.ActionNames.map((a) => ({ EvalActionName: a, EvalDecision: a === 'sns:Publish' ? 'implicitDeny' : 'allowed' })),
+    }));
+    const results = await run({ functionName: FN, userPoolId: pool.UserPool!.Id! });
+    expect(find(results, 'mfa.sms-role', 'fail').message).toMatch(/InvalidSmsRoleTrustRelationshipException/);
+    expect(find(results, 'mfa.sms-publish', 'fail').message).toMatch(/InvalidSmsRoleAccessPolicyException/);
+    expect(iamMock.commandCalls(GetRoleCommand)[0]!.args[0].input.RoleName).toBe('sms-role');
+  });
+});
