@@ -2,7 +2,7 @@ import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type PostgresStore, createPostgresStore } from '../../adapters/postgres/index.js';
 import { DEMO_ATTRIBUTE_MAP, DEMO_USERS } from '../../scripts/lib/seed.mjs';
-import { DeadlineExceededError, PUBLIC_MESSAGES, StoreUnavailableError, type StoreContext, createUserMigrationHandler } from '../../src/index.js';
+import { DeadlineExceededError, PUBLIC_MESSAGES, StoreUnavailableError, type StoreContext, createUserMigrationHandler, runChecks } from '../../src/index.js';
 import { databaseUrl, freshLegacyTable, sql } from '../support/database.js';
 import { captureLogger, countMetrics, lambdaContext, migrationEvent } from '../support/fakes.js';
 
@@ -99,5 +99,45 @@ describe('PostgreSQL store against a real server', () => {
     await expect(mute.findUser(byLogin('alice'), ctx())).rejects.toBeInstanceOf(StoreUnavailableError);
     expect(Date.now() - started).toBeLessThan(1500);
     silent.close();
+  });
+});
+
+describe('PostgreSQL self-checks against a real server', () => {
+  const mode = { matchEmail: true, caseInsensitive: true };
+  const statuses = (results: Array<{ id: string; status: string }>) => Object.fromEntries(results.map((r) => [r.id, r.status]));
+
+  it('pass on a working setup, through the handler\'s self-check event', async () => {
+    const handler = createUserMigrationHandler({ store: store(), matchEmail: true, logger: captureLogger().logger, metrics: countMetrics().metrics });
+    const result = (await handler({ 'cognito-migrate': 'self-check' })) as unknown as { ok: boolean; checks: Array<{ id: string; status: string; message: string }> };
+    expect(result.ok).toBe(true);
+    expect(statuses(result.checks)).toEqual({ config: 'pass', 'postgres.credentials': 'pass', 'postgres.connect': 'pass', 'postgres.query': 'pass', 'postgres.columns': 'pass' });
+    expect(JSON.stringify(result)).not.toContain('local-only');
+  });
+
+  it('fail when the query returns no hash column, and warn when it has no enabled column', async () => {
+    const report = await runChecks(store({ query: `SELECT id, username, email FROM ${table} WHERE username = $1` }).checks(mode));
+    const columns = report.checks.filter((c) => c.id === 'postgres.columns');
+    expect(columns.map((c) => c.status).sort()).toEqual(['fail', 'warn']);
+    expect(columns.find((c) => c.status === 'fail')!.message).toMatch(/no "password_hash" column/);
+  });
+
+  it('fail on a missing column, naming it', async () => {
+    const report = await runChecks(store({ columns: { email: 'mail' } }).checks(mode));
+    expect(report.checks.find((c) => c.id === 'postgres.query')).toMatchObject({ status: 'fail', message: expect.stringMatching(/column "mail" does not exist/) });
+  });
+
+  it('fail on wrong credentials without printing them', async () => {
+    const url = new URL(databaseUrl());
+    url.password = 'wrong-password-123';
+    const s = createPostgresStore({ connectionString: url.toString(), table });
+    opened.push(s);
+    const report = await runChecks(s.checks(mode));
+    expect(report.checks.find((c) => c.id === 'postgres.connect')).toMatchObject({ status: 'fail', message: expect.stringMatching(/refused the credentials \(SQLSTATE 28P01\)/) });
+    expect(JSON.stringify(report)).not.toContain('wrong-password-123');
+  });
+
+  it('fail on an unreachable server with the network fix', async () => {
+    const report = await runChecks(createPostgresStore({ connectionString: 'postgres://u:p@127.0.0.1:1/db' }).checks(mode));
+    expect(report.checks.find((c) => c.id === 'postgres.connect')).toMatchObject({ status: 'fail', fix: expect.stringMatching(/security group/) });
   });
 });
