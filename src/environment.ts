@@ -36,6 +36,7 @@ export function handlerOptionsFromEnv(env: Env): Omit<UserMigrationOptions, 'sto
     enableSMSMFA: booleanEnv(env, 'ENABLE_SMS_MFA', false),
     timeoutMs: integerEnv(env, 'TIMEOUT_MS', { fallback: 3000, min: 100, max: 4800 }),
     normalize: enumEnv(env, 'PASSWORD_NORMALIZATION', ['none', 'NFC', 'NFKC'] as const, 'none'),
+    shadow: booleanEnv(env, 'SHADOW_MODE', false),
     ...(attributes === undefined ? {} : { attributes: attributes as AttributeMapping }),
     ...(timingHash ? { timingHash } : {}),
   };

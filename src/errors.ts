@@ -26,6 +26,9 @@ export type Outcome =
   | 'unknown_user'
   | 'wrong_password'
   | 'user_disabled'
+  | 'reset_required'
+  | 'shadow_would_migrate'
+  | 'shadow_found'
   | 'store_unavailable'
   | 'deadline_exceeded'
   | 'invalid_attributes'
@@ -60,7 +63,7 @@ export abstract class CognitoMigrateError extends Error {
 }
 
 /** Why a sign-in was refused; all of them look the same from outside. */
-export type RejectionReason = 'unknown_user' | 'wrong_password' | 'user_disabled';
+export type RejectionReason = 'unknown_user' | 'wrong_password' | 'user_disabled' | 'reset_required';
 
 /**
  * The credentials were refused. The public message is identical for every
@@ -77,7 +80,7 @@ export class AuthenticationFailedError extends CognitoMigrateError {
   readonly outcome: Outcome;
 
   constructor(readonly reason: RejectionReason) {
-    super(`Sign-in refused: ${reason.replace('_', ' ')}.`);
+    super(`Sign-in refused: ${reason.replace(/_/g, ' ')}.`);
     this.outcome = reason;
   }
 }

@@ -62,6 +62,13 @@ export interface UserMigrationOptions {
   normalize?: Normalization;
   /** Cost limits over the defaults, so one poisoned row cannot stall the function. */
   costLimits?: Partial<CostLimits>;
+  /**
+   * Shadow mode: verify credentials and record the outcome (`shadow_would_migrate`,
+   * `shadow_found`, or the usual refusals), but never migrate: every answer is the
+   * retriable public message, so Cognito creates nobody. Measures how many users
+   * would migrate before the cut-over.
+   */
+  shadow?: boolean;
   /** Defaults to a Powertools Logger. */
   logger?: MigrationLogger;
   /** Defaults to Powertools Metrics (EMF). */
@@ -70,7 +77,7 @@ export interface UserMigrationOptions {
 
 const OPTION_NAMES = [
   'store', 'matchEmail', 'caseInsensitive', 'finalUserStatus', 'messageAction', 'desiredDeliveryMediums',
-  'forceAliasCreation', 'enableSMSMFA', 'attributes', 'timeoutMs', 'verifiers', 'timingHash', 'normalize', 'costLimits', 'logger', 'metrics',
+  'forceAliasCreation', 'enableSMSMFA', 'attributes', 'timeoutMs', 'verifiers', 'timingHash', 'normalize', 'costLimits', 'shadow', 'logger', 'metrics',
 ] as const;
 
 /**
@@ -154,7 +161,7 @@ export function createUserMigrationHandler(options: UserMigrationOptions): UserM
     }
     const response = event.response;
     response.userAttributes = attributes;
-    if (!forgot) response.finalUserStatus = settings.finalUserStatus;
+    if (!forgot) response.finalUserStatus = user.mustResetPassword ? 'RESET_REQUIRED' : settings.finalUserStatus;
     if (settings.messageAction === 'SUPPRESS') response.messageAction = 'SUPPRESS';
     response.desiredDeliveryMediums = [...settings.desiredDeliveryMediums];
     response.forceAliasCreation = settings.forceAliasCreation;
@@ -191,6 +198,7 @@ export function createUserMigrationHandler(options: UserMigrationOptions): UserM
       record.userPoolId = event.userPoolId;
       record.clientId = event.callerContext?.clientId;
       outcome = await answer(event, ctx);
+      if (settings.shadow) outcome = outcome === 'migrated' ? 'shadow_would_migrate' : 'shadow_found';
     } catch (err) {
       failure = asMigrateError(err);
       outcome = failure.outcome;
@@ -200,6 +208,10 @@ export function createUserMigrationHandler(options: UserMigrationOptions): UserM
     record.outcome = outcome;
     record.durationMs = Date.now() - started;
     metrics.count(outcome);
+    if (!failure && settings.shadow) {
+      logger.info('shadow mode: credentials verified, user not migrated', record);
+      throw new Error(PUBLIC_MESSAGES.unavailable);
+    }
     if (!failure) {
       logger.info('user migration answered', record);
       return event;
@@ -305,6 +317,7 @@ interface Settings {
   attributes: AttributeMapping | undefined;
   timeoutMs: number;
   normalize: Normalization;
+  shadow: boolean;
 }
 
 function validate(options: UserMigrationOptions): Settings {
@@ -316,7 +329,7 @@ function validate(options: UserMigrationOptions): Settings {
   if (!store || typeof store.findUser !== 'function' || typeof store.name !== 'string') {
     throw new ConfigurationError('store', `${WHERE}: option "store" is required and must implement the UserStore contract (name, findUser)`, 'Pass an adapter, e.g. createPostgresStore({...}).');
   }
-  const bool = (name: 'matchEmail' | 'caseInsensitive' | 'forceAliasCreation' | 'enableSMSMFA') =>
+  const bool = (name: 'matchEmail' | 'caseInsensitive' | 'forceAliasCreation' | 'enableSMSMFA' | 'shadow') =>
     options[name] === undefined ? false : oneOf(WHERE, name, options[name], [true, false]);
   const mediums = options.desiredDeliveryMediums ?? ['EMAIL'];
   if (!Array.isArray(mediums) || mediums.length === 0) {
@@ -347,6 +360,7 @@ function validate(options: UserMigrationOptions): Settings {
     attributes,
     timeoutMs,
     normalize: oneOf(WHERE, 'normalize', options.normalize ?? 'none', ['none', 'NFC', 'NFKC'] as const),
+    shadow: bool('shadow'),
   };
 }
 

@@ -39,6 +39,8 @@ export interface LegacyUser {
   enabled?: boolean;
   /** The legacy account used SMS MFA with a verified phone (see `enableSMSMFA`). */
   smsMfa?: boolean;
+  /** The legacy store says the password must change (a temporary password): migrate as `RESET_REQUIRED`. */
+  mustResetPassword?: boolean;
   /** Every other field, keyed by legacy name; mapped to Cognito attributes by the core. */
   fields: Record<string, LegacyValue>;
 }
@@ -83,7 +85,9 @@ export type AuthenticateResult =
   | { outcome: 'ok'; user: LegacyUser }
   | { outcome: 'unknown_user' }
   | { outcome: 'wrong_password' }
-  | { outcome: 'user_disabled' };
+  | { outcome: 'user_disabled' }
+  /** Known, but the legacy store cannot check the password until it is reset: the user should use "Forgot password". */
+  | { outcome: 'reset_required' };
 
 /**
  * The store contract. Implement `findUser`, optionally `authenticate`; throw

@@ -1,6 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import type pg from 'pg';
-import { type CheckResult, ConfigurationError, type LookupQuery, type SelfCheck, type StoreContext, fail, pass, warn } from '../../src/index.js';
+import { type CheckResult, type SelfCheck, fail, pass, warn } from '../../src/checks.js';
+import { ConfigurationError } from '../../src/errors.js';
+import { type LookupQuery, type StoreContext } from '../../src/types.js';
 import type { PostgresColumns } from './store.js';
 
 /** What the checks need from the store, without reaching into its connection handling. */

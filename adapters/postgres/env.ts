@@ -1,5 +1,6 @@
 import type pg from 'pg';
-import { ConfigurationError, type Env, enumEnv, integerEnv, jsonEnv, optionalEnv } from '../../src/index.js';
+import { type Env, enumEnv, integerEnv, jsonEnv, optionalEnv } from '../../src/config.js';
+import { ConfigurationError } from '../../src/errors.js';
 import { type PostgresColumns, type PostgresStore, type PostgresStoreOptions, createPostgresStore } from './store.js';
 
 /** The JSON shape of an RDS-managed Secrets Manager secret. */

@@ -4,7 +4,8 @@
  * `npm run build` to `dist/postgres/index.mjs`; `template.yaml` names it as
  * `index.handler`.
  */
-import { createUserMigrationHandler, guardColdStart, handlerOptionsFromEnv } from '../../src/index.js';
+import { handlerOptionsFromEnv } from '../../src/environment.js';
+import { createUserMigrationHandler, guardColdStart } from '../../src/handler.js';
 import { postgresStoreFromEnv } from './env.js';
 
 export const handler = guardColdStart(() =>

@@ -1,18 +1,9 @@
 import type pg from 'pg';
 import PgClient from 'pg/lib/client.js';
-import { postgresChecks } from './checks.js';
-import {
-  ConfigurationError,
-  DeadlineExceededError,
-  type LegacyUser,
-  type LegacyValue,
-  type LookupQuery,
-  type StoreContext,
-  StoreUnavailableError,
-  type UserStore,
-  rejectUnknownKeys,
-  type SelfCheck,
-} from '../../src/index.js';
+import { runChecks, type SelfCheck } from '../../src/checks.js';
+import { rejectUnknownKeys } from '../../src/config.js';
+import { ConfigurationError, DeadlineExceededError, StoreUnavailableError } from '../../src/errors.js';
+import { type LegacyUser, type LegacyValue, type LookupQuery, type StoreContext, type UserStore } from '../../src/types.js';
 
 /** Which columns hold what. Only `username`, `email` and `passwordHash` are needed to build the query. */
 export interface PostgresColumns {
@@ -223,7 +214,8 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStor
     name: 'postgres',
     sqlFor,
     findUser,
-    checks: (mode) => postgresChecks({
+    // The check code loads only when a self-check runs, not at every cold start.
+    checks: (mode) => [{ id: 'postgres', run: async () => runChecks((await import('./checks.js')).postgresChecks({
       mode, columns, table, sqlFor, fromSecret: typeof options.connection === 'function',
       settings: resolveSettings,
       query: async (text, values, ctx) => {
@@ -235,7 +227,7 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStor
           throw err;
         }
       },
-    }),
+    })).then((r) => r.checks) }],
     async close() {
       const open = client ?? (await connecting?.catch(() => undefined));
       client = undefined;

@@ -11,18 +11,20 @@ import { freePort } from './postgres.mjs';
 const CHILD = fileURLToPath(new URL('./cognito-local-child.cjs', import.meta.url));
 
 /**
- * @param {{ lambdaEndpoint: string, userMigration?: string, log?: (line: string) => void }} options
+ * @param {{ lambdaEndpoint: string, userMigration?: string, userPoolDefaults?: object, log?: (line: string) => void }} options
  * @returns {Promise<{ endpoint: string, stop: () => Promise<void> }>}
  * @example
  * const cognito = await startCognitoLocal({ lambdaEndpoint: lambda.url, userMigration: 'migrate' })
  * new CognitoIdentityProviderClient({ endpoint: cognito.endpoint, region: 'local', credentials })
  */
-export async function startCognitoLocal({ lambdaEndpoint, userMigration, log = () => {} }) {
+export async function startCognitoLocal({ lambdaEndpoint, userMigration, userPoolDefaults, log = () => {} }) {
   const dir = await mkdtemp(join(tmpdir(), 'cognito-migrate-idp-'));
   await mkdir(join(dir, '.cognito'), { recursive: true });
   await writeFile(join(dir, '.cognito', 'config.json'), JSON.stringify({
     LambdaClient: { endpoint: lambdaEndpoint, region: 'local', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } },
     TriggerFunctions: userMigration ? { UserMigration: userMigration } : {},
+    // The emulator's default makes every new pool sign in by email; pools that want usernames say so here.
+    ...(userPoolDefaults ? { UserPoolDefaults: userPoolDefaults } : {}),
   }, null, 2));
   const port = await freePort();
   const child = spawn(process.execPath, [CHILD], {

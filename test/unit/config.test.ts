@@ -27,11 +27,11 @@ describe('handlerOptionsFromEnv', () => {
     expect(handlerOptionsFromEnv({
       MATCH_EMAIL: 'true', CASE_INSENSITIVE: '1', FINAL_USER_STATUS: 'RESET_REQUIRED', MESSAGE_ACTION: 'SEND',
       DESIRED_DELIVERY_MEDIUMS: 'email,SMS', FORCE_ALIAS_CREATION: 'true', ENABLE_SMS_MFA: 'true', TIMEOUT_MS: '2500',
-      ATTRIBUTE_MAP: '{"email":"mail"}', PASSWORD_NORMALIZATION: 'NFC',
+      ATTRIBUTE_MAP: '{"email":"mail"}', PASSWORD_NORMALIZATION: 'NFC', SHADOW_MODE: 'true',
     })).toEqual({
       matchEmail: true, caseInsensitive: true, finalUserStatus: 'RESET_REQUIRED', messageAction: 'SEND',
       desiredDeliveryMediums: ['EMAIL', 'SMS'], forceAliasCreation: true, enableSMSMFA: true, timeoutMs: 2500,
-      attributes: { email: 'mail' }, normalize: 'NFC',
+      attributes: { email: 'mail' }, normalize: 'NFC', shadow: true,
     });
   });
   it('names the bad variable', () => {

@@ -118,6 +118,17 @@ describe('UserMigration_Authentication', () => {
   });
 });
 
+describe('shadow mode', () => {
+  it('verifies and counts, but never migrates: every answer is the retriable message', async () => {
+    const { handler, counts, log } = setup({ shadow: true });
+    expect(await refusal(handler(migrationEvent('ada', PASSWORD), lambdaContext()))).toBe(PUBLIC_MESSAGES.unavailable);
+    expect(await refusal(handler(migrationEvent('ada', 'wrong'), lambdaContext()))).toBe(PUBLIC_MESSAGES.rejected);
+    expect(await refusal(handler(migrationEvent('ada', undefined), lambdaContext()))).toBe(PUBLIC_MESSAGES.unavailable);
+    expect(Object.fromEntries(counts)).toEqual({ shadow_would_migrate: 1, wrong_password: 1, shadow_found: 1 });
+    expect(log.records[0]!.message).toMatch(/shadow mode/);
+  });
+});
+
 describe('UserMigration_ForgotPassword', () => {
   it('looks the user up without a password and sets no final status', async () => {
     const { handler, counts } = setup();

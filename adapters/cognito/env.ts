@@ -1,0 +1,35 @@
+import { type Env, optionalEnv, requiredEnv } from '../../src/config.js';
+import { ConfigurationError } from '../../src/errors.js';
+import { type CognitoStoreOptions, createCognitoStore } from './store.js';
+
+/**
+ * Builds the Cognito (pool-to-pool) store from environment variables:
+ * `OLD_USER_POOL_ID`, `OLD_CLIENT_ID`, `OLD_CLIENT_SECRET`, `OLD_USER_POOL_REGION`,
+ * `OLD_POOL_ROLE_ARN`, `OLD_POOL_EXTERNAL_ID`, `DROP_ATTRIBUTES` (comma-separated).
+ *
+ * @example
+ * ```ts
+ * const store = cognitoStoreFromEnv(process.env)
+ * ```
+ */
+export function cognitoStoreFromEnv(env: Env, extra: Pick<CognitoStoreOptions, 'client'> = {}) {
+  const userPoolId = requiredEnv(env, 'OLD_USER_POOL_ID', 'Set it to the id of the pool users come from, e.g. eu-west-1_AbCdEf.');
+  const clientId = requiredEnv(env, 'OLD_CLIENT_ID', 'Set it to an app client of the old pool that allows ALLOW_ADMIN_USER_PASSWORD_AUTH.');
+  const roleArn = optionalEnv(env, 'OLD_POOL_ROLE_ARN');
+  if (roleArn && !/^arn:aws[a-z-]*:iam::\d{12}:role\/.+/.test(roleArn)) {
+    throw new ConfigurationError('OLD_POOL_ROLE_ARN', 'OLD_POOL_ROLE_ARN must be an IAM role ARN', 'Example: arn:aws:iam::111122223333:role/read-old-pool.');
+  }
+  const secret = optionalEnv(env, 'OLD_CLIENT_SECRET');
+  const region = optionalEnv(env, 'OLD_USER_POOL_REGION');
+  const externalId = optionalEnv(env, 'OLD_POOL_EXTERNAL_ID');
+  const drop = optionalEnv(env, 'DROP_ATTRIBUTES');
+  return createCognitoStore({
+    userPoolId, clientId,
+    ...(secret ? { clientSecret: secret } : {}),
+    ...(region ? { region } : {}),
+    ...(roleArn ? { roleArn } : {}),
+    ...(externalId ? { externalId } : {}),
+    ...(drop ? { dropAttributes: drop.split(',').map((d) => d.trim()).filter(Boolean) } : {}),
+    ...extra,
+  });
+}

@@ -1,0 +1,281 @@
+import {
+  AdminGetUserCommand, type AdminGetUserCommandOutput, AdminInitiateAuthCommand, CognitoIdentityProviderClient,
+  DescribeUserPoolClientCommand, DescribeUserPoolCommand, ListUsersCommand,
+} from '@aws-sdk/client-cognito-identity-provider';
+import { createHmac, randomBytes } from 'node:crypto';
+import { type CheckResult, type SelfCheck, fail, pass, warn } from '../../src/checks.js';
+import { rejectUnknownKeys } from '../../src/config.js';
+import { ConfigurationError, StoreUnavailableError } from '../../src/errors.js';
+import { type AuthenticateResult, type LegacyUser, type LegacyValue, type LookupQuery, type StoreContext, type UserStore } from '../../src/types.js';
+
+/**
+ * Options of {@link createCognitoStore}.
+ *
+ * @example
+ * ```ts
+ * { userPoolId: 'eu-west-1_OLD', clientId: '1example23456789', roleArn: 'arn:aws:iam::111122223333:role/read-old-pool' }
+ * ```
+ */
+export interface CognitoStoreOptions {
+  /** The old pool, e.g. `eu-west-1_AbCdEf`. */
+  userPoolId: string;
+  /** An app client of the old pool that allows ALLOW_ADMIN_USER_PASSWORD_AUTH. */
+  clientId: string;
+  /** That client's secret, when it has one (SECRET_HASH is computed from it). */
+  clientSecret?: string;
+  /** Region of the old pool (default: the prefix of the pool id). */
+  region?: string;
+  /** Role in the old pool's account to assume (cross-account), with an optional external ID. */
+  roleArn?: string;
+  externalId?: string;
+  /** Attributes never copied, on top of `sub`, `identities` and Cognito's own. */
+  dropAttributes?: readonly string[];
+  /** A ready client (tests, custom endpoints). Default: one for `region`, created on first use. */
+  client?: Pick<CognitoIdentityProviderClient, 'send'>;
+}
+
+const OPTION_NAMES = ['userPoolId', 'clientId', 'clientSecret', 'region', 'roleArn', 'externalId', 'dropAttributes', 'client'];
+const WHERE = 'createCognitoStore';
+// Cognito owns these: never copied to the new pool.
+const ALWAYS_DROPPED = new Set(['sub', 'identities', 'cognito:user_status', 'cognito:mfa_enabled', 'cognito:username']);
+const POOL_ID = /^[\w-]+_[0-9a-zA-Z]+$/;
+type Client = Pick<CognitoIdentityProviderClient, 'send'>;
+type CognitoError = { name?: string; message?: string; $metadata?: { httpStatusCode?: number } };
+
+/**
+ * Migrates from another Cognito user pool (pool-to-pool): `AdminInitiateAuth`
+ * with `ADMIN_USER_PASSWORD_AUTH` on the old pool checks the password, then
+ * `AdminGetUser` reads the attributes.
+ *
+ * Decisions for what the old pool may answer:
+ * - tokens: migrated;
+ * - `NEW_PASSWORD_REQUIRED` (the password is a temporary one): migrated as `RESET_REQUIRED`;
+ * - MFA challenges (`SMS_MFA`, `SOFTWARE_TOKEN_MFA`, `SELECT_MFA_TYPE`, `MFA_SETUP`):
+ *   Cognito only asks after the password was right, so the user is migrated;
+ *   SMS MFA is carried over (see `enableSMSMFA`), TOTP secrets cannot be, so
+ *   those users enrol again;
+ * - `PasswordResetRequiredException`: refused as `reset_required` (the user
+ *   should use "Forgot password", which migrates them through ForgotPassword);
+ * - refusals (`NotAuthorizedException`, also `InvalidPasswordException`) are
+ *   told apart with `AdminGetUser`: unknown user, disabled user or wrong password;
+ * - throttling, access denied, missing client: outages, never a wrong password.
+ *
+ * @example
+ * ```ts
+ * const store = createCognitoStore({ userPoolId: 'eu-west-1_OLD', clientId: process.env.OLD_CLIENT_ID! })
+ * export const handler = createUserMigrationHandler({ store, attributes: { email: 'email', email_verified: 'email_verified' } })
+ * ```
+ */
+export function createCognitoStore(options: CognitoStoreOptions): UserStore {
+  rejectUnknownKeys(WHERE, options, OPTION_NAMES);
+  if (!options.userPoolId || !POOL_ID.test(options.userPoolId)) {
+    throw new ConfigurationError('userPoolId', `${WHERE}: "userPoolId" must be a user pool id like eu-west-1_AbCdEf`, 'Pass the old pool\'s id (OLD_USER_POOL_ID).');
+  }
+  if (!options.clientId) throw new ConfigurationError('clientId', `${WHERE}: "clientId" is required`, 'Pass an app client id of the old pool that allows ALLOW_ADMIN_USER_PASSWORD_AUTH (OLD_CLIENT_ID).');
+  const region = options.region ?? options.userPoolId.split('_')[0]!;
+  const dropped = new Set([...ALWAYS_DROPPED, ...(options.dropAttributes ?? [])]);
+  let client: Client | undefined = options.client;
+
+  function getClient(): Client {
+    if (!client) {
+      const credentials = options.roleArn ? assumeRoleCredentials(options.roleArn, options.externalId, region) : undefined;
+      client = new CognitoIdentityProviderClient({ region, ...(credentials ? { credentials } : {}) });
+    }
+    return client;
+  }
+
+  const secretHash = (username: string) =>
+    options.clientSecret ? createHmac('sha256', options.clientSecret).update(username + options.clientId).digest('base64') : undefined;
+
+  async function call<T>(command: unknown, ctx: StoreContext): Promise<T> {
+    return (await getClient().send(command as never, { abortSignal: ctx.signal as never })) as T;
+  }
+
+  function outage(err: CognitoError, action: string): StoreUnavailableError {
+    const name = err.name ?? 'Error';
+    const hints: Record<string, string> = {
+      AccessDeniedException: `the function role may not call cognito-idp:${action} on ${options.userPoolId}`,
+      ResourceNotFoundException: `the old pool or app client does not exist (${err.message ?? 'ResourceNotFoundException'})`,
+      InvalidParameterException: `the old app client refused the request (${err.message ?? ''}); it must allow ALLOW_ADMIN_USER_PASSWORD_AUTH`,
+      TooManyRequestsException: 'the old pool throttled the request',
+      LimitExceededException: 'the old pool throttled the request',
+    };
+    return new StoreUnavailableError('cognito', `${action} failed with ${name}: ${hints[name] ?? 'see the cause'}`, { cause: err });
+  }
+
+  async function getUser(username: string, ctx: StoreContext): Promise<AdminGetUserCommandOutput | undefined> {
+    try {
+      return await call<AdminGetUserCommandOutput>(new AdminGetUserCommand({ UserPoolId: options.userPoolId, Username: username }), ctx);
+    } catch (err) {
+      if ((err as CognitoError).name === 'UserNotFoundException') return undefined;
+      throw outage(err as CognitoError, 'AdminGetUser');
+    }
+  }
+
+  // Finds the old pool's username for an email when the old pool does not accept the email as an alias.
+  async function byEmail(email: string, ctx: StoreContext): Promise<string | undefined> {
+    if (!email.includes('@') || /["\\]/.test(email)) return undefined;
+    try {
+      const out = await call<{ Users?: Array<{ Username?: string }> }>(new ListUsersCommand({ UserPoolId: options.userPoolId, Filter: `email = "${email}"`, Limit: 2 }), ctx);
+      return out.Users?.length === 1 ? out.Users[0]!.Username : undefined;
+    } catch (err) {
+      throw outage(err as CognitoError, 'ListUsers');
+    }
+  }
+
+  async function findUser(query: LookupQuery, ctx: StoreContext): Promise<LegacyUser | undefined> {
+    let found = await getUser(query.login, ctx);
+    if (!found && query.matchEmail) {
+      const username = await byEmail(query.login, ctx);
+      if (username) found = await getUser(username, ctx);
+    }
+    return found && toLegacyUser(found, dropped);
+  }
+
+  async function authenticate(query: LookupQuery, password: string, ctx: StoreContext): Promise<AuthenticateResult> {
+    let username = query.login;
+    for (let attempt = 0; attempt < 2; attempt++) {
+      const hash = secretHash(username);
+      let out: { AuthenticationResult?: unknown; ChallengeName?: string };
+      try {
+        out = await call(new AdminInitiateAuthCommand({
+          UserPoolId: options.userPoolId, ClientId: options.clientId, AuthFlow: 'ADMIN_USER_PASSWORD_AUTH',
+          AuthParameters: { USERNAME: username, PASSWORD: password, ...(hash ? { SECRET_HASH: hash } : {}) },
+        }), ctx);
+      } catch (err) {
+        const name = (err as CognitoError).name;
+        if (name === 'PasswordResetRequiredException') return { outcome: 'reset_required' };
+        if (name === 'UserNotConfirmedException') return { outcome: 'user_disabled' };
+        if (name === 'UserNotFoundException' || name === 'NotAuthorizedException' || name === 'InvalidPasswordException') {
+          if (/attempts exceeded/i.test((err as CognitoError).message ?? '')) throw outage(err as CognitoError, 'AdminInitiateAuth');
+          // A refusal does not say why (PreventUserExistenceErrors hides unknown users): ask.
+          const user = await getUser(username, ctx);
+          if (!user && attempt === 0 && query.matchEmail) {
+            const real = await byEmail(query.login, ctx);
+            if (real && real !== username) {
+              username = real;
+              continue;
+            }
+          }
+          if (!user) return { outcome: 'unknown_user' };
+          if (user.Enabled === false) return { outcome: 'user_disabled' };
+          return { outcome: 'wrong_password' };
+        }
+        throw outage(err as CognitoError, 'AdminInitiateAuth');
+      }
+      const challenge = out.ChallengeName;
+      if (!out.AuthenticationResult && challenge && !['NEW_PASSWORD_REQUIRED', 'SMS_MFA', 'SOFTWARE_TOKEN_MFA', 'SELECT_MFA_TYPE', 'MFA_SETUP', 'EMAIL_OTP'].includes(challenge)) {
+        throw new StoreUnavailableError('cognito', `the old pool answered with the ${challenge} challenge, which does not prove the password; these users must reset it`);
+      }
+      const user = await getUser(username, ctx);
+      if (!user) return { outcome: 'unknown_user' };
+      if (user.Enabled === false) return { outcome: 'user_disabled' };
+      const legacy = toLegacyUser(user, dropped);
+      if (challenge === 'NEW_PASSWORD_REQUIRED') legacy.mustResetPassword = true;
+      if (challenge === 'SMS_MFA') legacy.smsMfa = true;
+      return { outcome: 'ok', user: legacy };
+    }
+    return { outcome: 'unknown_user' };
+  }
+
+  return {
+    name: 'cognito',
+    findUser,
+    authenticate,
+    checks: () => cognitoChecks(options, getClient),
+  };
+}
+
+function toLegacyUser(out: AdminGetUserCommandOutput, dropped: Set<string>): LegacyUser {
+  const fields: Record<string, LegacyValue> = { username: out.Username };
+  let id = out.Username ?? '';
+  for (const { Name, Value } of out.UserAttributes ?? []) {
+    if (!Name) continue;
+    if (Name === 'sub') id = Value ?? id;
+    if (!dropped.has(Name)) fields[Name] = Value;
+  }
+  const user: LegacyUser = { id, fields, enabled: out.Enabled !== false };
+  const mfa = out.UserMFASettingList ?? [];
+  if (mfa.includes('SMS_MFA') || (out.MFAOptions ?? []).some((o) => o.DeliveryMedium === 'SMS')) user.smsMfa = true;
+  if (out.UserStatus === 'FORCE_CHANGE_PASSWORD') user.mustResetPassword = true;
+  return user;
+}
+
+/** Credentials from STS AssumeRole, refreshed five minutes before they expire; STS is loaded only when a role is given. */
+function assumeRoleCredentials(roleArn: string, externalId: string | undefined, region: string) {
+  let cached: { accessKeyId: string; secretAccessKey: string; sessionToken?: string; expiration?: Date } | undefined;
+  return async () => {
+    if (cached?.expiration && cached.expiration.getTime() - Date.now() > 5 * 60_000) return cached;
+    const { STSClient, AssumeRoleCommand } = await import('@aws-sdk/client-sts');
+    const out = await new STSClient({ region }).send(new AssumeRoleCommand({
+      RoleArn: roleArn, RoleSessionName: 'cognito-migrate', DurationSeconds: 3600, ...(externalId ? { ExternalId: externalId } : {}),
+    }));
+    const c = out.Credentials;
+    if (!c?.AccessKeyId || !c.SecretAccessKey) throw new StoreUnavailableError('cognito', `AssumeRole of ${roleArn} returned no credentials`);
+    cached = { accessKeyId: c.AccessKeyId, secretAccessKey: c.SecretAccessKey, sessionToken: c.SessionToken, expiration: c.Expiration };
+    return cached;
+  };
+}
+
+const checkSignal = () => AbortSignal.timeout(3000);
+
+function cognitoChecks(options: CognitoStoreOptions, getClient: () => Client): SelfCheck[] {
+  const send = <T>(command: unknown) => getClient().send(command as never, { abortSignal: checkSignal() as never }) as Promise<T>;
+  const name = (err: unknown) => (err as CognitoError).name ?? 'Error';
+  return [
+    {
+      id: 'cognito.pool',
+      async run(): Promise<CheckResult> {
+        try {
+          const out = await send<{ UserPool?: { Name?: string } }>(new DescribeUserPoolCommand({ UserPoolId: options.userPoolId }));
+          return pass('cognito.pool', `Old pool ${options.userPoolId} (${out.UserPool?.Name ?? 'unnamed'}) exists`);
+        } catch (err) {
+          if (name(err) === 'ResourceNotFoundException') return fail('cognito.pool', `ResourceNotFoundException: old pool ${options.userPoolId} does not exist in ${options.region ?? options.userPoolId.split('_')[0]}`, 'Check OLD_USER_POOL_ID and OLD_USER_POOL_REGION.');
+          if (name(err) === 'AccessDeniedException') return warn('cognito.pool', 'The function role may not DescribeUserPool on the old pool, so the pool could not be checked', 'Allow cognito-idp:DescribeUserPool for the self-check, or ignore this.');
+          return fail('cognito.pool', `DescribeUserPool failed: ${name(err)}`, 'Check the region and the network path to Cognito.');
+        }
+      },
+    },
+    {
+      id: 'cognito.client',
+      async run(): Promise<CheckResult> {
+        try {
+          const out = await send<{ UserPoolClient?: { ExplicitAuthFlows?: string[]; ClientName?: string } }>(new DescribeUserPoolClientCommand({ UserPoolId: options.userPoolId, ClientId: options.clientId }));
+          const flows = out.UserPoolClient?.ExplicitAuthFlows ?? [];
+          if (!flows.includes('ALLOW_ADMIN_USER_PASSWORD_AUTH') && !flows.includes('ADMIN_NO_SRP_AUTH')) {
+            return fail('cognito.client', `Old app client ${options.clientId} does not allow ALLOW_ADMIN_USER_PASSWORD_AUTH, so AdminInitiateAuth is refused`, 'Add ALLOW_ADMIN_USER_PASSWORD_AUTH to that client\'s auth flows.');
+          }
+          return pass('cognito.client', `Old app client ${out.UserPoolClient?.ClientName ?? options.clientId} allows ALLOW_ADMIN_USER_PASSWORD_AUTH`);
+        } catch (err) {
+          if (name(err) === 'ResourceNotFoundException') return fail('cognito.client', `ResourceNotFoundException: User pool client ${options.clientId} does not exist in ${options.userPoolId}`, 'Set OLD_CLIENT_ID to an app client of the old pool.');
+          if (name(err) === 'AccessDeniedException') return warn('cognito.client', 'The function role may not DescribeUserPoolClient, so the client could not be checked', 'Allow cognito-idp:DescribeUserPoolClient for the self-check, or ignore this.');
+          return fail('cognito.client', `DescribeUserPoolClient failed: ${name(err)}`, 'Check OLD_CLIENT_ID.');
+        }
+      },
+    },
+    {
+      id: 'cognito.permission',
+      async run(): Promise<CheckResult[]> {
+        // A username no one has: only the permission decides between "no such user" and AccessDenied.
+        const probe = `cognito-migrate-probe-${randomBytes(8).toString('hex')}`;
+        const results: CheckResult[] = [];
+        const attempts: Array<[string, unknown]> = [
+          ['AdminInitiateAuth', new AdminInitiateAuthCommand({ UserPoolId: options.userPoolId, ClientId: options.clientId, AuthFlow: 'ADMIN_USER_PASSWORD_AUTH', AuthParameters: { USERNAME: probe, PASSWORD: probe, ...(options.clientSecret ? { SECRET_HASH: createHmac('sha256', options.clientSecret).update(probe + options.clientId).digest('base64') } : {}) } })],
+          ['AdminGetUser', new AdminGetUserCommand({ UserPoolId: options.userPoolId, Username: probe })],
+        ];
+        for (const [action, command] of attempts) {
+          try {
+            await send(command);
+            results.push(warn('cognito.permission', `${action} with a made-up username succeeded, which it should not`, 'Check that OLD_USER_POOL_ID is the old pool, and that it has no UserMigration trigger of its own.'));
+          } catch (err) {
+            const n = name(err);
+            if (n === 'UserNotFoundException' || n === 'NotAuthorizedException' || n === 'InvalidPasswordException') results.push(pass('cognito.permission', `The function role may call ${action} on the old pool (probe answered ${n})`));
+            else if (n === 'AccessDeniedException') results.push(fail('cognito.permission', `AccessDeniedException: the function role may not call cognito-idp:${action} on ${options.userPoolId}`, `Allow cognito-idp:${action} on arn:aws:cognito-idp:REGION:ACCOUNT:userpool/${options.userPoolId}${options.roleArn ? ` in the role ${options.roleArn}` : ''}.`));
+            else results.push(fail('cognito.permission', `${action} probe failed with ${n}`, n === 'ResourceNotFoundException' ? 'Check OLD_USER_POOL_ID and OLD_CLIENT_ID.' : 'See the function log.'));
+          }
+        }
+        return results;
+      },
+    },
+  ];
+}

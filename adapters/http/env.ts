@@ -1,0 +1,44 @@
+import { type Env, integerEnv, jsonEnv, optionalEnv, requiredEnv } from '../../src/config.js';
+import { ConfigurationError } from '../../src/errors.js';
+import { type HttpStoreOptions, createHttpStore } from './store.js';
+
+/**
+ * Builds the HTTP store from environment variables: `HTTP_BASE_URL`,
+ * `HTTP_VERIFY_PATH` (`none` for APIs that return hashes), `HTTP_USER_PATH`,
+ * `HTTP_AUTH_SECRET_ARN` (a Secrets Manager secret holding the Authorization
+ * header value) or `HTTP_AUTHORIZATION`, `HTTP_TIMEOUT_MS`, `HTTP_RETRIES`,
+ * `HTTP_FIELDS` and `HTTP_STATUSES` (JSON).
+ *
+ * @example
+ * ```ts
+ * const store = httpStoreFromEnv(process.env)
+ * ```
+ */
+export function httpStoreFromEnv(env: Env, extra: Pick<HttpStoreOptions, 'fetch'> = {}) {
+  const baseUrl = requiredEnv(env, 'HTTP_BASE_URL', 'Set it to the legacy API, e.g. https://legacy.internal/api.');
+  const verify = optionalEnv(env, 'HTTP_VERIFY_PATH');
+  const userPath = optionalEnv(env, 'HTTP_USER_PATH');
+  const secretArn = optionalEnv(env, 'HTTP_AUTH_SECRET_ARN');
+  const plain = optionalEnv(env, 'HTTP_AUTHORIZATION');
+  if (secretArn && plain) throw new ConfigurationError('HTTP_AUTHORIZATION', 'HTTP_AUTHORIZATION and HTTP_AUTH_SECRET_ARN are both set', 'Set only one; prefer the secret.');
+  const fields = jsonEnv(env, 'HTTP_FIELDS') as HttpStoreOptions['fields'];
+  const statuses = jsonEnv(env, 'HTTP_STATUSES') as HttpStoreOptions['statuses'];
+  return createHttpStore({
+    baseUrl,
+    ...(verify ? { verifyPath: verify === 'none' ? null : verify } : {}),
+    ...(userPath ? { userPath } : {}),
+    ...(fields ? { fields } : {}),
+    ...(statuses ? { statuses } : {}),
+    ...(secretArn ? { authorization: () => readSecretString(secretArn) } : plain ? { authorization: plain } : {}),
+    timeoutMs: integerEnv(env, 'HTTP_TIMEOUT_MS', { fallback: 1000, min: 10, max: 4800 }),
+    retries: integerEnv(env, 'HTTP_RETRIES', { fallback: 2, min: 0, max: 5 }),
+    ...extra,
+  });
+}
+
+async function readSecretString(arn: string): Promise<string> {
+  const { SecretsManagerClient, GetSecretValueCommand } = await import('@aws-sdk/client-secrets-manager');
+  const out = await new SecretsManagerClient({}).send(new GetSecretValueCommand({ SecretId: arn }));
+  if (!out.SecretString) throw new ConfigurationError('HTTP_AUTH_SECRET_ARN', 'the secret has no string value', 'Store the Authorization header value (e.g. "Bearer abc…") as the secret string.');
+  return out.SecretString.trim();
+}

@@ -1,0 +1,208 @@
+import { randomBytes } from 'node:crypto';
+import { type CheckResult, type SelfCheck, fail, pass, warn } from '../../src/checks.js';
+import { ConfigurationError, DeadlineExceededError, StoreUnavailableError } from '../../src/errors.js';
+import { rejectUnknownKeys } from '../../src/config.js';
+import type { AuthenticateResult, LegacyUser, LegacyValue, LookupQuery, StoreContext, UserStore } from '../../src/types.js';
+
+/**
+ * Options of {@link createHttpStore}.
+ *
+ * @example
+ * ```ts
+ * { baseUrl: 'https://legacy.internal/api', verifyPath: '/auth/verify', userPath: '/users/{login}', authorization: 'Bearer …' }
+ * ```
+ */
+export interface HttpStoreOptions {
+  /** The legacy API's base URL, e.g. `https://legacy.internal/api`. */
+  baseUrl: string;
+  /** POST here with `{ username, password }` to check a password (default `/auth/verify`); `null`: the API cannot, the core verifies `passwordHash`. */
+  verifyPath?: string | null;
+  /** GET here for a user; `{login}` is replaced by the URL-encoded login (default `/users/{login}`). */
+  userPath?: string;
+  /** Names in the verify request body (default `username` and `password`). */
+  loginField?: string;
+  passwordField?: string;
+  /** Where the user object sits in a response (default: `user` when present, else the whole body). */
+  userKey?: string;
+  /** Field names in the user object (defaults `id`, `enabled`, `sms_mfa`, `password_hash`). */
+  fields?: Partial<Record<'id' | 'enabled' | 'smsMfa' | 'passwordHash', string>>;
+  /** What the verify endpoint's status codes mean (defaults 401, 404, 423). Anything else but 2xx is an outage. */
+  statuses?: Partial<Record<'wrongPassword' | 'unknownUser' | 'disabled', number[]>>;
+  /** The Authorization header value, or a function that fetches it (a secret). */
+  authorization?: string | (() => Promise<string>);
+  /** More request headers. */
+  headers?: Record<string, string>;
+  /** Per-attempt timeout in ms (default 1000), capped by the invocation's remaining time. */
+  timeoutMs?: number;
+  /** Extra attempts after a network error, timeout, 5xx or 429 (default 2), while the budget allows. */
+  retries?: number;
+  /** The fetch to use (tests). */
+  fetch?: typeof fetch;
+}
+
+const OPTION_NAMES = ['baseUrl', 'verifyPath', 'userPath', 'loginField', 'passwordField', 'userKey', 'fields', 'statuses', 'authorization', 'headers', 'timeoutMs', 'retries', 'fetch'];
+const WHERE = 'createHttpStore';
+const RETRIABLE = (status: number) => status >= 500 || status === 429 || status === 408;
+
+/** The HTTP store; `checks()` is always there. */
+export interface HttpStore extends UserStore {
+  checks(): SelfCheck[];
+}
+
+/**
+ * A store backed by a legacy REST API: a verify-password endpoint and a
+ * get-user endpoint. Timeouts and bounded retries fit inside the invocation's
+ * deadline; a network error, timeout, 5xx or 429 is an outage, never a wrong
+ * password.
+ *
+ * Protocol (all configurable): `POST /auth/verify {"username","password",
+ * "match_email","case_insensitive"}` → 200 with the user (optionally under
+ * `user`), 401 wrong password, 404 unknown user, 423 disabled;
+ * `GET /users/{login}?match_email=…&case_insensitive=…` → 200 with the user,
+ * 404 unknown. The two flags carry the handler's lookup mode; an API that
+ * ignores them decides by itself whether emails and other cases match.
+ *
+ * @example
+ * ```ts
+ * const store = createHttpStore({ baseUrl: 'https://legacy.internal/api', authorization: async () => `Bearer ${await readToken()}` })
+ * ```
+ */
+export function createHttpStore(options: HttpStoreOptions): HttpStore {
+  rejectUnknownKeys(WHERE, options, OPTION_NAMES);
+  let base: URL;
+  try {
+    base = new URL(options.baseUrl);
+    if (base.protocol !== 'https:' && base.protocol !== 'http:') throw new Error('protocol');
+  } catch {
+    throw new ConfigurationError('baseUrl', `${WHERE}: "baseUrl" must be an http(s) URL`, 'Example: https://legacy.internal/api.');
+  }
+  const verifyPath = options.verifyPath === undefined ? '/auth/verify' : options.verifyPath;
+  const userPath = options.userPath ?? '/users/{login}';
+  if (!userPath.includes('{login}')) throw new ConfigurationError('userPath', `${WHERE}: "userPath" must contain {login}`, 'Example: /users/{login}.');
+  const fields = { id: 'id', enabled: 'enabled', smsMfa: 'sms_mfa', passwordHash: 'password_hash', ...options.fields };
+  const statuses = { wrongPassword: [401], unknownUser: [404], disabled: [423], ...options.statuses };
+  const timeoutMs = options.timeoutMs ?? 1000;
+  const retries = options.retries ?? 2;
+  if (!Number.isInteger(timeoutMs) || timeoutMs < 10 || timeoutMs > 4800) throw new ConfigurationError('timeoutMs', `${WHERE}: "timeoutMs" must be a whole number from 10 to 4800`, 'Leave it out for 1000.');
+  if (!Number.isInteger(retries) || retries < 0 || retries > 5) throw new ConfigurationError('retries', `${WHERE}: "retries" must be a whole number from 0 to 5`, 'Leave it out for 2.');
+  const doFetch = options.fetch ?? fetch;
+  const url = (path: string) => new URL(base.pathname.replace(/\/$/, '') + path, base).toString();
+  let authorization: Promise<string> | undefined;
+
+  async function headers(): Promise<Record<string, string>> {
+    const h: Record<string, string> = { accept: 'application/json', ...options.headers };
+    if (options.authorization) {
+      authorization ??= (typeof options.authorization === 'function' ? options.authorization() : Promise.resolve(options.authorization)).catch((err) => {
+        authorization = undefined;
+        throw new StoreUnavailableError('http', `the authorization value could not be read (${(err as Error).name})`, { cause: err });
+      });
+      h.authorization = await authorization;
+    }
+    return h;
+  }
+
+  /** One request with retries; resolves the final response (status and parsed JSON body). */
+  async function request(method: 'GET' | 'POST', path: string, body: unknown, ctx: StoreContext): Promise<{ status: number; json: unknown }> {
+    const baseHeaders = await headers();
+    let lastProblem = 'no attempt made';
+    for (let attempt = 0; attempt <= retries; attempt++) {
+      const left = ctx.remainingMs();
+      if (left <= 0 || (attempt > 0 && left < Math.min(timeoutMs, 200))) break;
+      const signal = AbortSignal.any([ctx.signal, AbortSignal.timeout(Math.min(timeoutMs, left))]);
+      try {
+        const res = await doFetch(url(path), {
+          method, signal,
+          headers: body === undefined ? baseHeaders : { ...baseHeaders, 'content-type': 'application/json' },
+          ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+        });
+        const text = await res.text();
+        if (RETRIABLE(res.status)) {
+          lastProblem = `HTTP ${res.status}`;
+          const retryAfter = Number(res.headers.get('retry-after')) * 1000;
+          await pause(Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter : 50 * 2 ** attempt, ctx);
+          continue;
+        }
+        let json: unknown;
+        try {
+          json = text ? JSON.parse(text) : undefined;
+        } catch {
+          if (res.ok) throw new StoreUnavailableError('http', `${method} ${path.split('?')[0]} answered ${res.status} with a body that is not JSON`);
+        }
+        return { status: res.status, json };
+      } catch (err) {
+        if (err instanceof StoreUnavailableError) throw err;
+        lastProblem = (err as Error).name === 'TimeoutError' || (err as Error).name === 'AbortError' ? 'timeout' : `network error (${(err as { cause?: { code?: string } }).cause?.code ?? (err as Error).name})`;
+        await pause(50 * 2 ** attempt, ctx);
+      }
+    }
+    if (ctx.remainingMs() <= 0 || lastProblem === 'timeout') throw new DeadlineExceededError('http', Math.max(0, ctx.deadline - Date.now() + timeoutMs));
+    throw new StoreUnavailableError('http', `the legacy API did not answer usefully after ${retries + 1} attempts (last: ${lastProblem})`);
+  }
+
+  function toUser(json: unknown, login: string): LegacyUser {
+    const obj = json && typeof json === 'object' ? (json as Record<string, unknown>) : {};
+    const key = options.userKey ?? ('user' in obj ? 'user' : undefined);
+    const raw = (key ? obj[key] : obj) as Record<string, unknown> | undefined;
+    if (!raw || typeof raw !== 'object') throw new StoreUnavailableError('http', 'the legacy API answered 200 without a user object');
+    const out: Record<string, LegacyValue> = {};
+    for (const [name, value] of Object.entries(raw)) {
+      if (name === fields.passwordHash) continue;
+      out[name] = value === null || value === undefined || typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean' ? (value ?? undefined) : JSON.stringify(value);
+    }
+    const user: LegacyUser = { id: String(raw[fields.id] ?? login), fields: out };
+    if (typeof raw[fields.passwordHash] === 'string') user.passwordHash = raw[fields.passwordHash] as string;
+    if (fields.enabled in raw) user.enabled = raw[fields.enabled] !== false;
+    if (raw[fields.smsMfa] === true) user.smsMfa = true;
+    return user;
+  }
+
+  const mode = (query: LookupQuery) => `match_email=${query.matchEmail}&case_insensitive=${query.caseInsensitive}`;
+
+  async function findUser(query: LookupQuery, ctx: StoreContext): Promise<LegacyUser | undefined> {
+    const path = userPath.replace('{login}', encodeURIComponent(query.login));
+    const { status, json } = await request('GET', `${path}${path.includes('?') ? '&' : '?'}${mode(query)}`, undefined, ctx);
+    if (status === 404) return undefined;
+    if (status >= 200 && status < 300) return toUser(json, query.login);
+    throw new StoreUnavailableError('http', `GET user answered HTTP ${status}${status === 401 || status === 403 ? ': the API refused our credentials (check the authorization secret)' : ''}`);
+  }
+
+  async function authenticate(query: LookupQuery, password: string, ctx: StoreContext): Promise<AuthenticateResult> {
+    const body = { [options.loginField ?? 'username']: query.login, [options.passwordField ?? 'password']: password, match_email: query.matchEmail, case_insensitive: query.caseInsensitive };
+    const { status, json } = await request('POST', verifyPath!, body, ctx);
+    if (status >= 200 && status < 300) {
+      const user = json && typeof json === 'object' && Object.keys(json).length > 0 ? toUser(json, query.login) : await findUser(query, ctx);
+      return user ? { outcome: 'ok', user } : { outcome: 'unknown_user' };
+    }
+    if (statuses.unknownUser.includes(status)) return { outcome: 'unknown_user' };
+    if (statuses.wrongPassword.includes(status)) return { outcome: 'wrong_password' };
+    if (statuses.disabled.includes(status)) return { outcome: 'user_disabled' };
+    throw new StoreUnavailableError('http', `verify-password answered HTTP ${status}, which is not a known answer (configure statuses if it means something)`);
+  }
+
+  return {
+    name: 'http',
+    findUser,
+    ...(verifyPath === null ? {} : { authenticate }),
+    checks: () => [{
+      id: 'http.reachable',
+      async run(): Promise<CheckResult> {
+        const deadline = Date.now() + 3000;
+        const ctx: StoreContext = { signal: AbortSignal.timeout(3000), deadline, remainingMs: () => Math.max(0, deadline - Date.now()) };
+        try {
+          const login = `cognito-migrate-self-check-${randomBytes(6).toString('hex')}`;
+          const user = await findUser({ login, matchEmail: false, caseInsensitive: false }, ctx);
+          return user
+            ? warn('http.reachable', `The legacy API at ${base.origin} found a user for a made-up login`, 'Check that userPath answers 404 for unknown users.')
+            : pass('http.reachable', `The legacy API at ${base.origin} answers, and 404 for an unknown user`);
+        } catch (err) {
+          return fail('http.reachable', `The legacy API at ${base.origin} is not usable: ${(err as Error).message}`, 'Check HTTP_BASE_URL, the network path (VPC, security groups) and the authorization secret.');
+        }
+      },
+    }],
+  };
+}
+
+function pause(ms: number, ctx: StoreContext): Promise<void> {
+  const wait = Math.min(ms, Math.max(0, ctx.remainingMs() - 1));
+  return new Promise((resolve) => setTimeout(resolve, wait));
+}

@@ -1,0 +1,23 @@
+import { createHttpStore } from '../../adapters/http/index.js';
+import { startLegacyApi } from '../support/legacy-api.js';
+import { CONTRACT_USERS, runStoreContract } from './suite.js';
+
+const users = CONTRACT_USERS.map((u) => ({ ...u, email_verified: true }));
+const can = { caseInsensitive: true, disabledUsers: true };
+
+runStoreContract('http', async () => {
+  const api = await startLegacyApi(users);
+  const down = await startLegacyApi(users, { kind: 'error', status: 500 });
+  const stalled = await startLegacyApi(users, { kind: 'stall' });
+  const make = (url: string) => createHttpStore({ baseUrl: url, authorization: 'Bearer test-token', timeoutMs: 400, retries: 1 });
+  return {
+    store: make(api.url),
+    attributes: { email: 'email', email_verified: 'email_verified', given_name: 'given_name', family_name: 'family_name' },
+    can,
+    outage: () => make(down.url),
+    slow: () => make(stalled.url),
+    close: async () => {
+      await Promise.all([api.close(), down.close(), stalled.close()]);
+    },
+  };
+}, { ...can, outage: true, slow: true });

@@ -1,0 +1,28 @@
+import { createPostgresStore } from '../../adapters/postgres/index.js';
+import { DEMO_ATTRIBUTE_MAP } from '../../scripts/lib/seed.mjs';
+import { freshLegacyTable, databaseUrl } from '../support/database.js';
+import { startSilentServer } from '../support/legacy-api.js';
+import { CONTRACT_USERS, runStoreContract } from './suite.js';
+
+const can = { caseInsensitive: true, disabledUsers: true };
+runStoreContract('postgres', async () => {
+  const table = await freshLegacyTable('contract_pg', CONTRACT_USERS.map((u) => ({ ...u })) as never);
+  const silent = await startSilentServer();
+  const extra: Array<{ close(): Promise<void> }> = [];
+  const make = (connectionString: string, more = {}) => {
+    const s = createPostgresStore({ connectionString, table, ...more });
+    extra.push(s);
+    return s;
+  };
+  return {
+    store: make(databaseUrl()),
+    attributes: DEMO_ATTRIBUTE_MAP,
+    can,
+    outage: () => make('postgres://u:p@127.0.0.1:1/db'),
+    slow: () => make(`postgres://u:p@127.0.0.1:${silent.port}/db`, { connectTimeoutMs: 4000 }),
+    close: async () => {
+      await Promise.all(extra.map((s) => s.close()));
+      await silent.close();
+    },
+  };
+}, { ...can, outage: true, slow: true });

@@ -1,0 +1,139 @@
+// The store contract every adapter must pass (the Hono pattern: one exported
+// suite; each adapter's test file calls it with a factory). Run it against
+// your own adapter the same way: see README, "Write your own adapter".
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type AttributeMapping, PUBLIC_MESSAGES, type UserStore, createUserMigrationHandler, runChecks } from '../../src/index.js';
+import { captureLogger, countMetrics, lambdaContext, migrationEvent } from '../support/fakes.js';
+
+/** The legacy users every adapter's backend must hold for the suite. */
+export const CONTRACT_USERS = [
+  { username: 'ada', email: 'ada@example.com', password: 'Ada-pässwörd 1', given_name: 'Ada', family_name: 'Lovelace', phone_number: '+442071838750', enabled: true, sms_mfa: false },
+  { username: 'off', email: 'off@example.com', password: 'Off-password 2', given_name: 'Off', family_name: 'Line', phone_number: null, enabled: false, sms_mfa: false },
+] as const;
+
+export interface ContractSetup {
+  /** A store whose backend holds CONTRACT_USERS. */
+  store: UserStore;
+  /** Maps the backend's field names to Cognito attributes so that email, email_verified and given_name come out. */
+  attributes?: AttributeMapping;
+  /** What the backend can do; tests for missing abilities are not registered. */
+  can: { caseInsensitive: boolean; disabledUsers: boolean };
+  /** The same adapter pointed at a backend that is down (connection refused or 5xx). */
+  outage?: () => UserStore | Promise<UserStore>;
+  /** The same adapter pointed at a backend that accepts and answers after `ms` (or never). */
+  slow?: (ms: number) => UserStore | Promise<UserStore>;
+  close?: () => Promise<void>;
+}
+
+/**
+ * Registers the contract tests for one adapter.
+ *
+ * @example
+ * ```ts
+ * runStoreContract('memory', async () => ({ store: createMemoryStore(users), can: { caseInsensitive: true, disabledUsers: true } }))
+ * ```
+ */
+export function runStoreContract(name: string, setup: () => Promise<ContractSetup>, can: ContractSetup['can'] & { outage: boolean; slow: boolean }): void {
+  describe(`${name} store contract`, () => {
+    let s: ContractSetup;
+    const [ada, off] = CONTRACT_USERS;
+    beforeAll(async () => {
+      s = await setup();
+    });
+    afterAll(async () => {
+      await s?.store.close?.();
+      await s?.close?.();
+    });
+
+    const handlerFor = (store: UserStore, extra: object = {}) => {
+      const log = captureLogger();
+      const m = countMetrics();
+      const handler = createUserMigrationHandler({ store, logger: log.logger, metrics: m.metrics, ...(s.attributes ? { attributes: s.attributes } : {}), ...extra });
+      return { handler, log, counts: m.counts };
+    };
+    const refusal = async (p: Promise<unknown>) => {
+      const err = await p.then(() => undefined, (e: unknown) => e);
+      expect(err, 'the handler should have refused').toBeInstanceOf(Error);
+      return (err as Error).message;
+    };
+
+    it('migrates a found user with the right password, mapping attributes', async () => {
+      const { handler, counts } = handlerFor(s.store);
+      const out = await handler(migrationEvent(ada.username, ada.password), lambdaContext());
+      expect(out.response.userAttributes).toMatchObject({ email: ada.email, given_name: ada.given_name });
+      expect(out.response.finalUserStatus).toBe('CONFIRMED');
+      expect(counts.get('migrated')).toBe(1);
+    });
+
+    it('refuses an unknown user and a wrong password with the same public message', async () => {
+      const { handler, counts } = handlerFor(s.store);
+      const a = await refusal(handler(migrationEvent('nobody-here', ada.password), lambdaContext()));
+      const b = await refusal(handler(migrationEvent(ada.username, 'not the password'), lambdaContext()));
+      expect([a, b]).toEqual([PUBLIC_MESSAGES.rejected, PUBLIC_MESSAGES.rejected]);
+      expect(Object.fromEntries(counts)).toEqual({ unknown_user: 1, wrong_password: 1 });
+    });
+
+    if (can.disabledUsers) {
+      it('refuses a disabled legacy account, even with the right password', async () => {
+        const { handler, counts } = handlerFor(s.store);
+        expect(await refusal(handler(migrationEvent(off.username, off.password), lambdaContext()))).toBe(PUBLIC_MESSAGES.rejected);
+        expect(counts.get('user_disabled')).toBe(1);
+      });
+    }
+
+    it('looks a user up for ForgotPassword without a password', async () => {
+      const { handler } = handlerFor(s.store);
+      const out = await handler(migrationEvent(ada.username, undefined), lambdaContext());
+      expect(out.response.userAttributes).toMatchObject({ email: ada.email, email_verified: 'true' });
+      expect(await refusal(handler(migrationEvent('nobody-here', undefined), lambdaContext()))).toBe(PUBLIC_MESSAGES.rejected);
+    });
+
+    it('finds users by email only when matchEmail is on', async () => {
+      expect(await refusal(handlerFor(s.store).handler(migrationEvent(ada.email, ada.password), lambdaContext()))).toBe(PUBLIC_MESSAGES.rejected);
+      const out = await handlerFor(s.store, { matchEmail: true }).handler(migrationEvent(ada.email, ada.password), lambdaContext());
+      expect(out.response.userAttributes.given_name).toBe(ada.given_name);
+    });
+
+    if (can.caseInsensitive) {
+      it('matches logins case-insensitively only when asked', async () => {
+        await refusal(handlerFor(s.store).handler(migrationEvent('ADA', ada.password), lambdaContext()));
+        const out = await handlerFor(s.store, { caseInsensitive: true }).handler(migrationEvent('ADA', ada.password), lambdaContext());
+        expect(out.response.userAttributes.email).toBe(ada.email);
+      });
+    }
+
+    if (can.outage) {
+      it('reports an outage with the retriable message, never as a wrong password or unknown user', async () => {
+        const { handler, counts } = handlerFor(await s.outage!());
+        expect(await refusal(handler(migrationEvent(ada.username, ada.password), lambdaContext()))).toBe(PUBLIC_MESSAGES.unavailable);
+        expect(await refusal(handler(migrationEvent(ada.username, 'wrong'), lambdaContext()))).toBe(PUBLIC_MESSAGES.unavailable);
+        expect(await refusal(handler(migrationEvent('nobody-here', undefined), lambdaContext()))).toBe(PUBLIC_MESSAGES.unavailable);
+        expect([...counts.keys()].every((k) => k === 'store_unavailable' || k === 'deadline_exceeded')).toBe(true);
+      });
+    }
+
+    if (can.slow) {
+      it('answers within its timeout when the backend is slow', async () => {
+        const { handler, counts } = handlerFor(await s.slow!(4000), { timeoutMs: 600 });
+        const started = Date.now();
+        expect(await refusal(handler(migrationEvent(ada.username, ada.password), lambdaContext()))).toBe(PUBLIC_MESSAGES.unavailable);
+        expect(Date.now() - started).toBeLessThan(2000);
+        expect([...counts.keys()]).toEqual([expect.stringMatching(/deadline_exceeded|store_unavailable/)]);
+      });
+    }
+
+    it('passes its own self-checks when healthy', async () => {
+      const report = await runChecks(s.store.checks?.({ matchEmail: true, caseInsensitive: false }) ?? []);
+      expect(report.checks.filter((c) => c.status === 'fail')).toEqual([]);
+    });
+
+    if (can.outage) {
+      it('fails a self-check when the backend is down', async () => {
+        const store = await s.outage!();
+        expect(store.checks, `${name} must contribute self-checks`).toBeTypeOf('function');
+        const report = await runChecks(store.checks!({ matchEmail: true, caseInsensitive: false }));
+        expect(report.ok).toBe(false);
+      });
+    }
+  });
+}

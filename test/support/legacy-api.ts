@@ -1,0 +1,76 @@
+// A legacy REST API on 127.0.0.1 for the HTTP adapter's tests: it holds users
+// and checks passwords itself, as the legacy system would. `behaviour` makes
+// it fail or stall.
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+
+export interface ApiUser {
+  username: string;
+  email: string;
+  password: string;
+  enabled: boolean;
+  [field: string]: unknown;
+}
+
+export type Behaviour = { kind: 'ok' } | { kind: 'error'; status: number } | { kind: 'stall' } | { kind: 'slow'; ms: number } | { kind: 'flaky'; failures: number; status: number };
+
+export async function startLegacyApi(users: readonly ApiUser[], behaviour: Behaviour = { kind: 'ok' }, token = 'Bearer test-token') {
+  const requests: Array<{ method: string; url: string; authorization?: string }> = [];
+  let failuresLeft = behaviour.kind === 'flaky' ? behaviour.failures : 0;
+  // Honours the adapter's lookup mode, as the documented protocol asks.
+  const find = (login: string, matchEmail = false, caseInsensitive = false) => {
+    const fold = (s: string) => (caseInsensitive ? s.toLowerCase() : s);
+    return users.find((u) => fold(u.username) === fold(login) || (matchEmail && fold(u.email) === fold(login)));
+  };
+  const send = (res: ServerResponse, status: number, body?: unknown) => {
+    res.writeHead(status, { 'content-type': 'application/json' });
+    res.end(body === undefined ? '' : JSON.stringify(body));
+  };
+  const publicUser = ({ password: _password, ...rest }: ApiUser) => ({ id: `u-${rest.username}`, ...rest });
+  const server = createServer(async (req: IncomingMessage, res: ServerResponse) => {
+    const chunks: Buffer[] = [];
+    for await (const c of req) chunks.push(c as Buffer);
+    requests.push({ method: req.method ?? '', url: req.url ?? '', authorization: req.headers.authorization });
+    if (behaviour.kind === 'stall') return;
+    if (behaviour.kind === 'slow') await new Promise((r) => setTimeout(r, behaviour.ms));
+    if (behaviour.kind === 'error') return send(res, behaviour.status, { error: 'down' });
+    if (failuresLeft > 0) {
+      failuresLeft--;
+      return send(res, (behaviour as { status: number }).status, { error: 'try again' });
+    }
+    if (req.headers.authorization !== token) return send(res, 401, { error: 'bad token' });
+    const url = new URL(req.url ?? '/', 'http://x');
+    if (req.method === 'POST' && url.pathname === '/api/auth/verify') {
+      const body = JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}') as { username?: string; password?: string; match_email?: boolean; case_insensitive?: boolean };
+      const user = find(body.username ?? '', body.match_email, body.case_insensitive);
+      if (!user) return send(res, 404, { error: 'unknown' });
+      if (user.password !== body.password) return send(res, 401, { error: 'invalid_password' });
+      if (!user.enabled) return send(res, 423, { error: 'disabled' });
+      return send(res, 200, { user: publicUser(user) });
+    }
+    const match = /^\/api\/users\/(.+)$/.exec(url.pathname);
+    if (req.method === 'GET' && match) {
+      const user = find(decodeURIComponent(match[1]!), url.searchParams.get('match_email') === 'true', url.searchParams.get('case_insensitive') === 'true');
+      return user ? send(res, 200, publicUser(user)) : send(res, 404, { error: 'unknown' });
+    }
+    return send(res, 404, { error: 'no route' });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const { port } = server.address() as { port: number };
+  return {
+    url: `http://127.0.0.1:${port}/api`,
+    requests,
+    close: () => new Promise<void>((r) => { server.closeAllConnections(); server.close(() => r()); }),
+  };
+}
+
+/** A TCP server that accepts connections and never answers. */
+export async function startSilentServer() {
+  const { createServer: tcp } = await import('node:net');
+  const sockets = new Set<import('node:net').Socket>();
+  const server = tcp((s) => { sockets.add(s); s.on('close', () => sockets.delete(s)); });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return {
+    port: (server.address() as { port: number }).port,
+    close: () => new Promise<void>((r) => { for (const s of sockets) s.destroy(); server.close(() => r()); }),
+  };
+}
