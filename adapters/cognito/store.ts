@@ -79,7 +79,8 @@ export function createCognitoStore(options: CognitoStoreOptions): UserStore {
   function getClient(): Client {
     if (!client) {
       const credentials = options.roleArn ? assumeRoleCredentials(options.roleArn, options.externalId, region) : undefined;
-      client = new CognitoIdentityProviderClient({ region, ...(credentials ? { credentials } : {}) });
+      // Two attempts at most: the SDK's default of three with backoff can outlast Cognito's 5 s.
+      client = new CognitoIdentityProviderClient({ region, maxAttempts: 2, ...(credentials ? { credentials } : {}) });
     }
     return client;
   }

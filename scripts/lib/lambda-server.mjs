@@ -36,6 +36,7 @@ export async function startLambdaServer({ functions, port = 0, maxConcurrency = 
         PATH: process.env.PATH,
         AWS_REGION: 'local', AWS_ACCESS_KEY_ID: 'local', AWS_SECRET_ACCESS_KEY: 'local',
         AWS_LAMBDA_FUNCTION_NAME: pool.name,
+        AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
         ...pool.spec.env,
         LOCAL_LAMBDA_FILE: pool.spec.file,
         LOCAL_LAMBDA_EXPORT: pool.spec.exportName,

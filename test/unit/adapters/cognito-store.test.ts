@@ -1,0 +1,87 @@
+import {
+  AdminGetUserCommand, AdminInitiateAuthCommand, CognitoIdentityProviderClient, NotAuthorizedException,
+  PasswordResetRequiredException, UserNotFoundException,
+} from '@aws-sdk/client-cognito-identity-provider';
+import { mockClient } from 'aws-sdk-client-mock';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createCognitoStore } from '../../../adapters/cognito/index.js';
+import { StoreUnavailableError, type StoreContext } from '../../../src/index.js';
+
+const idp = mockClient(CognitoIdentityProviderClient);
+afterEach(() => idp.reset());
+const ctx = (): StoreContext => ({ signal: new AbortController().signal, deadline: Date.now() + 3000, remainingMs: () => 3000 });
+const q = { login: 'ada', matchEmail: false, caseInsensitive: false };
+const store = (extra = {}) => createCognitoStore({ userPoolId: 'eu-west-1_OLD', clientId: 'client1', client: new CognitoIdentityProviderClient({ region: 'eu-west-1' }), ...extra });
+const existing = {
+  Username: 'ada', Enabled: true, UserStatus: 'CONFIRMED' as const,
+  UserAttributes: [{ Name: 'sub', Value: 'old-sub-1' }, { Name: 'email', Value: 'ada@example.com' }, { Name: 'identities', Value: '[]' }, { Name: 'custom:tier', Value: 'gold' }],
+};
+
+describe('Cognito store: what the old pool may answer', () => {
+  it('tokens: migrated, with sub as the legacy id and sub/identities dropped', async () => {
+    idp.on(AdminInitiateAuthCommand).resolves({ AuthenticationResult: { AccessToken: 'x' } });
+    idp.on(AdminGetUserCommand).resolves(existing);
+    const r = await store({ dropAttributes: ['custom:tier'] }).authenticate!(q, 'pw', ctx());
+    expect(r).toEqual({ outcome: 'ok', user: { id: 'old-sub-1', enabled: true, fields: { username: 'ada', email: 'ada@example.com' } } });
+  });
+
+  it('NEW_PASSWORD_REQUIRED: migrated with the user forced to reset', async () => {
+    idp.on(AdminInitiateAuthCommand).resolves({ ChallengeName: 'NEW_PASSWORD_REQUIRED', Session: 's' });
+    idp.on(AdminGetUserCommand).resolves({ ...existing, UserStatus: 'FORCE_CHANGE_PASSWORD' as const });
+    const r = await store().authenticate!(q, 'pw', ctx());
+    expect(r.outcome === 'ok' && r.user.mustResetPassword).toBe(true);
+  });
+
+  it('SMS_MFA: the password was right, so migrated, with SMS MFA carried over', async () => {
+    idp.on(AdminInitiateAuthCommand).resolves({ ChallengeName: 'SMS_MFA', Session: 's' });
+    idp.on(AdminGetUserCommand).resolves(existing);
+    const r = await store().authenticate!(q, 'pw', ctx());
+    expect(r.outcome === 'ok' && r.user.smsMfa).toBe(true);
+  });
+
+  it('a custom challenge does not prove the password: an operator-facing outage', async () => {
+    idp.on(AdminInitiateAuthCommand).resolves({ ChallengeName: 'CUSTOM_CHALLENGE', Session: 's' });
+    await expect(store().authenticate!(q, 'pw', ctx())).rejects.toThrow(/CUSTOM_CHALLENGE challenge, which does not prove the password/);
+  });
+
+  it('PasswordResetRequiredException: refused as reset_required', async () => {
+    idp.on(AdminInitiateAuthCommand).rejects(new PasswordResetRequiredException({ message: 'Password reset required for the user', $metadata: {} }));
+    expect(await store().authenticate!(q, 'pw', ctx())).toEqual({ outcome: 'reset_required' });
+  });
+
+  it('NotAuthorizedException is told apart with AdminGetUser: wrong password, disabled, unknown', async () => {
+    idp.on(AdminInitiateAuthCommand).rejects(new NotAuthorizedException({ message: 'Incorrect username or password.', $metadata: {} }));
+    idp.on(AdminGetUserCommand).resolvesOnce(existing).resolvesOnce({ ...existing, Enabled: false }).rejects(new UserNotFoundException({ message: 'User does not exist.', $metadata: {} }));
+    const s = store();
+    expect(await s.authenticate!(q, 'pw', ctx())).toEqual({ outcome: 'wrong_password' });
+    expect(await s.authenticate!(q, 'pw', ctx())).toEqual({ outcome: 'user_disabled' });
+    expect(await s.authenticate!(q, 'pw', ctx())).toEqual({ outcome: 'unknown_user' });
+  });
+
+  it('AccessDeniedException and throttling are outages that name the cause, never a wrong password', async () => {
+    const denied = Object.assign(new Error('User: arn:aws:sts::1:assumed-role/x is not authorized to perform: cognito-idp:AdminInitiateAuth'), { name: 'AccessDeniedException' });
+    idp.on(AdminInitiateAuthCommand).rejects(denied);
+    const err = await store().authenticate!(q, 'pw', ctx()).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(StoreUnavailableError);
+    expect((err as Error).message).toMatch(/may not call cognito-idp:AdminInitiateAuth on eu-west-1_OLD/);
+    idp.on(AdminInitiateAuthCommand).rejects(Object.assign(new Error('Rate exceeded'), { name: 'TooManyRequestsException' }));
+    await expect(store().authenticate!(q, 'pw', ctx())).rejects.toThrow(/throttled/);
+  });
+
+  it('sends SECRET_HASH when the old client has a secret, and never the password anywhere else', async () => {
+    idp.on(AdminInitiateAuthCommand).resolves({ AuthenticationResult: { AccessToken: 'x' } });
+    idp.on(AdminGetUserCommand).resolves(existing);
+    await store({ clientSecret: 'client-secret' }).authenticate!(q, 'pw', ctx());
+    const params = idp.commandCalls(AdminInitiateAuthCommand)[0]!.args[0].input.AuthParameters!;
+    expect(params.SECRET_HASH).toMatch(/^[A-Za-z0-9+/]+=*$/);
+    expect(idp.commandCalls(AdminGetUserCommand)[0]!.args[0].input).toEqual({ UserPoolId: 'eu-west-1_OLD', Username: 'ada' });
+  });
+
+  it.each([
+    [{ userPoolId: 'not a pool', clientId: 'c' }, /"userPoolId" must be a user pool id/],
+    [{ userPoolId: 'eu-west-1_OLD' }, /"clientId" is required/],
+    [{ userPoolId: 'eu-west-1_OLD', clientId: 'c', roleArm: 'x' }, /unknown option "roleArm". Did you mean "roleArn"/],
+  ])('rejects bad options %o', (options, message) => {
+    expect(() => createCognitoStore(options as never)).toThrow(message);
+  });
+});

@@ -1,0 +1,90 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { createHttpStore } from '../../../adapters/http/index.js';
+import { ConfigurationError, DeadlineExceededError, StoreUnavailableError, type StoreContext } from '../../../src/index.js';
+import { type Behaviour, startLegacyApi } from '../../support/legacy-api.js';
+
+const users = [{ username: 'ada', email: 'ada@example.com', password: 'pw-1', enabled: true, given_name: 'Ada' }];
+const ctx = (ms = 3000): StoreContext => {
+  const deadline = Date.now() + ms;
+  return { signal: AbortSignal.timeout(ms), deadline, remainingMs: () => Math.max(0, deadline - Date.now()) };
+};
+const q = { login: 'ada', matchEmail: false, caseInsensitive: false };
+const apis: Array<{ close(): Promise<void> }> = [];
+async function api(behaviour?: Behaviour) {
+  const a = await startLegacyApi(users, behaviour);
+  apis.push(a);
+  return a;
+}
+afterEach(async () => {
+  await Promise.all(apis.splice(0).map((a) => a.close()));
+});
+
+describe('HTTP store', () => {
+  it('sends the authorization header, fetched once from the secret function', async () => {
+    const a = await api();
+    let reads = 0;
+    const store = createHttpStore({ baseUrl: a.url, authorization: async () => (reads++, 'Bearer test-token') });
+    expect(await store.authenticate!(q, 'pw-1', ctx())).toMatchObject({ outcome: 'ok', user: { id: 'u-ada' } });
+    await store.findUser(q, ctx());
+    expect(reads).toBe(1);
+    expect(a.requests.every((r) => r.authorization === 'Bearer test-token')).toBe(true);
+  });
+
+  it('survives a flaky server: retries 503s within the budget and succeeds', async () => {
+    const a = await api({ kind: 'flaky', failures: 2, status: 503 });
+    const store = createHttpStore({ baseUrl: a.url, authorization: 'Bearer test-token', retries: 2 });
+    expect((await store.authenticate!(q, 'pw-1', ctx())).outcome).toBe('ok');
+    expect(a.requests).toHaveLength(3);
+  });
+
+  it('gives up on a failing server after bounded retries, as an outage', async () => {
+    const a = await api({ kind: 'error', status: 502 });
+    const store = createHttpStore({ baseUrl: a.url, authorization: 'Bearer test-token', retries: 2 });
+    const started = Date.now();
+    await expect(store.authenticate!(q, 'pw-1', ctx())).rejects.toThrow(/did not answer usefully after 3 attempts \(last: HTTP 502\)/);
+    expect(Date.now() - started).toBeLessThan(1000);
+    expect(a.requests).toHaveLength(3);
+  });
+
+  it('stops at the deadline when the server is slow, whatever the retries', async () => {
+    const a = await api({ kind: 'slow', ms: 3000 });
+    const store = createHttpStore({ baseUrl: a.url, authorization: 'Bearer test-token', timeoutMs: 400, retries: 5 });
+    const started = Date.now();
+    await expect(store.authenticate!(q, 'pw-1', ctx(1000))).rejects.toBeInstanceOf(DeadlineExceededError);
+    expect(Date.now() - started).toBeLessThan(1300);
+    expect(a.requests.length).toBeLessThanOrEqual(3);
+  });
+
+  it('never takes a rejected token for a wrong password: GET answers 401 → outage naming the credentials', async () => {
+    const a = await api();
+    const store = createHttpStore({ baseUrl: a.url, authorization: 'Bearer wrong-token' });
+    await expect(store.findUser(q, ctx())).rejects.toThrow(/refused our credentials/);
+    const report = store.checks()[0]!;
+    expect(await report.run()).toMatchObject({ status: 'fail' });
+  });
+
+  it('maps verify answers: 404 unknown, 401 wrong password, 423 disabled, other 4xx an outage', async () => {
+    const a = await api();
+    const store = createHttpStore({ baseUrl: a.url, authorization: 'Bearer test-token' });
+    expect(await store.authenticate!({ ...q, login: 'nobody' }, 'x', ctx())).toEqual({ outcome: 'unknown_user' });
+    expect(await store.authenticate!(q, 'nope', ctx())).toEqual({ outcome: 'wrong_password' });
+    const odd = createHttpStore({ baseUrl: a.url, authorization: 'Bearer test-token', verifyPath: '/nothing-here', statuses: { unknownUser: [410] } });
+    await expect(odd.authenticate!(q, 'pw-1', ctx())).rejects.toBeInstanceOf(StoreUnavailableError);
+  });
+
+  it('sends the password only in the POST body, never in a URL', async () => {
+    const a = await api();
+    await createHttpStore({ baseUrl: a.url, authorization: 'Bearer test-token' }).authenticate!(q, 'pw-1', ctx());
+    expect(a.requests.every((r) => !r.url.includes('pw-1'))).toBe(true);
+  });
+
+  it.each([
+    [{ baseUrl: 'ftp://x' }, /"baseUrl" must be an http\(s\) URL/],
+    [{ baseUrl: 'http://x', userPath: '/users' }, /"userPath" must contain \{login\}/],
+    [{ baseUrl: 'http://x', retries: 9 }, /"retries" must be a whole number from 0 to 5/],
+    [{ baseUrl: 'http://x', timout: 5 }, /unknown option "timout"/],
+  ])('rejects bad options %o', (options, message) => {
+    expect(() => createHttpStore(options as never)).toThrow(message);
+    expect(() => createHttpStore(options as never)).toThrow(ConfigurationError);
+  });
+});
