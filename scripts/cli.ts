@@ -2,6 +2,7 @@
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { CSV_USAGE, csv, importCommand } from './csv/index.js';
 import { DOCTOR_USAGE, doctor } from './doctor/index.js';
 import { packageRoot } from './lib/paths.mjs';
 import { invokeOnce, loadHandler, makeContext } from './lib/run-handler.mjs';
@@ -17,6 +18,8 @@ Commands:
       as \`sam local invoke -e FILE\` would. Exit code 1 when the handler throws.
 
 ${DOCTOR_USAGE}
+
+${CSV_USAGE}
 
   help
       Shows this text.`;
@@ -69,6 +72,8 @@ async function invoke(argv: string[]): Promise<number> {
 const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = {
   invoke,
   doctor: (argv) => doctor(argv),
+  csv: (argv) => csv(argv),
+  import: (argv) => importCommand(argv),
   help: async () => (console.log(USAGE), 0),
 };
 
@@ -83,7 +88,7 @@ async function main(argv: string[]): Promise<number> {
     return await run(rest);
   } catch (err) {
     const code = (err as { code?: unknown }).code;
-    if (err instanceof UsageError || (typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS')) || /^\w+: --/.test((err as Error).message)) {
+    if (err instanceof UsageError || (typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS')) || /^\w+: /.test((err as Error).message)) {
       console.error(`cognito-migrate: ${(err as Error).message}\n\n${USAGE}`);
       return 2;
     }

@@ -64,7 +64,7 @@ export interface PostgresStoreOptions {
 
 const OPTION_NAMES = ['connectionString', 'connection', 'table', 'columns', 'query', 'connectTimeoutMs', 'queryTimeoutMs', 'clientFactory'];
 const COLUMN_NAMES = ['id', 'username', 'email', 'passwordHash', 'hashFormat', 'enabled', 'smsMfa'];
-const DEFAULT_COLUMNS: PostgresColumns = {
+export const DEFAULT_COLUMNS: PostgresColumns = {
   id: 'id', username: 'username', email: 'email', passwordHash: 'password_hash', hashFormat: 'password_format', enabled: 'enabled', smsMfa: 'sms_mfa',
 };
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_$]{0,62}$/;
@@ -236,7 +236,8 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStor
   };
 }
 
-function toLegacyUser(row: Record<string, unknown>, columns: PostgresColumns): LegacyUser {
+/** A row as a legacy user: the hash column never lands in `fields`. */
+export function toLegacyUser(row: Record<string, unknown>, columns: PostgresColumns): LegacyUser {
   const fields: Record<string, LegacyValue> = {};
   for (const [name, value] of Object.entries(row)) {
     if (name === columns.passwordHash) continue;

@@ -1,0 +1,223 @@
+import { type WriteStream, createWriteStream } from 'node:fs';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { type AttributeMapping, mapAttributes } from '../attributes.js';
+import { ConfigurationError } from '../errors.js';
+import type { LegacyUser, LegacyValue } from '../types.js';
+import { CSV_LIMITS, type CsvRules, checkRecord, csvValue } from './rules.js';
+
+/** The algorithms CreateUserImportJob accepts for password hashes. */
+export type ImportHashAlgorithm = 'BCRYPT' | 'SCRYPT' | 'ARGON2ID' | 'PBKDF2_SHA256';
+
+/**
+ * The import algorithm a stored hash fits, if any. The encodings Cognito
+ * expects are not documented in the sources; the standard ones are assumed
+ * (modular crypt for bcrypt, PHC strings for the others): unverified.
+ *
+ * @example
+ * ```ts
+ * importAlgorithmOf('$2b$10$…') // 'BCRYPT'
+ * ```
+ */
+export function importAlgorithmOf(hash: string | undefined): ImportHashAlgorithm | undefined {
+  if (!hash) return undefined;
+  if (/^\$2[aby]\$\d{2}\$/.test(hash)) return 'BCRYPT';
+  if (hash.startsWith('$argon2id$')) return 'ARGON2ID';
+  if (hash.startsWith('$scrypt$')) return 'SCRYPT';
+  if (hash.startsWith('$pbkdf2-sha256$')) return 'PBKDF2_SHA256';
+  return undefined;
+}
+
+/** One user to export: the login that becomes cognito:username, and the legacy user. */
+export interface ExportItem {
+  login: string;
+  user: LegacyUser;
+}
+
+/**
+ * Options of {@link exportCsv}.
+ *
+ * @example
+ * ```ts
+ * { header: csvHeader.CSVHeader, outDir: 'out', attributes: { email: 'email', email_verified: 'email_verified' } }
+ * ```
+ */
+export interface ExportOptions {
+  /** The pool's columns from GetCSVHeader. */
+  header: readonly string[];
+  outDir: string;
+  /** Pool facts the rules need (auto-verified attributes, MFA, required attributes). */
+  rules?: Omit<CsvRules, 'header'>;
+  /** Legacy fields → Cognito attributes (as for the trigger). */
+  attributes?: AttributeMapping;
+  /** The header column that carries password hashes; it must be in the header. */
+  hashColumn?: string;
+  /** Which algorithms go in with their hash (default all four); other users get no hash (RESET_REQUIRED). */
+  hashAlgorithms?: readonly ImportHashAlgorithm[];
+  /** Export legacy accounts marked disabled too (default: left out, as the trigger would). */
+  includeDisabled?: boolean;
+  /** A reason to leave a user out (already migrated), or undefined to export. */
+  skip?: (item: ExportItem) => string | undefined;
+  maxUsers?: number;
+  maxBytes?: number;
+  /** Called every 1,000 users with the count so far. */
+  onProgress?: (seen: number) => void;
+}
+
+/** What an export wrote. */
+export interface ExportSummary {
+  files: Array<{ file: string; users: number; bytes: number; passwordHashingAlgorithm?: ImportHashAlgorithm }>;
+  exported: number;
+  leftOut: number;
+  seen: number;
+  reportPath: string;
+  manifestPath: string;
+}
+
+class FileSet {
+  private stream: WriteStream | undefined;
+  private users = 0;
+  private bytes = 0;
+  private index = 0;
+  constructor(
+    private readonly dir: string,
+    private readonly name: string,
+    private readonly headerLine: string,
+    private readonly maxUsers: number,
+    private readonly maxBytes: number,
+    private readonly algorithm: ImportHashAlgorithm | undefined,
+    private readonly written: ExportSummary['files'],
+  ) {}
+
+  async write(line: string): Promise<void> {
+    const size = Buffer.byteLength(line) + 1;
+    if (!this.stream || this.users >= this.maxUsers || this.bytes + size > this.maxBytes) await this.rotate();
+    this.users++;
+    this.bytes += size;
+    if (!this.stream!.write(`${line}\n`)) await new Promise<void>((r) => this.stream!.once('drain', () => r()));
+  }
+
+  private async rotate(): Promise<void> {
+    await this.close();
+    this.index++;
+    const file = `${this.name}-${String(this.index).padStart(4, '0')}.csv`;
+    this.stream = createWriteStream(join(this.dir, file));
+    this.users = 0;
+    this.bytes = Buffer.byteLength(this.headerLine) + 1;
+    this.stream.write(`${this.headerLine}\n`);
+    this.written.push({ file, users: 0, bytes: 0, ...(this.algorithm ? { passwordHashingAlgorithm: this.algorithm } : {}) });
+  }
+
+  async close(): Promise<void> {
+    if (!this.stream) return;
+    const entry = this.written.findLast((f) => f.file.startsWith(`${this.name}-`))!;
+    entry.users = this.users;
+    entry.bytes = this.bytes;
+    const s = this.stream;
+    this.stream = undefined;
+    await new Promise<void>((resolve, reject) => s.end((err?: Error | null) => (err ? reject(err) : resolve())));
+  }
+}
+
+/**
+ * Writes Cognito import files from a stream of legacy users. Every record is
+ * checked with the linter's rules first; a user that would break a rule, is
+ * disabled, is a duplicate, or is already migrated is left out and named in
+ * `left-out.csv` with the reason. Nothing is dropped silently.
+ *
+ * @example
+ * ```ts
+ * const summary = await exportCsv(streamPostgresUsers({ … }), { header, outDir: 'import' })
+ * ```
+ */
+export async function exportCsv(items: AsyncIterable<ExportItem>, options: ExportOptions): Promise<ExportSummary> {
+  const header = [...options.header];
+  const rules: CsvRules = { header, ...options.rules };
+  const hashColumn = options.hashColumn;
+  if (hashColumn !== undefined && !header.includes(hashColumn)) {
+    throw new ConfigurationError('hashColumn', `the hash column "${hashColumn}" is not in the pool's CSV header`, 'Take the column name from GetCSVHeader; without such a column the pool cannot import hashes.');
+  }
+  if (options.attributes && typeof options.attributes !== 'function') {
+    const unknown = Object.keys(options.attributes).filter((a) => !header.includes(a));
+    if (unknown.length) throw new ConfigurationError('attributes', `the attribute mapping names ${unknown.join(', ')}, which the pool's CSV header does not have`, 'Map only attributes of the pool (GetCSVHeader lists them).');
+  }
+  const allowed = new Set(options.hashAlgorithms ?? ['BCRYPT', 'SCRYPT', 'ARGON2ID', 'PBKDF2_SHA256']);
+  const maxUsers = Math.min(options.maxUsers ?? CSV_LIMITS.users, CSV_LIMITS.users);
+  const maxBytes = Math.min(options.maxBytes ?? CSV_LIMITS.fileBytes, CSV_LIMITS.fileBytes);
+  await mkdir(options.outDir, { recursive: true });
+  const files: ExportSummary['files'] = [];
+  const headerLine = header.join(',');
+  const sets = new Map<string, FileSet>();
+  const setFor = (algorithm: ImportHashAlgorithm | undefined) => {
+    const key = algorithm ?? 'users';
+    let set = sets.get(key);
+    if (!set) {
+      set = new FileSet(options.outDir, algorithm ? `users-${algorithm.toLowerCase()}` : 'users', headerLine, maxUsers, maxBytes, algorithm, files);
+      sets.set(key, set);
+    }
+    return set;
+  };
+  const reportPath = join(options.outDir, 'left-out.csv');
+  const report = createWriteStream(reportPath);
+  report.write('number,username,reason\n');
+  const usernames = new Set<string>();
+  let seen = 0;
+  let exported = 0;
+  let leftOut = 0;
+  const leaveOut = async (login: string, reason: string) => {
+    leftOut++;
+    // Reasons name rules and columns, never values; the username is the only user data here.
+    if (!report.write(`${seen},${JSON.stringify(login)},${JSON.stringify(reason)}\n`)) await new Promise<void>((r) => report.once('drain', () => r()));
+  };
+
+  for await (const item of items) {
+    seen++;
+    if (seen % 1000 === 0) options.onProgress?.(seen);
+    const { login, user } = item;
+    const skipReason = options.skip?.(item);
+    if (skipReason) { await leaveOut(login, skipReason); continue; }
+    if (user.enabled === false && !options.includeDisabled) { await leaveOut(login, 'disabled in the legacy store (the trigger would refuse it too); --include-disabled exports it'); continue; }
+    if (usernames.has(login)) { await leaveOut(login, 'duplicate username: already exported from an earlier row'); continue; }
+
+    const mapped = mapAttributes(user, options.attributes);
+    const record: Record<string, string> = {};
+    for (const column of header) {
+      if (column === 'cognito:username') record[column] = login;
+      else if (column === 'cognito:mfa_enabled') record[column] = rules.mfa === 'ON' ? 'true' : rules.mfa === 'OFF' ? 'false' : String(user.smsMfa === true);
+      else if (column !== hashColumn) record[column] = toCsvText(column, mapped[column]);
+    }
+    const algorithm = hashColumn ? importAlgorithmOf(user.passwordHash) : undefined;
+    const withHash = algorithm !== undefined && allowed.has(algorithm);
+    if (hashColumn) record[hashColumn] = withHash ? user.passwordHash! : '';
+
+    const problems = checkRecord(record, rules, seen);
+    if (problems.length) { await leaveOut(login, problems.map((p) => `${p.column}: ${p.rule}`).join('; ')); continue; }
+    const values = header.map((c) => csvValue(record[c] ?? ''));
+    const bad = values.findIndex((v) => v === undefined);
+    if (bad >= 0) { await leaveOut(login, `${header[bad]}: the value holds a quote or a line break, which Cognito CSV cannot carry`); continue; }
+    const line = values.join(',');
+    if (line.length > CSV_LIMITS.lineChars) { await leaveOut(login, `the line would have ${line.length} characters; at most ${CSV_LIMITS.lineChars}`); continue; }
+    usernames.add(login);
+    await setFor(withHash ? algorithm : undefined).write(line);
+    exported++;
+  }
+  for (const set of sets.values()) await set.close();
+  await new Promise<void>((resolve, reject) => report.end((err?: Error | null) => (err ? reject(err) : resolve())));
+  const manifestPath = join(options.outDir, 'manifest.json');
+  await writeFile(manifestPath, `${JSON.stringify({ header, hashColumn: hashColumn ?? null, files, exported, leftOut, seen }, null, 2)}\n`);
+  return { files, exported, leftOut, seen, reportPath, manifestPath };
+}
+
+/** A legacy value as CSV text: booleans as true/false, birthdate mm/dd/yyyy, updated_at in seconds. */
+function toCsvText(column: string, value: LegacyValue): string {
+  if (value === null || value === undefined) return '';
+  if (typeof value === 'boolean') return value ? 'true' : 'false';
+  if (column === 'birthdate') {
+    const iso = value instanceof Date ? value.toISOString().slice(0, 10) : String(value);
+    const m = /^(\d{4})-(\d{2})-(\d{2})/.exec(iso);
+    return m ? `${m[2]}/${m[3]}/${m[1]}` : iso;
+  }
+  if (column === 'updated_at' && value instanceof Date) return String(Math.floor(value.getTime() / 1000));
+  if (value instanceof Date) return value.toISOString();
+  return String(value);
+}

@@ -1,0 +1,140 @@
+/**
+ * Cognito's CSV import rules (REFERENCE §4), shared by the linter and the
+ * exporter: a file the exporter writes passes the linter by construction.
+ */
+
+/** Limits of one import file. */
+export const CSV_LIMITS = { lineChars: 16_000, fileBytes: 100 * 1024 * 1024, users: 500_000 } as const;
+
+/**
+ * One broken rule.
+ *
+ * @example
+ * ```ts
+ * { line: 12, column: 'phone_number', rule: 'phone numbers must be E.164', fix: 'Write +12065550100.' }
+ * ```
+ */
+export interface CsvProblem {
+  /** 1-based line in the file (the header is line 1); 0 for the whole file. */
+  line: number;
+  column: string;
+  rule: string;
+  fix: string;
+}
+
+/** What the linter needs to know about the pool beyond its header. */
+export interface CsvRules {
+  /** The pool's columns, from GetCSVHeader. */
+  header: readonly string[];
+  /** Attributes the pool verifies automatically (default: email and phone_number, whichever the header has). */
+  autoVerified?: ReadonlyArray<'email' | 'phone_number'>;
+  /** The pool's MFA setting: ON forces every cognito:mfa_enabled true, OFF false. Default OPTIONAL. */
+  mfa?: 'ON' | 'OFF' | 'OPTIONAL';
+  /** Attributes the pool marks required. */
+  required?: readonly string[];
+}
+
+const E164 = /^\+[1-9]\d{1,14}$/;
+const BIRTHDATE = /^(0[1-9]|1[0-2])\/(0[1-9]|[12]\d|3[01])\/\d{4}$/;
+const BOOL = new Set(['true', 'false']);
+
+/**
+ * Escapes one value the way Cognito reads it: no quoting, a comma becomes `\,`,
+ * surrounding spaces go. Returns undefined for values no CSV can carry
+ * (quotes, line breaks).
+ *
+ * @example
+ * ```ts
+ * csvValue('Smith, Jr.') // 'Smith\\, Jr.'
+ * ```
+ */
+export function csvValue(value: string): string | undefined {
+  const trimmed = value.trim();
+  if (/["\r\n]/.test(trimmed)) return undefined;
+  return trimmed.replace(/,/g, '\\,');
+}
+
+/**
+ * Splits a line on the commas that are not escaped, and unescapes `\,`.
+ *
+ * @example
+ * ```ts
+ * splitCsvLine('a,Smith\\, Jr.,c') // ['a', 'Smith, Jr.', 'c']
+ * ```
+ */
+export function splitCsvLine(line: string): string[] {
+  const out: string[] = [];
+  let current = '';
+  for (let i = 0; i < line.length; i++) {
+    const ch = line[i]!;
+    if (ch === '\\' && line[i + 1] === ',') {
+      current += ',';
+      i++;
+    } else if (ch === ',') {
+      out.push(current);
+      current = '';
+    } else {
+      current += ch;
+    }
+  }
+  out.push(current);
+  return out;
+}
+
+/**
+ * Checks a header against the pool's: same columns, any order, none twice.
+ *
+ * @example
+ * ```ts
+ * checkHeader(['cognito:username', 'email'], rules) // problems, line 1
+ * ```
+ */
+export function checkHeader(columns: readonly string[], rules: CsvRules): CsvProblem[] {
+  const problems: CsvProblem[] = [];
+  const expected = new Set(rules.header);
+  const seen = new Set<string>();
+  for (const c of columns) {
+    if (seen.has(c)) problems.push({ line: 1, column: c, rule: 'the header names this column twice', fix: 'Keep one.' });
+    seen.add(c);
+    if (!expected.has(c)) problems.push({ line: 1, column: c, rule: 'The header in the CSV file does not match the expected headers: the pool has no such column', fix: 'Use exactly the columns of GetCSVHeader (aws cognito-idp get-csv-header).' });
+  }
+  for (const c of rules.header) {
+    if (!seen.has(c)) problems.push({ line: 1, column: c, rule: 'The header in the CSV file does not match the expected headers: this column is missing', fix: 'Add it; every column of GetCSVHeader must be present (values may be empty).' });
+  }
+  return problems;
+}
+
+/**
+ * Checks one user's values against every per-user rule.
+ *
+ * @example
+ * ```ts
+ * checkRecord({ 'cognito:username': 'ada', 'cognito:mfa_enabled': 'false', email: 'a@b.co', email_verified: 'true' }, rules, 2)
+ * ```
+ */
+export function checkRecord(record: Readonly<Record<string, string>>, rules: CsvRules, line: number): CsvProblem[] {
+  const problems: CsvProblem[] = [];
+  const add = (column: string, rule: string, fix: string) => problems.push({ line, column, rule, fix });
+  const v = (c: string) => (record[c] ?? '').trim();
+  const username = v('cognito:username');
+  if (!username) add('cognito:username', 'cognito:username is required', 'Give every user a unique username.');
+  else if (/\s/.test(username)) add('cognito:username', 'usernames may not contain spaces or tabs', 'Replace the whitespace, or use another unique value as username.');
+  const mfa = v('cognito:mfa_enabled');
+  if (!BOOL.has(mfa)) add('cognito:mfa_enabled', 'cognito:mfa_enabled must be true or false, never empty', 'Write false unless the pool requires MFA.');
+  else if (rules.mfa === 'ON' && mfa !== 'true') add('cognito:mfa_enabled', 'the pool requires MFA, so every user needs cognito:mfa_enabled true', 'Write true.');
+  else if (rules.mfa === 'OFF' && mfa !== 'false') add('cognito:mfa_enabled', 'MFA is off in the pool, so every user needs cognito:mfa_enabled false', 'Write false.');
+  for (const flag of ['email_verified', 'phone_number_verified']) {
+    if (rules.header.includes(flag) && v(flag) !== '' && !BOOL.has(v(flag))) add(flag, `${flag} must be true, false or empty`, 'Write true or false.');
+  }
+  const auto = rules.autoVerified ?? (['email', 'phone_number'] as const).filter((a) => rules.header.includes(`${a}_verified`));
+  if (auto.length > 0 && !auto.some((a) => v(`${a}_verified`) === 'true')) {
+    add(`${auto[0]}_verified`, 'The User Record does not set any of the auto verified attributes to true', `Set ${auto.map((a) => `${a}_verified`).join(' or ')} to true (and give the ${auto.join('/')}).`);
+  }
+  if (v('email_verified') === 'true' && !v('email')) add('email', 'email_verified is true but email is empty', 'Give the email or set email_verified to false.');
+  if (v('phone_number_verified') === 'true' && !v('phone_number')) add('phone_number', 'phone_number_verified is true but phone_number is empty', 'Give the phone number or set phone_number_verified to false.');
+  if (v('phone_number') && !E164.test(v('phone_number'))) add('phone_number', 'The User Record contains an invalid value for phone_number: it must be E.164', 'Write it as + and up to 15 digits, e.g. +12065550100.');
+  if (v('birthdate') && !BIRTHDATE.test(v('birthdate'))) add('birthdate', 'The User Record contains an invalid value for birthdate: it must be mm/dd/yyyy', 'Write e.g. 05/17/1990.');
+  if (v('updated_at') && !/^\d+$/.test(v('updated_at'))) add('updated_at', 'The User Record contains an invalid value for updated_at: it must be POSIX seconds', 'Write the number of seconds since 1970, e.g. 1700000000.');
+  for (const r of rules.required ?? []) if (!v(r)) add(r, `${r} is required by the pool`, `Give every user a ${r}.`);
+  return problems;
+}

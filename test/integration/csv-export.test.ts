@@ -1,0 +1,108 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { streamPostgresUsers } from '../../adapters/postgres/export.js';
+import { csv } from '../../scripts/csv/index.js';
+import { exportCsv } from '../../src/csv/export.js';
+import { lintCsvFile } from '../../src/csv/lint.js';
+import { splitCsvLine } from '../../src/csv/rules.js';
+import { databaseUrl, sql } from '../support/database.js';
+
+const HEADER = ['name', 'given_name', 'family_name', 'email', 'email_verified', 'birthdate', 'phone_number', 'phone_number_verified', 'updated_at', 'custom:legacy_id', 'cognito:mfa_enabled', 'cognito:username'];
+const WITH_HASH = [...HEADER, 'cognito:password_hash_for_test'];
+const MAP = { given_name: 'given_name', family_name: 'family_name', email: 'email', email_verified: 'email_verified', birthdate: 'birthdate', phone_number: 'phone_number', phone_number_verified: 'phone_verified', updated_at: 'updated_at', 'custom:legacy_id': 'id' };
+const BCRYPT = '$2b$10$74njSJg.N7.sV9iduNLsL.uBFOeOqhzoRi8N6zQpRKa0sG7gVOD16';
+const ARGON = '$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHRzYWx0$aGFzaGhhc2hoYXNoaGFzaGhhc2hoYXNoaGFzaGhhc2g';
+let table: string;
+let dir: string;
+
+beforeAll(async () => {
+  const schema = `csv_${randomBytes(4).toString('hex')}`;
+  table = `${schema}.users`;
+  dir = await mkdtemp(join(tmpdir(), 'csv-export-'));
+  await sql(`CREATE SCHEMA ${schema}`);
+  await sql(`CREATE TABLE ${table} (id serial PRIMARY KEY, username text, email text, email_verified boolean DEFAULT true, given_name text, family_name text,
+    birthdate date, phone_number text, phone_verified boolean DEFAULT false, updated_at timestamptz DEFAULT '2024-01-02T03:04:05Z', password_hash text,
+    enabled boolean DEFAULT true, migrated boolean DEFAULT false, sms_mfa boolean DEFAULT false)`);
+  const rows: Array<Record<string, unknown>> = [];
+  for (let i = 1; i <= 20; i++) rows.push({ username: `user${i}`, email: `user${i}@example.com`, given_name: `Given${i}`, family_name: 'Plain', password_hash: i % 2 ? BCRYPT : ARGON });
+  rows.push(
+    { username: 'comma', email: 'comma@example.com', given_name: 'Smith, Jr.', family_name: 'Ünïcödé 漢字', birthdate: '1990-05-17', phone_number: '+12065550100', phone_verified: true, password_hash: 'pbkdf2_sha256$1000$salt$aGFzaA==' },
+    { username: 'quote', email: 'quote@example.com', given_name: 'Say "hi"' },
+    { username: 'badphone', email: 'badphone@example.com', phone_number: '(206) 555', phone_verified: true },
+    { username: 'noverify', email: 'noverify@example.com', email_verified: false },
+    { username: 'disabled', email: 'disabled@example.com', enabled: false },
+    { username: 'done', email: 'done@example.com', migrated: true },
+    { username: 'has space', email: 'space@example.com' },
+    { username: 'user1', email: 'dup@example.com' },
+  );
+  for (const r of rows) {
+    const cols = Object.keys(r);
+    await sql(`INSERT INTO ${table} (${cols.join(',')}) VALUES (${cols.map((_, i) => `$${i + 1}`).join(',')})`, Object.values(r));
+  }
+});
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+async function readCsv(path: string) {
+  const [head, ...lines] = (await readFile(path, 'utf8')).trimEnd().split('\n');
+  const header = splitCsvLine(head!);
+  return lines.map((l) => Object.fromEntries(splitCsvLine(l).map((v, i) => [header[i], v])));
+}
+
+describe('csv export from real PostgreSQL', () => {
+  it('writes files that lint clean, splits them, and reports every user left out with the reason', async () => {
+    const out = join(dir, 'plain');
+    const summary = await exportCsv(streamPostgresUsers({ connection: databaseUrl(), table, batchSize: 7 }), {
+      header: HEADER, outDir: out, attributes: MAP, maxUsers: 8,
+      skip: ({ user }) => (user.fields.migrated === true ? 'already migrated (column migrated is true)' : undefined),
+    });
+    expect(summary.seen).toBe(28);
+    expect(summary.exported + summary.leftOut).toBe(summary.seen);
+    expect(summary.files.map((f) => f.users)).toEqual([8, 8, 5]);
+    for (const f of summary.files) {
+      expect((await lintCsvFile(join(out, f.file), { header: HEADER })).problems).toEqual([]);
+    }
+    const report = await readFile(summary.reportPath, 'utf8');
+    for (const [login, reason] of [['quote', 'quote or a line break'], ['badphone', 'E.164'], ['noverify', 'auto verified'], ['disabled', 'disabled in the legacy store'], ['done', 'already migrated'], ['has space', 'spaces or tabs'], ['user1', 'duplicate username']]) {
+      expect(report).toMatch(new RegExp(`"${login}","[^"]*${reason}`));
+    }
+    const comma = (await readCsv(join(out, summary.files[2]!.file))).find((r) => r['cognito:username'] === 'comma')!;
+    expect(comma).toMatchObject({ given_name: 'Smith, Jr.', family_name: 'Ünïcödé 漢字', birthdate: '05/17/1990', updated_at: '1704164645', phone_number: '+12065550100', phone_number_verified: 'true', 'custom:legacy_id': '21' });
+    expect(report).not.toContain(BCRYPT);
+  });
+
+  it('puts hashes that fit an import algorithm in files of their own, one algorithm per file, and the rest without a hash', async () => {
+    const out = join(dir, 'hashes');
+    const summary = await exportCsv(streamPostgresUsers({ connection: databaseUrl(), table }), {
+      header: WITH_HASH, outDir: out, attributes: MAP, hashColumn: 'cognito:password_hash_for_test',
+    });
+    const byAlgorithm = Object.fromEntries(summary.files.map((f) => [f.passwordHashingAlgorithm ?? 'none', f]));
+    expect(Object.keys(byAlgorithm).sort()).toEqual(['ARGON2ID', 'BCRYPT', 'none']);
+    expect((await readCsv(join(out, byAlgorithm.BCRYPT!.file))).every((r) => r['cognito:password_hash_for_test'] === BCRYPT)).toBe(true);
+    expect((await readCsv(join(out, byAlgorithm.ARGON2ID!.file))).every((r) => r['cognito:password_hash_for_test'] === ARGON)).toBe(true);
+    const plain = await readCsv(join(out, byAlgorithm.none!.file));
+    expect(plain.map((r) => r['cognito:username'])).toEqual(['comma', 'done']);
+    expect(plain.every((r) => r['cognito:password_hash_for_test'] === '')).toBe(true);
+    const manifest = JSON.parse(await readFile(summary.manifestPath, 'utf8'));
+    expect(manifest.hashColumn).toBe('cognito:password_hash_for_test');
+    await expect(exportCsv(streamPostgresUsers({ connection: databaseUrl(), table }), { header: HEADER, outDir: out, hashColumn: 'password' })).rejects.toThrow(/not in the pool's CSV header/);
+  });
+
+  it('csv export (command) reads the header file, takes the hash column from it, and prints the files', async () => {
+    const out = join(dir, 'cli');
+    await writeFile(join(dir, 'header.json'), JSON.stringify({ UserPoolId: 'x', CSVHeader: WITH_HASH }));
+    let printed = '';
+    const code = await csv(['export', '--out', out, '--header', join(dir, 'header.json'), '--database-url', databaseUrl(), '--table', table,
+      '--attribute-map', JSON.stringify(MAP), '--migrated-column', 'migrated', '--hash-formats', 'BCRYPT'], (t) => { printed += t; });
+    expect(code).toBe(0);
+    // Only BCRYPT goes in with a hash: the 10 bcrypt users; the 10 Argon2 users and "comma" go in without one.
+    expect(printed).toMatch(/users-bcrypt-0001.csv: 10 users, \d+ bytes, PasswordHashingAlgorithm BCRYPT/);
+    expect(printed).toMatch(/users-0001.csv: 11 users/);
+    expect(printed).toMatch(/21 exported, 7 left out/);
+    expect((await readdir(out)).sort()).toEqual(['left-out.csv', 'manifest.json', 'users-0001.csv', 'users-bcrypt-0001.csv']);
+  });
+});
