@@ -5,7 +5,7 @@
 import bcrypt from 'bcryptjs';
 import { build } from 'esbuild';
 import { execFile, fork } from 'node:child_process';
-import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { cpus, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -20,8 +20,8 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const quick = process.argv.includes('--quick');
 const run = promisify(execFile);
 const N = quick
-  ? { coldLoads: 7, latency: 60, burst: 60, concurrency: 10, compare: 30 }
-  : { coldLoads: 21, latency: 300, burst: 400, concurrency: 10, compare: 100 };
+  ? { coldLoads: 7, latency: 60, burst: 60, concurrency: 10, compare: 30, exportUsers: 50_000 }
+  : { coldLoads: 21, latency: 300, burst: 400, concurrency: 10, compare: 100, exportUsers: 500_000 };
 
 const percentile = (xs, p) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -159,6 +159,60 @@ async function formats() {
   return out;
 }
 
+const CSV_HEADER = ['name', 'given_name', 'family_name', 'email', 'email_verified', 'phone_number', 'phone_number_verified', 'updated_at', 'custom:legacy_id', 'cognito:mfa_enabled', 'cognito:username'];
+
+async function csvExport(db) {
+  const users = N.exportUsers;
+  const client = new pg.Client(db.url);
+  await client.connect();
+  await client.query('DROP SCHEMA IF EXISTS cognito_migrate_bench_csv CASCADE');
+  await client.query('CREATE SCHEMA cognito_migrate_bench_csv');
+  await client.query(`CREATE TABLE cognito_migrate_bench_csv.users AS
+    SELECT i AS id, 'user' || i AS username, 'user' || i || '@example.com' AS email, true AS email_verified,
+      'Given' || i AS given_name, CASE WHEN i % 10 = 0 THEN 'Smith, Jr.' ELSE 'Family' || i END AS family_name,
+      '+1206555' || lpad((i % 10000)::text, 4, '0') AS phone_number, (i % 3 = 0) AS phone_verified,
+      now() AS updated_at, (i % 1000 <> 0) AS enabled,
+      '$2b$10$74njSJg.N7.sV9iduNLsL.uBFOeOqhzoRi8N6zQpRKa0sG7gVOD16'::text AS password_hash
+    FROM generate_series(1, ${users}) AS i`);
+  await client.query('ALTER TABLE cognito_migrate_bench_csv.users ADD PRIMARY KEY (id)');
+  await client.end();
+  const dir = join(root, 'dist', 'bench', 'csv');
+  await rm(dir, { recursive: true, force: true });
+  await mkdir(dir, { recursive: true });
+  await writeFile(join(dir, 'header.json'), JSON.stringify({ CSVHeader: CSV_HEADER }));
+  const map = { given_name: 'given_name', family_name: 'family_name', email: 'email', email_verified: 'email_verified', phone_number: 'phone_number', phone_number_verified: 'phone_verified', updated_at: 'updated_at', 'custom:legacy_id': 'id' };
+  const t0 = performance.now();
+  const child = await new Promise((resolve, reject) => {
+    let stderr = '';
+    let stdout = '';
+    const p = fork(join(root, 'scripts', 'lib', 'bench-export-child.mjs'), [join(root, 'dist', 'cli.mjs'), '--out', join(dir, 'out'), '--header', join(dir, 'header.json'),
+      '--database-url', db.url, '--table', 'cognito_migrate_bench_csv.users', '--attribute-map', JSON.stringify(map)], { stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
+    p.stdout.on('data', (d) => (stdout += d));
+    p.stderr.on('data', (d) => (stderr += d));
+    p.on('exit', (code) => (code === 0 ? resolve({ stdout, stderr }) : reject(new Error(`export exited ${code}: ${stderr.slice(-500)}`))));
+  });
+  const seconds = (performance.now() - t0) / 1000;
+  const peak = JSON.parse(child.stderr.trim().split('\n').pop()).maxRssMb;
+  const manifest = JSON.parse(await readFile(join(dir, 'out', 'manifest.json'), 'utf8'));
+  // psql \copy of the same rows, as the floor: the database and the disk, nothing else.
+  let psqlSeconds = null;
+  try {
+    const t1 = performance.now();
+    await run('psql', [db.url, '-q', '-c', `\\copy (SELECT * FROM cognito_migrate_bench_csv.users ORDER BY id) TO '${join(dir, 'psql.csv')}' WITH CSV HEADER`]);
+    psqlSeconds = (performance.now() - t1) / 1000;
+  } catch (err) {
+    say(`psql is not available here (${err.code ?? err.message}); csv_export.psql_copy_seconds is null`);
+  }
+  const { lintCsvFile } = await import(join(root, 'dist', 'bench', 'csv-lint.mjs'));
+  let lintProblems = 0;
+  for (const f of manifest.files) lintProblems += (await lintCsvFile(join(dir, 'out', f.file), { header: CSV_HEADER })).problems.length;
+  return {
+    users, seconds: round(seconds, 2), psql_copy_seconds: psqlSeconds === null ? null : round(psqlSeconds, 2),
+    ratio: psqlSeconds === null ? null : round(seconds / psqlSeconds, 2), peak_rss_mb: round(peak, 1),
+    exported: manifest.exported, left_out: manifest.leftOut, files: manifest.files.length, lint_problems: lintProblems,
+  };
+}
+
 async function main() {
   say(`cognito-migrate bench${quick ? ' (quick)' : ''}`);
   const db = await startPostgres();
@@ -182,6 +236,9 @@ async function main() {
     const burstResult = await burst(db, table);
     say('formats…');
     const formatResult = await formats();
+    say(`csv export: ${N.exportUsers.toLocaleString('en')} users from PostgreSQL, next to psql \\copy…`);
+    await build({ entryPoints: [join(root, 'src', 'csv', 'lint.ts')], outfile: join(root, 'dist', 'bench', 'csv-lint.mjs'), bundle: true, platform: 'node', format: 'esm', packages: 'external', logLevel: 'warning' });
+    const csvResult = await csvExport(db);
 
     const results = {
       measured_at: new Date().toISOString(),
@@ -191,6 +248,7 @@ async function main() {
       bundles,
       burst: burstResult,
       formats: formatResult,
+      csv_export: csvResult,
     };
     await mkdir(join(root, 'bench'), { recursive: true });
     await writeFile(join(root, 'bench', 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
@@ -208,6 +266,8 @@ function printTable(r) {
     ['unknown_over_wrong_p50', r.unknown_over_wrong_p50, '0.9 – 1.1', `unknown ${r.unknown_user_ms_p50} ms vs wrong password ${r.wrong_password_ms_p50} ms`],
     ...Object.entries(r.bundles).map(([name, b]) => [`bundle ${name}`, `${(b.bytes / 1024).toFixed(1)} KiB`, name === 'postgres' ? '≤ 150 KB' : '', `cold load ${b.cold_load_ms_median} ms${b.cold_load_over_floor ? ` (${b.cold_load_over_floor}× floor, target ≤ 1.5×)` : ''}`]),
     ['burst', `${r.burst.errors} errors`, '0 errors', `${r.burst.invocations} invocations, ${r.burst.concurrency} workers: p50 ${r.burst.p50_ms} ms, p99 ${r.burst.p99_ms} ms, ${r.burst.throughput_per_s}/s, pg connections max ${r.burst.pg_connections_max}`],
+    ['csv_export ratio', r.csv_export.ratio ?? 'n/a', '≤ 2', `${r.csv_export.users.toLocaleString('en')} users in ${r.csv_export.seconds} s vs psql \\copy ${r.csv_export.psql_copy_seconds ?? 'n/a'} s; ${r.csv_export.exported} exported, ${r.csv_export.left_out} left out, ${r.csv_export.lint_problems} lint problems`],
+    ['csv_export peak RSS', `${r.csv_export.peak_rss_mb} MB`, '≤ 200 MB', ''],
     ...Object.entries(r.formats).map(([name, f]) => [`verify ${name}`, `${f.verify_ms_p50} ms`, '', 'p50']),
   ];
   const w = [0, 1, 2].map((i) => Math.max(...rows.map((row) => String(row[i]).length)));

@@ -70,9 +70,13 @@ export function coldStartBytes(metafile, outfile) {
 
 async function bundleCli() {
   const outfile = join(root, 'dist', 'cli.mjs');
+  await rm(join(root, 'dist', 'cli-chunks'), { recursive: true, force: true });
   await build({
-    entryPoints: [join(root, 'scripts', 'cli.ts')],
-    outfile,
+    entryPoints: { cli: join(root, 'scripts', 'cli.ts') },
+    outdir: join(root, 'dist'),
+    outExtension: { '.js': '.mjs' },
+    splitting: true,
+    chunkNames: 'cli-chunks/[name]-[hash]',
     bundle: true,
     platform: 'node',
     target: 'node20',

@@ -2,8 +2,8 @@
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { CSV_USAGE, csv, importCommand } from './csv/index.js';
-import { DOCTOR_USAGE, doctor } from './doctor/index.js';
+import { CSV_USAGE } from './csv/usage.js';
+import { DOCTOR_USAGE } from './doctor/usage.js';
 import { packageRoot } from './lib/paths.mjs';
 import { invokeOnce, loadHandler, makeContext } from './lib/run-handler.mjs';
 
@@ -71,9 +71,10 @@ async function invoke(argv: string[]): Promise<number> {
 
 const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = {
   invoke,
-  doctor: (argv) => doctor(argv),
-  csv: (argv) => csv(argv),
-  import: (argv) => importCommand(argv),
+  // Each command loads its own modules (and the AWS SDK clients it needs) only when it runs.
+  doctor: async (argv) => (await import('./doctor/index.js')).doctor(argv),
+  csv: async (argv) => (await import('./csv/index.js')).csv(argv),
+  import: async (argv) => (await import('./csv/index.js')).importCommand(argv),
   help: async () => (console.log(USAGE), 0),
 };
 

@@ -43,10 +43,15 @@ export async function* streamPostgresUsers(options: PostgresExportOptions): Asyn
     await client.query('BEGIN READ ONLY');
     await client.query(`DECLARE cognito_migrate_export NO SCROLL CURSOR FOR ${sql}`);
     const batch = options.batchSize ?? 5000;
+    const fetch = () => client.query(`FETCH ${batch} FROM cognito_migrate_export`);
+    // The next batch is on its way while this one is written out.
+    let next = fetch();
     for (;;) {
-      const { rows } = await client.query(`FETCH ${batch} FROM cognito_migrate_export`);
+      const { rows } = await next;
+      const last = rows.length < batch;
+      if (!last) next = fetch();
       for (const row of rows) yield { login: String(row[columns.username] ?? ''), user: toLegacyUser(row, columns) };
-      if (rows.length < batch) break;
+      if (last) break;
     }
     await client.query('COMMIT');
   } finally {

@@ -76,6 +76,9 @@ export interface ExportSummary {
 
 class FileSet {
   private stream: WriteStream | undefined;
+  // Lines are handed to the stream in blocks: one write per line costs more than the formatting.
+  private buffered: string[] = [];
+  private bufferedBytes = 0;
   private users = 0;
   private bytes = 0;
   private index = 0;
@@ -94,10 +97,21 @@ class FileSet {
     if (!this.stream || this.users >= this.maxUsers || this.bytes + size > this.maxBytes) await this.rotate();
     this.users++;
     this.bytes += size;
-    if (!this.stream!.write(`${line}\n`)) await new Promise<void>((r) => this.stream!.once('drain', () => r()));
+    this.buffered.push(line);
+    this.bufferedBytes += size;
+    if (this.bufferedBytes >= 64 * 1024) await this.flush();
+  }
+
+  private async flush(): Promise<void> {
+    if (!this.stream || this.buffered.length === 0) return;
+    const block = `${this.buffered.join('\n')}\n`;
+    this.buffered = [];
+    this.bufferedBytes = 0;
+    if (!this.stream.write(block)) await new Promise<void>((r) => this.stream!.once('drain', () => r()));
   }
 
   private async rotate(): Promise<void> {
+    await this.flush();
     await this.close();
     this.index++;
     const file = `${this.name}-${String(this.index).padStart(4, '0')}.csv`;
@@ -109,6 +123,7 @@ class FileSet {
   }
 
   async close(): Promise<void> {
+    await this.flush();
     if (!this.stream) return;
     const entry = this.written.findLast((f) => f.file.startsWith(`${this.name}-`))!;
     entry.users = this.users;
