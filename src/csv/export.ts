@@ -209,7 +209,7 @@ export async function exportCsv(items: AsyncIterable<ExportItem>, options: Expor
     if (problems.length) { await leaveOut(login, problems.map((p) => `${p.column}: ${p.rule}`).join('; ')); continue; }
     const values = header.map((c) => csvValue(record[c] ?? ''));
     const bad = values.findIndex((v) => v === undefined);
-    if (bad >= 0) { await leaveOut(login, `${header[bad]}: the value holds a quote or a line break, which Cognito CSV cannot carry`); continue; }
+    if (bad >= 0) { await leaveOut(login, `${header[bad]}: the value holds a quote, a line break or a trailing backslash, which Cognito CSV cannot carry`); continue; }
     const line = values.join(',');
     if (line.length > CSV_LIMITS.lineChars) { await leaveOut(login, `the line would have ${line.length} characters; at most ${CSV_LIMITS.lineChars}`); continue; }
     usernames.add(login);

@@ -40,8 +40,9 @@ const BOOL = new Set(['true', 'false']);
 
 /**
  * Escapes one value the way Cognito reads it: no quoting, a comma becomes `\,`,
- * surrounding spaces go. Returns undefined for values no CSV can carry
- * (quotes, line breaks).
+ * surrounding spaces go. Returns undefined for values no CSV can carry:
+ * quotes, line breaks, and a trailing backslash (it would escape the comma
+ * that ends the field).
  *
  * @example
  * ```ts
@@ -50,7 +51,7 @@ const BOOL = new Set(['true', 'false']);
  */
 export function csvValue(value: string): string | undefined {
   const trimmed = value.trim();
-  if (/["\r\n]/.test(trimmed)) return undefined;
+  if (/["\r\n]/.test(trimmed) || trimmed.endsWith('\\')) return undefined;
   return trimmed.replace(/,/g, '\\,');
 }
 

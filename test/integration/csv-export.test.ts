@@ -67,7 +67,7 @@ describe('csv export from real PostgreSQL', () => {
       expect((await lintCsvFile(join(out, f.file), { header: HEADER })).problems).toEqual([]);
     }
     const report = await readFile(summary.reportPath, 'utf8');
-    for (const [login, reason] of [['quote', 'quote or a line break'], ['badphone', 'E.164'], ['noverify', 'auto verified'], ['disabled', 'disabled in the legacy store'], ['done', 'already migrated'], ['has space', 'spaces or tabs'], ['user1', 'duplicate username']]) {
+    for (const [login, reason] of [['quote', 'holds a quote, a line break'], ['badphone', 'E.164'], ['noverify', 'auto verified'], ['disabled', 'disabled in the legacy store'], ['done', 'already migrated'], ['has space', 'spaces or tabs'], ['user1', 'duplicate username']]) {
       expect(report).toMatch(new RegExp(`"${login}","[^"]*${reason}`));
     }
     const comma = (await readCsv(join(out, summary.files[2]!.file))).find((r) => r['cognito:username'] === 'comma')!;
