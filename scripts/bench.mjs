@@ -20,8 +20,8 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const quick = process.argv.includes('--quick');
 const run = promisify(execFile);
 const N = quick
-  ? { coldLoads: 7, latency: 60, burst: 60, concurrency: 10, compare: 30, exportUsers: 50_000 }
-  : { coldLoads: 21, latency: 300, burst: 400, concurrency: 10, compare: 100, exportUsers: 500_000 };
+  ? { coldLoads: 7, latency: 60, burst: 60, concurrency: 10, compare: 30, exportUsers: 50_000, load: 200 }
+  : { coldLoads: 21, latency: 300, burst: 400, concurrency: 10, compare: 100, exportUsers: 500_000, load: 1000 };
 
 const percentile = (xs, p) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -89,6 +89,58 @@ async function handlerLatency(db, table, hash) {
     unknown_over_wrong_p50: round(p50(samples.unknown) / p50(samples.wrong)),
     iterations: N.latency,
   };
+}
+
+/** RSS of a process in MB, from /proc (Linux). */
+async function rssMb(pid) {
+  try {
+    const status = await readFile(`/proc/${pid}/status`, 'utf8');
+    return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024;
+  } catch {
+    return null;
+  }
+}
+
+async function load(db, table) {
+  // Issue 8's full load run: every invocation a real sign-in through the built bundle; the mix is
+  // half migrations, a quarter wrong passwords, a quarter unknown users.
+  const lambda = await startLambdaServer({
+    maxConcurrency: 4,
+    functions: { migrate: { file: join(root, 'dist', 'postgres', 'index.mjs'), env: { ...functionEnv(db, table), POWERTOOLS_METRICS_DISABLED: 'true' } } },
+  });
+  const probe = new pg.Client(db.url);
+  await probe.connect();
+  const connections = async () => (await probe.query("SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = 'cognito-migrate'")).rows[0].n;
+  const before = await connections();
+  let errors = 0;
+  let maxConnections = 0;
+  const rss = [];
+  let next = 0;
+  const event = (i) => JSON.stringify({
+    version: '1', triggerSource: 'UserMigration_Authentication', region: 'local', userPoolId: 'local_bench', userName: i % 4 === 3 ? `nobody${i}@example.com` : BENCH_USER.email,
+    callerContext: { awsSdkVersion: 'bench', clientId: 'bench' }, request: { password: i % 4 === 2 ? 'wrong' : BENCH_USER.password }, response: {},
+  });
+  await Promise.all(Array.from({ length: 4 }, async () => {
+    while (next < N.load) {
+      const i = next++;
+      const res = await fetch(`${lambda.url}/2015-03-31/functions/migrate/invocations`, { method: 'POST', body: event(i) });
+      const body = await res.json();
+      const refused = res.headers.get('x-amz-function-error') && body.errorMessage === 'Incorrect username or password.';
+      const expectedRefusal = i % 4 >= 2;
+      if (res.status !== 200 || (expectedRefusal ? !refused : Boolean(res.headers.get('x-amz-function-error')))) errors++;
+      if (i % (N.load / 4) === N.load / 4 - 1) {
+        maxConnections = Math.max(maxConnections, await connections());
+        const pids = [...(await import('node:child_process')).execSync(`pgrep -f lambda-worker.mjs || true`).toString().trim().split('\n').filter(Boolean)];
+        const sizes = (await Promise.all(pids.map(rssMb))).filter((x) => x !== null);
+        rss.push(round(Math.max(0, ...sizes), 1));
+      }
+    }
+  }));
+  await lambda.close();
+  await new Promise((r) => setTimeout(r, 300));
+  const after = await connections();
+  await probe.end();
+  return { invocations: N.load, concurrency: 4, errors, pg_connections_max: maxConnections, pg_connections_before: before, pg_connections_after_close: after, worker_rss_mb_by_quarter: rss };
 }
 
 async function burst(db, table) {
@@ -227,8 +279,15 @@ async function main() {
     say('bundles: cold loads in fresh node processes…');
     const bundles = {
       postgres: await coldLoad(join(root, 'dist', 'postgres', 'index.mjs')),
+      cognito: await coldLoad(join(root, 'dist', 'cognito', 'index.mjs')),
+      http: await coldLoad(join(root, 'dist', 'http', 'index.mjs')),
       'floor (pg + bcryptjs only)': await coldLoad(await floorBundle()),
     };
+    // What a cold start loads: the entry and the chunks it imports statically.
+    const { coldStartBytes } = await import('./lib/bundle-size.mjs');
+    for (const name of ['postgres', 'cognito', 'http']) {
+      bundles[name].bytes = coldStartBytes(JSON.parse(await readFile(join(root, 'dist', name, 'meta.json'), 'utf8')), join(root, 'dist', name, 'index.mjs'));
+    }
     bundles.postgres.cold_load_over_floor = round(bundles.postgres.cold_load_ms_median / bundles['floor (pg + bcryptjs only)'].cold_load_ms_median);
     say('handler: warm latency against bcryptjs.compare…');
     const handler = await handlerLatency(db, table, hash);
@@ -239,6 +298,8 @@ async function main() {
     say(`csv export: ${N.exportUsers.toLocaleString('en')} users from PostgreSQL, next to psql \\copy…`);
     await build({ entryPoints: [join(root, 'src', 'csv', 'lint.ts')], outfile: join(root, 'dist', 'bench', 'csv-lint.mjs'), bundle: true, platform: 'node', format: 'esm', packages: 'external', logLevel: 'warning' });
     const csvResult = await csvExport(db);
+    say(`load: ${N.load} invocations through the local Invoke API…`);
+    const loadResult = await load(db, table);
 
     const results = {
       measured_at: new Date().toISOString(),
@@ -249,6 +310,7 @@ async function main() {
       burst: burstResult,
       formats: formatResult,
       csv_export: csvResult,
+      load: loadResult,
     };
     await mkdir(join(root, 'bench'), { recursive: true });
     await writeFile(join(root, 'bench', 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
@@ -268,6 +330,7 @@ function printTable(r) {
     ['burst', `${r.burst.errors} errors`, '0 errors', `${r.burst.invocations} invocations, ${r.burst.concurrency} workers: p50 ${r.burst.p50_ms} ms, p99 ${r.burst.p99_ms} ms, ${r.burst.throughput_per_s}/s, pg connections max ${r.burst.pg_connections_max}`],
     ['csv_export ratio', r.csv_export.ratio ?? 'n/a', '≤ 2', `${r.csv_export.users.toLocaleString('en')} users in ${r.csv_export.seconds} s vs psql \\copy ${r.csv_export.psql_copy_seconds ?? 'n/a'} s; ${r.csv_export.exported} exported, ${r.csv_export.left_out} left out, ${r.csv_export.lint_problems} lint problems`],
     ['csv_export peak RSS', `${r.csv_export.peak_rss_mb} MB`, '≤ 200 MB', ''],
+    ['load', `${r.load.errors} errors`, '0 errors', `${r.load.invocations} invocations: pg connections max ${r.load.pg_connections_max} (4 workers), ${r.load.pg_connections_after_close} after close; worker RSS by quarter ${r.load.worker_rss_mb_by_quarter.join(' / ')} MB`],
     ...Object.entries(r.formats).map(([name, f]) => [`verify ${name}`, `${f.verify_ms_p50} ms`, '', 'p50']),
   ];
   const w = [0, 1, 2].map((i) => Math.max(...rows.map((row) => String(row[i]).length)));

@@ -5,6 +5,7 @@ import { build } from 'esbuild';
 import { mkdir, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { coldStartBytes } from './lib/bundle-size.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const quiet = process.argv.includes('--quiet');
@@ -51,21 +52,6 @@ async function bundleFunction({ name, entry }) {
   const outputs = Object.entries(result.metafile.outputs).filter(([path]) => path.endsWith('.mjs'));
   const total = outputs.reduce((sum, [, o]) => sum + o.bytes, 0);
   return { name, file: outfile, bytes: coldStartBytes(result.metafile, outfile), total, chunks: outputs.length - 1 };
-}
-
-/**
- * What a cold start loads: the entry and every chunk it imports statically,
- * transitively (dynamic imports load later, on first use).
- */
-export function coldStartBytes(metafile, outfile) {
-  const seen = new Set();
-  const visit = (path) => {
-    if (seen.has(path) || !metafile.outputs[path]) return;
-    seen.add(path);
-    for (const i of metafile.outputs[path].imports) if (i.kind === 'import-statement' && !i.external) visit(i.path);
-  };
-  visit(Object.keys(metafile.outputs).find((p) => outfile.endsWith(p)));
-  return [...seen].reduce((sum, p) => sum + metafile.outputs[p].bytes, 0);
 }
 
 async function bundleCli() {

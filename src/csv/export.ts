@@ -5,6 +5,7 @@ import { type AttributeMapping, mapAttributes } from '../attributes.js';
 import { ConfigurationError } from '../errors.js';
 import type { LegacyUser, LegacyValue } from '../types.js';
 import { CSV_LIMITS, type CsvRules, checkRecord, csvValue } from './rules.js';
+import { SeenSet } from './seen-set.js';
 
 /** The algorithms CreateUserImportJob accepts for password hashes. */
 export type ImportHashAlgorithm = 'BCRYPT' | 'SCRYPT' | 'ARGON2ID' | 'PBKDF2_SHA256';
@@ -175,7 +176,7 @@ export async function exportCsv(items: AsyncIterable<ExportItem>, options: Expor
   const reportPath = join(options.outDir, 'left-out.csv');
   const report = createWriteStream(reportPath);
   report.write('number,username,reason\n');
-  const usernames = new Set<string>();
+  const usernames = new SeenSet();
   let seen = 0;
   let exported = 0;
   let leftOut = 0;
@@ -192,7 +193,6 @@ export async function exportCsv(items: AsyncIterable<ExportItem>, options: Expor
     const skipReason = options.skip?.(item);
     if (skipReason) { await leaveOut(login, skipReason); continue; }
     if (user.enabled === false && !options.includeDisabled) { await leaveOut(login, 'disabled in the legacy store (the trigger would refuse it too); --include-disabled exports it'); continue; }
-    if (usernames.has(login)) { await leaveOut(login, 'duplicate username: already exported from an earlier row'); continue; }
 
     const mapped = mapAttributes(user, options.attributes);
     const record: Record<string, string> = {};
@@ -212,7 +212,7 @@ export async function exportCsv(items: AsyncIterable<ExportItem>, options: Expor
     if (bad >= 0) { await leaveOut(login, `${header[bad]}: the value holds a quote, a line break or a trailing backslash, which Cognito CSV cannot carry`); continue; }
     const line = values.join(',');
     if (line.length > CSV_LIMITS.lineChars) { await leaveOut(login, `the line would have ${line.length} characters; at most ${CSV_LIMITS.lineChars}`); continue; }
-    usernames.add(login);
+    if (!usernames.add(login)) { await leaveOut(login, 'duplicate username: already exported from an earlier row'); continue; }
     await setFor(withHash ? algorithm : undefined).write(line);
     exported++;
   }

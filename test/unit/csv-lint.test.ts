@@ -100,3 +100,14 @@ describe('csv lint', () => {
     expect(splitCsvLine('a,Smith\\, Jr.,,c')).toEqual(['a', 'Smith, Jr.', '', 'c']);
   });
 });
+
+describe('SeenSet', () => {
+  it('remembers names across growth and tells repeats apart', async () => {
+    const { SeenSet } = await import('../../src/csv/seen-set.js');
+    const seen = new SeenSet();
+    for (let i = 0; i < 200_000; i++) expect(seen.add(`user${i}`)).toBe(true);
+    for (let i = 0; i < 200_000; i += 997) expect(seen.add(`user${i}`)).toBe(false);
+    expect(seen.add('ünïcode')).toBe(true);
+    expect(seen.add('ünïcode')).toBe(false);
+  });
+});
