@@ -21,7 +21,7 @@ export class SeenSet {
   add(name: string): boolean {
     const digest = createHash('sha1').update(name).digest();
     // Zero marks an empty slot, so a fingerprint never is zero.
-    const h = digest.readUInt32LE(0) | 1;
+    const h = (digest.readUInt32LE(0) | 1) >>> 0;
     const l = digest.readUInt32LE(4);
     if ((this.size + 1) * 2 > this.hi.length) this.grow();
     return this.insert(h, l);
