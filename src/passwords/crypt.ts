@@ -11,23 +11,32 @@ const md5 = (...parts: Buffer[]) => {
   return h.digest();
 };
 
+/**
+ * The alternating rounds md5-crypt introduced and sha-crypt kept: each round
+ * hashes the previous digest with the password (and, on some rounds, the salt)
+ * in an order that depends on the round number.
+ */
+function alternate(algorithm: string, rounds: number, password: Buffer, salt: Buffer, digest: Buffer): Buffer {
+  let c = digest;
+  for (let i = 0; i < rounds; i++) {
+    const round = createHash(algorithm);
+    round.update(i & 1 ? password : c);
+    if (i % 3) round.update(salt);
+    if (i % 7) round.update(password);
+    round.update(i & 1 ? c : password);
+    c = round.digest();
+  }
+  return c;
+}
+
 /** md5-crypt as FreeBSD, glibc (`$1$`) and Apache (`$apr1$`) compute it; only the magic differs. */
 function md5Crypt(password: Buffer, magic: string, salt: Buffer): Buffer {
   const magicBytes = Buffer.from(magic, 'latin1');
-  const alternate = md5(password, salt, password);
+  const mixed = md5(password, salt, password);
   const ctx = createHash('md5').update(password).update(magicBytes).update(salt);
-  for (let left = password.length; left > 0; left -= 16) ctx.update(alternate.subarray(0, Math.min(16, left)));
+  for (let left = password.length; left > 0; left -= 16) ctx.update(mixed.subarray(0, Math.min(16, left)));
   for (let i = password.length; i > 0; i >>= 1) ctx.update(i & 1 ? Buffer.from([0]) : password.subarray(0, 1));
-  let final = ctx.digest();
-  for (let i = 0; i < 1000; i++) {
-    const round = createHash('md5');
-    round.update(i & 1 ? password : final);
-    if (i % 3) round.update(salt);
-    if (i % 7) round.update(password);
-    round.update(i & 1 ? final : password);
-    final = round.digest();
-  }
-  return final;
+  return alternate('md5', 1000, password, salt, ctx.digest());
 }
 
 const MD5_GROUPS = [[0, 6, 12], [1, 7, 13], [2, 8, 14], [3, 9, 15], [4, 10, 5]] as const;
@@ -70,22 +79,13 @@ function shaCrypt(algorithm: 'sha256' | 'sha512', password: Buffer, salt: Buffer
   for (; left > size; left -= size) a.update(b);
   a.update(b.subarray(0, left));
   for (let i = password.length; i > 0; i >>= 1) a.update(i & 1 ? b : password);
-  let c = a.digest();
+  const c = a.digest();
   const dp = hash();
   for (let i = 0; i < password.length; i++) dp.update(password);
   const p = repeat(dp.digest(), password.length);
   const ds = hash();
   for (let i = 0; i < 16 + c[0]!; i++) ds.update(salt);
-  const s = repeat(ds.digest(), salt.length);
-  for (let i = 0; i < rounds; i++) {
-    const round = hash();
-    round.update(i & 1 ? p : c);
-    if (i % 3) round.update(s);
-    if (i % 7) round.update(p);
-    round.update(i & 1 ? c : p);
-    c = round.digest();
-  }
-  return c;
+  return alternate(algorithm, rounds, p, repeat(ds.digest(), salt.length), c);
 }
 
 function repeat(block: Buffer, length: number): Buffer {
