@@ -130,26 +130,27 @@ export function createUserMigrationHandler(options: UserMigrationOptions): UserM
   async function answer(event: UserMigrationTriggerEvent, ctx: StoreContext): Promise<Outcome> {
     const query: LookupQuery = { login: event.userName, matchEmail: settings.matchEmail, caseInsensitive: settings.caseInsensitive };
     const forgot = event.triggerSource === 'UserMigration_ForgotPassword';
+    const within = <T>(work: Promise<T>) => withDeadline(work, ctx, store.name);
     let user: LegacyUser | undefined;
 
     if (forgot) {
-      user = await withDeadline(store.findUser(query, ctx), ctx, store.name);
+      user = await within(store.findUser(query, ctx));
       if (!user) throw new AuthenticationFailedError('unknown_user');
       if (user.enabled === false) throw new AuthenticationFailedError('user_disabled');
     } else {
       const password = event.request.password;
       if (store.authenticate) {
-        const result = await withDeadline(store.authenticate(query, password, ctx), ctx, store.name);
+        const result = await within(store.authenticate(query, password, ctx));
         if (result.outcome !== 'ok') throw new AuthenticationFailedError(result.outcome);
         user = result.user;
       } else {
-        user = await withDeadline(store.findUser(query, ctx), ctx, store.name);
+        user = await within(store.findUser(query, ctx));
         if (!user?.passwordHash) {
-          await withDeadline(passwords.verifyDummy(password), ctx, store.name);
+          await within(passwords.verifyDummy(password));
           throw new AuthenticationFailedError('unknown_user');
         }
         // Verify before looking at `enabled`, so a disabled account costs what any refusal costs.
-        const ok = await withDeadline(passwords.verify(password, user.passwordHash, user.hashFormat), ctx, store.name);
+        const ok = await within(passwords.verify(password, user.passwordHash, user.hashFormat));
         if (!ok) throw new AuthenticationFailedError('wrong_password');
       }
       if (user.enabled === false) throw new AuthenticationFailedError('user_disabled');

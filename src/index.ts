@@ -26,3 +26,4 @@ export type { MigrationLogger, MigrationMetrics } from './telemetry.js';
 export { pass, warn, fail, runChecks, report, isSelfCheckEvent, SELF_CHECK_EVENT } from './checks.js';
 export type { CheckResult, CheckStatus, CheckReport, SelfCheck } from './checks.js';
 export { createChainStore } from './chain.js';
+export { readSecretString } from './secrets.js';

@@ -1,6 +1,9 @@
 import { type Env, integerEnv, jsonEnv, optionalEnv, requiredEnv } from '../../src/config.js';
 import { ConfigurationError } from '../../src/errors.js';
+import { readSecretString } from '../../src/secrets.js';
 import { type HttpStoreOptions, createHttpStore } from './store.js';
+
+const AUTH_SECRET_FIX = 'Store the Authorization header value (e.g. "Bearer abc…") as the secret string.';
 
 /**
  * Builds the HTTP store from environment variables: `HTTP_BASE_URL`,
@@ -29,16 +32,9 @@ export function httpStoreFromEnv(env: Env, extra: Pick<HttpStoreOptions, 'fetch'
     ...(userPath ? { userPath } : {}),
     ...(fields ? { fields } : {}),
     ...(statuses ? { statuses } : {}),
-    ...(secretArn ? { authorization: () => readSecretString(secretArn) } : plain ? { authorization: plain } : {}),
+    ...(secretArn ? { authorization: async () => (await readSecretString(secretArn, 'HTTP_AUTH_SECRET_ARN', AUTH_SECRET_FIX)).trim() } : plain ? { authorization: plain } : {}),
     timeoutMs: integerEnv(env, 'HTTP_TIMEOUT_MS', { fallback: 1000, min: 10, max: 4800 }),
     retries: integerEnv(env, 'HTTP_RETRIES', { fallback: 2, min: 0, max: 5 }),
     ...extra,
   });
-}
-
-async function readSecretString(arn: string): Promise<string> {
-  const { SecretsManagerClient, GetSecretValueCommand } = await import('@aws-sdk/client-secrets-manager');
-  const out = await new SecretsManagerClient({}).send(new GetSecretValueCommand({ SecretId: arn }));
-  if (!out.SecretString) throw new ConfigurationError('HTTP_AUTH_SECRET_ARN', 'the secret has no string value', 'Store the Authorization header value (e.g. "Bearer abc…") as the secret string.');
-  return out.SecretString.trim();
 }

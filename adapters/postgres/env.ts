@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import { type Env, enumEnv, integerEnv, jsonEnv, optionalEnv } from '../../src/config.js';
 import { ConfigurationError } from '../../src/errors.js';
+import { readSecretString } from '../../src/secrets.js';
 import { type PostgresColumns, type PostgresStore, type PostgresStoreOptions, createPostgresStore } from './store.js';
 
 /** The JSON shape of an RDS-managed Secrets Manager secret. */
@@ -60,17 +61,16 @@ export function postgresStoreFromEnv(env: Env, extra: Pick<PostgresStoreOptions,
 }
 
 async function readRdsSecret(arn: string): Promise<pg.ClientConfig> {
-  // Loaded only on this path: the Lambda runtime provides the SDK, so the bundle leaves it out.
-  const { SecretsManagerClient, GetSecretValueCommand } = await import('@aws-sdk/client-secrets-manager');
-  const out = await new SecretsManagerClient({}).send(new GetSecretValueCommand({ SecretId: arn }));
+  const fix = 'Store {"username","password","host","port","dbname"} as the secret string.';
+  const text = await readSecretString(arn, 'DATABASE_SECRET_ARN', fix);
   let secret: RdsSecret;
   try {
-    secret = JSON.parse(out.SecretString ?? '') as RdsSecret;
+    secret = JSON.parse(text) as RdsSecret;
   } catch {
-    throw new ConfigurationError('DATABASE_SECRET_ARN', 'the secret is not JSON in the RDS shape', 'Store {"username","password","host","port","dbname"} as the secret string.');
+    throw new ConfigurationError('DATABASE_SECRET_ARN', 'the secret is not JSON in the RDS shape', fix);
   }
   for (const key of ['username', 'password', 'host'] as const) {
-    if (!secret[key]) throw new ConfigurationError('DATABASE_SECRET_ARN', `the secret has no "${key}"`, 'Store {"username","password","host","port","dbname"} as the secret string.');
+    if (!secret[key]) throw new ConfigurationError('DATABASE_SECRET_ARN', `the secret has no "${key}"`, fix);
   }
   return {
     user: secret.username,

@@ -1,8 +1,8 @@
 import PgClient from 'pg/lib/client.js';
 import type pg from 'pg';
-import { ConfigurationError } from '../../src/errors.js';
 import type { ExportItem } from '../../src/csv/export.js';
-import { DEFAULT_COLUMNS, type PostgresColumns, toLegacyUser } from './store.js';
+import { quoteTable, resolveColumns } from './sql.js';
+import { type PostgresColumns, toLegacyUser } from './store.js';
 
 /** Options of {@link streamPostgresUsers}. */
 export interface PostgresExportOptions {
@@ -16,7 +16,7 @@ export interface PostgresExportOptions {
   batchSize?: number;
 }
 
-const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_$]{0,62}$/;
+const WHERE = 'csv export';
 
 /**
  * Streams every legacy user through a server-side cursor, in constant memory.
@@ -28,15 +28,8 @@ const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_$]{0,62}$/;
  * ```
  */
 export async function* streamPostgresUsers(options: PostgresExportOptions): AsyncGenerator<ExportItem> {
-  const columns: PostgresColumns = { ...DEFAULT_COLUMNS, ...options.columns };
-  const table = options.table ?? 'users';
-  if (!options.query && !table.split('.').every((p) => IDENTIFIER.test(p))) {
-    throw new ConfigurationError('table', `table "${table}" is not a plain or schema-qualified SQL identifier`, 'Example: legacy.users.');
-  }
-  for (const [key, name] of Object.entries(columns)) {
-    if (!IDENTIFIER.test(name)) throw new ConfigurationError(`columns.${key}`, `column name "${name}" is not a plain SQL identifier`, 'Use letters, digits and underscores.');
-  }
-  const sql = options.query ?? `SELECT * FROM ${table.split('.').map((p) => `"${p}"`).join('.')} ORDER BY "${columns.id}"`;
+  const columns = resolveColumns(options.columns, WHERE);
+  const sql = options.query ?? `SELECT * FROM ${quoteTable(options.table ?? 'users', WHERE)} ORDER BY "${columns.id}"`;
   const client = new PgClient(typeof options.connection === 'string' ? { connectionString: options.connection, application_name: 'cognito-migrate-export' } : options.connection);
   await client.connect();
   try {
@@ -71,7 +64,7 @@ export async function countPostgresUsers(options: PostgresExportOptions): Promis
   const client = new PgClient(typeof options.connection === 'string' ? { connectionString: options.connection } : options.connection);
   await client.connect();
   try {
-    const sql = options.query ? `SELECT count(*)::bigint AS n FROM (${options.query}) AS q` : `SELECT count(*)::bigint AS n FROM ${(options.table ?? 'users').split('.').map((p) => `"${p}"`).join('.')}`;
+    const sql = options.query ? `SELECT count(*)::bigint AS n FROM (${options.query}) AS q` : `SELECT count(*)::bigint AS n FROM ${quoteTable(options.table ?? 'users', WHERE)}`;
     const { rows } = await client.query(sql);
     return Number(rows[0].n);
   } finally {

@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import PgClient from 'pg/lib/client.js';
+import { quoteTable, resolveColumns } from './sql.js';
 import { runChecks, type SelfCheck } from '../../src/checks.js';
 import { rejectUnknownKeys } from '../../src/config.js';
 import { ConfigurationError, DeadlineExceededError, StoreUnavailableError } from '../../src/errors.js';
@@ -64,10 +65,6 @@ export interface PostgresStoreOptions {
 
 const OPTION_NAMES = ['connectionString', 'connection', 'table', 'columns', 'query', 'connectTimeoutMs', 'queryTimeoutMs', 'clientFactory'];
 const COLUMN_NAMES = ['id', 'username', 'email', 'passwordHash', 'hashFormat', 'enabled', 'smsMfa'];
-export const DEFAULT_COLUMNS: PostgresColumns = {
-  id: 'id', username: 'username', email: 'email', passwordHash: 'password_hash', hashFormat: 'password_format', enabled: 'enabled', smsMfa: 'sms_mfa',
-};
-const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_$]{0,62}$/;
 const WHERE = 'createPostgresStore';
 // SQLSTATE 28P01/28000: the credentials are wrong, maybe rotated; fetch them again next time.
 const AUTH_FAILED = new Set(['28P01', '28000']);
@@ -103,24 +100,15 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStor
     throw new ConfigurationError('connectionString', `${WHERE}: "connectionString" or "connection" is required`, 'Pass connectionString: "postgres://user:pass@host:5432/db".');
   }
   rejectUnknownKeys(`${WHERE} columns`, options.columns ?? {}, COLUMN_NAMES);
-  const columns: PostgresColumns = { ...DEFAULT_COLUMNS, ...options.columns };
-  for (const [key, name] of Object.entries(columns)) {
-    if (!IDENTIFIER.test(name)) {
-      throw new ConfigurationError(`columns.${key}`, `${WHERE}: column name "${name}" for "${key}" is not a plain SQL identifier`, 'Use letters, digits and underscores; quote-worthy names are not supported.');
-    }
-  }
+  const columns = resolveColumns(options.columns, WHERE);
   const table = options.table ?? 'users';
-  const tableParts = table.split('.');
-  if (tableParts.length > 2 || !tableParts.every((p) => IDENTIFIER.test(p))) {
-    throw new ConfigurationError('table', `${WHERE}: table "${table}" is not a plain or schema-qualified SQL identifier`, 'Example: table: "users" or "legacy.users".');
-  }
+  const quotedTable = quoteTable(table, WHERE);
   if (options.query !== undefined && (typeof options.query !== 'string' || !options.query.includes('$1'))) {
     throw new ConfigurationError('query', `${WHERE}: "query" must be a SELECT that uses $1 for the login`, 'Example: SELECT * FROM users WHERE login = $1.');
   }
   const connectTimeoutMs = positive('connectTimeoutMs', options.connectTimeoutMs, 1000);
   const queryTimeoutMs = positive('queryTimeoutMs', options.queryTimeoutMs, 1000);
   const makeClient = options.clientFactory ?? ((config: pg.ClientConfig) => new PgClient(config) as unknown as PgClientLike);
-  const quotedTable = tableParts.map((p) => `"${p}"`).join('.');
 
   const sqlFor = ({ matchEmail, caseInsensitive }: Pick<LookupQuery, 'matchEmail' | 'caseInsensitive'>): string => {
     if (options.query) return options.query;
@@ -175,17 +163,25 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStor
     return client;
   }
 
+  /** Runs one query on the instance's connection; a connection-level failure (not an SQL error) discards it. */
+  async function run(text: string, values: unknown[], ctx: StoreContext) {
+    const active = await getClient(ctx);
+    try {
+      return await active.query({ text, values, query_timeout: Math.max(1, Math.min(queryTimeoutMs, ctx.remainingMs())) });
+    } catch (err) {
+      if (!isSqlError(err)) discard(active);
+      throw err;
+    }
+  }
+
   async function findUser(query: LookupQuery, ctx: StoreContext): Promise<LegacyUser | undefined> {
     // PostgreSQL text cannot hold NUL, so no row can match, and the server would reject the parameter.
     if (query.login.includes('\u0000')) return undefined;
-    let active: PgClientLike | undefined;
     let rows: Record<string, unknown>[];
     try {
-      active = await getClient(ctx);
-      const timeout = Math.max(1, Math.min(queryTimeoutMs, ctx.remainingMs()));
-      ({ rows } = await active.query({ text: sqlFor(query), values: [query.login], query_timeout: timeout }));
+      ({ rows } = await run(sqlFor(query), [query.login], ctx));
     } catch (err) {
-      throw classify(err, active, ctx);
+      throw classify(err, ctx);
     }
     const [first, second] = rows;
     if (!first) return undefined;
@@ -195,10 +191,9 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStor
     return toLegacyUser(first, columns);
   }
 
-  function classify(err: unknown, active: PgClientLike | undefined, ctx: StoreContext): StoreUnavailableError {
+  function classify(err: unknown, ctx: StoreContext): StoreUnavailableError {
     const e = err as { code?: string; message?: string; severity?: string };
-    const sqlError = typeof e.severity === 'string' && typeof e.code === 'string';
-    if (!sqlError && active) discard(active);
+    const sqlError = isSqlError(err);
     if (e.code && AUTH_FAILED.has(e.code)) settings = undefined;
     if (ctx.remainingMs() <= 0 || e.message === 'Query read timeout' || /timeout/i.test(e.message ?? '')) {
       return new DeadlineExceededError('postgres', Math.min(queryTimeoutMs, connectTimeoutMs), { cause: err });
@@ -218,15 +213,7 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStor
     checks: (mode) => [{ id: 'postgres', run: async () => runChecks((await import('./checks.js')).postgresChecks({
       mode, columns, table, sqlFor, fromSecret: typeof options.connection === 'function',
       settings: resolveSettings,
-      query: async (text, values, ctx) => {
-        const active = await getClient(ctx);
-        try {
-          return await active.query({ text, values, query_timeout: Math.max(1, ctx.remainingMs()) });
-        } catch (err) {
-          if (!(typeof (err as { severity?: unknown }).severity === 'string')) discard(active);
-          throw err;
-        }
-      },
+      query: run,
     })).then((r) => r.checks) }],
     async close() {
       const open = client ?? (await connecting?.catch(() => undefined));
@@ -254,6 +241,12 @@ export function toLegacyUser(row: Record<string, unknown>, columns: PostgresColu
   if (columns.enabled in row) user.enabled = row[columns.enabled] !== false;
   if (columns.smsMfa in row) user.smsMfa = row[columns.smsMfa] === true;
   return user;
+}
+
+/** An error the server raised about the statement (it has a SQLSTATE and a severity); the connection is fine. */
+function isSqlError(err: unknown): boolean {
+  const e = err as { code?: unknown; severity?: unknown } | null;
+  return typeof e?.severity === 'string' && typeof e.code === 'string';
 }
 
 function toLegacyValue(value: unknown): LegacyValue {

@@ -1,6 +1,6 @@
 import { createHash, createHmac } from 'node:crypto';
 import { UnsupportedHashError } from '../errors.js';
-import { decodeBase64, sameBytes } from './encoding.js';
+import { decodeBase64, decodeText, sameBytes } from './encoding.js';
 import { guard } from './limits.js';
 import type { PasswordVerifier } from './verifier.js';
 import { RECOGNIZE } from './formats.js';
@@ -128,9 +128,9 @@ export function createDigestVerifier(options: DigestOptions): PasswordVerifier {
       guard(options.id, 'iterations', iterations, limits.pbkdf2Iterations, 'pbkdf2Iterations');
       const body = options.prefix && encoded.startsWith(options.prefix) ? encoded.slice(options.prefix.length) : encoded;
       const parts = split(body);
-      const expected = parts && (options.encoding === 'base64' ? decodeBase64(parts.digest) : /^([0-9a-f]{2})+$/i.test(parts.digest) ? Buffer.from(parts.digest, 'hex') : undefined);
-      const salt = parts && (options.saltEncoding === 'hex' ? Buffer.from(parts.salt, 'hex') : options.saltEncoding === 'base64' ? decodeBase64(parts.salt) : utf8(parts.salt));
-      if (!expected || !salt) throw new UnsupportedHashError(options.id, 'the stored string does not split into salt and digest in the configured encodings');
+      const expected = parts && decodeText(parts.digest, options.encoding ?? 'hex');
+      const salt = parts && decodeText(parts.salt, options.saltEncoding ?? 'utf8');
+      if (!expected?.length || !salt) throw new UnsupportedHashError(options.id, 'the stored string does not split into salt and digest in the configured encodings');
       const pw = options.pepper && !options.hmac ? utf8(password + options.pepper) : utf8(password);
       const input = order === 'salt+password' ? [salt, pw] : order === 'password+salt' ? [pw, salt] : [pw];
       const once = (parts: Buffer[]) => {

@@ -97,3 +97,17 @@ export function phcParams(text: string): Record<string, number | string> | undef
   }
   return out;
 }
+
+/**
+ * Decodes salt or digest text in a configured encoding; undefined when the text is not in it.
+ *
+ * @example
+ * ```ts
+ * decodeText('a1b2', 'hex') // <Buffer a1 b2>
+ * ```
+ */
+export function decodeText(text: string, encoding: 'hex' | 'base64' | 'utf8'): Buffer | undefined {
+  if (encoding === 'utf8') return Buffer.from(text, 'utf8');
+  if (encoding === 'base64') return decodeBase64(text);
+  return /^([0-9a-f]{2})*$/i.test(text) ? Buffer.from(text, 'hex') : undefined;
+}

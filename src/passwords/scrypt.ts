@@ -1,6 +1,6 @@
 import { scrypt } from 'node:crypto';
 import { UnsupportedHashError } from '../errors.js';
-import { decodeBase64, dollarFields, phcParams, sameBytes } from './encoding.js';
+import { decodeBase64, decodeText, dollarFields, phcParams, sameBytes } from './encoding.js';
 import { type CostLimits, guard } from './limits.js';
 import type { PasswordVerifier } from './verifier.js';
 import { RECOGNIZE } from './formats.js';
@@ -105,15 +105,13 @@ export function createScryptVerifier(options: RawScryptOptions): PasswordVerifie
     const [salt, hash, ...rest] = e.split('$');
     return rest.length || !salt || !hash ? undefined : { salt, hash };
   });
-  const decode = (text: string, encoding: 'hex' | 'base64' | 'utf8') =>
-    encoding === 'utf8' ? Buffer.from(text, 'utf8') : encoding === 'hex' ? (/^([0-9a-f]{2})+$/i.test(text) ? Buffer.from(text, 'hex') : undefined) : decodeBase64(text);
   return {
     id: options.id,
     recognizes: () => false,
     async verify(password, encoded, limits) {
       const parts = split(encoded);
-      const salt = parts && decode(parts.salt, options.saltEncoding ?? 'hex');
-      const hash = parts && decode(parts.hash, options.hashEncoding ?? 'hex');
+      const salt = parts && decodeText(parts.salt, options.saltEncoding ?? 'hex');
+      const hash = parts && decodeText(parts.hash, options.hashEncoding ?? 'hex');
       if (!salt || !hash || hash.length === 0) throw new UnsupportedHashError(options.id, 'the salt or hash is missing or not in the configured encoding');
       return check(options.id, password, salt, hash, options, limits);
     },
