@@ -43,19 +43,50 @@ export type AttributeMapping =
  * ```
  */
 export function mapAttributes(user: LegacyUser, mapping?: AttributeMapping): Record<string, LegacyValue> {
-  if (typeof mapping === 'function') return mapping(user);
-  if (mapping) {
-    const out: Record<string, LegacyValue> = {};
+  // A mapping never sees the hash, and a hash that slipped into the fields is never returned.
+  const { passwordHash, ...visible } = user;
+  let out: Record<string, LegacyValue>;
+  if (typeof mapping === 'function') {
+    out = mapping(visible);
+  } else if (mapping) {
+    out = {};
     for (const [attribute, field] of Object.entries(mapping)) {
-      out[attribute] = field === 'id' && !(field in user.fields) ? user.id : user.fields[field];
+      // Own fields only: `constructor` or `__proto__` must not reach Object.prototype.
+      out[attribute] = Object.hasOwn(user.fields, field) ? user.fields[field] : field === 'id' ? user.id : undefined;
     }
-    return out;
+  } else {
+    out = {};
+    for (const [name, value] of Object.entries(user.fields)) {
+      if (STANDARD_ATTRIBUTES.has(name) || name.startsWith('custom:')) out[name] = value;
+    }
   }
-  const out: Record<string, LegacyValue> = {};
-  for (const [name, value] of Object.entries(user.fields)) {
-    if (STANDARD_ATTRIBUTES.has(name) || name.startsWith('custom:')) out[name] = value;
+  if (passwordHash !== undefined) {
+    for (const [name, value] of Object.entries(out)) {
+      if (value === passwordHash) throw new AttributeValidationError(name, 'would carry the stored password hash', 'Map it to another legacy field; hashes never leave the function.');
+    }
   }
   return out;
+}
+
+const SECRET_FIELD = /pass(word|wd)?|hash|secret|salt|token|otp|mfa_?seed/i;
+
+/**
+ * Refuses, at configuration time, a mapping that reads a legacy field named
+ * like a password, hash, salt, secret or token: such a value must never
+ * become a Cognito attribute.
+ *
+ * @example
+ * ```ts
+ * checkMappingSources({ 'custom:legacy_id': 'id' }) // fine
+ * checkMappingSources({ 'custom:pw': 'password_hash' }) // throws AttributeValidationError
+ * ```
+ */
+export function checkMappingSources(mapping: Readonly<Record<string, string>>): void {
+  for (const [attribute, field] of Object.entries(mapping)) {
+    if (SECRET_FIELD.test(field)) {
+      throw new AttributeValidationError(attribute, `maps the legacy field "${field}", which is named like a password, hash or secret`, 'Map attributes from profile fields only; passwords and hashes never become attributes.');
+    }
+  }
 }
 
 /**

@@ -20,7 +20,10 @@ import type { AuthenticateResult, LegacyUser, LookupQuery, StoreContext, UserSto
  */
 export function createChainStore(stores: readonly UserStore[], options: { passwords?: PasswordVerifierRegistry } = {}): UserStore {
   if (stores.length === 0) throw new StoreUnavailableError('chain', 'a chain needs at least one store');
-  const passwords = options.passwords ?? createPasswordVerifier();
+  let own: PasswordVerifierRegistry | undefined;
+  const passwords = {
+    verify: (...args: Parameters<PasswordVerifierRegistry['verify']>) => (own ??= options.passwords ?? createPasswordVerifier()).verify(...args),
+  };
   const name = `chain(${stores.map((s) => s.name).join(',')})`;
 
   async function walk<T>(ask: (store: UserStore) => Promise<T | undefined>): Promise<T | undefined> {
@@ -53,13 +56,14 @@ export function createChainStore(stores: readonly UserStore[], options: { passwo
       }
       const user = await store.findUser(query, ctx);
       if (!user?.passwordHash) return undefined;
-      const ok = await passwords.verify(password, user.passwordHash, user.hashFormat);
+      // The handler's verification when there is one: budgeted, stoppable, and counted for refusal timing.
+      const ok = ctx.verifyPassword
+        ? await ctx.verifyPassword(password, user.passwordHash, user.hashFormat)
+        : await passwords.verify(password, user.passwordHash, user.hashFormat, { deadline: ctx.deadline, signal: ctx.signal });
       return ok ? { outcome: 'ok', user } : { outcome: 'wrong_password' };
     });
-    if (result) return result;
-    // Same cost as a wrong password when nobody knows the user.
-    await passwords.verifyDummy(password);
-    return { outcome: 'unknown_user' };
+    // The handler times every refusal, unknown users included.
+    return result ?? { outcome: 'unknown_user' };
   }
 
   return {

@@ -33,7 +33,7 @@ export function handlerOptionsFromEnv(env: Env): Omit<UserMigrationOptions, 'sto
     messageAction: enumEnv(env, 'MESSAGE_ACTION', ['SUPPRESS', 'SEND'] as const, 'SUPPRESS'),
     desiredDeliveryMediums: parsedMediums as Array<'EMAIL' | 'SMS'>,
     forceAliasCreation: booleanEnv(env, 'FORCE_ALIAS_CREATION', false),
-    enableSMSMFA: booleanEnv(env, 'ENABLE_SMS_MFA', false),
+    enableSMSMFA: booleanEnv(env, 'ENABLE_SMS_MFA', true),
     timeoutMs: integerEnv(env, 'TIMEOUT_MS', { fallback: 3000, min: 100, max: 4800 }),
     normalize: enumEnv(env, 'PASSWORD_NORMALIZATION', ['none', 'NFC', 'NFKC'] as const, 'none'),
     shadow: booleanEnv(env, 'SHADOW_MODE', false),

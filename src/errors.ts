@@ -13,7 +13,10 @@
 
 /** The only two texts a signing-in user can see. */
 export const PUBLIC_MESSAGES = {
-  /** Same text for an unknown user, a wrong password and a disabled legacy account. */
+  /**
+   * Same text for every refusal a user can provoke: unknown user, wrong
+   * password, disabled account, no or unreadable hash, ambiguous login.
+   */
   rejected: 'Incorrect username or password.',
   /** Anything the user cannot fix by typing again: outage, timeout, bad configuration. */
   unavailable: 'Sign-in is temporarily unavailable. Please try again later.',
@@ -27,12 +30,16 @@ export type Outcome =
   | 'wrong_password'
   | 'user_disabled'
   | 'reset_required'
+  | 'no_hash'
+  | 'malformed_hash'
+  | 'hash_over_budget'
+  | 'ambiguous_login'
+  | 'mfa_required'
   | 'shadow_would_migrate'
   | 'shadow_found'
   | 'store_unavailable'
   | 'deadline_exceeded'
   | 'invalid_attributes'
-  | 'unsupported_hash'
   | 'invalid_event'
   | 'configuration_invalid'
   | 'internal_error';
@@ -55,6 +62,11 @@ export abstract class CognitoMigrateError extends Error {
   abstract readonly publicMessage: string;
   /** True when trying the same sign-in again later can succeed. */
   readonly retriable: boolean = false;
+  /**
+   * True for a refusal the user can provoke by what they type: it answers
+   * {@link PUBLIC_MESSAGES.rejected} and takes at least the timing hash's time.
+   */
+  readonly refusal: boolean = false;
 
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, options);
@@ -62,8 +74,14 @@ export abstract class CognitoMigrateError extends Error {
   }
 }
 
-/** Why a sign-in was refused; all of them look the same from outside. */
-export type RejectionReason = 'unknown_user' | 'wrong_password' | 'user_disabled' | 'reset_required';
+/**
+ * Why a sign-in was refused; all of them look the same from outside.
+ * `no_hash`, `ambiguous_login` and `mfa_required` are the operator's to fix
+ * (or the user's to complete) and are logged as warnings.
+ */
+export type RejectionReason =
+  | 'unknown_user' | 'wrong_password' | 'user_disabled' | 'reset_required'
+  | 'no_hash' | 'ambiguous_login' | 'mfa_required';
 
 /**
  * The credentials were refused. The public message is identical for every
@@ -72,15 +90,21 @@ export type RejectionReason = 'unknown_user' | 'wrong_password' | 'user_disabled
  * @example
  * ```ts
  * throw new AuthenticationFailedError('wrong_password')
+ * throw new AuthenticationFailedError('ambiguous_login', 'two legacy rows match this login case-insensitively')
  * ```
  */
 export class AuthenticationFailedError extends CognitoMigrateError {
   readonly code = 'AUTHENTICATION_FAILED';
   readonly publicMessage = PUBLIC_MESSAGES.rejected;
+  override readonly refusal = true;
   readonly outcome: Outcome;
 
-  constructor(readonly reason: RejectionReason) {
-    super(`Sign-in refused: ${reason.replace(/_/g, ' ')}.`);
+  constructor(
+    readonly reason: RejectionReason,
+    /** What the operator should know; names things, never values. */
+    detail?: string,
+  ) {
+    super(`Sign-in refused: ${reason.replace(/_/g, ' ')}${detail ? ` (${detail})` : ''}.`);
     this.outcome = reason;
   }
 }
@@ -177,8 +201,12 @@ export class AttributeValidationError extends CognitoMigrateError {
 }
 
 /**
- * A stored password hash is in a format no registered verifier reads, or is
- * malformed. Names the format problem, never the hash.
+ * A stored password hash cannot be verified: it is malformed or in a format
+ * no registered verifier reads (`malformed`), or verifying it would cost more
+ * time or memory than the function has (`over_budget`). Names the format
+ * problem, never the hash. On the sign-in path it is a refusal like a wrong
+ * password (the user cannot tell the difference); the operator sees the
+ * outcome `malformed_hash` or `hash_over_budget`.
  *
  * @example
  * ```ts
@@ -187,14 +215,17 @@ export class AttributeValidationError extends CognitoMigrateError {
  */
 export class UnsupportedHashError extends CognitoMigrateError {
   readonly code = 'HASH_UNSUPPORTED';
-  readonly outcome: Outcome = 'unsupported_hash';
-  readonly publicMessage = PUBLIC_MESSAGES.unavailable;
+  readonly outcome: Outcome;
+  readonly publicMessage = PUBLIC_MESSAGES.rejected;
+  override readonly refusal = true;
 
   constructor(
     readonly format: string,
-    reason: string,
+    readonly reason: string,
+    readonly kind: 'malformed' | 'over_budget' = 'malformed',
   ) {
     super(`Stored password hash (${format}) cannot be verified: ${reason}.`);
+    this.outcome = kind === 'over_budget' ? 'hash_over_budget' : 'malformed_hash';
   }
 }
 

@@ -1,5 +1,5 @@
 import type { Context, UserMigrationTriggerEvent } from 'aws-lambda';
-import { type AttributeMapping, mapAttributes, toCognitoAttributes } from './attributes.js';
+import { type AttributeMapping, checkMappingSources, mapAttributes, toCognitoAttributes } from './attributes.js';
 import { type CheckReport, fail, isSelfCheckEvent, pass, report, runChecks } from './checks.js';
 import { oneOf, rejectUnknownKeys } from './config.js';
 import {
@@ -9,13 +9,15 @@ import {
   ConfigurationError,
   DeadlineExceededError,
   InvalidEventError,
+  UnsupportedHashError,
   type Outcome,
   PUBLIC_MESSAGES,
   asMigrateError,
 } from './errors.js';
-import type { CostLimits } from './passwords/limits.js';
+import { DEFAULT_TIMING_HASH } from './passwords/bcrypt.js';
 import { type Normalization, createPasswordVerifier } from './passwords/registry.js';
 import type { PasswordVerifier } from './passwords/verifier.js';
+import type { WorkLimits } from './passwords/work.js';
 import { type MigrationLogger, type MigrationMetrics, createDefaultLogger, createDefaultMetrics } from './telemetry.js';
 import type { LegacyUser, LookupQuery, StoreContext, UserStore } from './types.js';
 
@@ -48,7 +50,11 @@ export interface UserMigrationOptions {
   desiredDeliveryMediums?: ReadonlyArray<'EMAIL' | 'SMS'>;
   /** Move an email/phone alias that another pool user already has to the migrated user. Default false. */
   forceAliasCreation?: boolean;
-  /** Turn SMS MFA on for users whose legacy account had it and whose phone is verified. Default false. */
+  /**
+   * Turn SMS MFA on for users whose legacy account had it and whose phone is
+   * verified, so the migration never drops a second factor. Default true
+   * (the pool must allow SMS MFA; doctor checks).
+   */
   enableSMSMFA?: boolean;
   /** Legacy fields → Cognito attributes. Default: fields already named like Cognito attributes. */
   attributes?: AttributeMapping;
@@ -56,12 +62,24 @@ export interface UserMigrationOptions {
   timeoutMs?: number;
   /** Verifiers for hash formats beyond the built-in ones. */
   verifiers?: readonly PasswordVerifier[];
-  /** Hash used to time unknown users before a real hash is seen (see `createPasswordVerifier`). */
+  /**
+   * The hash every refusal is timed against (unknown user, disabled, no or
+   * unreadable hash, ambiguous login), so none of them answers faster than a
+   * wrong password. Default bcrypt cost 10; set a hash of a random password
+   * with the legacy hashes' usual format and cost (the self-check samples the
+   * store and prints the value to set). Never taken from the store.
+   */
   timingHash?: string;
   /** Unicode normalisation of passwords before hashing: `none` (default), `NFC` or `NFKC`. */
   normalize?: Normalization;
-  /** Cost limits over the defaults, so one poisoned row cannot stall the function. */
-  costLimits?: Partial<CostLimits>;
+  /**
+   * What one verification may cost, over the defaults (the Lambda's CPU share
+   * and half its memory). A stored hash whose estimated work does not fit the
+   * time left is refused before any of it is done.
+   */
+  workLimits?: Partial<WorkLimits>;
+  /** The verification worker script, or `false` to verify on the event loop (default: found beside the code). */
+  verifyWorker?: URL | string | false;
   /**
    * Shadow mode: verify credentials and record the outcome (`shadow_would_migrate`,
    * `shadow_found`, or the usual refusals), but never migrate: every answer is the
@@ -77,7 +95,7 @@ export interface UserMigrationOptions {
 
 const OPTION_NAMES = [
   'store', 'matchEmail', 'caseInsensitive', 'finalUserStatus', 'messageAction', 'desiredDeliveryMediums',
-  'forceAliasCreation', 'enableSMSMFA', 'attributes', 'timeoutMs', 'verifiers', 'timingHash', 'normalize', 'costLimits', 'shadow', 'logger', 'metrics',
+  'forceAliasCreation', 'enableSMSMFA', 'attributes', 'timeoutMs', 'verifiers', 'timingHash', 'normalize', 'workLimits', 'verifyWorker', 'shadow', 'logger', 'metrics',
 ] as const;
 
 /**
@@ -98,10 +116,12 @@ const WHERE = 'createUserMigrationHandler';
  * Creates the UserMigration trigger handler.
  *
  * `UserMigration_Authentication` finds the user and verifies the password;
- * `UserMigration_ForgotPassword` only finds the user. Refusals carry the same
- * public message whether the user is unknown, disabled or typed a wrong
- * password, and an unknown user costs one dummy hash verification so timing
- * tells nothing either. Outages answer with a different, retriable message.
+ * `UserMigration_ForgotPassword` only finds the user. Every refusal a user can
+ * provoke (unknown, disabled, wrong password, no or unreadable hash, a hash
+ * too costly to verify, an ambiguous login) carries the same public message
+ * and costs at least one verification of the fixed timing hash, so neither
+ * text nor time tells them apart; the log and metric do. Outages and
+ * deadlines answer with a different, retriable message.
  *
  * @example
  * ```ts
@@ -123,37 +143,73 @@ export function createUserMigrationHandler(options: UserMigrationOptions): UserM
   const passwords = createPasswordVerifier({
     verifiers: options.verifiers ?? [],
     normalize: settings.normalize,
-    ...(options.timingHash ? { timingHash: options.timingHash } : {}),
-    ...(options.costLimits ? { limits: options.costLimits } : {}),
+    timingHash: settings.timingHash,
+    ...(options.workLimits ? { limits: options.workLimits } : {}),
+    ...(options.verifyWorker !== undefined ? { worker: options.verifyWorker } : {}),
   });
+  if (!passwords.verifiers.some((v) => v.recognizes(settings.timingHash))) {
+    throw new ConfigurationError('timingHash', `${WHERE}: option "timingHash" is not in a format any registered verifier recognises`, 'Use a bcrypt hash of a random password ($2b$…) at the legacy hashes\' usual cost.');
+  }
+  // The timing hash must fit any invocation's budget with room to spare, or refusals could not be timed.
+  const timing = passwords.timingWork().then((work) => {
+    if (work.ms / passwords.limits.cpuShare > settings.timeoutMs / 2) {
+      throw new ConfigurationError('timingHash', `${WHERE}: the timing hash takes about ${Math.round(work.ms / passwords.limits.cpuShare)} ms here, over half the ${settings.timeoutMs} ms budget`, 'Use a cheaper timing hash, or give the function more memory (CPU).');
+    }
+    return work;
+  });
+  timing.catch(() => {});
+  if (!passwords.isolated) logger.warn('password verification runs on the event loop: no verification worker script was found beside the code, so a costly hash cannot be stopped at the deadline', {});
 
-  async function answer(event: UserMigrationTriggerEvent, ctx: StoreContext): Promise<Outcome> {
-    const query: LookupQuery = { login: event.userName, matchEmail: settings.matchEmail, caseInsensitive: settings.caseInsensitive };
-    const forgot = event.triggerSource === 'UserMigration_ForgotPassword';
+  async function authenticate(event: UserMigrationTriggerEvent, query: LookupQuery, ctx: StoreContext): Promise<LegacyUser> {
+    const password = event.request.password;
     const within = <T>(work: Promise<T>) => withDeadline(work, ctx, store.name);
-    let user: LegacyUser | undefined;
-
-    if (forgot) {
-      user = await within(store.findUser(query, ctx));
-      if (!user) throw new AuthenticationFailedError('unknown_user');
-      if (user.enabled === false) throw new AuthenticationFailedError('user_disabled');
-    } else {
-      const password = event.request.password;
+    let verifiedMs: number | undefined;
+    const verifyContext: StoreContext = {
+      ...ctx,
+      async verifyPassword(pw, encoded, format) {
+        const { ok, work } = await passwords.check(pw, encoded, format, { deadline: ctx.deadline, signal: ctx.signal });
+        verifiedMs = Math.max(verifiedMs ?? 0, work.ms);
+        return ok;
+      },
+    };
+    try {
+      let user: LegacyUser | undefined;
       if (store.authenticate) {
-        const result = await within(store.authenticate(query, password, ctx));
+        const result = await within(store.authenticate(query, password, verifyContext));
         if (result.outcome !== 'ok') throw new AuthenticationFailedError(result.outcome);
         user = result.user;
       } else {
-        user = await within(store.findUser(query, ctx));
-        if (!user?.passwordHash) {
-          await within(passwords.verifyDummy(password));
-          throw new AuthenticationFailedError('unknown_user');
-        }
-        // Verify before looking at `enabled`, so a disabled account costs what any refusal costs.
-        const ok = await within(passwords.verify(password, user.passwordHash, user.hashFormat));
-        if (!ok) throw new AuthenticationFailedError('wrong_password');
+        user = await within(store.findUser(query, verifyContext));
+        if (!user) throw new AuthenticationFailedError('unknown_user');
+        if (typeof user.passwordHash !== 'string' || user.passwordHash.length === 0) throw new AuthenticationFailedError('no_hash');
+        // Verify before looking at `enabled`, so a disabled account costs what a wrong password costs.
+        if (!(await within(verifyContext.verifyPassword!(password, user.passwordHash, user.hashFormat)))) throw new AuthenticationFailedError('wrong_password');
       }
-      if (user.enabled === false) throw new AuthenticationFailedError('user_disabled');
+      if (!isEnabled(user)) throw new AuthenticationFailedError('user_disabled');
+      return user;
+    } catch (err) {
+      // Every refusal costs at least the timing hash, unless a real verification of that cost already ran.
+      if (err instanceof CognitoMigrateError && err.refusal && (verifiedMs === undefined || verifiedMs < (await timing).ms * 0.9)) {
+        await within(passwords.verifyTimingHash(password, { deadline: ctx.deadline, signal: ctx.signal }));
+      }
+      throw err;
+    }
+  }
+
+  async function answer(event: UserMigrationTriggerEvent, ctx: StoreContext, record: Record<string, unknown>): Promise<Outcome> {
+    const query: LookupQuery = { login: event.userName, matchEmail: settings.matchEmail, caseInsensitive: settings.caseInsensitive };
+    const forgot = event.triggerSource === 'UserMigration_ForgotPassword';
+    await timing;
+    let user: LegacyUser | undefined;
+
+    if (forgot) {
+      user = await withDeadline(store.findUser(query, ctx), ctx, store.name);
+      if (user?.warnings?.length) record.dataProblems = user.warnings;
+      if (!user) throw new AuthenticationFailedError('unknown_user');
+      if (!isEnabled(user)) throw new AuthenticationFailedError('user_disabled');
+    } else {
+      user = await authenticate(event, query, ctx);
+      if (user.warnings?.length) record.dataProblems = user.warnings;
     }
 
     const attributes = toCognitoAttributes(mapAttributes(user, settings.attributes));
@@ -198,7 +254,9 @@ export function createUserMigrationHandler(options: UserMigrationOptions): UserM
       record.triggerSource = event.triggerSource;
       record.userPoolId = event.userPoolId;
       record.clientId = event.callerContext?.clientId;
-      outcome = await answer(event, ctx);
+      const metadata = event.request.clientMetadata;
+      if (metadata && typeof metadata === 'object') ctx.clientMetadata = metadata;
+      outcome = await answer(event, ctx, record);
       if (settings.shadow) outcome = outcome === 'migrated' ? 'shadow_would_migrate' : 'shadow_found';
     } catch (err) {
       failure = asMigrateError(err);
@@ -217,8 +275,10 @@ export function createUserMigrationHandler(options: UserMigrationOptions): UserM
       logger.info('user migration answered', record);
       return event;
     }
-    if (failure instanceof AuthenticationFailedError) {
-      logger.info('user migration refused', record);
+    if (failure.refusal) {
+      // A refusal the operator can fix (no hash, unreadable or too costly hash, ambiguous login) is a warning.
+      if (failure instanceof AuthenticationFailedError && ['unknown_user', 'wrong_password', 'user_disabled', 'reset_required'].includes(failure.reason)) logger.info('user migration refused', record);
+      else logger.warn('user migration refused: the legacy data needs attention', { ...record, ...describeFailure(failure) });
     } else {
       logger.error('user migration failed', { ...record, ...describeFailure(failure) });
     }
@@ -261,6 +321,7 @@ export function describeFailure(failure: CognitoMigrateError): Record<string, un
   const out: Record<string, unknown> = { code: failure.code, error: failure.message };
   if (failure instanceof ConfigurationError) out.setting = failure.setting;
   if (failure instanceof AttributeValidationError) out.attribute = failure.attribute;
+  if (failure instanceof UnsupportedHashError) out.hashFormat = failure.format;
   const cause = failure.cause;
   if (cause instanceof Error) {
     out.cause = cause.name;
@@ -268,6 +329,11 @@ export function describeFailure(failure: CognitoMigrateError): Record<string, un
     if (typeof code === 'string') out.causeCode = code;
   }
   return out;
+}
+
+// Fails closed: only `true`, or no such field at all, lets a user in.
+function isEnabled(user: LegacyUser): boolean {
+  return user.enabled === true || user.enabled === undefined;
 }
 
 function remaining(context?: Partial<Context>): number {
@@ -319,6 +385,7 @@ interface Settings {
   timeoutMs: number;
   normalize: Normalization;
   shadow: boolean;
+  timingHash: string;
 }
 
 function validate(options: UserMigrationOptions): Settings {
@@ -348,6 +415,7 @@ function validate(options: UserMigrationOptions): Settings {
     }
     // Checking names now turns a mapping typo into a cold-start error instead of a failed sign-in.
     toCognitoAttributes(Object.fromEntries(Object.keys(attributes).map((name) => [name, sample(name)])));
+    checkMappingSources(attributes);
   }
   return {
     store,
@@ -357,12 +425,21 @@ function validate(options: UserMigrationOptions): Settings {
     messageAction: oneOf(WHERE, 'messageAction', options.messageAction ?? 'SUPPRESS', ['SUPPRESS', 'SEND'] as const),
     desiredDeliveryMediums: mediums,
     forceAliasCreation: bool('forceAliasCreation'),
-    enableSMSMFA: bool('enableSMSMFA'),
+    enableSMSMFA: options.enableSMSMFA === undefined ? true : bool('enableSMSMFA'),
     attributes,
     timeoutMs,
     normalize: oneOf(WHERE, 'normalize', options.normalize ?? 'none', ['none', 'NFC', 'NFKC'] as const),
     shadow: bool('shadow'),
+    timingHash: timingHashOption(options.timingHash),
   };
+}
+
+function timingHashOption(value: unknown): string {
+  if (value === undefined) return DEFAULT_TIMING_HASH;
+  if (typeof value !== 'string' || value.length === 0 || value.length > 1024) {
+    throw new ConfigurationError('timingHash', `${WHERE}: option "timingHash" must be a hash string`, 'Use a bcrypt hash of a random password ($2b$…) at the legacy hashes\' usual cost.');
+  }
+  return value;
 }
 
 // A value that passes the value rules of each attribute, so only the name is checked.

@@ -35,10 +35,19 @@ export interface LegacyUser {
   passwordHash?: string;
   /** Names the hash format when the string alone does not say it (a raw hex digest). */
   hashFormat?: string;
-  /** Inactive legacy accounts are never migrated. Missing means enabled. */
+  /**
+   * Inactive legacy accounts are never migrated. Only `true`, or leaving the
+   * field out (a store with no such notion), lets the user in: any other
+   * value refuses. Adapters read their store's spellings with `parseFlag`.
+   */
   enabled?: boolean;
   /** The legacy account used SMS MFA with a verified phone (see `enableSMSMFA`). */
   smsMfa?: boolean;
+  /**
+   * Problems with this user's data the operator should see, naming fields,
+   * never values (e.g. `column "enabled" is NULL`). Logged with the outcome.
+   */
+  warnings?: string[];
   /** The legacy store says the password must change (a temporary password): migrate as `RESET_REQUIRED`. */
   mustResetPassword?: boolean;
   /** Every other field, keyed by legacy name; mapped to Cognito attributes by the core. */
@@ -78,6 +87,16 @@ export interface StoreContext {
   deadline: number;
   /** Milliseconds left before {@link StoreContext.deadline}, never negative. */
   remainingMs(): number;
+  /**
+   * What the app passed as `ClientMetadata` on sign-in (e.g. a TOTP code for
+   * a pool-to-pool migration). User input: never trust or log it.
+   */
+  clientMetadata?: Readonly<Record<string, string>>;
+  /**
+   * The handler's password verification (budgeted, on a worker thread, timed
+   * for refusals), for stores that read hashes inside `authenticate` (chains).
+   */
+  verifyPassword?(password: string, encoded: string, format?: string): Promise<boolean>;
 }
 
 /** What {@link UserStore.authenticate} answers. */
@@ -87,7 +106,11 @@ export type AuthenticateResult =
   | { outcome: 'wrong_password' }
   | { outcome: 'user_disabled' }
   /** Known, but the legacy store cannot check the password until it is reset: the user should use "Forgot password". */
-  | { outcome: 'reset_required' };
+  | { outcome: 'reset_required' }
+  /** The password may be right, but the legacy account has a second factor the request did not prove. */
+  | { outcome: 'mfa_required' }
+  /** More than one legacy account matches the login. */
+  | { outcome: 'ambiguous_login' };
 
 /**
  * The store contract. Implement `findUser`, optionally `authenticate`; throw

@@ -1,6 +1,6 @@
 import { UnsupportedHashError } from '../errors.js';
 import { decodeBase64, dollarFields, phcParams, sameBytes } from './encoding.js';
-import { guard } from './limits.js';
+import { MS_PER_UNIT, estimate, positiveInteger } from './work.js';
 import type { PasswordVerifier } from './verifier.js';
 import { RECOGNIZE } from './formats.js';
 
@@ -10,6 +10,49 @@ type Variant = 'argon2id' | 'argon2i' | 'argon2d';
 export interface Argon2Options {
   /** The secret key ("pepper", RFC 9106's K) the legacy system hashed with, from your secret store. */
   secret?: Uint8Array;
+}
+
+interface Argon2Params {
+  format: string;
+  variant: Variant;
+  version: number;
+  m: number;
+  t: number;
+  p: number;
+  salt: Buffer;
+  expected: Buffer;
+  data: Buffer | undefined;
+  /** The pure-JS engine handles what hash-wasm does not (version 16, associated data), about 5× slower. */
+  pureJs: boolean;
+}
+
+function parse(encoded: string): Argon2Params {
+  const fields = dollarFields(encoded);
+  const variant = fields[0] as Variant;
+  if (!['argon2id', 'argon2i', 'argon2d'].includes(variant)) throw new UnsupportedHashError('argon2', 'expected $argon2id$, $argon2i$ or $argon2d$');
+  // The version field is optional in the PHC grammar (absent means version 16).
+  const hasVersion = fields[1]?.startsWith('v=');
+  const version = hasVersion ? Number(fields[1]!.slice(2)) : 0x10;
+  const [paramText, saltText, hashText, ...rest] = fields.slice(hasVersion ? 2 : 1);
+  const params = paramText === undefined ? undefined : phcParams(paramText);
+  const salt = saltText === undefined ? undefined : decodeBase64(saltText);
+  const expected = hashText === undefined ? undefined : decodeBase64(hashText);
+  const format = `$${variant}$`;
+  if (rest.length || !params || !salt || !expected || (version !== 0x13 && version !== 0x10)) {
+    throw new UnsupportedHashError(format, 'expected $argon2id$v=19$m=…,t=…,p=…$salt$hash');
+  }
+  const [m, t, p] = [params.m, params.t, params.p];
+  if (typeof m !== 'number' || typeof t !== 'number' || typeof p !== 'number') {
+    throw new UnsupportedHashError(format, 'the parameters need whole numbers m (KiB), t (passes) and p (lanes)');
+  }
+  positiveInteger(format, 't (passes)', t);
+  positiveInteger(format, 'p (lanes)', p);
+  positiveInteger(format, 'm (KiB)', m);
+  if (p > 0xffffff) throw new UnsupportedHashError(format, 'p is above the Argon2 maximum');
+  if (m < 8 * p) throw new UnsupportedHashError(format, 'm must be at least 8·p KiB');
+  if (salt.length < 8 || expected.length < 4) throw new UnsupportedHashError(format, 'salt under 8 bytes or hash under 4 bytes');
+  const data = typeof params.data === 'string' ? decodeBase64(params.data) : undefined;
+  return { format, variant, version, m, t, p, salt, expected, data, pureJs: Boolean(data) || version === 0x10 };
 }
 
 /**
@@ -29,44 +72,27 @@ export interface Argon2Options {
  */
 export function createArgon2Verifier({ secret }: Argon2Options = {}): PasswordVerifier {
   return {
-  id: 'argon2',
-  recognizes: RECOGNIZE.argon2,
-  async verify(password, encoded, limits) {
-    const fields = dollarFields(encoded);
-    const variant = fields[0] as Variant;
-    // The version field is optional in the PHC grammar (absent means version 16).
-    const hasVersion = fields[1]?.startsWith('v=');
-    const version = hasVersion ? Number(fields[1]!.slice(2)) : 0x10;
-    const [paramText, saltText, hashText, ...rest] = fields.slice(hasVersion ? 2 : 1);
-    const params = paramText === undefined ? undefined : phcParams(paramText);
-    const salt = saltText === undefined ? undefined : decodeBase64(saltText);
-    const expected = hashText === undefined ? undefined : decodeBase64(hashText);
-    const format = `$${variant}$`;
-    if (rest.length || !params || !salt || !expected || (version !== 0x13 && version !== 0x10)) {
-      throw new UnsupportedHashError(format, 'expected $argon2id$v=19$m=…,t=…,p=…$salt$hash');
-    }
-    const [m, t, p] = [params.m, params.t, params.p];
-    if (typeof m !== 'number' || typeof t !== 'number' || typeof p !== 'number') {
-      throw new UnsupportedHashError(format, 'the parameters need whole numbers m (KiB), t (passes) and p (lanes)');
-    }
-    guard(format, 't (passes)', t, limits.argon2Passes, 'argon2Passes');
-    guard(format, 'p (lanes)', p, limits.parallelism, 'parallelism');
-    guard(format, 'memory (m KiB)', m * 1024, limits.memoryBytes, 'memoryBytes');
-    if (m < 8 * p) throw new UnsupportedHashError(format, 'm must be at least 8·p KiB');
-    if (salt.length < 8 || expected.length < 4) throw new UnsupportedHashError(format, 'salt under 8 bytes or hash under 4 bytes');
-    const data = typeof params.data === 'string' ? decodeBase64(params.data) : undefined;
-    const pw = Buffer.from(password, 'utf8');
-    const engines = await import('./argon2-engines.js');
-    let tag: Uint8Array;
-    if (data || version === 0x10) {
-      const fn = variant === 'argon2id' ? engines.nobleArgon2id : variant === 'argon2i' ? engines.nobleArgon2i : engines.nobleArgon2d;
-      tag = fn(pw, salt, { t, m, p, version, dkLen: expected.length, ...(data ? { personalization: data } : {}), ...(secret ? { key: secret } : {}) });
-    } else {
-      const fn = variant === 'argon2id' ? engines.argon2id : variant === 'argon2i' ? engines.argon2i : engines.argon2d;
-      tag = await fn({ password: pw, salt, iterations: t, parallelism: p, memorySize: m, hashLength: expected.length, outputType: 'binary', ...(secret ? { secret } : {}) });
-    }
-    return sameBytes(tag, expected);
-  },
+    id: 'argon2',
+    recognizes: RECOGNIZE.argon2,
+    worker: secret ? { factory: 'argon2', options: { secret } } : { factory: 'builtin', id: 'argon2' },
+    cost(encoded) {
+      const { m, t, pureJs } = parse(encoded);
+      return estimate(m * t * (pureJs ? MS_PER_UNIT.argon2BlockPureJs : MS_PER_UNIT.argon2Block), m * 1024);
+    },
+    async verify(password, encoded) {
+      const { variant, version, m, t, p, salt, expected, data, pureJs } = parse(encoded);
+      const pw = Buffer.from(password, 'utf8');
+      const engines = await import('./argon2-engines.js');
+      let tag: Uint8Array;
+      if (pureJs) {
+        const fn = variant === 'argon2id' ? engines.nobleArgon2id : variant === 'argon2i' ? engines.nobleArgon2i : engines.nobleArgon2d;
+        tag = fn(pw, salt, { t, m, p, version, dkLen: expected.length, ...(data ? { personalization: data } : {}), ...(secret ? { key: secret } : {}) });
+      } else {
+        const fn = variant === 'argon2id' ? engines.argon2id : variant === 'argon2i' ? engines.argon2i : engines.argon2d;
+        tag = await fn({ password: pw, salt, iterations: t, parallelism: p, memorySize: m, hashLength: expected.length, outputType: 'binary', ...(secret ? { secret } : {}) });
+      }
+      return sameBytes(tag, expected);
+    },
   };
 }
 
@@ -75,7 +101,7 @@ export function createArgon2Verifier({ secret }: Argon2Options = {}): PasswordVe
  *
  * @example
  * ```ts
- * await argon2Verifier.verify('pw', '$argon2id$v=19$m=19456,t=2,p=1$…$…', defaultCostLimits())
+ * await argon2Verifier.verify('pw', '$argon2id$v=19$m=19456,t=2,p=1$…$…')
  * ```
  */
 export const argon2Verifier = createArgon2Verifier();

@@ -1,12 +1,24 @@
-import bcrypt from 'bcryptjs';
 import { UnsupportedHashError } from '../errors.js';
-import { guard } from './limits.js';
+import { MS_PER_UNIT, estimate } from './work.js';
 import type { PasswordVerifier } from './verifier.js';
 import { RECOGNIZE } from './formats.js';
 
 // $2a$/$2b$/$2y$ differ only in how old implementations handled edge cases;
 // bcryptjs computes all three the same way, as OpenBSD's $2b$ does.
 const BCRYPT = /^\$2[aby]\$(\d{2})\$[./A-Za-z0-9]{53}$/;
+
+function parseCost(encoded: string): number {
+  const match = BCRYPT.exec(encoded);
+  if (!match) {
+    if (encoded.startsWith('$2x$')) {
+      throw new UnsupportedHashError('bcrypt $2x$', 'the pre-2011 buggy variant cannot be verified safely; have these users reset their password');
+    }
+    throw new UnsupportedHashError('bcrypt', 'expected $2a$, $2b$ or $2y$, a two-digit cost and 53 characters of salt and hash');
+  }
+  const cost = Number(match[1]);
+  if (cost < 4 || cost > 31) throw new UnsupportedHashError('bcrypt', `cost ${cost} is outside bcrypt's range 4..31`);
+  return cost;
+}
 
 /**
  * bcrypt (`$2a$`, `$2b$`, `$2y$`) through bcryptjs (pure JavaScript, no native module).
@@ -22,26 +34,21 @@ const BCRYPT = /^\$2[aby]\$(\d{2})\$[./A-Za-z0-9]{53}$/;
  *
  * @example
  * ```ts
- * await bcryptVerifier.verify('hunter2', '$2b$10$…', defaultCostLimits()) // true or false
+ * await bcryptVerifier.verify('hunter2', '$2b$10$…') // true or false
  * ```
  */
 export const bcryptVerifier: PasswordVerifier = {
   id: 'bcrypt',
   recognizes: RECOGNIZE.bcrypt,
-  async verify(password, encoded, limits) {
-    const match = BCRYPT.exec(encoded);
-    if (!match) {
-      if (encoded.startsWith('$2x$')) {
-        throw new UnsupportedHashError('bcrypt $2x$', 'the pre-2011 buggy variant cannot be verified safely; have these users reset their password');
-      }
-      throw new UnsupportedHashError('bcrypt', 'expected $2a$, $2b$ or $2y$, a two-digit cost and 53 characters of salt and hash');
-    }
-    const cost = Number(match[1]);
-    if (cost < 4 || cost > 31) throw new UnsupportedHashError('bcrypt', `cost ${cost} is outside bcrypt's range 4..31`);
-    guard('bcrypt', 'cost', cost, limits.bcryptCost, 'bcryptCost');
+  worker: { factory: 'builtin', id: 'bcrypt' },
+  cost: (encoded) => estimate(2 ** parseCost(encoded) * MS_PER_UNIT.bcryptRound, 4096),
+  async verify(password, encoded) {
+    parseCost(encoded);
+    // Loaded on first verify: with verification in a worker thread, the main thread never needs it.
+    const { default: bcrypt } = await import('bcryptjs');
     return bcrypt.compare(password, encoded);
   },
 };
 
-/** A bcrypt cost-10 hash of a random, discarded password: the default for timing unknown users. */
-export const DEFAULT_DUMMY_HASH = '$2b$10$74njSJg.N7.sV9iduNLsL.uBFOeOqhzoRi8N6zQpRKa0sG7gVOD16';
+/** A bcrypt cost-10 hash of a random, discarded password: the default timing hash. */
+export const DEFAULT_TIMING_HASH = '$2b$10$74njSJg.N7.sV9iduNLsL.uBFOeOqhzoRi8N6zQpRKa0sG7gVOD16';

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { UnsupportedHashError } from '../errors.js';
 import { CRYPT64, cryptEncode, sameText } from './encoding.js';
-import { guard } from './limits.js';
+import { MS_PER_UNIT, estimate } from './work.js';
 import type { PasswordVerifier } from './verifier.js';
 import { RECOGNIZE } from './formats.js';
 
@@ -46,22 +46,32 @@ const MD5_GROUPS = [[0, 6, 12], [1, 7, 13], [2, 8, 14], [3, 9, 15], [4, 10, 5]] 
  *
  * @example
  * ```ts
- * await md5CryptVerifier.verify('pw', '$apr1$…$…', limits)
+ * await md5CryptVerifier.verify('pw', '$apr1$…$…')
  * ```
  */
 export const md5CryptVerifier: PasswordVerifier = {
   id: 'md5-crypt',
   recognizes: RECOGNIZE['md5-crypt'],
+  worker: { factory: 'builtin', id: 'md5-crypt' },
+  cost(encoded, passwordBytes) {
+    parseMd5Crypt(encoded);
+    return estimate(1000 * (MS_PER_UNIT.phpassRound + 2 * passwordBytes * MS_PER_UNIT.phpassRoundByte));
+  },
   async verify(password, encoded) {
-    const magic = encoded.startsWith('$1$') ? '$1$' : '$apr1$';
-    const [salt, hash, ...rest] = encoded.slice(magic.length).split('$');
-    if (rest.length || salt === undefined || salt.length > 8 || hash === undefined || hash.length !== 22) {
-      throw new UnsupportedHashError(magic, 'expected a salt of up to 8 characters and a 22-character hash');
-    }
+    const { magic, salt, hash } = parseMd5Crypt(encoded);
     const digest = md5Crypt(Buffer.from(password, 'utf8'), magic, Buffer.from(salt, 'latin1'));
     return sameText(cryptEncode(digest, MD5_GROUPS, [11], 2), hash);
   },
 };
+
+function parseMd5Crypt(encoded: string) {
+  const magic = encoded.startsWith('$1$') ? '$1$' : '$apr1$';
+  const [salt, hash, ...rest] = encoded.slice(magic.length).split('$');
+  if (rest.length || salt === undefined || salt.length > 8 || hash === undefined || hash.length !== 22) {
+    throw new UnsupportedHashError(magic, 'expected a salt of up to 8 characters and a 22-character hash');
+  }
+  return { magic, salt, hash };
+}
 
 const SHA256_GROUPS = [[0, 10, 20], [21, 1, 11], [12, 22, 2], [3, 13, 23], [24, 4, 14], [15, 25, 5], [6, 16, 26], [27, 7, 17], [18, 28, 8], [9, 19, 29]] as const;
 const SHA512_GROUPS = [
@@ -100,34 +110,45 @@ function repeat(block: Buffer, length: number): Buffer {
  *
  * @example
  * ```ts
- * await shaCryptVerifier.verify('pw', '$6$rounds=656000$salt$…', limits)
+ * await shaCryptVerifier.verify('pw', '$6$rounds=656000$salt$…')
  * ```
  */
 export const shaCryptVerifier: PasswordVerifier = {
   id: 'sha-crypt',
   recognizes: RECOGNIZE['sha-crypt'],
-  async verify(password, encoded, limits) {
-    const sha512 = encoded.startsWith('$6$');
-    const format = sha512 ? 'sha512-crypt $6$' : 'sha256-crypt $5$';
-    let rest = encoded.slice(3);
-    let rounds = 5000;
-    const explicit = /^rounds=(\d{1,10})\$/.exec(rest);
-    if (explicit) {
-      rounds = Math.min(999_999_999, Math.max(1000, Number(explicit[1])));
-      rest = rest.slice(explicit[0].length);
-    }
-    const cut = rest.lastIndexOf('$');
-    const salt = rest.slice(0, cut).slice(0, 16);
-    const hash = rest.slice(cut + 1);
-    if (cut < 0 || hash.length !== (sha512 ? 86 : 43) || /[^./0-9A-Za-z]/.test(hash)) {
-      throw new UnsupportedHashError(format, `expected [rounds=N$]salt$hash with a ${sha512 ? 86 : 43}-character hash`);
-    }
-    guard(format, 'rounds', rounds, limits.shaCryptRounds, 'shaCryptRounds');
+  worker: { factory: 'builtin', id: 'sha-crypt' },
+  cost(encoded, passwordBytes) {
+    const { rounds, salt, sha512 } = parseShaCrypt(encoded);
+    // Each round hashes the password once or twice (and the salt on some); the setup hashes it password-length times.
+    const perRound = MS_PER_UNIT.shaCryptRound + (2 * passwordBytes + salt.length + (sha512 ? 64 : 32)) * MS_PER_UNIT.shaCryptRoundByte;
+    return estimate(rounds * perRound + passwordBytes * passwordBytes * MS_PER_UNIT.shaCryptRoundByte);
+  },
+  async verify(password, encoded) {
+    const { rounds, salt, hash, sha512 } = parseShaCrypt(encoded);
     const digest = shaCrypt(sha512 ? 'sha512' : 'sha256', Buffer.from(password, 'utf8'), Buffer.from(salt, 'latin1'), rounds);
     const text = sha512 ? cryptEncode(digest, SHA512_GROUPS, [63], 2) : cryptEncode(digest, SHA256_GROUPS, [31, 30], 3);
     return sameText(text, hash);
   },
 };
+
+function parseShaCrypt(encoded: string) {
+  const sha512 = encoded.startsWith('$6$');
+  const format = sha512 ? 'sha512-crypt $6$' : 'sha256-crypt $5$';
+  let rest = encoded.slice(3);
+  let rounds = 5000;
+  const explicit = /^rounds=(\d{1,10})\$/.exec(rest);
+  if (explicit) {
+    rounds = Math.min(999_999_999, Math.max(1000, Number(explicit[1])));
+    rest = rest.slice(explicit[0].length);
+  }
+  const cut = rest.lastIndexOf('$');
+  const salt = rest.slice(0, cut).slice(0, 16);
+  const hash = rest.slice(cut + 1);
+  if (cut < 0 || hash.length !== (sha512 ? 86 : 43) || /[^./0-9A-Za-z]/.test(hash)) {
+    throw new UnsupportedHashError(format, `expected [rounds=N$]salt$hash with a ${sha512 ? 86 : 43}-character hash`);
+  }
+  return { sha512, rounds, salt, hash };
+}
 
 /** phpass's base64 (little-endian, unlike crypt's grouped encoding). */
 function phpassEncode(input: Buffer): string {
@@ -152,18 +173,16 @@ function phpassEncode(input: Buffer): string {
  *
  * @example
  * ```ts
- * await phpassVerifier.verify('pw', '$P$B…', limits)
+ * await phpassVerifier.verify('pw', '$P$B…')
  * ```
  */
 export const phpassVerifier: PasswordVerifier = {
   id: 'phpass',
   recognizes: RECOGNIZE.phpass,
-  async verify(password, encoded, limits) {
-    const format = `phpass ${encoded.slice(0, 3)}`;
-    if (encoded.length !== 34) throw new UnsupportedHashError(format, 'expected 34 characters: $P$, a cost character, 8 of salt, 22 of hash');
-    const log2 = CRYPT64.indexOf(encoded[3]!);
-    if (log2 < 7 || log2 > 30) throw new UnsupportedHashError(format, 'the cost character is outside phpass range 7..30');
-    guard(format, 'log2 iterations', log2, limits.phpassLog2, 'phpassLog2');
+  worker: { factory: 'builtin', id: 'phpass' },
+  cost: (encoded, passwordBytes) => estimate(2 ** parsePhpass(encoded) * (MS_PER_UNIT.phpassRound + passwordBytes * MS_PER_UNIT.phpassRoundByte)),
+  async verify(password, encoded) {
+    const log2 = parsePhpass(encoded);
     const salt = Buffer.from(encoded.slice(4, 12), 'latin1');
     const pw = Buffer.from(password, 'utf8');
     let digest = md5(salt, pw);
@@ -171,3 +190,11 @@ export const phpassVerifier: PasswordVerifier = {
     return sameText(phpassEncode(digest), encoded.slice(12));
   },
 };
+
+function parsePhpass(encoded: string): number {
+  const format = encoded.startsWith('$H$') ? 'phpass $H$' : 'phpass $P$';
+  if (encoded.length !== 34) throw new UnsupportedHashError(format, 'expected 34 characters: $P$, a cost character, 8 of salt, 22 of hash');
+  const log2 = CRYPT64.indexOf(encoded[3]!);
+  if (log2 < 7 || log2 > 30) throw new UnsupportedHashError(format, 'the cost character is outside phpass range 7..30');
+  return log2;
+}

@@ -1,7 +1,7 @@
 import { createHash, createHmac } from 'node:crypto';
 import { UnsupportedHashError } from '../errors.js';
 import { decodeBase64, decodeText, sameBytes } from './encoding.js';
-import { guard } from './limits.js';
+import { MS_PER_UNIT, estimate, positiveInteger } from './work.js';
 import type { PasswordVerifier } from './verifier.js';
 import { RECOGNIZE } from './formats.js';
 
@@ -18,21 +18,29 @@ const digestOf = (algorithm: string, ...parts: Buffer[]) => {
  *
  * @example
  * ```ts
- * await djangoDigestVerifier.verify('pw', 'sha1$a1976$…', limits)
+ * await djangoDigestVerifier.verify('pw', 'sha1$a1976$…')
  * ```
  */
 export const djangoDigestVerifier: PasswordVerifier = {
   id: 'django-digest',
   recognizes: RECOGNIZE['django-digest'],
+  worker: { factory: 'builtin', id: 'django-digest' },
+  cost: (encoded, passwordBytes) => (parseDjango(encoded), estimate(MS_PER_UNIT.digest + (encoded.length + passwordBytes) * MS_PER_UNIT.digestByte)),
   async verify(password, encoded) {
-    const [algorithm, salt, hex, ...rest] = encoded.split('$');
-    const size = algorithm === 'sha1' ? 40 : 32;
-    if (rest.length || salt === undefined || !hex || hex.length !== size || !/^[0-9a-f]+$/i.test(hex)) {
-      throw new UnsupportedHashError(`Django ${algorithm}$`, `expected ${algorithm}$salt$${size}-hex-digit digest`);
-    }
-    return sameBytes(digestOf(algorithm!, utf8(salt), utf8(password)), Buffer.from(hex, 'hex'));
+    const { algorithm, salt, hex } = parseDjango(encoded);
+    return sameBytes(digestOf(algorithm, utf8(salt), utf8(password)), Buffer.from(hex, 'hex'));
   },
 };
+
+function parseDjango(encoded: string) {
+  const [algorithm, salt, hex, ...rest] = encoded.split('$');
+  if (algorithm !== 'sha1' && algorithm !== 'md5') throw new UnsupportedHashError('Django digest', 'expected sha1$ or md5$');
+  const size = algorithm === 'sha1' ? 40 : 32;
+  if (rest.length || salt === undefined || !hex || hex.length !== size || !/^[0-9a-f]+$/i.test(hex)) {
+    throw new UnsupportedHashError(`Django ${algorithm}$`, `expected ${algorithm}$salt$${size}-hex-digit digest`);
+  }
+  return { algorithm, salt, hex };
+}
 
 const LDAP_SCHEMES: Record<string, { algorithm: string; size: number; salted: boolean }> = {
   SHA: { algorithm: 'sha1', size: 20, salted: false },
@@ -51,24 +59,31 @@ const LDAP_SCHEMES: Record<string, { algorithm: string; size: number; salted: bo
  *
  * @example
  * ```ts
- * await ldapVerifier.verify('pw', '{SSHA}…', limits)
+ * await ldapVerifier.verify('pw', '{SSHA}…')
  * ```
  */
 export const ldapVerifier: PasswordVerifier = {
   id: 'ldap',
   recognizes: RECOGNIZE.ldap,
+  worker: { factory: 'builtin', id: 'ldap' },
+  cost: (encoded, passwordBytes) => (parseLdap(encoded), estimate(MS_PER_UNIT.digest + (encoded.length + passwordBytes) * MS_PER_UNIT.digestByte)),
   async verify(password, encoded) {
-    const close = encoded.indexOf('}');
-    const scheme = encoded.slice(1, close).toUpperCase();
-    const spec = LDAP_SCHEMES[scheme];
-    const bytes = decodeBase64(encoded.slice(close + 1));
-    if (!spec || !bytes || bytes.length < spec.size || (!spec.salted && bytes.length !== spec.size)) {
-      throw new UnsupportedHashError(`LDAP {${scheme}}`, 'the base64 payload is not a digest (plus salt) of the right length');
-    }
+    const { spec, bytes } = parseLdap(encoded);
     const salt = bytes.subarray(spec.size);
     return sameBytes(digestOf(spec.algorithm, utf8(password), salt), bytes.subarray(0, spec.size));
   },
 };
+
+function parseLdap(encoded: string) {
+  const close = encoded.indexOf('}');
+  const scheme = encoded.slice(1, close).toUpperCase();
+  const spec = Object.hasOwn(LDAP_SCHEMES, scheme) ? LDAP_SCHEMES[scheme] : undefined;
+  const bytes = decodeBase64(encoded.slice(close + 1));
+  if (!spec || !bytes || bytes.length < spec.size || (!spec.salted && bytes.length !== spec.size)) {
+    throw new UnsupportedHashError(spec ? `LDAP {${scheme}}` : 'LDAP', 'the base64 payload is not a digest (plus salt) of the right length');
+  }
+  return { spec, bytes };
+}
 
 /** Options of {@link createDigestVerifier}. */
 export interface DigestOptions {
@@ -121,16 +136,23 @@ export function createDigestVerifier(options: DigestOptions): PasswordVerifier {
     const cut = e.lastIndexOf('$');
     return cut < 0 ? undefined : { salt: e.slice(0, cut), digest: e.slice(cut + 1) };
   });
+  positiveInteger(options.id, 'iterations', iterations);
+  const parse = (encoded: string) => {
+    const body = options.prefix && encoded.startsWith(options.prefix) ? encoded.slice(options.prefix.length) : encoded;
+    const parts = split(body);
+    const expected = parts && decodeText(parts.digest, options.encoding ?? 'hex');
+    const salt = parts && decodeText(parts.salt, options.saltEncoding ?? 'utf8');
+    if (!expected?.length || !salt) throw new UnsupportedHashError(options.id, 'the stored string does not split into salt and digest in the configured encodings');
+    return { expected, salt };
+  };
+  const { split: custom, ...plain } = options;
   return {
     id: options.id,
     recognizes: (e) => options.prefix !== undefined && e.startsWith(options.prefix),
-    async verify(password, encoded, limits) {
-      guard(options.id, 'iterations', iterations, limits.pbkdf2Iterations, 'pbkdf2Iterations');
-      const body = options.prefix && encoded.startsWith(options.prefix) ? encoded.slice(options.prefix.length) : encoded;
-      const parts = split(body);
-      const expected = parts && decodeText(parts.digest, options.encoding ?? 'hex');
-      const salt = parts && decodeText(parts.salt, options.saltEncoding ?? 'utf8');
-      if (!expected?.length || !salt) throw new UnsupportedHashError(options.id, 'the stored string does not split into salt and digest in the configured encodings');
+    ...(custom ? {} : { worker: { factory: 'digest', options: { ...plain } } }),
+    cost: (encoded, passwordBytes) => (parse(encoded), estimate(iterations * (MS_PER_UNIT.digest + (encoded.length + passwordBytes) * MS_PER_UNIT.digestByte))),
+    async verify(password, encoded) {
+      const { expected, salt } = parse(encoded);
       const pw = options.pepper && !options.hmac ? utf8(password + options.pepper) : utf8(password);
       const input = order === 'salt+password' ? [salt, pw] : order === 'password+salt' ? [pw, salt] : [pw];
       const once = (parts: Buffer[]) => {

@@ -1,45 +1,27 @@
 import { UnsupportedHashError } from '../errors.js';
-import { DEFAULT_DUMMY_HASH, bcryptVerifier } from './bcrypt.js';
-import { type BuiltInFormat, RECOGNIZE } from './formats.js';
-import { type CostLimits, defaultCostLimits } from './limits.js';
+import { DEFAULT_TIMING_HASH } from './bcrypt.js';
+import { builtInVerifiers } from './builtins.js';
+import { type VerifyPool, verifyPool } from './pool.js';
 import type { PasswordVerifier } from './verifier.js';
+import { type WorkEstimate, type WorkLimits, admit, defaultWorkLimits } from './work.js';
 
-// bcrypt is loaded at once (most legacy stores use it); every other format's
-// code is loaded the first time one of its hashes is verified.
-function lazy(id: BuiltInFormat, load: () => Promise<PasswordVerifier>): PasswordVerifier {
-  let loading: Promise<PasswordVerifier> | undefined;
-  return {
-    id,
-    recognizes: RECOGNIZE[id],
-    async verify(password, encoded, limits) {
-      loading ??= load();
-      return (await loading).verify(password, encoded, limits);
-    },
-  };
-}
-
-/** Every format read out of the box, recognised from the stored string. */
-export const builtInVerifiers: readonly PasswordVerifier[] = [
-  bcryptVerifier,
-  lazy('argon2', async () => (await import('./argon2.js')).argon2Verifier),
-  lazy('scrypt', async () => (await import('./scrypt.js')).scryptVerifier),
-  lazy('werkzeug-scrypt', async () => (await import('./scrypt.js')).werkzeugScryptVerifier),
-  lazy('django-pbkdf2', async () => (await import('./pbkdf2.js')).djangoPbkdf2Verifier),
-  lazy('werkzeug-pbkdf2', async () => (await import('./pbkdf2.js')).werkzeugPbkdf2Verifier),
-  lazy('passlib-pbkdf2', async () => (await import('./pbkdf2.js')).passlibPbkdf2Verifier),
-  lazy('sha-crypt', async () => (await import('./crypt.js')).shaCryptVerifier),
-  lazy('md5-crypt', async () => (await import('./crypt.js')).md5CryptVerifier),
-  lazy('phpass', async () => (await import('./crypt.js')).phpassVerifier),
-  lazy('django-digest', async () => (await import('./digest.js')).djangoDigestVerifier),
-  lazy('ldap', async () => (await import('./digest.js')).ldapVerifier),
-];
+export { builtInVerifiers } from './builtins.js';
 
 /** How passwords are turned into bytes before hashing. */
 export type Normalization = 'none' | 'NFC' | 'NFKC';
 
+/** Per-call limits of {@link PasswordVerifierRegistry.check}. */
+export interface VerifyOptions {
+  /** Epoch ms by which the answer is needed: a hash that cannot finish by then is refused, and a verification still running then is stopped. */
+  deadline?: number;
+  /** Aborts the verification (the handler's deadline signal). */
+  signal?: AbortSignal;
+}
+
 /**
- * Verifies passwords against stored hashes of any registered format, and keeps
- * the unknown-user path as slow as a wrong password.
+ * Verifies passwords against stored hashes of any registered format: first
+ * estimates the work, refuses what the function cannot afford, then verifies
+ * on a worker thread that the deadline can stop.
  *
  * @example
  * ```ts
@@ -49,18 +31,33 @@ export type Normalization = 'none' | 'NFC' | 'NFKC';
  */
 export interface PasswordVerifierRegistry {
   /** Verifies with the verifier named by `format`, or the one that recognises `encoded`. */
-  verify(password: string, encoded: string, format?: string): Promise<boolean>;
-  /** Spends the time of one verification at the cost of the last real hash seen, and always resolves. */
-  verifyDummy(password: string): Promise<void>;
+  verify(password: string, encoded: string, format?: string, options?: VerifyOptions): Promise<boolean>;
+  /** As `verify`, and says how much work the verification was estimated at. */
+  check(password: string, encoded: string, format?: string, options?: VerifyOptions): Promise<{ ok: boolean; work: WorkEstimate }>;
+  /** The estimated work of verifying `encoded`, without doing it; throws `UnsupportedHashError` for a malformed hash. */
+  cost(encoded: string, format?: string, passwordBytes?: number): Promise<WorkEstimate>;
+  /** Verifies the configured timing hash and discards the result: the time every refusal costs. */
+  verifyTimingHash(password: string, options?: VerifyOptions): Promise<void>;
+  /** The timing hash's estimated work (known once `ready` resolves). */
+  timingWork(): Promise<WorkEstimate>;
   /** The registered verifiers, in lookup order. */
   readonly verifiers: readonly PasswordVerifier[];
+  /** The limits verifications are admitted against. */
+  readonly limits: WorkLimits;
+  /** Whether verifications run on worker threads (false when no worker script was found, or `worker: false`). */
+  readonly isolated: boolean;
 }
 
-/** Options of {@link createPasswordVerifier} and {@link verifyPassword}. */
+/** Options of {@link createPasswordVerifier}. */
 export interface PasswordVerifierOptions {
   /** Extra or replacement verifiers (same id replaces); looked up before the built-in ones. */
   verifiers?: readonly PasswordVerifier[];
-  /** Hash used to time unknown users until a real hash has been seen (default: bcrypt cost 10). */
+  /**
+   * The hash every refusal is timed against (unknown user, disabled, no or
+   * unreadable hash, …). Default: bcrypt cost 10. Set it to a hash of a
+   * random password with the legacy hashes' usual format and cost: the
+   * self-check says which. Never taken from the store.
+   */
   timingHash?: string;
   /**
    * Unicode normalisation applied to the password before hashing (default
@@ -70,39 +67,47 @@ export interface PasswordVerifierOptions {
    * also folded compatibility forms (full-width letters, ligatures).
    */
   normalize?: Normalization;
-  /** Cost limits over the defaults (see {@link CostLimits}). */
-  limits?: Partial<CostLimits>;
+  /** Limits over the defaults (see {@link WorkLimits}). */
+  limits?: Partial<WorkLimits>;
+  /** The verification worker script, or `false` to verify on the calling thread (default: found beside the code). */
+  worker?: URL | string | false;
 }
+
+// Without a deadline (scripts, `verifyPassword`), a verification may take this long.
+const NO_DEADLINE_MS = 10_000;
 
 /**
  * Creates the verifier registry.
  *
- * Timing: when a user is unknown the handler still verifies the password
- * against the last real hash it saw (or `timingHash` before that) and throws
- * the result away, so "no such user" costs exactly what "wrong password" costs.
- *
  * @example
  * ```ts
  * const passwords = createPasswordVerifier({ verifiers: [createDigestVerifier({ id: 'acme', algorithm: 'sha256' })] })
- * await passwords.verify('secret', '$2b$10$…')
+ * await passwords.verify('secret', '$2b$10$…', undefined, { deadline: Date.now() + 3000 })
  * ```
  */
 export function createPasswordVerifier(options: PasswordVerifierOptions = {}): PasswordVerifierRegistry {
   const verifiers = [...(options.verifiers ?? []), ...builtInVerifiers];
   const byId = new Map<string, PasswordVerifier>();
   for (const v of [...verifiers].reverse()) byId.set(v.id, v);
-  const limits: CostLimits = { ...defaultCostLimits(), ...options.limits };
+  const limits: WorkLimits = { ...defaultWorkLimits(), ...options.limits };
+  if (!(limits.cpuShare > 0) || !(limits.maxMemoryBytes > 0)) {
+    throw new UnsupportedHashError('options', 'limits.cpuShare and limits.maxMemoryBytes must be positive numbers');
+  }
   const normalize = options.normalize ?? 'none';
   if (!['none', 'NFC', 'NFKC'].includes(normalize)) {
     throw new UnsupportedHashError('options', `normalize must be "none", "NFC" or "NFKC", got "${String(normalize)}"`);
   }
   const prepare = (password: string) => (normalize === 'none' ? password : password.normalize(normalize));
-  let timing = { encoded: options.timingHash ?? DEFAULT_DUMMY_HASH, format: undefined as string | undefined };
+  const pool: VerifyPool | undefined = options.worker === false ? undefined : verifyPool(options.worker);
+  const timingHash = options.timingHash ?? DEFAULT_TIMING_HASH;
 
   function pick(encoded: string, format?: string): PasswordVerifier {
+    if (typeof encoded !== 'string' || encoded.length === 0 || encoded.length > 1024) {
+      throw new UnsupportedHashError('stored hash', 'it is empty, not text, or longer than 1024 characters');
+    }
     if (format !== undefined) {
       const named = byId.get(format);
-      if (!named) throw new UnsupportedHashError(format, `no verifier is registered under that name (known: ${[...byId.keys()].join(', ')})`);
+      if (!named) throw new UnsupportedHashError('hashFormat', `no verifier is registered under the format the store named (known: ${[...byId.keys()].join(', ')})`);
       return named;
     }
     const found = verifiers.find((v) => v.recognizes(encoded));
@@ -110,21 +115,40 @@ export function createPasswordVerifier(options: PasswordVerifierOptions = {}): P
     return found;
   }
 
+  async function costOf(verifier: PasswordVerifier, encoded: string, passwordBytes: number): Promise<WorkEstimate> {
+    return (await verifier.cost?.(encoded, passwordBytes)) ?? { ms: 0, memoryBytes: 0 };
+  }
+
+  async function check(password: string, encoded: string, format?: string, { deadline, signal }: VerifyOptions = {}) {
+    const verifier = pick(encoded, format);
+    const prepared = prepare(password);
+    const work = await costOf(verifier, encoded, Buffer.byteLength(prepared, 'utf8'));
+    const until = deadline ?? Date.now() + NO_DEADLINE_MS;
+    admit(verifier.id, work, limits, until - Date.now());
+    const ok = pool && verifier.worker
+      ? await pool.run(verifier.worker, prepared, encoded, { deadline: until, ...(signal ? { signal } : {}) })
+      : await verifier.verify(prepared, encoded);
+    return { ok, work };
+  }
+
+  let timing: Promise<WorkEstimate> | undefined;
+  const timingWork = () => (timing ??= costOf(pick(timingHash), timingHash, 16));
+  pool?.warm();
+
   return {
     verifiers,
-    async verify(password, encoded, format) {
-      if (typeof encoded !== 'string' || encoded.length === 0 || encoded.length > 1024) {
-        throw new UnsupportedHashError('stored hash', 'it is empty, not text, or longer than 1024 characters');
-      }
-      const ok = await pick(encoded, format).verify(prepare(password), encoded, limits);
-      timing = { encoded, format };
-      return ok;
-    },
-    async verifyDummy(password) {
+    limits,
+    isolated: pool !== undefined,
+    check,
+    verify: async (password, encoded, format, opts) => (await check(password, encoded, format, opts)).ok,
+    cost: async (encoded, format, passwordBytes = 16) => costOf(pick(encoded, format), encoded, passwordBytes),
+    timingWork,
+    async verifyTimingHash(password, opts) {
       try {
-        await pick(timing.encoded, timing.format).verify(prepare(password), timing.encoded, limits);
-      } catch {
-        // The dummy exists only to spend time; its result and errors are irrelevant.
+        await check(password, timingHash, undefined, opts);
+      } catch (err) {
+        // Only the time matters; but a deadline is still a deadline.
+        if (!(err instanceof UnsupportedHashError)) throw err;
       }
     },
   };
@@ -145,21 +169,35 @@ const shared = new Map<string, PasswordVerifierRegistry>();
  * await verifyPassword('hunter2', 'a1b2…$c3d4…', { format: 'acme-sha256', verifiers: [acme] })
  * ```
  */
-export async function verifyPassword(password: string, encoded: string, options: PasswordVerifierOptions & { format?: string } = {}): Promise<boolean> {
-  const { format, ...registryOptions } = options;
-  const simple = !registryOptions.verifiers && !registryOptions.limits && !registryOptions.timingHash;
+export async function verifyPassword(password: string, encoded: string, options: PasswordVerifierOptions & { format?: string; deadline?: number } = {}): Promise<boolean> {
+  const { format, deadline, ...registryOptions } = options;
+  const simple = !registryOptions.verifiers && !registryOptions.limits && !registryOptions.timingHash && registryOptions.worker === undefined;
   const key = simple ? registryOptions.normalize ?? 'none' : undefined;
   let registry = key ? shared.get(key) : undefined;
   if (!registry) {
     registry = createPasswordVerifier(registryOptions);
     if (key) shared.set(key, registry);
   }
-  return registry.verify(password, encoded, format);
+  return registry.verify(password, encoded, format, deadline === undefined ? {} : { deadline });
 }
 
-/** Describes a hash by its visible prefix only, e.g. `$6$…`, never quoting the hash itself. */
+const KNOWN_PREFIXES = [
+  '$2a$', '$2b$', '$2x$', '$2y$', '$argon2id$', '$argon2i$', '$argon2d$', '$scrypt$', 'scrypt:', 'pbkdf2_sha256$', 'pbkdf2_sha1$', 'pbkdf2:',
+  '$pbkdf2-sha256$', '$pbkdf2-sha512$', '$pbkdf2-sha1$', '$pbkdf2$', '$1$', '$apr1$', '$5$', '$6$', '$P$', '$H$', 'sha1$', 'md5$',
+  '$y$', '$7$', '$sha1$', '$md5$', '$S$', '$wp$', '{SSHA}', '{SHA}', '{MD5}', '{SMD5}', '{CRYPT}', '{bcrypt}', '{noop}',
+];
+
+/**
+ * Describes a stored string by a known format prefix and its length only,
+ * e.g. `$6$… (106 characters)`: never any of its own characters, which may
+ * be a salt, or a plaintext password where the legacy store kept one.
+ *
+ * @example
+ * ```ts
+ * describeShape('hunter2') // 'an unrecognised 7-character string'
+ * ```
+ */
 export function describeShape(encoded: string): string {
-  const prefix = /^(\$[A-Za-z0-9-]{1,16}\$|\{[A-Z0-9-]{1,10}\}|[a-z0-9_]{1,20}[$:])/.exec(encoded)?.[1];
-  if (prefix) return `${prefix}…`;
-  return `an unrecognised ${encoded.length}-character string`;
+  const prefix = KNOWN_PREFIXES.find((p) => encoded.startsWith(p));
+  return prefix ? `${prefix}… (${encoded.length} characters)` : `an unrecognised ${encoded.length}-character string`;
 }

@@ -1,7 +1,7 @@
 import { scrypt } from 'node:crypto';
 import { UnsupportedHashError } from '../errors.js';
 import { decodeBase64, decodeText, dollarFields, phcParams, sameBytes } from './encoding.js';
-import { type CostLimits, guard } from './limits.js';
+import { MS_PER_UNIT, type WorkEstimate, estimate, positiveInteger } from './work.js';
 import type { PasswordVerifier } from './verifier.js';
 import { RECOGNIZE } from './formats.js';
 
@@ -11,23 +11,42 @@ interface ScryptParams {
   p: number;
 }
 
-function derive(password: string, salt: Buffer, keyLength: number, { N, r, p }: ScryptParams, maxmem: number): Promise<Buffer> {
+interface ScryptHash extends ScryptParams {
+  format: string;
+  salt: Buffer;
+  expected: Buffer;
+}
+
+function checked(format: string, salt: Buffer, expected: Buffer, { N, r, p }: ScryptParams): ScryptHash {
+  if (!Number.isSafeInteger(N) || N < 2 || N > 2 ** 40 || !Number.isInteger(Math.log2(N))) {
+    throw new UnsupportedHashError(format, 'N must be a power of two greater than 1');
+  }
+  positiveInteger(format, 'r', r);
+  positiveInteger(format, 'p', p);
+  if (expected.length === 0 || expected.length > 256) throw new UnsupportedHashError(format, 'the derived key is empty or longer than 256 bytes');
+  return { format, salt, expected, N, r, p };
+}
+
+const memoryOf = ({ N, r, p }: ScryptParams) => 128 * N * r + 128 * r * p;
+const costOf = (h: ScryptHash): WorkEstimate => estimate(h.N * h.r * h.p * MS_PER_UNIT.scryptUnit, memoryOf(h));
+
+function derive(password: string, h: ScryptHash): Promise<boolean> {
   return new Promise((resolve, reject) => {
-    scrypt(Buffer.from(password, 'utf8'), salt, keyLength, { N, r, p, maxmem }, (err, key) => (err ? reject(err) : resolve(key)));
+    // node:crypto refuses work above maxmem; the registry has already admitted this much.
+    scrypt(Buffer.from(password, 'utf8'), h.salt, h.expected.length, { N: h.N, r: h.r, p: h.p, maxmem: memoryOf(h) + 2 ** 20 }, (err, key) =>
+      err ? reject(new UnsupportedHashError(h.format, 'node:crypto refused the parameters')) : resolve(sameBytes(key, h.expected)));
   });
 }
 
-async function check(format: string, password: string, salt: Buffer, expected: Buffer, params: ScryptParams, limits: CostLimits): Promise<boolean> {
-  const { N, r, p } = params;
-  if (!Number.isSafeInteger(N) || N < 2 || (N & (N - 1)) !== 0) throw new UnsupportedHashError(format, 'N must be a power of two greater than 1');
-  guard(format, 'r', r, 64, 'parallelism');
-  guard(format, 'p', p, limits.parallelism, 'parallelism');
-  const memory = 128 * N * r;
-  guard(format, 'memory (128·N·r bytes)', memory, limits.memoryBytes, 'memoryBytes');
-  if (expected.length === 0 || expected.length > 256) throw new UnsupportedHashError(format, 'the derived key is empty or longer than 256 bytes');
-  // node:crypto refuses work above maxmem; give it exactly what the limit allows.
-  const key = await derive(password, salt, expected.length, params, limits.memoryBytes + 128 * r * p + 2 ** 20);
-  return sameBytes(key, expected);
+function parsePasslib(encoded: string): ScryptHash {
+  const [, paramText, salt, hash, ...rest] = dollarFields(encoded);
+  const params = paramText === undefined ? undefined : phcParams(paramText);
+  const saltBytes = salt === undefined ? undefined : decodeBase64(salt);
+  const expected = hash === undefined ? undefined : decodeBase64(hash);
+  if (rest.length || !params || !saltBytes || !expected) throw new UnsupportedHashError('$scrypt$', 'expected $scrypt$ln=…,r=…,p=…$salt$hash');
+  const ln = params.ln;
+  const N = typeof ln === 'number' ? (ln > 40 ? Infinity : 2 ** ln) : Number(params.n ?? params.N);
+  return checked('$scrypt$', saltBytes, expected, { N, r: Number(params.r), p: Number(params.p) });
 }
 
 /**
@@ -36,43 +55,40 @@ async function check(format: string, password: string, salt: Buffer, expected: B
  *
  * @example
  * ```ts
- * await scryptVerifier.verify('pw', '$scrypt$ln=16,r=8,p=1$aM15713r3Xsvxbi31lqr1Q$…', limits)
+ * await scryptVerifier.verify('pw', '$scrypt$ln=16,r=8,p=1$aM15713r3Xsvxbi31lqr1Q$…')
  * ```
  */
 export const scryptVerifier: PasswordVerifier = {
   id: 'scrypt',
   recognizes: RECOGNIZE.scrypt,
-  async verify(password, encoded, limits) {
-    const [, paramText, salt, hash, ...rest] = dollarFields(encoded);
-    const params = paramText === undefined ? undefined : phcParams(paramText);
-    const saltBytes = salt === undefined ? undefined : decodeBase64(salt);
-    const expected = hash === undefined ? undefined : decodeBase64(hash);
-    if (rest.length || !params || !saltBytes || !expected) throw new UnsupportedHashError('$scrypt$', 'expected $scrypt$ln=…,r=…,p=…$salt$hash');
-    const ln = params.ln;
-    const N = typeof ln === 'number' ? (ln > 40 ? Infinity : 2 ** ln) : Number(params.n ?? params.N);
-    return check('$scrypt$', password, saltBytes, expected, { N, r: Number(params.r), p: Number(params.p) }, limits);
-  },
+  worker: { factory: 'builtin', id: 'scrypt' },
+  cost: (encoded) => costOf(parsePasslib(encoded)),
+  verify: (password, encoded) => derive(password, parsePasslib(encoded)),
 };
+
+function parseWerkzeug(encoded: string): ScryptHash {
+  const [method, salt, hex, ...rest] = encoded.split('$');
+  const [, N, r, p, ...extra] = method!.split(':');
+  if (rest.length || extra.length || !salt || !hex || !/^[0-9a-f]+$/i.test(hex) || hex.length % 2 || ![N, r, p].every((x) => /^\d{1,15}$/.test(x ?? ''))) {
+    throw new UnsupportedHashError('Werkzeug scrypt', 'expected scrypt:N:r:p$salt$hex');
+  }
+  return checked('Werkzeug scrypt', Buffer.from(salt, 'utf8'), Buffer.from(hex, 'hex'), { N: Number(N), r: Number(r), p: Number(p) });
+}
 
 /**
  * Werkzeug 3's default `scrypt:N:r:p$salt$hex` (the salt is used as text; 64-byte key).
  *
  * @example
  * ```ts
- * await werkzeugScryptVerifier.verify('pw', 'scrypt:32768:8:1$salt$…', limits)
+ * await werkzeugScryptVerifier.verify('pw', 'scrypt:32768:8:1$salt$…')
  * ```
  */
 export const werkzeugScryptVerifier: PasswordVerifier = {
   id: 'werkzeug-scrypt',
   recognizes: RECOGNIZE['werkzeug-scrypt'],
-  async verify(password, encoded, limits) {
-    const [method, salt, hex, ...rest] = encoded.split('$');
-    const [, N, r, p, ...extra] = method!.split(':');
-    if (rest.length || extra.length || !salt || !hex || !/^[0-9a-f]+$/i.test(hex) || hex.length % 2 || ![N, r, p].every((x) => /^\d+$/.test(x ?? ''))) {
-      throw new UnsupportedHashError('Werkzeug scrypt', 'expected scrypt:N:r:p$salt$hex');
-    }
-    return check('Werkzeug scrypt', password, Buffer.from(salt, 'utf8'), Buffer.from(hex, 'hex'), { N: Number(N), r: Number(r), p: Number(p) }, limits);
-  },
+  worker: { factory: 'builtin', id: 'werkzeug-scrypt' },
+  cost: (encoded) => costOf(parseWerkzeug(encoded)),
+  verify: (password, encoded) => derive(password, parseWerkzeug(encoded)),
 };
 
 /** Options of {@link createScryptVerifier}. */
@@ -105,15 +121,20 @@ export function createScryptVerifier(options: RawScryptOptions): PasswordVerifie
     const [salt, hash, ...rest] = e.split('$');
     return rest.length || !salt || !hash ? undefined : { salt, hash };
   });
+  const parse = (encoded: string): ScryptHash => {
+    const parts = split(encoded);
+    const salt = parts && decodeText(parts.salt, options.saltEncoding ?? 'hex');
+    const hash = parts && decodeText(parts.hash, options.hashEncoding ?? 'hex');
+    if (!salt || !hash || hash.length === 0) throw new UnsupportedHashError(options.id, 'the salt or hash is missing or not in the configured encoding');
+    return checked(options.id, salt, hash, options);
+  };
+  const { split: custom, ...plain } = options;
   return {
     id: options.id,
     recognizes: () => false,
-    async verify(password, encoded, limits) {
-      const parts = split(encoded);
-      const salt = parts && decodeText(parts.salt, options.saltEncoding ?? 'hex');
-      const hash = parts && decodeText(parts.hash, options.hashEncoding ?? 'hex');
-      if (!salt || !hash || hash.length === 0) throw new UnsupportedHashError(options.id, 'the salt or hash is missing or not in the configured encoding');
-      return check(options.id, password, salt, hash, options, limits);
-    },
+    // A custom split function cannot cross to the worker thread; node:crypto's scrypt runs off the main thread anyway.
+    ...(custom ? {} : { worker: { factory: 'scrypt', options: { ...plain } } }),
+    cost: (encoded) => costOf(parse(encoded)),
+    verify: (password, encoded) => derive(password, parse(encoded)),
   };
 }

@@ -1,15 +1,28 @@
-import type { CostLimits } from './limits.js';
+import type { WorkEstimate } from './work.js';
+
+/**
+ * How the verification worker rebuilds a verifier on its own thread: the
+ * built-in one of that id, or a factory with options that survive
+ * `postMessage` (no functions).
+ */
+export type WorkerSpec =
+  | { factory: 'builtin'; id: string }
+  | { factory: 'argon2'; options: { secret?: Uint8Array } }
+  | { factory: 'scrypt'; options: Record<string, unknown> }
+  | { factory: 'digest'; options: Record<string, unknown> };
 
 /**
  * A password verifier reads one hash format. The registry
  * ({@link createPasswordVerifier}) picks the verifier from the stored string
- * or from an explicit format name.
+ * or from an explicit format name, asks it what the verification will cost,
+ * refuses what the function cannot afford, and only then verifies.
  *
  * @example
  * ```ts
  * const mine: PasswordVerifier = {
  *   id: 'my-legacy',
  *   recognizes: (encoded) => encoded.startsWith('{MINE}'),
+ *   cost: () => ({ ms: 1, memoryBytes: 0 }),
  *   verify: async (password, encoded) => myLegacyCheck(password, encoded),
  * }
  * ```
@@ -20,9 +33,18 @@ export interface PasswordVerifier {
   /** True when the stored string is in this verifier's format. Must be cheap. */
   recognizes(encoded: string): boolean;
   /**
-   * Resolves `true` for the right password and `false` for a wrong one,
-   * comparing in constant time. Throws `UnsupportedHashError` for a malformed
-   * hash or one whose cost exceeds `limits`.
+   * Parses the stored string and estimates the work verifying it takes,
+   * without doing any. Throws `UnsupportedHashError` for a malformed hash.
+   * Without it, a verifier counts as cheap and runs unchecked: only give
+   * verifiers without `cost` a bounded amount of work.
    */
-  verify(password: string, encoded: string, limits: CostLimits): Promise<boolean>;
+  cost?(encoded: string, passwordBytes: number): WorkEstimate | Promise<WorkEstimate>;
+  /**
+   * Resolves `true` for the right password and `false` for a wrong one,
+   * comparing in constant time. Throws `UnsupportedHashError` for a
+   * malformed hash.
+   */
+  verify(password: string, encoded: string): Promise<boolean>;
+  /** How the verification worker rebuilds this verifier; without it, it runs on the calling thread. */
+  readonly worker?: WorkerSpec;
 }

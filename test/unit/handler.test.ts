@@ -49,7 +49,8 @@ describe('UserMigration_Authentication', () => {
       desiredDeliveryMediums: ['EMAIL'],
       forceAliasCreation: false,
     });
-    expect(out.response.enableSMSMFA).toBeUndefined();
+    // Ada had SMS MFA with a verified phone: she keeps it by default.
+    expect(out.response.enableSMSMFA).toBe(true);
     expect(counts.get('migrated')).toBe(1);
   });
 
@@ -90,12 +91,12 @@ describe('UserMigration_Authentication', () => {
     expect(out.response.finalUserStatus).toBe('CONFIRMED');
   });
 
-  it('refuses a hash whose cost exceeds the limits, as an operator error and not a wrong password', async () => {
-    const s = createMemoryStore([{ username: 'costly', id: '6', passwordHash: hash, fields: {} }]);
-    const { handler, log } = setup({ store: s, costLimits: { bcryptCost: 3 } });
-    expect(await refusal(handler(migrationEvent('costly', PASSWORD), lambdaContext()))).toBe(PUBLIC_MESSAGES.unavailable);
-    expect(log.records.at(-1)?.extra).toMatchObject({ outcome: 'unsupported_hash', code: 'HASH_UNSUPPORTED' });
-    expect(log.text()).toContain('limits.bcryptCost');
+  it('refuses a hash whose work does not fit the time left like a wrong password, and tells the operator', async () => {
+    const s = createMemoryStore([{ username: 'costly', id: '6', passwordHash: '$2b$16$CCCCCCCCCCCCCCCCCCCCC.E5YPO9kmyuRGyh0XouQYb4YMJKvyOeW', fields: {} }]);
+    const { handler, log, counts } = setup({ store: s });
+    expect(await refusal(handler(migrationEvent('costly', PASSWORD), lambdaContext()))).toBe(PUBLIC_MESSAGES.rejected);
+    expect(counts.get('hash_over_budget')).toBe(1);
+    expect(log.records.at(-1)).toMatchObject({ level: 'warn', extra: { outcome: 'hash_over_budget', code: 'HASH_UNSUPPORTED', hashFormat: 'bcrypt' } });
   });
 
   it('applies finalUserStatus, messageAction, delivery mediums, alias creation and SMS MFA options', async () => {

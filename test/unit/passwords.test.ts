@@ -7,7 +7,8 @@ import {
   createPasswordVerifier,
   createScryptVerifier,
   customVerifier,
-  defaultCostLimits,
+  defaultWorkLimits,
+  describeShape,
   verifyPassword,
 } from '../../src/index.js';
 import bcryptVectors from '../fixtures/bcrypt-vectors.json' with { type: 'json' };
@@ -23,7 +24,6 @@ const siteVerifiers = [
   createScryptVerifier({ id: 'acme-scrypt', N: 16384, r: 8, p: 1 }),
 ];
 const SITE_FORMATS = new Set(siteVerifiers.map((v) => v.id));
-const limits = defaultCostLimits();
 
 type Vector = (typeof hashVectors.vectors)[number] & { truncated_to_72?: boolean };
 const options = (v: Vector) => (SITE_FORMATS.has(v.format) ? { verifiers: siteVerifiers, format: v.format } : {});
@@ -56,19 +56,19 @@ describe('RFC vectors', () => {
 
 describe('bcrypt', () => {
   it.each(bcryptVectors.vectors)('verifies the crypt_blowfish vector for "$password"', async ({ password, hash }) => {
-    expect(await bcryptVerifier.verify(password, hash, limits)).toBe(true);
-    expect(await bcryptVerifier.verify(`${password}x`, hash, limits)).toBe(password.length >= 72);
+    expect(await bcryptVerifier.verify(password, hash)).toBe(true);
+    expect(await bcryptVerifier.verify(`${password}x`, hash)).toBe(password.length >= 72);
   });
 
   it('agrees with the legacy system on the 72-byte rule: only the first 72 UTF-8 bytes count', async () => {
     const long = bcryptVectors.vectors[4]!;
-    expect(await bcryptVerifier.verify(long.password.slice(0, 72), long.hash, limits)).toBe(true);
-    expect(await bcryptVerifier.verify(long.password.slice(0, 71), long.hash, limits)).toBe(false);
+    expect(await bcryptVerifier.verify(long.password.slice(0, 72), long.hash)).toBe(true);
+    expect(await bcryptVerifier.verify(long.password.slice(0, 71), long.hash)).toBe(false);
   });
 
   it('refuses $2x$ with a clear error that does not quote the hash', async () => {
     const hash = bcryptVectors.vectors[0]!.hash.replace('$2a$', '$2x$');
-    const err = await bcryptVerifier.verify('U*U', hash, limits).catch((e: unknown) => e);
+    const err = await bcryptVerifier.verify('U*U', hash).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(UnsupportedHashError);
     expect((err as Error).message).toMatch(/\$2x\$.*pre-2011/);
     expect((err as Error).message).not.toContain(hash.slice(7));
@@ -93,27 +93,64 @@ describe('malformed and unsupported hashes fail fast, naming the format problem,
   });
 });
 
-describe('cost guard: poisoned parameters are refused at once', () => {
+describe('work budget: a hash whose total work does not fit the time left is refused before any of it is done', () => {
+  const deadline = () => Date.now() + 3000;
   it.each([
-    ['bcrypt cost 31', '$2b$31$CCCCCCCCCCCCCCCCCCCCC.E5YPO9kmyuRGyh0XouQYb4YMJKvyOeW', /cost 31 exceeds the limit 15 \(limits.bcryptCost\)/],
-    ['a billion PBKDF2 rounds', `pbkdf2_sha256$1000000000$salt$${Buffer.alloc(32).toString('base64')}`, /iterations 1000000000 exceeds the limit/],
-    ['passlib PBKDF2 at a billion', `$pbkdf2-sha256$1000000000$c2FsdA$${Buffer.alloc(32).toString('base64').replace(/=+$/, '')}`, /exceeds the limit/],
-    ['scrypt N=2^30', '$scrypt$ln=30,r=8,p=1$c2FsdA$aGFzaGhhc2hoYXNo', /memory \(128·N·r bytes\) \d+ exceeds the limit/],
-    ['Argon2 with 4 GiB', '$argon2id$v=19$m=4194304,t=3,p=1$c2FsdHNhbHQ$aGFzaGhhc2hoYXNo', /memory \(m KiB\) \d+ exceeds the limit/],
-    ['Argon2 with 10,000 passes', '$argon2id$v=19$m=64,t=10000,p=1$c2FsdHNhbHQ$aGFzaGhhc2hoYXNo', /t \(passes\) 10000 exceeds the limit 64/],
-    ['sha512-crypt at 999,999,999 rounds', `$6$rounds=999999999$salt$${'a'.repeat(86)}`, /rounds 999999999 exceeds the limit/],
-    ['phpass at 2^30', `$P$${'S'}12345678${'a'.repeat(22)}`, /log2 iterations 30 exceeds the limit 20/],
+    ['bcrypt cost 31', '$2b$31$CCCCCCCCCCCCCCCCCCCCC.E5YPO9kmyuRGyh0XouQYb4YMJKvyOeW', /ms are left/],
+    ['a billion PBKDF2 rounds', `pbkdf2_sha256$1000000000$salt$${Buffer.alloc(32).toString('base64')}`, /ms are left/],
+    ['passlib PBKDF2 at a billion', `$pbkdf2-sha256$1000000000$c2FsdA$${Buffer.alloc(32).toString('base64').replace(/=+$/, '')}`, /ms are left/],
+    ['scrypt N=2^30', '$scrypt$ln=30,r=8,p=1$c2FsdA$aGFzaGhhc2hoYXNo', /MiB of memory/],
+    ['Argon2 with 4 GiB', '$argon2id$v=19$m=4194304,t=3,p=1$c2FsdHNhbHQ$aGFzaGhhc2hoYXNo', /MiB of memory/],
+    ['Argon2 with 100,000 passes', '$argon2id$v=19$m=64,t=100000,p=1$c2FsdHNhbHQ$aGFzaGhhc2hoYXNo', /ms are left/],
+    // Each dimension is modest; together they are 20 s of work (the old per-dimension guard let this through).
+    ['Argon2 m=256 MiB, t=64, p=16', '$argon2id$v=19$m=262144,t=64,p=16$c2FsdHNhbHQ$aGFzaGhhc2hoYXNo', /ms are left/],
+    ['Argon2 without v= (pure-JS engine), m=64 MiB t=8', '$argon2id$m=65536,t=8,p=1$c2FsdHNhbHQ$aGFzaGhhc2hoYXNo', /ms are left/],
+    ['sha512-crypt at 999,999,999 rounds', `$6$rounds=999999999$salt$${'a'.repeat(86)}`, /ms are left/],
+    ['phpass at 2^30', `$P$${'S'}12345678${'a'.repeat(22)}`, /ms are left/],
   ])('%s', async (_case, encoded, message) => {
     const started = performance.now();
-    await expect(verifyPassword('pw', encoded)).rejects.toThrow(message);
+    const err = await verifyPassword('pw', encoded, { deadline: deadline() }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(UnsupportedHashError);
+    expect((err as UnsupportedHashError).kind).toBe('over_budget');
+    expect((err as Error).message).toMatch(message);
     expect(performance.now() - started).toBeLessThan(100);
   });
 
-  it('follows the Lambda memory size and can be raised deliberately', async () => {
-    expect(defaultCostLimits({ AWS_LAMBDA_FUNCTION_MEMORY_SIZE: '128' }).memoryBytes).toBe(64 * 2 ** 20);
-    const v = hashVectors.vectors.find((x) => x.hash.startsWith('pbkdf2_sha256$1000$'))!;
-    await expect(verifyPassword(v.password, v.hash, { limits: { pbkdf2Iterations: 999 } })).rejects.toThrow(/exceeds the limit 999/);
-    expect(await verifyPassword(v.password, v.hash, { limits: { pbkdf2Iterations: 1000 } })).toBe(true);
+  it('counts the password length where the format hashes it every round (sha512-crypt, 1,000,000 rounds, 256 characters)', async () => {
+    const registry = createPasswordVerifier({ worker: false });
+    const encoded = `$6$rounds=1000000$saltsalt$${'a'.repeat(86)}`;
+    const short = await registry.cost(encoded, undefined, 8);
+    const long = await registry.cost(encoded, undefined, 256);
+    expect(long.ms).toBeGreaterThan(short.ms * 1.2);
+    await expect(registry.verify('x'.repeat(256), encoded, undefined, { deadline: Date.now() + 2000 })).rejects.toMatchObject({ kind: 'over_budget' });
+  });
+
+  it('scales the time by the Lambda\'s CPU share and caps memory at half its size', async () => {
+    expect(defaultWorkLimits({ AWS_LAMBDA_FUNCTION_MEMORY_SIZE: '128' })).toMatchObject({ maxMemoryBytes: 64 * 2 ** 20 });
+    expect(defaultWorkLimits({ AWS_LAMBDA_FUNCTION_MEMORY_SIZE: '3538' }).cpuShare).toBe(1);
+    const cost12 = '$2b$12$9RxmCxGAyNjJFpah0sKJKuigD.q5wygH7.D119XqoJ545RAL/EAjO';
+    const small = createPasswordVerifier({ limits: defaultWorkLimits({ AWS_LAMBDA_FUNCTION_MEMORY_SIZE: '256' }) });
+    // About 0.3 s on a full vCPU is over 2 s at 256 MB, more than the 1.5 s left.
+    await expect(small.verify('pw', cost12, undefined, { deadline: Date.now() + 1500 })).rejects.toMatchObject({ kind: 'over_budget' });
+  });
+});
+
+describe('worker threads', () => {
+  it('verifies on a worker thread, and a costly verify does not hold up a cheap one in the same process', async () => {
+    const registry = createPasswordVerifier();
+    expect(registry.isolated).toBe(true);
+    const costly = hashVectors.vectors.find((v) => v.hash.startsWith('$6$rounds='))!;
+    const cheap = hashVectors.vectors.find((v) => v.hash.startsWith('$2b$'))!;
+    // A costly hash the budget admits (a generous CPU share stands in for an estimate that is too low).
+    const lenient = createPasswordVerifier({ limits: { cpuShare: 1000 } });
+    const slow = lenient.verify('x'.repeat(256), `$6$rounds=999999$saltsalt$${'a'.repeat(86)}`, undefined, { deadline: Date.now() + 1000 }).catch((e: unknown) => e);
+    const started = performance.now();
+    expect(await registry.verify(cheap.password, cheap.hash)).toBe(true);
+    const cheapMs = performance.now() - started;
+    expect(cheapMs).toBeLessThan(400);
+    // The deadline stops the costly one: its thread is terminated.
+    expect(await slow).toMatchObject({ code: 'DEADLINE_EXCEEDED' });
+    expect(await registry.verify(costly.password, costly.hash)).toBe(true);
   });
 });
 
@@ -142,24 +179,27 @@ describe('verifier registry', () => {
     expect(await override.verify('anything', 'whatever', 'bcrypt')).toBe(true);
   });
 
-  it('names an unknown format by its prefix only', async () => {
+  it('describes an unknown format by length only, never by its own characters', async () => {
     const registry = createPasswordVerifier();
     const err = await registry.verify('x', '$9$secretsaltandhash').catch((e: unknown) => e);
     expect(err).toBeInstanceOf(UnsupportedHashError);
-    expect((err as Error).message).toContain('$9$…');
-    expect((err as Error).message).not.toContain('secretsalt');
-    await expect(registry.verify('x', 'abc', 'md5-unknown')).rejects.toThrow(/no verifier is registered under that name/);
+    expect((err as Error).message).toContain('an unrecognised 20-character string');
+    expect((err as Error).message).not.toContain('secret');
+    // A plaintext password kept where a hash belongs, shaped like a prefix the old description quoted.
+    expect(describeShape('hunter2_secret_word$rest')).toBe('an unrecognised 24-character string');
+    expect(describeShape(`$6$${'s'.repeat(16)}$x`)).toBe('$6$… (21 characters)');
+    await expect(registry.verify('x', 'abc', 'md5-unknown')).rejects.toThrow(/no verifier is registered under the format the store named/);
   });
 
-  it('times unknown users against the last real hash it verified', async () => {
+  it('times refusals against the configured timing hash only, never a stored one', async () => {
     const seen: string[] = [];
     const registry = createPasswordVerifier({
       verifiers: [customVerifier('counting', async (_p, e) => (seen.push(e), false), (e) => e.startsWith('cost'))],
       timingHash: 'cost1',
     });
-    await registry.verifyDummy('x');
+    await registry.verifyTimingHash('x');
     await registry.verify('x', 'cost7');
-    await registry.verifyDummy('x');
-    expect(seen).toEqual(['cost1', 'cost7', 'cost7']);
+    await registry.verifyTimingHash('x');
+    expect(seen).toEqual(['cost1', 'cost7', 'cost1']);
   });
 });

@@ -1,0 +1,166 @@
+import { existsSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { Worker } from 'node:worker_threads';
+import { DeadlineExceededError, InternalError, UnsupportedHashError } from '../errors.js';
+import type { WorkerSpec } from './verifier.js';
+import type { VerifyReply } from './verify-worker.js';
+
+/**
+ * Runs verifications on worker threads. A verification that outlives its
+ * deadline has its thread terminated (and replaced on the next call), so a
+ * costly hash can neither stall the function past Cognito's limit nor hold
+ * up another sign-in in the same process.
+ *
+ * @example
+ * ```ts
+ * const pool = verifyPool()
+ * await pool?.run({ factory: 'builtin', id: 'bcrypt' }, 'pw', '$2b$10$…', { deadline: Date.now() + 3000 })
+ * ```
+ */
+export interface VerifyPool {
+  run(spec: WorkerSpec, password: string, encoded: string, options: { deadline: number; signal?: AbortSignal }): Promise<boolean>;
+  /** Starts one thread ahead of the first sign-in (at cold start, outside the 5-second window). */
+  warm(): void;
+  /** Threads started since the pool was made, and threads terminated at a deadline: for tests and benchmarks. */
+  readonly stats: { started: number; terminated: number };
+  close(): Promise<void>;
+}
+
+interface Job {
+  spec: WorkerSpec;
+  password: string;
+  encoded: string;
+  resolve(ok: boolean): void;
+  reject(err: unknown): void;
+}
+
+/**
+ * The worker script next to this module, wherever it was built to: beside a
+ * function bundle (`dist/postgres/verify-worker.mjs`, also reached from a
+ * chunk one folder down), beside the library's compiled modules, or the
+ * standalone build the tests use when running from source.
+ *
+ * @example
+ * ```ts
+ * findWorkerScript() // URL of …/verify-worker.mjs, or undefined
+ * ```
+ */
+export function findWorkerScript(): URL | undefined {
+  for (const candidate of ['./verify-worker.js', './verify-worker.mjs', '../verify-worker.mjs', '../../dist/verify-worker.mjs']) {
+    const url = new URL(candidate, import.meta.url);
+    if (url.protocol === 'file:' && existsSync(url)) return url;
+  }
+  return undefined;
+}
+
+const pools = new Map<string, VerifyPool>();
+
+/**
+ * The process's pool for a worker script (default: {@link findWorkerScript}),
+ * shared by every registry that uses it; `undefined` when there is no script.
+ *
+ * @example
+ * ```ts
+ * const pool = verifyPool(new URL('./verify-worker.mjs', import.meta.url))
+ * ```
+ */
+export function verifyPool(script: URL | string | undefined = findWorkerScript()): VerifyPool | undefined {
+  if (script === undefined) return undefined;
+  const url = typeof script === 'string' ? new URL(script, 'file:///') : script;
+  let pool = pools.get(url.href);
+  if (!pool) {
+    pool = createPool(url);
+    pools.set(url.href, pool);
+  }
+  return pool;
+}
+
+function createPool(script: URL): VerifyPool {
+  const max = Math.max(2, availableParallelism());
+  const idle: Worker[] = [];
+  const waiting: Array<() => void> = [];
+  let size = 0;
+  let seq = 0;
+  const stats = { started: 0, terminated: 0 };
+
+  function spawn(): Worker {
+    const worker = new Worker(script);
+    // An idle thread must not keep a CLI or a test run alive.
+    worker.unref();
+    worker.on('error', () => {});
+    size++;
+    stats.started++;
+    return worker;
+  }
+
+  function discard(worker: Worker, terminated: boolean): void {
+    const at = idle.indexOf(worker);
+    if (at >= 0) idle.splice(at, 1);
+    size--;
+    if (terminated) stats.terminated++;
+    void worker.terminate().catch(() => {});
+    waiting.shift()?.();
+  }
+
+  function release(worker: Worker): void {
+    worker.unref();
+    const next = waiting.shift();
+    idle.push(worker);
+    next?.();
+  }
+
+  async function acquire(deadline: number, signal?: AbortSignal): Promise<Worker> {
+    for (;;) {
+      const worker = idle.pop() ?? (size < max ? spawn() : undefined);
+      if (worker) return worker;
+      // Every thread is busy: wait for one, no longer than the deadline.
+      await new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new DeadlineExceededError('password verification', 0)), Math.max(0, deadline - Date.now()));
+        signal?.addEventListener('abort', () => reject(signal.reason), { once: true });
+        waiting.push(() => (clearTimeout(timer), resolve()));
+      });
+    }
+  }
+
+  return {
+    stats,
+    warm() {
+      if (size === 0) idle.push(spawn());
+    },
+    async run(spec, password, encoded, { deadline, signal }) {
+      if (signal?.aborted) throw signal.reason;
+      const worker = await acquire(deadline, signal);
+      const id = ++seq;
+      return new Promise<boolean>((resolve, reject) => {
+        const settle = (done: () => void, keep: boolean) => {
+          clearTimeout(timer);
+          signal?.removeEventListener('abort', onAbort);
+          worker.off('message', onMessage);
+          worker.off('exit', onExit);
+          if (keep) release(worker);
+          else discard(worker, true);
+          done();
+        };
+        const onMessage = (reply: VerifyReply) => {
+          if (reply.id !== id) return;
+          if ('ok' in reply) settle(() => resolve(reply.ok), true);
+          else if ('hashError' in reply) settle(() => reject(new UnsupportedHashError(reply.hashError.format, reply.hashError.reason, reply.hashError.kind)), true);
+          else settle(() => reject(new InternalError(Object.assign(new Error('verification failed in the worker thread'), { name: reply.failed }))), true);
+        };
+        const onExit = () => settle(() => reject(new InternalError(new Error('the verification worker thread exited'))), false);
+        const onAbort = () => settle(() => reject(signal!.reason ?? new DeadlineExceededError('password verification', 0)), false);
+        const timer = setTimeout(() => settle(() => reject(new DeadlineExceededError('password verification', 0)), false), Math.max(0, deadline - Date.now()));
+        signal?.addEventListener('abort', onAbort, { once: true });
+        worker.on('message', onMessage);
+        worker.once('exit', onExit);
+        worker.ref();
+        worker.postMessage({ id, spec, password, encoded });
+      });
+    },
+    async close() {
+      const all = idle.splice(0);
+      size -= all.length;
+      await Promise.all(all.map((w) => w.terminate()));
+    },
+  };
+}

@@ -1,0 +1,58 @@
+/**
+ * The verification worker: one thread that computes password hashes, so a
+ * costly hash never blocks the event loop, and the deadline can stop it by
+ * terminating the thread. Bundled as `verify-worker.mjs` beside each
+ * function; started by `pool.ts`.
+ */
+import { parentPort } from 'node:worker_threads';
+import { UnsupportedHashError } from '../errors.js';
+import { createArgon2Verifier } from './argon2.js';
+import { builtInVerifiers } from './builtins.js';
+import { createDigestVerifier } from './digest.js';
+import { createScryptVerifier } from './scrypt.js';
+import type { PasswordVerifier, WorkerSpec } from './verifier.js';
+
+export interface VerifyRequest {
+  id: number;
+  spec: WorkerSpec;
+  password: string;
+  encoded: string;
+}
+
+export type VerifyReply =
+  | { id: number; ok: boolean }
+  | { id: number; hashError: { format: string; reason: string; kind: 'malformed' | 'over_budget' } }
+  | { id: number; failed: string };
+
+const builtIn = new Map(builtInVerifiers.map((v) => [v.id, v]));
+const made = new Map<string, PasswordVerifier>();
+
+function verifierFor(spec: WorkerSpec): PasswordVerifier {
+  if (spec.factory === 'builtin') {
+    const found = builtIn.get(spec.id);
+    if (!found) throw new UnsupportedHashError(spec.id, 'the verification worker has no built-in verifier of that name');
+    return found;
+  }
+  const key = JSON.stringify(spec, (_k, v: unknown) => (v instanceof Uint8Array ? Buffer.from(v).toString('base64') : v));
+  let verifier = made.get(key);
+  if (!verifier) {
+    if (spec.factory === 'argon2') verifier = createArgon2Verifier(spec.options);
+    else if (spec.factory === 'scrypt') verifier = createScryptVerifier(spec.options as never);
+    else verifier = createDigestVerifier(spec.options as never);
+    made.set(key, verifier);
+  }
+  return verifier;
+}
+
+parentPort?.on('message', async ({ id, spec, password, encoded }: VerifyRequest) => {
+  let reply: VerifyReply;
+  try {
+    reply = { id, ok: await verifierFor(spec).verify(password, encoded) };
+  } catch (err) {
+    // Only what the main thread needs to rebuild the error; a foreign error's text may quote data.
+    reply = err instanceof UnsupportedHashError
+      ? { id, hashError: { format: err.format, reason: err.reason, kind: err.kind } }
+      : { id, failed: err instanceof Error ? err.name : typeof err };
+  }
+  parentPort!.postMessage(reply);
+});

@@ -1,0 +1,130 @@
+import { UnsupportedHashError } from '../errors.js';
+
+/**
+ * How much work one verification asks for, estimated from the stored
+ * string's parameters before any of it is done.
+ *
+ * @example
+ * ```ts
+ * const estimate: WorkEstimate = { ms: 74, memoryBytes: 4096 } // bcrypt cost 10
+ * ```
+ */
+export interface WorkEstimate {
+  /** Milliseconds on one full vCPU (Lambda at 1,769 MB). */
+  ms: number;
+  /** Peak memory the computation needs, in bytes. */
+  memoryBytes: number;
+}
+
+/**
+ * What the function can afford for one verification.
+ *
+ * @example
+ * ```ts
+ * const limits: WorkLimits = { ...defaultWorkLimits(), maxMemoryBytes: 512 * 2 ** 20 }
+ * ```
+ */
+export interface WorkLimits {
+  /**
+   * The share of one vCPU this process gets (Lambda: memory / 1,769 MB, at
+   * most 1, since a verification runs on one thread). An estimate of `ms` on
+   * a full vCPU takes `ms / cpuShare` here.
+   */
+  cpuShare: number;
+  /** Most memory one verification may take (default: half the Lambda's memory, at most 256 MiB). */
+  maxMemoryBytes: number;
+}
+
+/** Lambda gives a function one full vCPU at 1,769 MB and a proportional share below. */
+export const FULL_VCPU_MB = 1769;
+
+/**
+ * Limits for this process, from the Lambda's configured memory
+ * (`AWS_LAMBDA_FUNCTION_MEMORY_SIZE`) when there is one.
+ *
+ * @example
+ * ```ts
+ * defaultWorkLimits({ AWS_LAMBDA_FUNCTION_MEMORY_SIZE: '512' }) // { cpuShare: 0.289…, maxMemoryBytes: 256 MiB }
+ * ```
+ */
+export function defaultWorkLimits(env: Readonly<Record<string, string | undefined>> = process.env): WorkLimits {
+  const mb = Number(env.AWS_LAMBDA_FUNCTION_MEMORY_SIZE);
+  if (!Number.isFinite(mb) || mb <= 0) return { cpuShare: 1, maxMemoryBytes: 256 * 2 ** 20 };
+  return { cpuShare: Math.min(1, mb / FULL_VCPU_MB), maxMemoryBytes: Math.min(256, mb / 2) * 2 ** 20 };
+}
+
+/**
+ * Milliseconds per unit of work on one full vCPU, for the implementations
+ * used here (bcryptjs, node:crypto, hash-wasm, @noble/hashes). Measured on
+ * the reference machine by `npm run bench` (figure `work_calibration`); an
+ * estimate errs high rather than low, and the deadline stops a verification
+ * that outruns its estimate anyway.
+ */
+export const MS_PER_UNIT = {
+  /** One bcrypt round (cost c runs 2^c of them). */
+  bcryptRound: 0.08,
+  /** One HMAC iteration of PBKDF2 per output block, by digest. */
+  pbkdf2: { sha1: 0.0002, sha256: 0.00023, sha512: 0.00062 } as Record<string, number>,
+  /** One sha-crypt round, plus a part per byte of password (each round hashes it). */
+  shaCryptRound: 0.0019,
+  shaCryptRoundByte: 0.0000015,
+  /** One phpass MD5 iteration, plus per password byte. */
+  phpassRound: 0.0017,
+  phpassRoundByte: 0.00001,
+  /** One scrypt N·r·p unit. */
+  scryptUnit: 0.00036,
+  /** One Argon2 block pass (m KiB × t), WebAssembly engine and the pure-JS one (no `v=` or `data=`). */
+  argon2Block: 0.0016,
+  argon2BlockPureJs: 0.0085,
+  /** One digest call of a configurable digest verifier, plus per byte. */
+  digest: 0.002,
+  digestByte: 0.00001,
+} as const;
+
+/**
+ * Builds an estimate.
+ *
+ * @example
+ * ```ts
+ * estimate(2 ** 10 * MS_PER_UNIT.bcryptRound, 4096)
+ * ```
+ */
+export function estimate(ms: number, memoryBytes = 0): WorkEstimate {
+  return { ms, memoryBytes };
+}
+
+/**
+ * Throws a fast, clear {@link UnsupportedHashError} (kind `malformed`) unless
+ * `value` is a positive whole number.
+ *
+ * @example
+ * ```ts
+ * positiveInteger('pbkdf2_sha256', 'iterations', iterations)
+ * ```
+ */
+export function positiveInteger(format: string, what: string, value: number): number {
+  if (!Number.isSafeInteger(value) || value < 1) throw new UnsupportedHashError(format, `${what} must be a positive whole number`);
+  return value;
+}
+
+/**
+ * Refuses a verification the function cannot afford: more memory than
+ * `limits.maxMemoryBytes`, or more time (on this process's CPU share) than
+ * `availableMs`. Throws {@link UnsupportedHashError} of kind `over_budget`.
+ *
+ * @example
+ * ```ts
+ * admit('bcrypt', { ms: 1200, memoryBytes: 4096 }, { cpuShare: 0.58, maxMemoryBytes: 2 ** 28 }, 2800)
+ * ```
+ */
+export function admit(format: string, work: WorkEstimate, limits: WorkLimits, availableMs: number): void {
+  if (work.memoryBytes > limits.maxMemoryBytes) {
+    throw new UnsupportedHashError(format, `it needs ${mib(work.memoryBytes)} of memory, over the ${mib(limits.maxMemoryBytes)} allowed (workLimits.maxMemoryBytes)`, 'over_budget');
+  }
+  const wallMs = work.ms / limits.cpuShare;
+  if (!(wallMs <= availableMs)) {
+    throw new UnsupportedHashError(format, `it needs about ${Math.round(wallMs)} ms on this function's CPU share, and ${Math.max(0, Math.round(availableMs))} ms are left; give the function more memory (CPU) or have these users reset`, 'over_budget');
+  }
+}
+
+const mib = (bytes: number) => `${Math.round((bytes / 2 ** 20) * 10) / 10} MiB`;
