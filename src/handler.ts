@@ -1,6 +1,6 @@
 import type { Context, UserMigrationTriggerEvent } from 'aws-lambda';
 import { type AttributeMapping, checkMappingSources, mapAttributes, toCognitoAttributes } from './attributes.js';
-import { type CheckReport, fail, isSelfCheckEvent, pass, report, runChecks } from './checks.js';
+import { type CheckReport, fail, isSelfCheckEvent, pass, report, runChecks, warn } from './checks.js';
 import { oneOf, rejectUnknownKeys } from './config.js';
 import {
   AttributeValidationError,
@@ -18,6 +18,7 @@ import { DEFAULT_TIMING_HASH } from './passwords/bcrypt.js';
 import { type Normalization, createPasswordVerifier } from './passwords/registry.js';
 import type { PasswordVerifier } from './passwords/verifier.js';
 import type { WorkLimits } from './passwords/work.js';
+import { timingHashCheck } from './timing-check.js';
 import { type MigrationLogger, type MigrationMetrics, createDefaultLogger, createDefaultMetrics } from './telemetry.js';
 import type { LegacyUser, LookupQuery, StoreContext, UserStore } from './types.js';
 
@@ -230,8 +231,18 @@ export function createUserMigrationHandler(options: UserMigrationOptions): UserM
 
   async function selfCheck(): Promise<CheckReport> {
     const mode = { matchEmail: settings.matchEmail, caseInsensitive: settings.caseInsensitive };
-    const deep = await runChecks(store.checks?.(mode) ?? [], { timeoutMs: 4000 });
-    const checks = [pass('config', `Configuration valid; store "${store.name}"`), ...deep.checks];
+    const timingCheck = {
+      id: 'timing.hash',
+      run: async () => {
+        const deadline = Date.now() + 3000;
+        return timingHashCheck(store, passwords, { signal: AbortSignal.timeout(3000), deadline, remainingMs: () => Math.max(0, deadline - Date.now()) });
+      },
+    };
+    const deep = await runChecks([...(store.checks?.(mode) ?? []), timingCheck], { timeoutMs: 4000 });
+    const isolation = passwords.isolated
+      ? pass('verify.isolation', 'Passwords are verified on a worker thread that the deadline can stop')
+      : warn('verify.isolation', 'No verification worker script beside the code: passwords are verified on the event loop, and a costly hash cannot be stopped at the deadline', 'Deploy verify-worker.mjs beside index.mjs (npm run build puts it there).');
+    const checks = [pass('config', `Configuration valid; store "${store.name}"`), isolation, ...deep.checks];
     const outcome = report(checks);
     logger.info('self-check', { ok: outcome.ok, failed: checks.filter((c) => c.status === 'fail').map((c) => c.id) });
     return outcome;

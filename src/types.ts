@@ -141,6 +141,12 @@ export interface UserStore {
    * lookup mode the handler uses, so only what it will need is checked.
    */
   checks?(mode: Pick<LookupQuery, 'matchEmail' | 'caseInsensitive'>): SelfCheck[];
+  /**
+   * A small, bounded sample of stored users with hashes (at most `limit`),
+   * for the self-check that compares the timing hash with the legacy hashes'
+   * usual cost. The hashes never leave the function.
+   */
+  sampleHashes?(limit: number, ctx: StoreContext): Promise<LegacyUser[]>;
   /** Releases connections (tests, scripts). Lambda instances never call it. */
   close?(): Promise<void>;
 }

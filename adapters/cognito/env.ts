@@ -1,10 +1,12 @@
 import { type Env, optionalEnv, requiredEnv } from '../../src/config.js';
 import { ConfigurationError } from '../../src/errors.js';
+import { readSecretString } from '../../src/secrets.js';
 import { type CognitoStoreOptions, createCognitoStore } from './store.js';
 
 /**
  * Builds the Cognito (pool-to-pool) store from environment variables:
- * `OLD_USER_POOL_ID`, `OLD_CLIENT_ID`, `OLD_CLIENT_SECRET`, `OLD_USER_POOL_REGION`,
+ * `OLD_USER_POOL_ID`, `OLD_CLIENT_ID`, `OLD_CLIENT_SECRET_ARN` (a Secrets Manager
+ * secret holding the old app client's secret) or `OLD_CLIENT_SECRET`, `OLD_USER_POOL_REGION`,
  * `OLD_POOL_ROLE_ARN`, `OLD_POOL_EXTERNAL_ID`, `DROP_ATTRIBUTES` (comma-separated).
  *
  * @example
@@ -19,7 +21,12 @@ export function cognitoStoreFromEnv(env: Env, extra: Pick<CognitoStoreOptions, '
   if (roleArn && !/^arn:aws[a-z-]*:iam::\d{12}:role\/.+/.test(roleArn)) {
     throw new ConfigurationError('OLD_POOL_ROLE_ARN', 'OLD_POOL_ROLE_ARN must be an IAM role ARN', 'Example: arn:aws:iam::111122223333:role/read-old-pool.');
   }
-  const secret = optionalEnv(env, 'OLD_CLIENT_SECRET');
+  const plainSecret = optionalEnv(env, 'OLD_CLIENT_SECRET');
+  const secretArn = optionalEnv(env, 'OLD_CLIENT_SECRET_ARN');
+  if (plainSecret && secretArn) throw new ConfigurationError('OLD_CLIENT_SECRET', 'OLD_CLIENT_SECRET and OLD_CLIENT_SECRET_ARN are both set', 'Set only one; prefer the secret ARN.');
+  const secret: CognitoStoreOptions['clientSecret'] = secretArn
+    ? async () => (await readSecretString(secretArn, 'OLD_CLIENT_SECRET_ARN', 'Store the old app client\'s secret as the secret string.')).trim()
+    : plainSecret;
   const region = optionalEnv(env, 'OLD_USER_POOL_REGION');
   const externalId = optionalEnv(env, 'OLD_POOL_EXTERNAL_ID');
   const drop = optionalEnv(env, 'DROP_ATTRIBUTES');

@@ -1,5 +1,5 @@
 import {
-  AdminGetUserCommand, type AdminGetUserCommandOutput, AdminInitiateAuthCommand, CognitoIdentityProviderClient,
+  AdminGetUserCommand, type AdminGetUserCommandOutput, AdminInitiateAuthCommand, AdminRespondToAuthChallengeCommand, CognitoIdentityProviderClient,
   DescribeUserPoolClientCommand, DescribeUserPoolCommand, ListUsersCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
 import { createHmac, randomBytes } from 'node:crypto';
@@ -21,8 +21,8 @@ export interface CognitoStoreOptions {
   userPoolId: string;
   /** An app client of the old pool that allows ALLOW_ADMIN_USER_PASSWORD_AUTH. */
   clientId: string;
-  /** That client's secret, when it has one (SECRET_HASH is computed from it). */
-  clientSecret?: string;
+  /** That client's secret, when it has one (SECRET_HASH is computed from it), or a function that reads it (Secrets Manager). */
+  clientSecret?: string | (() => Promise<string>);
   /** Region of the old pool (default: the prefix of the pool id). */
   region?: string;
   /** Role in the old pool's account to assume (cross-account), with an optional external ID. */
@@ -39,25 +39,36 @@ const WHERE = 'createCognitoStore';
 // Cognito owns these: never copied to the new pool.
 const ALWAYS_DROPPED = new Set(['sub', 'identities', 'cognito:user_status', 'cognito:mfa_enabled', 'cognito:username']);
 const POOL_ID = /^[\w-]+_[0-9a-zA-Z]+$/;
+/** The `ClientMetadata` key that carries the user's current TOTP code for a legacy account with an authenticator app. */
+export const TOTP_METADATA_KEY = 'legacy_totp_code';
+// Challenges Cognito issues only after the password was right, and that leave no second factor behind.
+const PASSWORD_PROVEN = new Set(['NEW_PASSWORD_REQUIRED', 'SMS_MFA', 'MFA_SETUP']);
 type Client = Pick<CognitoIdentityProviderClient, 'send'>;
 type CognitoError = { name?: string; message?: string; $metadata?: { httpStatusCode?: number } };
+type AuthAnswer = { AuthenticationResult?: unknown; ChallengeName?: string; Session?: string };
 
 /**
  * Migrates from another Cognito user pool (pool-to-pool): `AdminInitiateAuth`
  * with `ADMIN_USER_PASSWORD_AUTH` on the old pool checks the password, then
  * `AdminGetUser` reads the attributes.
  *
- * Decisions for what the old pool may answer:
+ * Every sign-in makes the same calls whether or not the user exists
+ * (`ListUsers` by email when matching emails, then `AdminInitiateAuth` and
+ * `AdminGetUser`), so neither their number nor their order tells who has an
+ * account. Decisions for what the old pool may answer:
  * - tokens: migrated;
  * - `NEW_PASSWORD_REQUIRED` (the password is a temporary one): migrated as `RESET_REQUIRED`;
- * - MFA challenges (`SMS_MFA`, `SOFTWARE_TOKEN_MFA`, `SELECT_MFA_TYPE`, `MFA_SETUP`):
- *   Cognito only asks after the password was right, so the user is migrated;
- *   SMS MFA is carried over (see `enableSMSMFA`), TOTP secrets cannot be, so
- *   those users enrol again;
- * - `PasswordResetRequiredException`: refused as `reset_required` (the user
- *   should use "Forgot password", which migrates them through ForgotPassword);
- * - refusals (`NotAuthorizedException`, also `InvalidPasswordException`) are
- *   told apart with `AdminGetUser`: unknown user, disabled user or wrong password;
+ * - `SMS_MFA`: the password is proven and the user keeps SMS MFA (phone
+ *   carried, `enableSMSMFA`); `MFA_SETUP`: proven, no factor yet;
+ * - `SOFTWARE_TOKEN_MFA` (and `SELECT_MFA_TYPE`): never on the password
+ *   alone. The app passes the user's current code as `ClientMetadata`
+ *   `legacy_totp_code`; only when the old pool accepts it is the user
+ *   migrated (the TOTP secret itself cannot move: they enrol again). Without
+ *   it, or with a wrong one, the refusal is `mfa_required`. `EMAIL_OTP`
+ *   likewise refuses (`mfa_required`): such users use "Forgot password";
+ * - `PasswordResetRequiredException`: refused as `reset_required`;
+ * - refusals (`NotAuthorizedException`, `InvalidPasswordException`) are told
+ *   apart with the `AdminGetUser` answer: unknown, disabled or wrong password;
  * - throttling, access denied, missing client: outages, never a wrong password.
  *
  * @example
@@ -85,8 +96,19 @@ export function createCognitoStore(options: CognitoStoreOptions): UserStore {
     return client;
   }
 
-  const secretHash = (username: string) =>
-    options.clientSecret ? createHmac('sha256', options.clientSecret).update(username + options.clientId).digest('base64') : undefined;
+  let secret: Promise<string | undefined> | undefined;
+  const readSecret = () => {
+    const source = options.clientSecret;
+    secret ??= (typeof source === 'function' ? source() : Promise.resolve(source)).catch((err) => {
+      secret = undefined;
+      throw new StoreUnavailableError('cognito', `the old app client's secret could not be read (${(err as Error).name})`, { cause: err });
+    });
+    return secret;
+  };
+  const secretHash = async (username: string) => {
+    const value = await readSecret();
+    return value ? createHmac('sha256', value).update(username + options.clientId).digest('base64') : undefined;
+  };
 
   async function call<T>(command: unknown, ctx: StoreContext): Promise<T> {
     return (await getClient().send(command as never, { abortSignal: ctx.signal as never })) as T;
@@ -125,65 +147,88 @@ export function createCognitoStore(options: CognitoStoreOptions): UserStore {
   }
 
   async function findUser(query: LookupQuery, ctx: StoreContext): Promise<LegacyUser | undefined> {
-    let found = await getUser(query.login, ctx);
-    if (!found && query.matchEmail) {
-      const username = await byEmail(query.login, ctx);
-      if (username) found = await getUser(username, ctx);
-    }
+    // As in authenticate: the same calls whether or not anyone has this login.
+    const byMail = query.matchEmail && query.login.includes('@') ? await byEmail(query.login, ctx) : undefined;
+    const found = await getUser(byMail ?? query.login, ctx);
     return found && toLegacyUser(found, dropped);
   }
 
-  async function authenticate(query: LookupQuery, password: string, ctx: StoreContext): Promise<AuthenticateResult> {
-    let username = query.login;
-    for (let attempt = 0; attempt < 2; attempt++) {
-      const hash = secretHash(username);
-      let out: { AuthenticationResult?: unknown; ChallengeName?: string };
-      try {
-        out = await call(new AdminInitiateAuthCommand({
-          UserPoolId: options.userPoolId, ClientId: options.clientId, AuthFlow: 'ADMIN_USER_PASSWORD_AUTH',
-          AuthParameters: { USERNAME: username, PASSWORD: password, ...(hash ? { SECRET_HASH: hash } : {}) },
-        }), ctx);
-      } catch (err) {
-        const name = (err as CognitoError).name;
-        if (name === 'PasswordResetRequiredException') return { outcome: 'reset_required' };
-        if (name === 'UserNotConfirmedException') return { outcome: 'user_disabled' };
-        if (name === 'UserNotFoundException' || name === 'NotAuthorizedException' || name === 'InvalidPasswordException') {
-          if (/attempts exceeded/i.test((err as CognitoError).message ?? '')) throw outage(err as CognitoError, 'AdminInitiateAuth');
-          // A refusal does not say why (PreventUserExistenceErrors hides unknown users): ask.
-          const user = await getUser(username, ctx);
-          if (!user && attempt === 0 && query.matchEmail) {
-            const real = await byEmail(query.login, ctx);
-            if (real && real !== username) {
-              username = real;
-              continue;
-            }
-          }
-          if (!user) return { outcome: 'unknown_user' };
-          if (user.Enabled === false) return { outcome: 'user_disabled' };
-          return { outcome: 'wrong_password' };
-        }
-        throw outage(err as CognitoError, 'AdminInitiateAuth');
-      }
-      const challenge = out.ChallengeName;
-      if (!out.AuthenticationResult && challenge && !['NEW_PASSWORD_REQUIRED', 'SMS_MFA', 'SOFTWARE_TOKEN_MFA', 'SELECT_MFA_TYPE', 'MFA_SETUP', 'EMAIL_OTP'].includes(challenge)) {
-        throw new StoreUnavailableError('cognito', `the old pool answered with the ${challenge} challenge, which does not prove the password; these users must reset it`);
-      }
-      const user = await getUser(username, ctx);
-      if (!user) return { outcome: 'unknown_user' };
-      if (user.Enabled === false) return { outcome: 'user_disabled' };
-      const legacy = toLegacyUser(user, dropped);
-      if (challenge === 'NEW_PASSWORD_REQUIRED') legacy.mustResetPassword = true;
-      if (challenge === 'SMS_MFA') legacy.smsMfa = true;
-      return { outcome: 'ok', user: legacy };
+  async function initiate(username: string, password: string, ctx: StoreContext): Promise<{ out?: AuthAnswer; err?: CognitoError }> {
+    const hash = await secretHash(username);
+    try {
+      const out = await call<AuthAnswer>(new AdminInitiateAuthCommand({
+        UserPoolId: options.userPoolId, ClientId: options.clientId, AuthFlow: 'ADMIN_USER_PASSWORD_AUTH',
+        AuthParameters: { USERNAME: username, PASSWORD: password, ...(hash ? { SECRET_HASH: hash } : {}) },
+      }), ctx);
+      return { out };
+    } catch (err) {
+      return { err: err as CognitoError };
     }
-    return { outcome: 'unknown_user' };
+  }
+
+  /** Answers a TOTP challenge with the code the app passed; true only when the old pool accepts it. */
+  async function proveTotp(username: string, first: AuthAnswer, ctx: StoreContext): Promise<boolean> {
+    const code = ctx.clientMetadata?.[TOTP_METADATA_KEY];
+    if (typeof code !== 'string' || !/^\d{6,8}$/.test(code)) return false;
+    const hash = await secretHash(username);
+    const respond = (name: string, session: string | undefined, answer: Record<string, string>) => call<AuthAnswer>(new AdminRespondToAuthChallengeCommand({
+      UserPoolId: options.userPoolId, ClientId: options.clientId, ChallengeName: name as never, Session: session,
+      ChallengeResponses: { USERNAME: username, ...answer, ...(hash ? { SECRET_HASH: hash } : {}) },
+    }), ctx);
+    try {
+      let step = first;
+      if (step.ChallengeName === 'SELECT_MFA_TYPE') step = await respond('SELECT_MFA_TYPE', step.Session, { ANSWER: 'SOFTWARE_TOKEN_MFA' });
+      if (step.ChallengeName !== 'SOFTWARE_TOKEN_MFA') return false;
+      const done = await respond('SOFTWARE_TOKEN_MFA', step.Session, { SOFTWARE_TOKEN_MFA_CODE: code });
+      return Boolean(done.AuthenticationResult);
+    } catch (err) {
+      const name = (err as CognitoError).name;
+      if (name === 'CodeMismatchException' || name === 'NotAuthorizedException' || name === 'ExpiredCodeException' || name === 'EnableSoftwareTokenMFAException') return false;
+      throw outage(err as CognitoError, 'AdminRespondToAuthChallenge');
+    }
+  }
+
+  async function authenticate(query: LookupQuery, password: string, ctx: StoreContext): Promise<AuthenticateResult> {
+    // The same calls for every login, known or not: ListUsers (emails), AdminInitiateAuth, AdminGetUser.
+    const byMail = query.matchEmail && query.login.includes('@') ? await byEmail(query.login, ctx) : undefined;
+    const username = byMail ?? query.login;
+    const { out, err } = await initiate(username, password, ctx);
+    const user = await getUser(username, ctx);
+    if (err) {
+      const name = err.name;
+      if (name === 'PasswordResetRequiredException') return user ? { outcome: 'reset_required' } : { outcome: 'unknown_user' };
+      if (name === 'UserNotConfirmedException') return { outcome: 'user_disabled' };
+      if (name === 'UserNotFoundException' || name === 'NotAuthorizedException' || name === 'InvalidPasswordException') {
+        if (/attempts exceeded/i.test(err.message ?? '')) throw outage(err, 'AdminInitiateAuth');
+        if (!user) return { outcome: 'unknown_user' };
+        if (user.Enabled === false) return { outcome: 'user_disabled' };
+        return { outcome: 'wrong_password' };
+      }
+      throw outage(err, 'AdminInitiateAuth');
+    }
+    if (!user) return { outcome: 'unknown_user' };
+    if (user.Enabled === false) return { outcome: 'user_disabled' };
+    const challenge = out?.AuthenticationResult ? undefined : out?.ChallengeName;
+    if (challenge === 'SOFTWARE_TOKEN_MFA' || challenge === 'SELECT_MFA_TYPE') {
+      if (!(await proveTotp(username, out!, ctx))) return { outcome: 'mfa_required' };
+    } else if (challenge === 'EMAIL_OTP') {
+      return { outcome: 'mfa_required' };
+    } else if (challenge && !PASSWORD_PROVEN.has(challenge)) {
+      throw new StoreUnavailableError('cognito', `the old pool answered with the ${challenge} challenge, which does not prove the password; these users must reset it`);
+    } else if (!out?.AuthenticationResult && !challenge) {
+      throw new StoreUnavailableError('cognito', 'protocol error: AdminInitiateAuth answered neither tokens nor a challenge');
+    }
+    const legacy = toLegacyUser(user, dropped);
+    if (challenge === 'NEW_PASSWORD_REQUIRED') legacy.mustResetPassword = true;
+    if (challenge === 'SMS_MFA') legacy.smsMfa = true;
+    return { outcome: 'ok', user: legacy };
   }
 
   return {
     name: 'cognito',
     findUser,
     authenticate,
-    checks: () => cognitoChecks(options, getClient),
+    checks: () => cognitoChecks(options, getClient, secretHash),
   };
 }
 
@@ -220,7 +265,11 @@ function assumeRoleCredentials(roleArn: string, externalId: string | undefined, 
 
 const checkSignal = () => AbortSignal.timeout(3000);
 
-function cognitoChecks(options: CognitoStoreOptions, getClient: () => Client): SelfCheck[] {
+function cognitoChecks(options: CognitoStoreOptions, getClient: () => Client, secretHash: (username: string) => Promise<string | undefined>): SelfCheck[] {
+  const probeHash = async (username: string): Promise<Record<string, string>> => {
+    const hash = await secretHash(username);
+    return hash ? { SECRET_HASH: hash } : {};
+  };
   const send = <T>(command: unknown) => getClient().send(command as never, { abortSignal: checkSignal() as never }) as Promise<T>;
   const name = (err: unknown) => (err as CognitoError).name ?? 'Error';
   return [
@@ -261,7 +310,7 @@ function cognitoChecks(options: CognitoStoreOptions, getClient: () => Client): S
         const probe = `cognito-migrate-probe-${randomBytes(8).toString('hex')}`;
         const results: CheckResult[] = [];
         const attempts: Array<[string, unknown]> = [
-          ['AdminInitiateAuth', new AdminInitiateAuthCommand({ UserPoolId: options.userPoolId, ClientId: options.clientId, AuthFlow: 'ADMIN_USER_PASSWORD_AUTH', AuthParameters: { USERNAME: probe, PASSWORD: probe, ...(options.clientSecret ? { SECRET_HASH: createHmac('sha256', options.clientSecret).update(probe + options.clientId).digest('base64') } : {}) } })],
+          ['AdminInitiateAuth', new AdminInitiateAuthCommand({ UserPoolId: options.userPoolId, ClientId: options.clientId, AuthFlow: 'ADMIN_USER_PASSWORD_AUTH', AuthParameters: { USERNAME: probe, PASSWORD: probe, ...(await probeHash(probe)) } })],
           ['AdminGetUser', new AdminGetUserCommand({ UserPoolId: options.userPoolId, Username: probe })],
         ];
         for (const [action, command] of attempts) {

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { type CheckResult, type SelfCheck, fail, pass, warn } from '../../src/checks.js';
 import { ConfigurationError, DeadlineExceededError, StoreUnavailableError } from '../../src/errors.js';
 import { rejectUnknownKeys } from '../../src/config.js';
+import { applyEnabled, parseFlag } from '../../src/flags.js';
 import type { AuthenticateResult, LegacyUser, LegacyValue, LookupQuery, StoreContext, UserStore } from '../../src/types.js';
 
 /**
@@ -26,15 +27,24 @@ export interface HttpStoreOptions {
   userKey?: string;
   /** Field names in the user object (defaults `id`, `enabled`, `sms_mfa`, `password_hash`). */
   fields?: Partial<Record<'id' | 'enabled' | 'smsMfa' | 'passwordHash', string>>;
-  /** What the verify endpoint's status codes mean (defaults 401, 404, 423). Anything else but 2xx is an outage. */
-  statuses?: Partial<Record<'wrongPassword' | 'unknownUser' | 'disabled', number[]>>;
+  /**
+   * What the verify endpoint's status codes mean (defaults: success 200, wrong
+   * password 401, unknown user 404, disabled 423). Only the success status
+   * with a user object and its id migrates; any other status is an outage.
+   */
+  statuses?: Partial<Record<'wrongPassword' | 'unknownUser' | 'disabled', number[]>> & { success?: number };
   /** The Authorization header value, or a function that fetches it (a secret). */
   authorization?: string | (() => Promise<string>);
   /** More request headers. */
   headers?: Record<string, string>;
   /** Per-attempt timeout in ms (default 1000), capped by the invocation's remaining time. */
   timeoutMs?: number;
-  /** Extra attempts after a network error, timeout, 5xx or 429 (default 2), while the budget allows. */
+  /**
+   * Extra attempts (default 2), while the budget allows: a GET after a network
+   * error, timeout, 5xx or 429; the verify POST only when the connection was
+   * never made (refused, name not resolved), since a POST that may have
+   * reached the server is never sent twice.
+   */
   retries?: number;
   /** The fetch to use (tests). */
   fetch?: typeof fetch;
@@ -43,6 +53,18 @@ export interface HttpStoreOptions {
 const OPTION_NAMES = ['baseUrl', 'verifyPath', 'userPath', 'loginField', 'passwordField', 'userKey', 'fields', 'statuses', 'authorization', 'headers', 'timeoutMs', 'retries', 'fetch'];
 const WHERE = 'createHttpStore';
 const RETRIABLE = (status: number) => status >= 500 || status === 429 || status === 408;
+// Errors raised before any byte of the request left this machine.
+const NOT_CONNECTED = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
+
+/** Loopback hosts, the only ones plain http:// may be used for. */
+function isLoopback(hostname: string): boolean {
+  const h = hostname.replace(/^\[|\]$/g, '').toLowerCase();
+  return h === 'localhost' || h === '::1' || /^127\.\d+\.\d+\.\d+$/.test(h);
+}
+
+class ProtocolError extends StoreUnavailableError {
+  override readonly code = 'STORE_PROTOCOL_ERROR';
+}
 
 /** The HTTP store; `checks()` is always there. */
 export interface HttpStore extends UserStore {
@@ -76,11 +98,14 @@ export function createHttpStore(options: HttpStoreOptions): HttpStore {
   } catch {
     throw new ConfigurationError('baseUrl', `${WHERE}: "baseUrl" must be an http(s) URL`, 'Example: https://legacy.internal/api.');
   }
+  if (base.protocol === 'http:' && !isLoopback(base.hostname)) {
+    throw new ConfigurationError('baseUrl', `${WHERE}: "baseUrl" must use https:// (plain http:// is allowed only for loopback hosts): passwords are sent to it`, 'Serve the legacy API over TLS, e.g. https://legacy.internal/api.');
+  }
   const verifyPath = options.verifyPath === undefined ? '/auth/verify' : options.verifyPath;
   const userPath = options.userPath ?? '/users/{login}';
   if (!userPath.includes('{login}')) throw new ConfigurationError('userPath', `${WHERE}: "userPath" must contain {login}`, 'Example: /users/{login}.');
   const fields = { id: 'id', enabled: 'enabled', smsMfa: 'sms_mfa', passwordHash: 'password_hash', ...options.fields };
-  const statuses = { wrongPassword: [401], unknownUser: [404], disabled: [423], ...options.statuses };
+  const statuses = { success: 200, wrongPassword: [401], unknownUser: [404], disabled: [423], ...options.statuses };
   const timeoutMs = options.timeoutMs ?? 1000;
   const retries = options.retries ?? 2;
   if (!Number.isInteger(timeoutMs) || timeoutMs < 10 || timeoutMs > 4800) throw new ConfigurationError('timeoutMs', `${WHERE}: "timeoutMs" must be a whole number from 10 to 4800`, 'Leave it out for 1000.');
@@ -104,6 +129,8 @@ export function createHttpStore(options: HttpStoreOptions): HttpStore {
   /** One request with retries; resolves the final response (status and parsed JSON body). */
   async function request(method: 'GET' | 'POST', path: string, body: unknown, ctx: StoreContext): Promise<{ status: number; json: unknown }> {
     const baseHeaders = await headers();
+    // A POST carries the password and may have an effect: never sent twice once it may have arrived.
+    const idempotent = method === 'GET';
     let lastProblem = 'no attempt made';
     for (let attempt = 0; attempt <= retries; attempt++) {
       const left = ctx.remainingMs();
@@ -112,11 +139,17 @@ export function createHttpStore(options: HttpStoreOptions): HttpStore {
       try {
         const res = await doFetch(url(path), {
           method, signal,
+          // A redirect is never followed: the password would go wherever it points, and its answer would count.
+          redirect: 'manual',
           headers: body === undefined ? baseHeaders : { ...baseHeaders, 'content-type': 'application/json' },
           ...(body === undefined ? {} : { body: JSON.stringify(body) }),
         });
         const text = await res.text();
+        if (res.status >= 300 && res.status < 400 || res.type === 'opaqueredirect') {
+          throw new ProtocolError('http', `protocol error: ${method} ${path.split('?')[0]} answered a redirect (HTTP ${res.status}); redirects are never followed, point baseUrl at the final address`);
+        }
         if (RETRIABLE(res.status)) {
+          if (!idempotent) throw new StoreUnavailableError('http', `${method} ${path.split('?')[0]} answered HTTP ${res.status}; the password check is not repeated once it may have reached the server`);
           lastProblem = `HTTP ${res.status}`;
           const retryAfter = Number(res.headers.get('retry-after')) * 1000;
           await pause(Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter : 50 * 2 ** attempt, ctx);
@@ -131,47 +164,60 @@ export function createHttpStore(options: HttpStoreOptions): HttpStore {
         return { status: res.status, json };
       } catch (err) {
         if (err instanceof StoreUnavailableError) throw err;
-        lastProblem = (err as Error).name === 'TimeoutError' || (err as Error).name === 'AbortError' ? 'timeout' : `network error (${(err as { cause?: { code?: string } }).cause?.code ?? (err as Error).name})`;
+        const code = (err as { cause?: { code?: string } }).cause?.code;
+        lastProblem = (err as Error).name === 'TimeoutError' || (err as Error).name === 'AbortError' ? 'timeout' : `network error (${code ?? (err as Error).name})`;
+        if (!idempotent && !(code && NOT_CONNECTED.has(code))) break;
         await pause(50 * 2 ** attempt, ctx);
       }
     }
     if (ctx.remainingMs() <= 0 || lastProblem === 'timeout') throw new DeadlineExceededError('http', Math.max(0, ctx.deadline - Date.now() + timeoutMs));
-    throw new StoreUnavailableError('http', `the legacy API did not answer usefully after ${retries + 1} attempts (last: ${lastProblem})`);
+    throw new StoreUnavailableError('http', `the legacy API did not answer usefully (last: ${lastProblem})`);
   }
 
-  function toUser(json: unknown, login: string): LegacyUser {
-    const obj = json && typeof json === 'object' ? (json as Record<string, unknown>) : {};
-    const key = options.userKey ?? ('user' in obj ? 'user' : undefined);
-    const raw = (key ? obj[key] : obj) as Record<string, unknown> | undefined;
-    if (!raw || typeof raw !== 'object') throw new StoreUnavailableError('http', 'the legacy API answered 200 without a user object');
+  /** The user object of a success answer, with its id; anything less is a protocol error, never a migration. */
+  function toUser(json: unknown, what: string): LegacyUser {
+    const obj = json && typeof json === 'object' && !Array.isArray(json) ? (json as Record<string, unknown>) : undefined;
+    const key = options.userKey ?? (obj && Object.hasOwn(obj, 'user') ? 'user' : undefined);
+    const raw = (key ? obj?.[key] : obj) as Record<string, unknown> | undefined;
+    const id = raw && typeof raw === 'object' && Object.hasOwn(raw, fields.id) ? raw[fields.id] : undefined;
+    if (!raw || typeof raw !== 'object' || Array.isArray(raw) || !((typeof id === 'string' && id.length > 0) || typeof id === 'number')) {
+      throw new ProtocolError('http', `protocol error: ${what} answered success without a user object carrying "${fields.id}"`);
+    }
     const out: Record<string, LegacyValue> = {};
     for (const [name, value] of Object.entries(raw)) {
       if (name === fields.passwordHash) continue;
       out[name] = value === null || value === undefined || typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean' ? (value ?? undefined) : JSON.stringify(value);
     }
-    const user: LegacyUser = { id: String(raw[fields.id] ?? login), fields: out };
+    const user: LegacyUser = { id: String(id), fields: out };
     if (typeof raw[fields.passwordHash] === 'string') user.passwordHash = raw[fields.passwordHash] as string;
-    if (fields.enabled in raw) user.enabled = raw[fields.enabled] !== false;
-    if (raw[fields.smsMfa] === true) user.smsMfa = true;
+    // Fails closed: "false", 0, null and anything unreadable refuse.
+    if (Object.hasOwn(raw, fields.enabled)) applyEnabled(user, raw[fields.enabled], `field "${fields.enabled}"`);
+    if (parseFlag(raw[fields.smsMfa]) === true) user.smsMfa = true;
     return user;
   }
+
+  // `.` and `..` would be path segments after encoding, and reach another endpoint.
+  const unsafeLogin = (login: string) => login === '.' || login === '..';
 
   const mode = (query: LookupQuery) => `match_email=${query.matchEmail}&case_insensitive=${query.caseInsensitive}`;
 
   async function findUser(query: LookupQuery, ctx: StoreContext): Promise<LegacyUser | undefined> {
+    if (unsafeLogin(query.login)) return undefined;
     const path = userPath.replace('{login}', encodeURIComponent(query.login));
     const { status, json } = await request('GET', `${path}${path.includes('?') ? '&' : '?'}${mode(query)}`, undefined, ctx);
     if (status === 404) return undefined;
-    if (status >= 200 && status < 300) return toUser(json, query.login);
+    if (status === 200) return toUser(json, 'GET user');
+    if (status >= 200 && status < 300) throw new ProtocolError('http', `protocol error: GET user answered HTTP ${status}; only 200 with a user object or 404 are answers`);
     throw new StoreUnavailableError('http', `GET user answered HTTP ${status}${status === 401 || status === 403 ? ': the API refused our credentials (check the authorization secret)' : ''}`);
   }
 
   async function authenticate(query: LookupQuery, password: string, ctx: StoreContext): Promise<AuthenticateResult> {
+    if (unsafeLogin(query.login)) return { outcome: 'unknown_user' };
     const body = { [options.loginField ?? 'username']: query.login, [options.passwordField ?? 'password']: password, match_email: query.matchEmail, case_insensitive: query.caseInsensitive };
     const { status, json } = await request('POST', verifyPath!, body, ctx);
+    if (status === statuses.success) return { outcome: 'ok', user: toUser(json, 'verify-password') };
     if (status >= 200 && status < 300) {
-      const user = json && typeof json === 'object' && Object.keys(json).length > 0 ? toUser(json, query.login) : await findUser(query, ctx);
-      return user ? { outcome: 'ok', user } : { outcome: 'unknown_user' };
+      throw new ProtocolError('http', `protocol error: verify-password answered HTTP ${status}, not the success status ${statuses.success}; nothing is migrated on an unproven answer`);
     }
     if (statuses.unknownUser.includes(status)) return { outcome: 'unknown_user' };
     if (statuses.wrongPassword.includes(status)) return { outcome: 'wrong_password' };

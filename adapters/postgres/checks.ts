@@ -3,6 +3,7 @@ import type pg from 'pg';
 import { type CheckResult, type SelfCheck, fail, pass, warn } from '../../src/checks.js';
 import { ConfigurationError } from '../../src/errors.js';
 import { type LookupQuery, type StoreContext } from '../../src/types.js';
+import { explainSqlState, isLocalHost } from './sql.js';
 import type { PostgresColumns } from './store.js';
 
 /** What the checks need from the store, without reaching into its connection handling. */
@@ -48,12 +49,29 @@ export function postgresChecks(probe: PostgresProbe): SelfCheck[] {
     },
     {
       id: 'postgres.connect',
-      async run(): Promise<CheckResult> {
+      async run(): Promise<CheckResult[]> {
+        let mode: string;
+        let local = false;
         try {
-          const { rows } = await probe.query('SELECT current_setting(\'server_version\') AS version, current_database() AS db', [], checkContext());
-          return pass('postgres.connect', `Connected to PostgreSQL ${rows[0]?.version} (database ${rows[0]?.db})`);
+          const settings = await probe.settings();
+          mode = tlsMode(settings.ssl);
+          local = isLocalHost(settings.host ?? hostOf(settings.connectionString));
+        } catch {
+          mode = 'unknown';
+        }
+        try {
+          const { rows } = await probe.query('SELECT current_setting(\'server_version\') AS version, current_database() AS db, coalesce((SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()), false) AS tls', [], checkContext());
+          const tls = rows[0]?.tls === true;
+          return [
+            pass('postgres.connect', `Connected to PostgreSQL ${rows[0]?.version} (database ${rows[0]?.db})`),
+            mode === 'disable' && local
+              ? pass('postgres.tls', 'TLS off: the database is on this host (loopback)')
+              : mode === 'disable'
+              ? warn('postgres.tls', 'TLS is off (PG_SSL=disable or sslmode=disable): passwords hashes and user data cross the network in clear', 'Leave PG_SSL unset (verify-full) unless the database is on this host.')
+              : pass('postgres.tls', `TLS mode ${mode}${mode === 'verify-full' ? ' (server certificate and host name checked)' : ' (encrypted, certificate not checked)'}; this session ${tls ? 'is' : 'is not'} encrypted`),
+          ];
         } catch (err) {
-          return connectFailure(err as PgError);
+          return [connectFailure(err as PgError), pass('postgres.tls', `TLS mode ${mode}`)];
         }
       },
     },
@@ -104,7 +122,7 @@ function connectFailure(err: PgError): CheckResult {
   if (code === '28P01' || code === '28000') return fail('postgres.connect', `PostgreSQL refused the credentials (SQLSTATE ${code})`, 'Check the user and password in DATABASE_URL or the secret, and pg_hba.conf.');
   if (code === '3D000') return fail('postgres.connect', 'The database named in the connection settings does not exist (SQLSTATE 3D000)', 'Fix the database name (dbname in the secret, the path of DATABASE_URL).');
   if (/CERT|SELF_SIGNED|UNABLE_TO_VERIFY/.test(code)) {
-    return fail('postgres.connect', `TLS certificate not trusted (${code})`, 'Set NODE_EXTRA_CA_CERTS=/var/runtime/ca-cert.pem for RDS, or PG_SSL=require to encrypt without verifying.');
+    return fail('postgres.connect', `TLS certificate not trusted (${code})`, 'For RDS the Amazon roots are read from /var/runtime/ca-cert.pem; for another CA set PG_SSL_CA_FILE to its PEM bundle (PG_SSL=require encrypts without checking, as a last resort).');
   }
   const what = code || (/timeout/i.test(err.message ?? '') ? 'connection timeout' : (err.name ?? 'error'));
   return fail('postgres.connect', `Could not reach PostgreSQL (${what})`, 'Check the host and port, that the function runs in subnets that route to the database, and that the database security group admits the function\'s.');
@@ -117,6 +135,19 @@ function queryFailure(err: PgError, probe: PostgresProbe): CheckResult {
   if (err.severity && err.code === '42703') {
     return fail('postgres.query', `The lookup query failed: ${err.message} (SQLSTATE 42703)`, 'Map the column names with PG_COLUMNS, e.g. {"username":"login","email":"mail"}.');
   }
-  if (err.severity) return fail('postgres.query', `The lookup query failed: ${err.message} (SQLSTATE ${err.code})`, 'Fix PG_QUERY (it must be a SELECT that takes $1) or PG_TABLE/PG_COLUMNS.');
+  if (err.severity) return fail('postgres.query', `The lookup query failed: ${explainSqlState(err)}`, 'Fix PG_QUERY (it must be a SELECT that takes $1) or PG_TABLE/PG_COLUMNS.');
   return connectFailure(err);
+}
+
+function hostOf(url: string | undefined): string | undefined {
+  try {
+    return url ? decodeURIComponent(new URL(url).hostname) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function tlsMode(ssl: unknown): string {
+  if (!ssl) return 'disable';
+  return (ssl as { rejectUnauthorized?: boolean }).rejectUnauthorized === false ? 'require' : 'verify-full';
 }

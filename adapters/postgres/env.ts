@@ -1,7 +1,10 @@
+import { readFile } from 'node:fs/promises';
+import { rootCertificates } from 'node:tls';
 import type pg from 'pg';
 import { type Env, enumEnv, integerEnv, jsonEnv, optionalEnv } from '../../src/config.js';
 import { ConfigurationError } from '../../src/errors.js';
 import { readSecretString } from '../../src/secrets.js';
+import { isLocalHost } from './sql.js';
 import { type PostgresColumns, type PostgresStore, type PostgresStoreOptions, createPostgresStore } from './store.js';
 
 /** The JSON shape of an RDS-managed Secrets Manager secret. */
@@ -16,7 +19,14 @@ interface RdsSecret {
 /**
  * Builds the PostgreSQL store from environment variables (see the README's
  * configuration table): `DATABASE_URL` or `DATABASE_SECRET_ARN`, `PG_TABLE`,
- * `PG_COLUMNS`, `PG_QUERY`, `PG_CONNECT_TIMEOUT_MS`, `PG_QUERY_TIMEOUT_MS`, `PG_SSL`.
+ * `PG_COLUMNS`, `PG_QUERY`, `PG_CONNECT_TIMEOUT_MS`, `PG_QUERY_TIMEOUT_MS`, `PG_SSL`,
+ * `PG_SSL_CA_FILE`.
+ *
+ * TLS: certificate-verified (`verify-full`) for every host but loopback,
+ * whether the settings come from the URL or the secret, with the public roots
+ * plus the Amazon (RDS) roots Lambda ships in `/var/runtime/ca-cert.pem` (or
+ * `PG_SSL_CA_FILE`). `PG_SSL=disable` or `sslmode=disable` turns it off; a URL
+ * `sslmode` that contradicts `PG_SSL` is a configuration error.
  *
  * @example
  * ```ts
@@ -38,15 +48,30 @@ export function postgresStoreFromEnv(env: Env, extra: Pick<PostgresStoreOptions,
   if (secretArn && !/^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:.+/.test(secretArn)) {
     throw new ConfigurationError('DATABASE_SECRET_ARN', 'DATABASE_SECRET_ARN must be a Secrets Manager secret ARN', 'Example: arn:aws:secretsmanager:eu-west-1:123456789012:secret:legacy-db-AbCdEf.');
   }
-  const ssl = enumEnv(env, 'PG_SSL', ['disable', 'require', 'verify-full'] as const, url ? 'disable' : 'verify-full');
+  const explicit = optionalEnv(env, 'PG_SSL') === undefined ? undefined : enumEnv(env, 'PG_SSL', SSL_MODES, 'verify-full');
+  const parsedUrl = url ? stripSslParams(url) : undefined;
+  if (explicit && parsedUrl?.mode && parsedUrl.mode !== explicit) {
+    throw new ConfigurationError('PG_SSL', `PG_SSL=${explicit} contradicts sslmode in DATABASE_URL (${parsedUrl.mode})`, 'Say the TLS mode once: remove sslmode from the URL, or make the two agree.');
+  }
+  const caFile = optionalEnv(env, 'PG_SSL_CA_FILE') ?? parsedUrl?.rootCert;
+  const modeFor = (host: string | undefined) => explicit ?? parsedUrl?.mode ?? (isLocalHost(host) ? 'disable' : 'verify-full');
+  const sslFor = async (host: string | undefined): Promise<pg.ClientConfig['ssl']> => {
+    const mode = modeFor(host);
+    if (mode === 'disable') return false;
+    if (mode === 'require') return { rejectUnauthorized: false };
+    return { rejectUnauthorized: true, ca: [...rootCertificates, ...(await extraCertificates(caFile))] };
+  };
   const columns = jsonEnv(env, 'PG_COLUMNS');
   if (columns !== undefined && (typeof columns !== 'object' || columns === null || Array.isArray(columns))) {
     throw new ConfigurationError('PG_COLUMNS', 'PG_COLUMNS must be a JSON object', 'Example: PG_COLUMNS={"username":"login","passwordHash":"pw_hash"}.');
   }
-  const sslConfig: pg.ClientConfig['ssl'] = ssl === 'disable' ? undefined : { rejectUnauthorized: ssl === 'verify-full' };
-  const connection: PostgresStoreOptions['connection'] = url
-    ? { connectionString: url, ...(sslConfig ? { ssl: sslConfig } : {}) }
-    : async () => ({ ...(await readRdsSecret(secretArn!)), ...(sslConfig ? { ssl: sslConfig } : {}) });
+  // The URL's own ssl parameters are removed, so the mode decided here is the one pg uses.
+  const connection: PostgresStoreOptions['connection'] = parsedUrl
+    ? async () => ({ connectionString: parsedUrl.url, ssl: await sslFor(parsedUrl.host) })
+    : async () => {
+      const settings = await readRdsSecret(secretArn!);
+      return { ...settings, ssl: await sslFor(settings.host) };
+    };
   const query = optionalEnv(env, 'PG_QUERY');
   const table = optionalEnv(env, 'PG_TABLE');
   return createPostgresStore({
@@ -60,7 +85,50 @@ export function postgresStoreFromEnv(env: Env, extra: Pick<PostgresStoreOptions,
   });
 }
 
-async function readRdsSecret(arn: string): Promise<pg.ClientConfig> {
+const SSL_MODES = ['disable', 'require', 'verify-full'] as const;
+type SslMode = (typeof SSL_MODES)[number];
+const URL_MODES: Record<string, SslMode> = { disable: 'disable', require: 'require', 'verify-ca': 'verify-full', 'verify-full': 'verify-full' };
+
+/** The URL without its ssl* parameters (pg would let them override the ssl setting), and what they said. */
+function stripSslParams(url: string): { url: string; host: string | undefined; mode?: SslMode; rootCert?: string } {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new ConfigurationError('DATABASE_URL', 'DATABASE_URL is not a valid URL', 'Example: postgres://user:pass@host:5432/db (percent-encode special characters in the password).');
+  }
+  const out: { url: string; host: string | undefined; mode?: SslMode; rootCert?: string } = { url: '', host: decodeURIComponent(parsed.hostname) || parsed.searchParams.get('host') || undefined };
+  const sslmode = parsed.searchParams.get('sslmode') ?? (parsed.searchParams.get('ssl') === 'true' ? 'verify-full' : parsed.searchParams.get('ssl') === 'false' ? 'disable' : null);
+  if (sslmode !== null) {
+    const mode = URL_MODES[sslmode];
+    if (!mode) {
+      throw new ConfigurationError('DATABASE_URL', `sslmode=${sslmode} in DATABASE_URL may fall back to no TLS, which this function does not do`, 'Use sslmode=verify-full (the default for remote hosts), require, or disable.');
+    }
+    out.mode = mode;
+  }
+  if (parsed.searchParams.has('sslcert') || parsed.searchParams.has('sslkey')) {
+    throw new ConfigurationError('DATABASE_URL', 'client certificates (sslcert, sslkey) in DATABASE_URL are not supported', 'Authenticate with a password or IAM through the secret.');
+  }
+  const rootCert = parsed.searchParams.get('sslrootcert');
+  if (rootCert) out.rootCert = rootCert;
+  for (const key of [...parsed.searchParams.keys()]) if (key === 'ssl' || key.startsWith('ssl')) parsed.searchParams.delete(key);
+  out.url = parsed.toString();
+  return out;
+}
+
+// Lambda's Node.js 20+ runtimes no longer load Amazon's root CAs (RDS among them) by default, but ship them in this file.
+const LAMBDA_CA_FILE = '/var/runtime/ca-cert.pem';
+
+async function extraCertificates(file: string | undefined): Promise<string[]> {
+  try {
+    return [await readFile(file ?? LAMBDA_CA_FILE, 'utf8')];
+  } catch (err) {
+    if (file) throw new ConfigurationError('PG_SSL_CA_FILE', `the CA bundle could not be read (${(err as NodeJS.ErrnoException).code ?? 'error'})`, 'Point PG_SSL_CA_FILE at a PEM file packaged with the function.');
+    return [];
+  }
+}
+
+async function readRdsSecret(arn: string): Promise<pg.ClientConfig & { host: string }> {
   const fix = 'Store {"username","password","host","port","dbname"} as the secret string.';
   const text = await readSecretString(arn, 'DATABASE_SECRET_ARN', fix);
   let secret: RdsSecret;
@@ -75,7 +143,7 @@ async function readRdsSecret(arn: string): Promise<pg.ClientConfig> {
   return {
     user: secret.username,
     password: secret.password,
-    host: secret.host,
+    host: secret.host!,
     port: secret.port === undefined ? 5432 : Number(secret.port),
     database: secret.dbname ?? 'postgres',
   };

@@ -1,9 +1,10 @@
 import type pg from 'pg';
 import PgClient from 'pg/lib/client.js';
-import { quoteTable, resolveColumns } from './sql.js';
+import { explainSqlState, quoteTable, resolveColumns } from './sql.js';
 import { runChecks, type SelfCheck } from '../../src/checks.js';
 import { rejectUnknownKeys } from '../../src/config.js';
-import { ConfigurationError, DeadlineExceededError, StoreUnavailableError } from '../../src/errors.js';
+import { AuthenticationFailedError, ConfigurationError, DeadlineExceededError, StoreUnavailableError } from '../../src/errors.js';
+import { applyEnabled, parseFlag } from '../../src/flags.js';
 import { type LegacyUser, type LegacyValue, type LookupQuery, type StoreContext, type UserStore } from '../../src/types.js';
 
 /** Which columns hold what. Only `username`, `email` and `passwordHash` are needed to build the query. */
@@ -186,9 +187,18 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStor
     const [first, second] = rows;
     if (!first) return undefined;
     if (second && first[columns.username] !== query.login) {
-      throw new StoreUnavailableError('postgres', `more than one legacy row matches this login under the ${query.caseInsensitive ? 'case-insensitive ' : ''}${query.matchEmail ? 'username-or-email ' : ''}lookup; make logins unique or narrow the query`);
+      // A refusal, timed like any other: the user learns nothing, the operator gets the reason.
+      throw new AuthenticationFailedError('ambiguous_login', `more than one legacy row matches this login under the ${query.caseInsensitive ? 'case-insensitive ' : ''}${query.matchEmail ? 'username-or-email ' : ''}lookup; make logins unique or narrow the query`);
     }
     return toLegacyUser(first, columns);
+  }
+
+  async function sampleHashes(limit: number, ctx: StoreContext): Promise<LegacyUser[]> {
+    if (options.query) return [];
+    const n = Math.max(1, Math.min(200, Math.floor(limit)));
+    // Bounded: the first rows with a hash, no sort, no scan of the whole table.
+    const { rows } = await run(`SELECT * FROM ${quotedTable} WHERE "${columns.passwordHash}" IS NOT NULL LIMIT ${n}`, [], ctx);
+    return rows.map((row) => toLegacyUser(row, columns));
   }
 
   function classify(err: unknown, ctx: StoreContext): StoreUnavailableError {
@@ -198,10 +208,8 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStor
     if (ctx.remainingMs() <= 0 || e.message === 'Query read timeout' || /timeout/i.test(e.message ?? '')) {
       return new DeadlineExceededError('postgres', Math.min(queryTimeoutMs, connectTimeoutMs), { cause: err });
     }
-    // Data exceptions (class 22) may quote the parameter; keep only the code for those.
-    const detail = sqlError
-      ? e.code!.startsWith('22') ? `SQLSTATE ${e.code}` : `${e.message} (SQLSTATE ${e.code})`
-      : (e.code ?? (err instanceof Error ? err.message : 'unknown error'));
+    // Data and constraint errors quote values; only schema errors keep the server's text.
+    const detail = sqlError ? explainSqlState(e) : (e.code ?? (err instanceof Error ? err.name : 'unknown error'));
     return new StoreUnavailableError('postgres', detail, { cause: err });
   }
 
@@ -209,6 +217,7 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStor
     name: 'postgres',
     sqlFor,
     findUser,
+    sampleHashes,
     // The check code loads only when a self-check runs, not at every cold start.
     checks: (mode) => [{ id: 'postgres', run: async () => runChecks((await import('./checks.js')).postgresChecks({
       mode, columns, table, sqlFor, fromSecret: typeof options.connection === 'function',
@@ -238,8 +247,9 @@ export function toLegacyUser(row: Record<string, unknown>, columns: PostgresColu
   };
   if (typeof hash === 'string' && hash.length > 0) user.passwordHash = hash;
   if (typeof format === 'string' && format.length > 0) user.hashFormat = format;
-  if (columns.enabled in row) user.enabled = row[columns.enabled] !== false;
-  if (columns.smsMfa in row) user.smsMfa = row[columns.smsMfa] === true;
+  // Fails closed: smallint 0, 'f', 'no', NULL and anything unreadable all refuse.
+  if (columns.enabled in row) applyEnabled(user, row[columns.enabled], `column "${columns.enabled}"`);
+  if (columns.smsMfa in row) user.smsMfa = parseFlag(row[columns.smsMfa]) === true;
   return user;
 }
 

@@ -109,7 +109,9 @@ export async function runImport(clients: ImportClients, options: ImportOptions):
   const onAbort = () => {
     if (stopping) return;
     stopping = true;
-    cognito.send(new StopUserImportJobCommand({ UserPoolId: options.userPoolId, JobId: jobId }) as never).catch(() => {});
+    // Whatever send returns (a client, or a test double that answers synchronously), a failure here must not escape:
+    // the poll below sees the job's real state and reports it.
+    void (async () => cognito.send(new StopUserImportJobCommand({ UserPoolId: options.userPoolId, JobId: jobId }) as never))().catch(() => {});
   };
   options.signal?.addEventListener('abort', onAbort, { once: true });
   let current: UserImportJobType;

@@ -110,7 +110,10 @@ describe('PostgreSQL self-checks against a real server', () => {
     const handler = createUserMigrationHandler({ store: store(), matchEmail: true, logger: captureLogger().logger, metrics: countMetrics().metrics });
     const result = (await handler({ 'cognito-migrate': 'self-check' })) as unknown as { ok: boolean; checks: Array<{ id: string; status: string; message: string }> };
     expect(result.ok).toBe(true);
-    expect(statuses(result.checks)).toEqual({ config: 'pass', 'postgres.credentials': 'pass', 'postgres.connect': 'pass', 'postgres.query': 'pass', 'postgres.columns': 'pass' });
+    expect(statuses(result.checks)).toEqual({
+      config: 'pass', 'verify.isolation': 'pass', 'postgres.credentials': 'pass', 'postgres.connect': 'pass', 'postgres.tls': 'pass',
+      'postgres.query': 'pass', 'postgres.columns': 'pass', 'timing.hash': 'pass',
+    });
     expect(JSON.stringify(result)).not.toContain('local-only');
   });
 

@@ -11,10 +11,15 @@ export interface ApiUser {
   [field: string]: unknown;
 }
 
-export type Behaviour = { kind: 'ok' } | { kind: 'error'; status: number } | { kind: 'stall' } | { kind: 'slow'; ms: number } | { kind: 'flaky'; failures: number; status: number };
+export type Behaviour =
+  | { kind: 'ok' } | { kind: 'error'; status: number } | { kind: 'stall' } | { kind: 'slow'; ms: number } | { kind: 'flaky'; failures: number; status: number }
+  /** Every request is redirected (a hostile or misconfigured proxy). */
+  | { kind: 'redirect'; status: number; location: string }
+  /** The verify endpoint answers this status and body, whatever the password. */
+  | { kind: 'verify-answers'; status: number; body?: unknown };
 
 export async function startLegacyApi(users: readonly ApiUser[], behaviour: Behaviour = { kind: 'ok' }, token = 'Bearer test-token') {
-  const requests: Array<{ method: string; url: string; authorization?: string }> = [];
+  const requests: Array<{ method: string; url: string; authorization?: string; body: string }> = [];
   let failuresLeft = behaviour.kind === 'flaky' ? behaviour.failures : 0;
   // Honours the adapter's lookup mode, as the documented protocol asks.
   const find = (login: string, matchEmail = false, caseInsensitive = false) => {
@@ -29,8 +34,12 @@ export async function startLegacyApi(users: readonly ApiUser[], behaviour: Behav
   const server = createServer(async (req: IncomingMessage, res: ServerResponse) => {
     const chunks: Buffer[] = [];
     for await (const c of req) chunks.push(c as Buffer);
-    requests.push({ method: req.method ?? '', url: req.url ?? '', authorization: req.headers.authorization });
+    requests.push({ method: req.method ?? '', url: req.url ?? '', authorization: req.headers.authorization, body: Buffer.concat(chunks).toString('utf8') });
     if (behaviour.kind === 'stall') return;
+    if (behaviour.kind === 'redirect') {
+      res.writeHead(behaviour.status, { location: behaviour.location });
+      return res.end();
+    }
     if (behaviour.kind === 'slow') await new Promise((r) => setTimeout(r, behaviour.ms));
     if (behaviour.kind === 'error') return send(res, behaviour.status, { error: 'down' });
     if (failuresLeft > 0) {
@@ -39,6 +48,7 @@ export async function startLegacyApi(users: readonly ApiUser[], behaviour: Behav
     }
     if (req.headers.authorization !== token) return send(res, 401, { error: 'bad token' });
     const url = new URL(req.url ?? '/', 'http://x');
+    if (req.method === 'POST' && url.pathname === '/api/auth/verify' && behaviour.kind === 'verify-answers') return send(res, behaviour.status, behaviour.body);
     if (req.method === 'POST' && url.pathname === '/api/auth/verify') {
       const body = JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}') as { username?: string; password?: string; match_email?: boolean; case_insensitive?: boolean };
       const user = find(body.username ?? '', body.match_email, body.case_insensitive);

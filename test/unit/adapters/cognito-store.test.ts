@@ -1,6 +1,6 @@
 import {
-  AdminGetUserCommand, AdminInitiateAuthCommand, CognitoIdentityProviderClient, NotAuthorizedException,
-  PasswordResetRequiredException, UserNotFoundException,
+  AdminGetUserCommand, AdminInitiateAuthCommand, AdminRespondToAuthChallengeCommand, CodeMismatchException, CognitoIdentityProviderClient,
+  ListUsersCommand, NotAuthorizedException, PasswordResetRequiredException, UserNotFoundException,
 } from '@aws-sdk/client-cognito-identity-provider';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -41,11 +41,13 @@ describe('Cognito store: what the old pool may answer', () => {
 
   it('a custom challenge does not prove the password: an operator-facing outage', async () => {
     idp.on(AdminInitiateAuthCommand).resolves({ ChallengeName: 'CUSTOM_CHALLENGE', Session: 's' });
+    idp.on(AdminGetUserCommand).resolves(existing);
     await expect(store().authenticate!(q, 'pw', ctx())).rejects.toThrow(/CUSTOM_CHALLENGE challenge, which does not prove the password/);
   });
 
   it('PasswordResetRequiredException: refused as reset_required', async () => {
     idp.on(AdminInitiateAuthCommand).rejects(new PasswordResetRequiredException({ message: 'Password reset required for the user', $metadata: {} }));
+    idp.on(AdminGetUserCommand).resolves(existing);
     expect(await store().authenticate!(q, 'pw', ctx())).toEqual({ outcome: 'reset_required' });
   });
 
@@ -77,11 +79,77 @@ describe('Cognito store: what the old pool may answer', () => {
     expect(idp.commandCalls(AdminGetUserCommand)[0]!.args[0].input).toEqual({ UserPoolId: 'eu-west-1_OLD', Username: 'ada' });
   });
 
+  it('reads the client secret through a function (Secrets Manager) once', async () => {
+    idp.on(AdminInitiateAuthCommand).resolves({ AuthenticationResult: { AccessToken: 'x' } });
+    idp.on(AdminGetUserCommand).resolves(existing);
+    let reads = 0;
+    const s = store({ clientSecret: async () => (reads++, 'client-secret') });
+    await s.authenticate!(q, 'pw', ctx());
+    await s.authenticate!(q, 'pw', ctx());
+    expect(reads).toBe(1);
+    expect(idp.commandCalls(AdminInitiateAuthCommand)[1]!.args[0].input.AuthParameters!.SECRET_HASH).toMatch(/^[A-Za-z0-9+/]+=*$/);
+  });
+
   it.each([
     [{ userPoolId: 'not a pool', clientId: 'c' }, /"userPoolId" must be a user pool id/],
     [{ userPoolId: 'eu-west-1_OLD' }, /"clientId" is required/],
     [{ userPoolId: 'eu-west-1_OLD', clientId: 'c', roleArm: 'x' }, /unknown option "roleArm". Did you mean "roleArn"/],
   ])('rejects bad options %o', (options, message) => {
     expect(() => createCognitoStore(options as never)).toThrow(message);
+  });
+});
+
+describe('Cognito store: never weaker than the old pool (TOTP), and the same calls for every login', () => {
+  const withCode = (code?: string): StoreContext => ({ ...ctx(), ...(code ? { clientMetadata: { legacy_totp_code: code } } : {}) });
+
+  it('SOFTWARE_TOKEN_MFA without a code: refused as mfa_required, not migrated on the password alone', async () => {
+    idp.on(AdminInitiateAuthCommand).resolves({ ChallengeName: 'SOFTWARE_TOKEN_MFA', Session: 's' });
+    idp.on(AdminGetUserCommand).resolves(existing);
+    expect(await store().authenticate!(q, 'pw', withCode())).toEqual({ outcome: 'mfa_required' });
+    expect(idp.commandCalls(AdminRespondToAuthChallengeCommand)).toHaveLength(0);
+  });
+
+  it('SOFTWARE_TOKEN_MFA with a code the old pool refuses: mfa_required', async () => {
+    idp.on(AdminInitiateAuthCommand).resolves({ ChallengeName: 'SOFTWARE_TOKEN_MFA', Session: 's' });
+    idp.on(AdminGetUserCommand).resolves(existing);
+    idp.on(AdminRespondToAuthChallengeCommand).rejects(new CodeMismatchException({ message: 'Invalid code received for user', $metadata: {} }));
+    expect(await store().authenticate!(q, 'pw', withCode('123456'))).toEqual({ outcome: 'mfa_required' });
+  });
+
+  it('SOFTWARE_TOKEN_MFA (and SELECT_MFA_TYPE) with a code the old pool accepts: migrated', async () => {
+    idp.on(AdminInitiateAuthCommand).resolves({ ChallengeName: 'SELECT_MFA_TYPE', Session: 's1' });
+    idp.on(AdminGetUserCommand).resolves(existing);
+    idp.on(AdminRespondToAuthChallengeCommand)
+      .resolvesOnce({ ChallengeName: 'SOFTWARE_TOKEN_MFA', Session: 's2' })
+      .resolvesOnce({ AuthenticationResult: { AccessToken: 'x' } });
+    expect((await store().authenticate!(q, 'pw', withCode('654321'))).outcome).toBe('ok');
+    const calls = idp.commandCalls(AdminRespondToAuthChallengeCommand).map((c) => c.args[0].input);
+    expect(calls[0]).toMatchObject({ ChallengeName: 'SELECT_MFA_TYPE', Session: 's1', ChallengeResponses: { ANSWER: 'SOFTWARE_TOKEN_MFA' } });
+    expect(calls[1]).toMatchObject({ ChallengeName: 'SOFTWARE_TOKEN_MFA', Session: 's2', ChallengeResponses: { SOFTWARE_TOKEN_MFA_CODE: '654321', USERNAME: 'ada' } });
+  });
+
+  it('EMAIL_OTP: refused as mfa_required', async () => {
+    idp.on(AdminInitiateAuthCommand).resolves({ ChallengeName: 'EMAIL_OTP', Session: 's' });
+    idp.on(AdminGetUserCommand).resolves(existing);
+    expect(await store().authenticate!(q, 'pw', ctx())).toEqual({ outcome: 'mfa_required' });
+  });
+
+  it('makes the same calls, in the same order, for a known and an unknown login, by username and by email', async () => {
+    const calls = async (login: string, known: boolean, matchEmail: boolean) => {
+      idp.reset();
+      idp.on(AdminInitiateAuthCommand).rejects(new NotAuthorizedException({ message: 'Incorrect username or password.', $metadata: {} }));
+      if (known) idp.on(AdminGetUserCommand).resolves(existing);
+      else idp.on(AdminGetUserCommand).rejects(new UserNotFoundException({ message: 'User does not exist.', $metadata: {} }));
+      idp.on(ListUsersCommand).resolves({ Users: known ? [{ Username: 'ada' }] : [] });
+      const r = await store().authenticate!({ login, matchEmail, caseInsensitive: false }, 'wrong', ctx());
+      expect(r.outcome).toBe(known ? 'wrong_password' : 'unknown_user');
+      return idp.calls().map((c) => (c.args[0] as object).constructor.name);
+    };
+    const byName = [await calls('ada', true, false), await calls('nobody', false, false)];
+    expect(byName[0]).toEqual(byName[1]);
+    expect(byName[0]).toEqual(['AdminInitiateAuthCommand', 'AdminGetUserCommand']);
+    const byMail = [await calls('ada@example.com', true, true), await calls('nobody@example.com', false, true)];
+    expect(byMail[0]).toEqual(byMail[1]);
+    expect(byMail[0]).toEqual(['ListUsersCommand', 'AdminInitiateAuthCommand', 'AdminGetUserCommand']);
   });
 });

@@ -30,20 +30,22 @@ describe('HTTP store', () => {
     expect(a.requests.every((r) => r.authorization === 'Bearer test-token')).toBe(true);
   });
 
-  it('survives a flaky server: retries 503s within the budget and succeeds', async () => {
+  it('survives a flaky server: retries a user lookup on 503 within the budget and succeeds', async () => {
     const a = await api({ kind: 'flaky', failures: 2, status: 503 });
     const store = createHttpStore({ baseUrl: a.url, authorization: 'Bearer test-token', retries: 2 });
-    expect((await store.authenticate!(q, 'pw-1', ctx())).outcome).toBe('ok');
+    expect(await store.findUser(q, ctx())).toMatchObject({ id: 'u-ada' });
     expect(a.requests).toHaveLength(3);
   });
 
-  it('gives up on a failing server after bounded retries, as an outage', async () => {
+  it('gives up on a failing server after bounded retries, as an outage; the password check is sent once', async () => {
     const a = await api({ kind: 'error', status: 502 });
     const store = createHttpStore({ baseUrl: a.url, authorization: 'Bearer test-token', retries: 2 });
     const started = Date.now();
-    await expect(store.authenticate!(q, 'pw-1', ctx())).rejects.toThrow(/did not answer usefully after 3 attempts \(last: HTTP 502\)/);
+    await expect(store.findUser(q, ctx())).rejects.toThrow(/did not answer usefully \(last: HTTP 502\)/);
     expect(Date.now() - started).toBeLessThan(1000);
     expect(a.requests).toHaveLength(3);
+    await expect(store.authenticate!(q, 'pw-1', ctx())).rejects.toThrow(/not repeated once it may have reached the server/);
+    expect(a.requests.filter((r) => r.method === 'POST')).toHaveLength(1);
   });
 
   it('stops at the deadline when the server is slow, whatever the retries', async () => {
@@ -80,9 +82,10 @@ describe('HTTP store', () => {
 
   it.each([
     [{ baseUrl: 'ftp://x' }, /"baseUrl" must be an http\(s\) URL/],
-    [{ baseUrl: 'http://x', userPath: '/users' }, /"userPath" must contain \{login\}/],
-    [{ baseUrl: 'http://x', retries: 9 }, /"retries" must be a whole number from 0 to 5/],
-    [{ baseUrl: 'http://x', timout: 5 }, /unknown option "timout"/],
+    [{ baseUrl: 'https://x', userPath: '/users' }, /"userPath" must contain \{login\}/],
+    [{ baseUrl: 'https://x', retries: 9 }, /"retries" must be a whole number from 0 to 5/],
+    [{ baseUrl: 'https://x', timout: 5 }, /unknown option "timout"/],
+    [{ baseUrl: 'http://legacy.internal/api' }, /must use https:\/\/ \(plain http:\/\/ is allowed only for loopback hosts\)/],
   ])('rejects bad options %o', (options, message) => {
     expect(() => createHttpStore(options as never)).toThrow(message);
     expect(() => createHttpStore(options as never)).toThrow(ConfigurationError);
