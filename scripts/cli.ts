@@ -40,11 +40,18 @@ async function invoke(argv: string[]): Promise<number> {
   if (!values.event) throw new UsageError('invoke: --event FILE is required (a trigger event, e.g. events/authentication.json)');
   const timeoutMs = Number(values.timeout);
   if (!Number.isInteger(timeoutMs) || timeoutMs < 1) throw new UsageError(`invoke: --timeout must be a whole number of ms, got "${values.timeout}"`);
+  let text: string;
+  try {
+    text = await readFile(resolve(values.event), 'utf8');
+  } catch (err) {
+    throw new UsageError(`invoke: cannot read the event file ${values.event} (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
+  }
   let event: unknown;
   try {
-    event = JSON.parse(await readFile(resolve(values.event), 'utf8'));
-  } catch (err) {
-    throw new UsageError(`invoke: cannot read the event file ${values.event}: ${(err as Error).message}`);
+    event = JSON.parse(text);
+  } catch {
+    // The parser's message quotes the file, which holds a password: say where to look, not what is there.
+    throw new UsageError(`invoke: the event file ${values.event} is not valid JSON; compare it with events/authentication.json`);
   }
   const file = values.bundle ? resolve(values.bundle) : join(root, 'dist', values.function!, 'index.mjs');
   // As with `sam local invoke`, the function's own log lines go to stderr and only the response to stdout.
@@ -62,11 +69,20 @@ async function invoke(argv: string[]): Promise<number> {
     process.stdout.write = print;
   }
   if (answer.ok) {
-    print(`${JSON.stringify(answer.result, null, 2)}\n`);
+    print(`${JSON.stringify(withoutPassword(answer.result), null, 2)}\n`);
     return 0;
   }
   print(`${JSON.stringify({ errorType: answer.errorType, errorMessage: answer.errorMessage })}\n`);
   return 1;
+}
+
+/** The response as Cognito would read it, less the password it echoes in `request`. */
+function withoutPassword(result: unknown): unknown {
+  if (typeof result !== 'object' || result === null) return result;
+  const { request, ...rest } = result as { request?: Record<string, unknown> };
+  if (typeof request !== 'object' || request === null) return result;
+  const { password: _password, ...safe } = request;
+  return { ...rest, request: safe };
 }
 
 const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = {

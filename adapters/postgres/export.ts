@@ -14,13 +14,17 @@ export interface PostgresExportOptions {
   query?: string;
   /** Rows per FETCH (default 5,000): memory stays flat however large the table. */
   batchSize?: number;
+  /** Called once with the number of rows the export will read, counted in the export's own snapshot. */
+  onCount?(total: number): void;
 }
 
 const WHERE = 'csv export';
 
 /**
  * Streams every legacy user through a server-side cursor, in constant memory.
- * The login (cognito:username) is the `username` column.
+ * The login (cognito:username) is the `username` column. Everything, the
+ * count included, runs in one read-only, repeatable-read transaction: a
+ * `query` that would write fails, and the count matches the rows.
  *
  * @example
  * ```ts
@@ -33,7 +37,11 @@ export async function* streamPostgresUsers(options: PostgresExportOptions): Asyn
   const client = new PgClient(typeof options.connection === 'string' ? { connectionString: options.connection, application_name: 'cognito-migrate-export' } : options.connection);
   await client.connect();
   try {
-    await client.query('BEGIN READ ONLY');
+    await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+    if (options.onCount) {
+      const { rows } = await client.query(`SELECT count(*)::bigint AS n FROM (${sql}) AS q`);
+      options.onCount(Number(rows[0].n));
+    }
     await client.query(`DECLARE cognito_migrate_export NO SCROLL CURSOR FOR ${sql}`);
     const batch = options.batchSize ?? 5000;
     const fetch = () => client.query(`FETCH ${batch} FROM cognito_migrate_export`);
@@ -47,26 +55,6 @@ export async function* streamPostgresUsers(options: PostgresExportOptions): Asyn
       if (last) break;
     }
     await client.query('COMMIT');
-  } finally {
-    await client.end();
-  }
-}
-
-/**
- * Counts the rows an export will read (for the progress bar).
- *
- * @example
- * ```ts
- * const total = await countPostgresUsers({ connection: url, table: 'legacy.users' })
- * ```
- */
-export async function countPostgresUsers(options: PostgresExportOptions): Promise<number> {
-  const client = new PgClient(typeof options.connection === 'string' ? { connectionString: options.connection } : options.connection);
-  await client.connect();
-  try {
-    const sql = options.query ? `SELECT count(*)::bigint AS n FROM (${options.query}) AS q` : `SELECT count(*)::bigint AS n FROM ${quoteTable(options.table ?? 'users', WHERE)}`;
-    const { rows } = await client.query(sql);
-    return Number(rows[0].n);
   } finally {
     await client.end();
   }

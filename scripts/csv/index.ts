@@ -54,11 +54,29 @@ export async function csv(argv: string[], print: (t: string) => void = (t) => pr
   throw new Error(`csv: unknown subcommand "${sub ?? ''}"; use lint or export`);
 }
 
+/** The database URL from a file, the environment, or (discouraged: it shows in `ps` and shell history) the command line. */
+async function databaseUrl(flag: string | undefined, file: string | undefined): Promise<string> {
+  if (file) {
+    let text: string;
+    try {
+      text = await readFile(file, 'utf8');
+    } catch (err) {
+      throw new Error(`csv: cannot read --database-url-file ${file} (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
+    }
+    const url = text.trim();
+    if (!/^postgres(ql)?:\/\//.test(url)) throw new Error(`csv: --database-url-file ${file} must hold one postgres:// URL`);
+    return url;
+  }
+  const url = flag ?? process.env.DATABASE_URL;
+  if (!url) throw new Error('csv: export needs DATABASE_URL in the environment or --database-url-file FILE');
+  return url;
+}
+
 async function exportCommand(argv: string[], print: (t: string) => void): Promise<number> {
   const { values } = parseArgs({
     args: argv,
     options: {
-      out: { type: 'string' }, header: { type: 'string' }, 'user-pool-id': { type: 'string' }, 'database-url': { type: 'string' },
+      out: { type: 'string' }, header: { type: 'string' }, 'user-pool-id': { type: 'string' }, 'database-url': { type: 'string' }, 'database-url-file': { type: 'string' },
       table: { type: 'string' }, columns: { type: 'string' }, query: { type: 'string' }, 'attribute-map': { type: 'string' },
       'migrated-column': { type: 'string' }, 'skip-existing': { type: 'boolean', default: false }, 'hash-column': { type: 'string' },
       'hash-formats': { type: 'string' }, 'include-disabled': { type: 'boolean', default: false }, 'max-users': { type: 'string' },
@@ -66,8 +84,7 @@ async function exportCommand(argv: string[], print: (t: string) => void): Promis
     },
   });
   if (!values.out) throw new Error('csv: export needs --out DIR');
-  const url = values['database-url'] ?? process.env.DATABASE_URL;
-  if (!url) throw new Error('csv: export needs --database-url or DATABASE_URL');
+  const url = await databaseUrl(values['database-url'], values['database-url-file']);
   const poolId = values['user-pool-id'];
   let header: string[];
   let existing: Set<string> | undefined;
@@ -85,9 +102,12 @@ async function exportCommand(argv: string[], print: (t: string) => void): Promis
     if (extra.length === 1) hashColumn = extra[0];
     else if (extra.length > 1) throw new Error(`csv: the header has several extra cognito: columns (${extra.join(', ')}); name the hash column with --hash-column`);
   }
-  const { streamPostgresUsers, countPostgresUsers } = await import('../../adapters/postgres/export.js');
-  const source = { connection: url, ...(values.table ? { table: values.table } : {}), ...(values.query ? { query: values.query } : {}), ...(values.columns ? { columns: json('columns', values.columns) as object } : {}) };
-  const total = await countPostgresUsers(source);
+  const { streamPostgresUsers } = await import('../../adapters/postgres/export.js');
+  let total = 0;
+  const source = {
+    connection: url, onCount: (n: number) => (total = n),
+    ...(values.table ? { table: values.table } : {}), ...(values.query ? { query: values.query } : {}), ...(values.columns ? { columns: json('columns', values.columns) as object } : {}),
+  };
   const migrated = values['migrated-column'];
   const tty = process.stderr.isTTY;
   const bar = (seen: number) => {

@@ -1,5 +1,5 @@
-import { type WriteStream, createWriteStream } from 'node:fs';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { type WriteStream, createWriteStream, fchmodSync } from 'node:fs';
+import { chmod, mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type AttributeMapping, mapAttributes } from '../attributes.js';
 import { ConfigurationError } from '../errors.js';
@@ -116,7 +116,7 @@ class FileSet {
     await this.close();
     this.index++;
     const file = `${this.name}-${String(this.index).padStart(4, '0')}.csv`;
-    this.stream = createWriteStream(join(this.dir, file));
+    this.stream = privateStream(join(this.dir, file));
     this.users = 0;
     this.bytes = Buffer.byteLength(this.headerLine) + 1;
     this.stream.write(`${this.headerLine}\n`);
@@ -174,7 +174,7 @@ export async function exportCsv(items: AsyncIterable<ExportItem>, options: Expor
     return set;
   };
   const reportPath = join(options.outDir, 'left-out.csv');
-  const report = createWriteStream(reportPath);
+  const report = privateStream(reportPath);
   report.write('number,username,reason\n');
   const usernames = new SeenSet();
   let seen = 0;
@@ -219,7 +219,8 @@ export async function exportCsv(items: AsyncIterable<ExportItem>, options: Expor
   for (const set of sets.values()) await set.close();
   await new Promise<void>((resolve, reject) => report.end((err?: Error | null) => (err ? reject(err) : resolve())));
   const manifestPath = join(options.outDir, 'manifest.json');
-  await writeFile(manifestPath, `${JSON.stringify({ header, hashColumn: hashColumn ?? null, files, exported, leftOut, seen }, null, 2)}\n`);
+  await writeFile(manifestPath, `${JSON.stringify({ header, hashColumn: hashColumn ?? null, files, exported, leftOut, seen }, null, 2)}\n`, { mode: 0o600 });
+  await chmod(manifestPath, 0o600);
   return { files, exported, leftOut, seen, reportPath, manifestPath };
 }
 
@@ -235,4 +236,11 @@ function toCsvText(column: string, value: LegacyValue): string {
   if (column === 'updated_at' && value instanceof Date) return String(Math.floor(value.getTime() / 1000));
   if (value instanceof Date) return value.toISOString();
   return String(value);
+}
+
+/** A file only its owner can read: import files carry users' data and hashes. `mode` applies to new files, `fchmod` to ones that existed. */
+function privateStream(path: string): WriteStream {
+  const stream = createWriteStream(path, { mode: 0o600 });
+  stream.once('open', (fd) => fchmodSync(fd, 0o600));
+  return stream;
 }
