@@ -161,7 +161,7 @@ export function createUserMigrationHandler(options: UserMigrationOptions): UserM
   timing.catch(() => {});
   if (!passwords.isolated) logger.warn('password verification runs on the event loop: no verification worker script was found beside the code, so a costly hash cannot be stopped at the deadline', {});
 
-  async function authenticate(event: UserMigrationTriggerEvent, query: LookupQuery, ctx: StoreContext): Promise<LegacyUser> {
+  async function authenticate(event: UserMigrationTriggerEvent, query: LookupQuery, ctx: StoreContext, record: Record<string, unknown>): Promise<LegacyUser> {
     const password = event.request.password;
     const within = <T>(work: Promise<T>) => withDeadline(work, ctx, store.name);
     let verifiedMs: number | undefined;
@@ -186,6 +186,7 @@ export function createUserMigrationHandler(options: UserMigrationOptions): UserM
         // Verify before looking at `enabled`, so a disabled account costs what a wrong password costs.
         if (!(await within(verifyContext.verifyPassword!(password, user.passwordHash, user.hashFormat)))) throw new AuthenticationFailedError('wrong_password');
       }
+      if (user.warnings?.length) record.dataProblems = user.warnings;
       if (!isEnabled(user)) throw new AuthenticationFailedError('user_disabled');
       return user;
     } catch (err) {
@@ -209,8 +210,7 @@ export function createUserMigrationHandler(options: UserMigrationOptions): UserM
       if (!user) throw new AuthenticationFailedError('unknown_user');
       if (!isEnabled(user)) throw new AuthenticationFailedError('user_disabled');
     } else {
-      user = await authenticate(event, query, ctx);
-      if (user.warnings?.length) record.dataProblems = user.warnings;
+      user = await authenticate(event, query, ctx, record);
     }
 
     const attributes = toCognitoAttributes(mapAttributes(user, settings.attributes));
@@ -288,7 +288,8 @@ export function createUserMigrationHandler(options: UserMigrationOptions): UserM
     }
     if (failure.refusal) {
       // A refusal the operator can fix (no hash, unreadable or too costly hash, ambiguous login) is a warning.
-      if (failure instanceof AuthenticationFailedError && ['unknown_user', 'wrong_password', 'user_disabled', 'reset_required'].includes(failure.reason)) logger.info('user migration refused', record);
+      const routine = failure instanceof AuthenticationFailedError && ['unknown_user', 'wrong_password', 'user_disabled', 'reset_required'].includes(failure.reason);
+      if (routine && !record.dataProblems) logger.info('user migration refused', record);
       else logger.warn('user migration refused: the legacy data needs attention', { ...record, ...describeFailure(failure) });
     } else {
       logger.error('user migration failed', { ...record, ...describeFailure(failure) });
