@@ -3,7 +3,7 @@
 // role and network. Clients are passed in (tests give cognito-local and mocks).
 import { type CloudFormationClient, DescribeStackResourcesCommand } from '@aws-sdk/client-cloudformation';
 import {
-  type CognitoIdentityProviderClient, DescribeUserPoolClientCommand, DescribeUserPoolCommand, ListUserPoolClientsCommand,
+  type CognitoIdentityProviderClient, DescribeUserPoolClientCommand, DescribeUserPoolCommand, GetUserPoolMfaConfigCommand, ListUserPoolClientsCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
 import { GetRoleCommand, type IAMClient, SimulatePrincipalPolicyCommand } from '@aws-sdk/client-iam';
 import { GetFunctionConfigurationCommand, GetPolicyCommand, InvokeCommand, type LambdaClient } from '@aws-sdk/client-lambda';
@@ -86,6 +86,7 @@ export async function onlineChecks(clients: OnlineClients, options: OnlineOption
         ? pass('pool.trigger', `User pool ${userPoolId} sends UserMigration to ${functionName}`)
         : fail('pool.trigger', `User pool ${userPoolId} ${wired ? `sends UserMigration to ${wired}, not ${functionName}` : 'has no UserMigration trigger'}: Cognito never asks this function`, `Set the pool's Migrate user trigger to ${functionName} (console: Extensions → Lambda triggers).`));
       results.push(...(await mfaOnline(clients, UserPool?.MfaConfiguration, UserPool?.SmsConfiguration, env)));
+      if (env.OLD_USER_POOL_ID) results.push(await mfaAgainstOldPool(clients.cognito, userPoolId, env.OLD_USER_POOL_ID));
     } catch (err) {
       const name = errorName(err);
       results.push(fail('pool.trigger', `Cannot read user pool ${userPoolId}: ${name}`, name === 'ResourceNotFoundException' ? 'The pool does not exist in this region; check --user-pool-id and AWS_REGION.' : 'Grant your credentials cognito-idp:DescribeUserPool.'));
@@ -179,13 +180,56 @@ async function roleOnline(iam: IAMClient, roleArn: string | undefined, env: Reco
   return out;
 }
 
+const MFA_RANK: Record<string, number> = { OFF: 0, OPTIONAL: 1, ON: 2 };
+
+interface MfaState {
+  level: string;
+  totp: boolean;
+  sms: boolean;
+}
+
+async function mfaState(cognito: CognitoIdentityProviderClient, poolId: string): Promise<MfaState> {
+  const { UserPool } = await cognito.send(new DescribeUserPoolCommand({ UserPoolId: poolId }));
+  const level = UserPool?.MfaConfiguration ?? 'OFF';
+  let totp = false;
+  let sms = level !== 'OFF' && Boolean(UserPool?.SmsConfiguration?.SnsCallerArn);
+  try {
+    const config = await cognito.send(new GetUserPoolMfaConfigCommand({ UserPoolId: poolId }));
+    totp = level !== 'OFF' && config.SoftwareTokenMfaConfiguration?.Enabled === true;
+    sms = level !== 'OFF' && Boolean(config.SmsMfaConfiguration?.SmsConfiguration?.SnsCallerArn ?? UserPool?.SmsConfiguration?.SnsCallerArn);
+  } catch {
+    // Older emulators and narrow credentials: DescribeUserPool's answer is what we have.
+  }
+  return { level, totp, sms };
+}
+
+/** The target pool must ask at least what the old one asked: a migration never weakens sign-in. */
+async function mfaAgainstOldPool(cognito: CognitoIdentityProviderClient, target: string, old: string): Promise<CheckResult> {
+  let from: MfaState;
+  let to: MfaState;
+  try {
+    [from, to] = [await mfaState(cognito, old), await mfaState(cognito, target)];
+  } catch (err) {
+    return warn('mfa.weaker', `Cannot compare the MFA of old pool ${old} with ${target}: ${errorName(err)}`, 'Grant your credentials cognito-idp:DescribeUserPool and GetUserPoolMfaConfig on both pools (and run doctor in the old pool\'s region if it differs).');
+  }
+  const gaps: string[] = [];
+  if ((MFA_RANK[to.level] ?? 0) < (MFA_RANK[from.level] ?? 0)) gaps.push(`MFA is ${to.level} here but ${from.level} in the old pool`);
+  if (from.totp && !to.totp) gaps.push('the old pool has authenticator-app (TOTP) MFA and this one does not');
+  if (from.sms && !to.sms) gaps.push('the old pool has SMS MFA and this one does not (ENABLE_SMS_MFA cannot carry it)');
+  if (gaps.length === 0) return pass('mfa.weaker', `Pool ${target} asks at least the second factors old pool ${old} asked (MFA ${to.level})`);
+  return warn('mfa.weaker', `Pool ${target} is weaker than old pool ${old}: ${gaps.join('; ')}. Migrated users would sign in with less than they had`, `Set MfaConfiguration ${from.level} and enable ${[from.totp && 'SOFTWARE_TOKEN_MFA', from.sms && 'SMS_MFA'].filter(Boolean).join(' and ') || 'the same factors'} on ${target} (SetUserPoolMfaConfig) before switching the trigger on.`);
+}
+
 async function mfaOnline(clients: OnlineClients, mfa: string | undefined, sms: { SnsCallerArn?: string; ExternalId?: string } | undefined, env: Record<string, string>): Promise<CheckResult[]> {
   const out: CheckResult[] = [];
   const smsOn = mfa !== undefined && mfa !== 'OFF' && !!sms?.SnsCallerArn;
-  if (env.ENABLE_SMS_MFA === 'true' && (mfa === undefined || mfa === 'OFF')) {
-    out.push(fail('mfa.sms-migration', 'ENABLE_SMS_MFA is true, but the pool has MFA off', 'Turn on SMS MFA in the pool (with an SMS role), or set ENABLE_SMS_MFA=false.'));
+  // SMS MFA is carried over unless ENABLE_SMS_MFA=false: by default a legacy SMS user keeps the factor.
+  const smsWanted = env.ENABLE_SMS_MFA !== 'false';
+  if (smsWanted && (mfa === undefined || mfa === 'OFF')) {
+    // Only legacy SMS users are affected, and they fail closed (no migration), so it is a warning.
+    out.push(warn('mfa.sms-migration', `ENABLE_SMS_MFA is ${env.ENABLE_SMS_MFA === 'true' ? 'true' : 'on by default'}, but the pool has MFA off: legacy users with SMS MFA cannot be migrated with it`, 'Turn on SMS MFA in the pool (with an SMS role), or set ENABLE_SMS_MFA=false to migrate them without their second factor.'));
   }
-  if (mfa !== undefined && mfa !== 'OFF' && !sms?.SnsCallerArn && env.ENABLE_SMS_MFA === 'true') {
+  if (mfa !== undefined && mfa !== 'OFF' && !sms?.SnsCallerArn && smsWanted) {
     out.push(fail('mfa.sms-config', 'InvalidParameterException: SMS MFA is wanted but the pool has no SmsConfiguration.SnsCallerArn', 'Set the pool\'s SMS configuration (SetUserPoolMfaConfig with SmsMfaConfiguration.SmsConfiguration).'));
   }
   if (!smsOn) return out;

@@ -278,8 +278,10 @@ function mfaChecks(template: Template, pid: string, props: Record<string, Json>,
   const enabled = branches(props.EnabledMfas).flatMap((x) => (Array.isArray(x) ? x : [x]));
   const sms = mfa !== 'OFF' && (enabled.includes('SMS_MFA') || (enabled.length === 0 && props.SmsConfiguration !== undefined));
   const smsMigration = literal(template, envOf(fnProps).ENABLE_SMS_MFA);
-  if (smsMigration === 'true' && !sms) {
-    results.push(fail('mfa.sms-migration', `ENABLE_SMS_MFA is true, but pool ${pid} has no SMS MFA (MfaConfiguration ${String(mfa)})`, 'Enable SMS_MFA on the pool (MfaConfiguration OPTIONAL, EnabledMfas [SMS_MFA], SmsConfiguration), or set ENABLE_SMS_MFA=false.'));
+  // SMS MFA is carried over unless ENABLE_SMS_MFA=false.
+  if (smsMigration !== 'false' && !sms) {
+    // Only legacy SMS users are affected, and they fail closed (no migration), so it is a warning.
+    results.push(warn('mfa.sms-migration', `ENABLE_SMS_MFA is ${smsMigration === 'true' ? 'true' : 'on by default'}, but pool ${pid} has no SMS MFA (MfaConfiguration ${String(mfa)}): legacy users with SMS MFA cannot keep it`, 'Enable SMS_MFA on the pool (MfaConfiguration OPTIONAL, EnabledMfas [SMS_MFA], SmsConfiguration), or set ENABLE_SMS_MFA=false to migrate them without it.'));
   }
   if (mfa !== 'OFF' && enabled.includes('SOFTWARE_TOKEN_MFA')) {
     results.push(warn('mfa.totp', `Pool ${pid} uses TOTP MFA: legacy TOTP secrets cannot be migrated, so migrated users must enrol again${mfa === 'ON' ? ' before they can sign in' : ''}`, 'Tell users; with MfaConfiguration ON they are sent to the MFA_SETUP challenge after migration.'));

@@ -183,4 +183,17 @@ describe('doctor online', () => {
     expect(find(results, 'mfa.sms-publish', 'fail').message).toMatch(/InvalidSmsRoleAccessPolicyException/);
     expect(iamMock.commandCalls(GetRoleCommand)[0]!.args[0].input.RoleName).toBe('sms-role');
   });
+
+  it('warns when the target pool asks less MFA than the old pool it migrates from', async () => {
+    const old = await idp.send(new CreateUserPoolCommand({
+      PoolName: 'old-with-mfa', MfaConfiguration: 'ON',
+      SmsConfiguration: { SnsCallerArn: `arn:aws:iam::${ACCOUNT}:role/sms-role`, ExternalId: 'x' },
+    }));
+    healthy({ env: { OLD_USER_POOL_ID: old.UserPool!.Id! } });
+    const weaker = find(await run(), 'mfa.weaker', 'warn');
+    expect(weaker.message).toMatch(/MFA is OFF here but ON in the old pool/);
+    expect(weaker.fix).toMatch(/MfaConfiguration ON/);
+    healthy({ env: { OLD_USER_POOL_ID: poolId } });
+    find(await run(), 'mfa.weaker', 'pass');
+  });
 });
