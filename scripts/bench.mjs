@@ -18,6 +18,8 @@ import { DEMO_ATTRIBUTE_MAP, seedLegacyUsers } from './lib/seed.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const quick = process.argv.includes('--quick');
+// --only hardening: one section, printed, without touching bench/results.json (for working on that section).
+const only = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1] : undefined;
 const run = promisify(execFile);
 const N = quick
   ? { coldLoads: 7, latency: 60, burst: 60, concurrency: 10, compare: 30, exportUsers: 50_000, load: 200 }
@@ -203,7 +205,8 @@ async function formats() {
   // The verifiers as the Lambda bundle has them, built from src/ for this run.
   const outfile = join(root, 'dist', 'bench', 'passwords.mjs');
   await build({ entryPoints: [join(root, 'src', 'passwords', 'registry.ts')], outfile, bundle: true, platform: 'node', target: 'node20', format: 'esm', packages: 'external', logLevel: 'warning' });
-  const { verifyPassword } = await import(outfile);
+  const { verifyPassword, createPasswordVerifier } = await import(outfile);
+  const estimates = createPasswordVerifier({ worker: false });
   const { password, hashes } = JSON.parse(await readFile(join(root, 'test', 'fixtures', 'format-costs.json'), 'utf8'));
   const out = {};
   for (const { name, hash } of hashes) {
@@ -215,9 +218,96 @@ async function formats() {
       await verifyPassword(password, hash);
       times.push(performance.now() - t);
     }
-    out[name] = { verify_ms_p50: round(percentile(times, 50), 2), samples: times.length };
+    const estimate = await estimates.cost(hash, undefined, Buffer.byteLength(password));
+    out[name] = { verify_ms_p50: round(percentile(times, 50), 2), estimate_ms: round(estimate.ms, 2), samples: times.length };
   }
   return out;
+}
+
+// The costly rows of the sign-in hardening issue, each refused before any work is done.
+const COSTLY_ROWS = {
+  'costly-argon2': '$argon2id$v=19$m=262144,t=64,p=16$c2FsdHNhbHRzYWx0$aGFzaGhhc2hoYXNoaGFzaA',
+  'costly-argon2-purejs': '$argon2id$m=65536,t=16,p=1$c2FsdHNhbHRzYWx0$aGFzaGhhc2hoYXNoaGFzaA',
+  'costly-shacrypt': `$6$rounds=1000000$saltsalt$${'a'.repeat(86)}`,
+  'costly-phpass': `$P$S12345678${'a'.repeat(22)}`,
+};
+
+function child(script, env) {
+  return new Promise((resolve, reject) => {
+    const c = fork(join(root, 'scripts', 'lib', script), [], { env: { PATH: process.env.PATH, POWERTOOLS_LOG_LEVEL: 'SILENT', POWERTOOLS_METRICS_DISABLED: 'true', ...env }, stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+    c.once('message', resolve);
+    c.once('exit', (code) => code && reject(new Error(`${script} exited with ${code}`)));
+  });
+}
+
+/** Refusal timing and isolation (issue 12), and what the verification worker costs at cold start. */
+async function hardening(db) {
+  const legacyCost = 12;
+  const table = await seedLegacyUsers(db.url, { schema: 'cognito_migrate_bench_hardening', users: [BENCH_USER], cost: legacyCost });
+  const client = new pg.Client(db.url);
+  await client.connect();
+  for (const [username, hash] of Object.entries(COSTLY_ROWS)) await client.query(`INSERT INTO ${table} (username, email, password_hash) VALUES ($1, $1 || '@example.com', $2)`, [username, hash]);
+  await client.end();
+  // What the self-check advises for cost-12 legacy hashes: a cost-12 bcrypt hash of a random password.
+  const advised = await bcrypt.hash(`bench-${Math.random()}`, legacyCost);
+  const bundle = join(root, 'dist', 'postgres', 'index.mjs');
+  const iterations = quick ? 10 : 30;
+  const env = { ...functionEnv(db, table), BENCH_BUNDLE: bundle, BENCH_LOGIN: BENCH_USER.email, BENCH_ITERATIONS: String(iterations) };
+  const p50 = (xs) => percentile(xs, 50);
+  const timing = (s) => ({
+    before_any_real_hash: round(p50(s.before) / p50(s.warmWrong)),
+    warm: round(p50(s.warmUnknown) / p50(s.warmWrong)),
+    after_costly_rows: round(p50(s.afterUnknown) / p50(s.afterWrong)),
+    wrong_password_ms_p50: round(p50(s.warmWrong), 1),
+    unknown_ms_p50: { before: round(p50(s.before), 1), warm: round(p50(s.warmUnknown), 1), after: round(p50(s.afterUnknown), 1) },
+    costly_row_answer_ms: s.costly.map((x) => round(x, 1)),
+  });
+  const advisedRun = timing(await child('bench-hardening-child.mjs', { ...env, TIMING_HASH: advised }));
+  const defaultRun = timing(await child('bench-hardening-child.mjs', env));
+
+  const lib = join(root, 'dist', 'bench', 'lib.mjs');
+  await build({
+    stdin: { contents: "export * from './src/index.ts'; export { createMemoryStore } from './adapters/memory/index.ts';", resolveDir: root, loader: 'ts' },
+    outfile: lib, bundle: true, platform: 'node', target: 'node20', format: 'esm', packages: 'external', logLevel: 'warning',
+  });
+  const iso = await child('bench-isolation-child.mjs', { BENCH_LIB: lib, BENCH_NORMAL_HASH: await bcrypt.hash('x', 10), BENCH_ITERATIONS: String(quick ? 3 : 7) });
+
+  // Cold start: the worker's own start-up, and a fresh instance's first sign-in with and without it, interleaved.
+  const starts = [];
+  const first = { worker: [], inline: [] };
+  const firstSignIn = `const t = performance.now(); const { handler } = await import(${JSON.stringify(bundle)});
+    await handler({ version: '1', triggerSource: 'UserMigration_Authentication', region: 'local', userPoolId: 'local_bench', userName: 'nobody@example.com',
+      callerContext: { awsSdkVersion: 'bench', clientId: 'bench' }, request: { password: 'x' }, response: {} }, { getRemainingTimeInMillis: () => 5000 }).catch(() => {});
+    process.stdout.write(String(performance.now() - t)); process.exit(0);`;
+  for (let i = 0; i < N.coldLoads; i++) {
+    const { stdout } = await run(process.execPath, [join(root, 'scripts', 'lib', 'bench-worker-start.mjs'), join(root, 'dist', 'postgres', 'verify-worker.mjs')]);
+    starts.push(JSON.parse(stdout));
+    for (const [name, flag] of [['worker', 'true'], ['inline', 'false']]) {
+      const out = await run(process.execPath, ['--input-type=module', '-e', firstSignIn], {
+        env: { PATH: process.env.PATH, ...functionEnv(db, table), VERIFY_WORKER: flag, POWERTOOLS_LOG_LEVEL: 'SILENT', POWERTOOLS_METRICS_DISABLED: 'true' },
+      });
+      first[name].push(Number(out.stdout));
+    }
+  }
+  return {
+    legacy_cost: legacyCost,
+    unknown_over_wrong_advised_timing_hash: advisedRun,
+    unknown_over_wrong_default_timing_hash: defaultRun,
+    isolation: {
+      normal_alone_ms_p50: round(p50(iso.alone), 1),
+      normal_during_costly_ms_p50: round(p50(iso.concurrent), 1),
+      costly_stopped_at_ms: iso.costly.map((x) => round(x, 1)),
+      deadline_ms: 1500,
+    },
+    cold_start: {
+      worker_online_ms_p50: round(p50(starts.map((s) => s.online)), 1),
+      worker_first_answer_ms_p50: round(p50(starts.map((s) => s.firstAnswer)), 1),
+      worker_warm_answer_ms_p50: round(p50(starts.map((s) => s.warmAnswer)), 2),
+      first_signin_ms_p50_with_worker: round(p50(first.worker), 1),
+      first_signin_ms_p50_without_worker: round(p50(first.inline), 1),
+      samples: N.coldLoads,
+    },
+  };
 }
 
 const CSV_HEADER = ['name', 'given_name', 'family_name', 'email', 'email_verified', 'phone_number', 'phone_number_verified', 'updated_at', 'custom:legacy_id', 'cognito:mfa_enabled', 'cognito:username'];
@@ -278,6 +368,12 @@ async function main() {
   say(`cognito-migrate bench${quick ? ' (quick)' : ''}`);
   const db = await startPostgres();
   try {
+    if (only) {
+      const sections = { hardening: () => hardening(db), formats: () => formats() };
+      if (!sections[only]) throw new Error(`bench: --only takes ${Object.keys(sections).join(' or ')}`);
+      console.log(JSON.stringify(await sections[only](), null, 2));
+      return;
+    }
     const table = await seedLegacyUsers(db.url, { schema: 'cognito_migrate_bench', users: [BENCH_USER], cost: 10 });
     const client = new pg.Client(db.url);
     await client.connect();
@@ -309,6 +405,8 @@ async function main() {
     const csvResult = await csvExport(db);
     say(`load: ${N.load} invocations through the local Invoke API…`);
     const loadResult = await load(db, table);
+    say('sign-in hardening: refusal timing, isolation, worker cold start…');
+    const hardeningResult = await hardening(db);
 
     const results = {
       measured_at: new Date().toISOString(),
@@ -320,6 +418,7 @@ async function main() {
       formats: formatResult,
       csv_export: csvResult,
       load: loadResult,
+      hardening: hardeningResult,
     };
     await mkdir(join(root, 'bench'), { recursive: true });
     await writeFile(join(root, 'bench', 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
@@ -327,6 +426,17 @@ async function main() {
   } finally {
     await db.stop();
   }
+}
+
+function hardeningRows(h) {
+  const t = (x) => `before any real hash ${x.before_any_real_hash}, warm ${x.warm}, after the costly rows ${x.after_costly_rows}`;
+  return [
+    ['unknown/wrong, advised TIMING_HASH', h.unknown_over_wrong_advised_timing_hash.warm, '0.9 – 1.1', `${t(h.unknown_over_wrong_advised_timing_hash)}; legacy bcrypt cost ${h.legacy_cost}, wrong password ${h.unknown_over_wrong_advised_timing_hash.wrong_password_ms_p50} ms`],
+    ['unknown/wrong, default timing hash', h.unknown_over_wrong_default_timing_hash.warm, '', `${t(h.unknown_over_wrong_default_timing_hash)}: why the self-check warns and prints the value`],
+    ['costly rows answer in', `${Math.max(...h.unknown_over_wrong_advised_timing_hash.costly_row_answer_ms)} ms`, '< 5,000 ms', `Argon2 256 MiB/t=64/p=16, Argon2 pure-JS, sha512-crypt 1M×256 chars, phpass 2^30: ${h.unknown_over_wrong_advised_timing_hash.costly_row_answer_ms.join(' / ')} ms, each refused before any work`],
+    ['concurrent sign-in during a costly verify', `${h.isolation.normal_during_costly_ms_p50} ms`, `≈ ${h.isolation.normal_alone_ms_p50} ms alone`, `the costly verify stopped at ${h.isolation.costly_stopped_at_ms.join(' / ')} ms (deadline ${h.isolation.deadline_ms} ms)`],
+    ['verification worker start', `${h.cold_start.worker_first_answer_ms_p50} ms`, '', `online ${h.cold_start.worker_online_ms_p50} ms, first answer ${h.cold_start.worker_first_answer_ms_p50} ms, warm answer ${h.cold_start.worker_warm_answer_ms_p50} ms; first sign-in of a fresh instance ${h.cold_start.first_signin_ms_p50_with_worker} ms with the worker, ${h.cold_start.first_signin_ms_p50_without_worker} ms without`],
+  ];
 }
 
 function printTable(r) {
@@ -340,7 +450,8 @@ function printTable(r) {
     ['csv_export ratio', r.csv_export.ratio ?? 'n/a', '≤ 2', `${r.csv_export.users.toLocaleString('en')} users in ${r.csv_export.seconds} s vs psql \\copy ${r.csv_export.psql_copy_seconds ?? 'n/a'} s; ${r.csv_export.exported} exported, ${r.csv_export.left_out} left out, ${r.csv_export.lint_problems} lint problems`],
     ['csv_export peak RSS', `${r.csv_export.peak_rss_mb} MB`, '≤ 200 MB', ''],
     ['load', `${r.load.errors} errors`, '0 errors', `${r.load.invocations} invocations: pg connections max ${r.load.pg_connections_max} (4 workers), ${r.load.pg_connections_after_close} after close; worker RSS by quarter ${r.load.worker_rss_mb_by_quarter.join(' / ')} MB`],
-    ...Object.entries(r.formats).map(([name, f]) => [`verify ${name}`, `${f.verify_ms_p50} ms`, '', 'p50']),
+    ...Object.entries(r.formats).map(([name, f]) => [`verify ${name}`, `${f.verify_ms_p50} ms (estimate ${f.estimate_ms} ms)`, '', 'p50; the estimate is what the work budget admits against']),
+    ...hardeningRows(r.hardening),
   ];
   const w = [0, 1, 2].map((i) => Math.max(...rows.map((row) => String(row[i]).length)));
   console.log(`\nMachine: ${r.machine.cpu}, ${r.machine.cores} cores, ${r.machine.memory_gb} GB, Node ${r.machine.node}`);

@@ -26,6 +26,7 @@ export function handlerOptionsFromEnv(env: Env): Omit<UserMigrationOptions, 'sto
     throw new ConfigurationError('ATTRIBUTE_MAP', 'ATTRIBUTE_MAP must be a JSON object of Cognito attribute → legacy column', 'Example: ATTRIBUTE_MAP={"email":"email","custom:legacy_id":"id"}.');
   }
   const timingHash = optionalEnv(env, 'TIMING_HASH');
+  const worker = booleanEnv(env, 'VERIFY_WORKER', true);
   return {
     matchEmail: booleanEnv(env, 'MATCH_EMAIL', false),
     caseInsensitive: booleanEnv(env, 'CASE_INSENSITIVE', false),
@@ -39,5 +40,6 @@ export function handlerOptionsFromEnv(env: Env): Omit<UserMigrationOptions, 'sto
     shadow: booleanEnv(env, 'SHADOW_MODE', false),
     ...(attributes === undefined ? {} : { attributes: attributes as AttributeMapping }),
     ...(timingHash ? { timingHash } : {}),
+    ...(worker ? {} : { verifyWorker: false as const }),
   };
 }
