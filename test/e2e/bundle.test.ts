@@ -1,5 +1,6 @@
 import { execFile } from 'node:child_process';
-import { readFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { builtinModules } from 'node:module';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -46,7 +47,20 @@ describe('the built bundle', () => {
     const out = JSON.parse(stdout) as { response: Record<string, unknown> };
     expect(out.response).toMatchObject({ finalUserStatus: 'CONFIRMED', userAttributes: { email: alice.email } });
     expect(stderr).toContain('"outcome":"migrated"');
-    expect(stderr + stdout).not.toContain(alice.password.slice(0, 20) + '"');
+    // The response echoes the event's request; the password is taken out of what is printed.
+    expect(stderr + stdout).not.toContain(alice.password);
+    expect(JSON.parse(stdout).request).not.toHaveProperty('password');
+  });
+
+  it('`invoke` with an event file that is not JSON says so in one line, without quoting the file', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'invoke-'));
+    const file = join(dir, 'broken.json');
+    await writeFile(file, '{"request": {"password": "hunter2-in-a-broken-file"');
+    const failed = await run(process.execPath, [join(root, 'dist', 'cli.mjs'), 'invoke', '--event', file]).then(() => undefined, (e: { code: number; stderr: string; stdout: string }) => e);
+    expect(failed?.code).toBe(2);
+    expect(failed?.stderr).toMatch(/is not valid JSON/);
+    expect(`${failed?.stderr}${failed?.stdout}`).not.toContain('hunter2');
+    await rm(dir, { recursive: true, force: true });
   });
 
   it('the local Invoke API reports an import failure with the runtime\'s error name', async () => {

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -104,5 +104,28 @@ describe('csv export from real PostgreSQL', () => {
     expect(printed).toMatch(/users-0001.csv: 11 users/);
     expect(printed).toMatch(/21 exported, 7 left out/);
     expect((await readdir(out)).sort()).toEqual(['left-out.csv', 'manifest.json', 'users-0001.csv', 'users-bcrypt-0001.csv']);
+    // They hold users' data and hashes: readable by their owner only.
+    for (const file of await readdir(out)) expect((await stat(join(out, file))).mode & 0o777, file).toBe(0o600);
+  });
+
+  it('counts and reads in one read-only transaction: a --query that writes fails and changes nothing', async () => {
+    const victim = `${table}_victim`;
+    await sql(`CREATE TABLE ${victim} AS SELECT * FROM ${table}`);
+    const wipe = `${table.split('.')[0]}.wipe`;
+    await sql(`CREATE FUNCTION ${wipe}() RETURNS int LANGUAGE sql VOLATILE AS 'DELETE FROM ${victim}; SELECT 1'`);
+    const before = (await sql<{ n: number }>(`SELECT count(*)::int AS n FROM ${victim}`))[0]!.n;
+    await writeFile(join(dir, 'header-plain.json'), JSON.stringify({ CSVHeader: HEADER }));
+    // A query with a side effect: the count would run it too.
+    const writing = `SELECT * FROM ${victim} WHERE ${wipe}() = 1`;
+    await expect(csv(['export', '--out', join(dir, 'writer'), '--header', join(dir, 'header-plain.json'), '--database-url', databaseUrl(), '--query', writing], () => {}))
+      .rejects.toThrow(/read-only transaction/);
+    expect((await sql<{ n: number }>(`SELECT count(*)::int AS n FROM ${victim}`))[0]!.n).toBe(before);
+  });
+
+  it('reads the database URL from --database-url-file', async () => {
+    await writeFile(join(dir, 'db-url'), `${databaseUrl()}\n`, { mode: 0o600 });
+    await writeFile(join(dir, 'header-plain.json'), JSON.stringify({ CSVHeader: HEADER }));
+    const code = await csv(['export', '--out', join(dir, 'from-file'), '--header', join(dir, 'header-plain.json'), '--database-url-file', join(dir, 'db-url'), '--table', table, '--attribute-map', JSON.stringify(MAP)], () => {});
+    expect(code).toBe(0);
   });
 });
