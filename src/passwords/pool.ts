@@ -97,8 +97,12 @@ function createPool(script: URL): VerifyPool {
     const at = idle.indexOf(worker);
     if (at >= 0) idle.splice(at, 1);
     size--;
-    if (terminated) stats.terminated++;
     void worker.terminate().catch(() => {});
+    if (terminated) {
+      stats.terminated++;
+      // Replaced at once, so the next sign-in does not pay for a thread start.
+      idle.push(spawn());
+    }
     waiting.shift()?.();
   }
 

@@ -2,6 +2,7 @@
 // otherwise an embedded one. Integration tests never skip for lack of it.
 import type { TestProject } from 'vitest/node';
 import { startPostgres } from '../../scripts/lib/postgres.mjs';
+import { keepFailingExitCode } from './exit-code.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -11,6 +12,7 @@ declare module 'vitest' {
 
 export default async function setup(project: TestProject) {
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+  keepFailingExitCode();
   const db = await startPostgres();
   project.provide('databaseUrl', db.url);
   return () => db.stop();

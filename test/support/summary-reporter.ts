@@ -1,8 +1,10 @@
 // Prints the plain closing line "N passed, N failed" (plus skipped) that CI reads.
-import type { Reporter, TestModule } from 'vitest/node';
+// An unhandled error or rejection counts as a failure and fails the run: a test
+// suite that "passes" next to one hides a bug.
+import type { Reporter, SerializedError, TestModule, TestRunEndReason } from 'vitest/node';
 
 export default class SummaryReporter implements Reporter {
-  onTestRunEnd(modules: ReadonlyArray<TestModule>): void {
+  onTestRunEnd(modules: ReadonlyArray<TestModule>, unhandledErrors: ReadonlyArray<SerializedError>, _reason: TestRunEndReason): void {
     const counts = { passed: 0, failed: 0, skipped: 0 };
     for (const mod of modules) {
       for (const test of mod.children.allTests()) {
@@ -13,6 +15,9 @@ export default class SummaryReporter implements Reporter {
       }
       if (mod.state() === 'failed' && [...mod.children.allTests()].length === 0) counts.failed++;
     }
-    process.stdout.write(`\n${counts.passed} passed, ${counts.failed} failed${counts.skipped ? `, ${counts.skipped} skipped` : ''}\n`);
+    counts.failed += unhandledErrors.length;
+    if (unhandledErrors.length > 0) process.exitCode = 1;
+    const unhandled = unhandledErrors.length ? ` (${unhandledErrors.length} of them unhandled errors outside any test)` : '';
+    process.stdout.write(`\n${counts.passed} passed, ${counts.failed} failed${counts.skipped ? `, ${counts.skipped} skipped` : ''}\n${unhandled ? `unhandled:${unhandled}\n` : ''}`);
   }
 }
