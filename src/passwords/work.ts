@@ -66,7 +66,7 @@ export const MS_PER_UNIT = {
   /** One HMAC iteration of PBKDF2 per output block, by digest. */
   pbkdf2: { sha1: 0.0002, sha256: 0.00023, sha512: 0.00062 } as Record<string, number>,
   /** One sha-crypt round, plus a part per byte of password (each round hashes it). */
-  shaCryptRound: 0.0019,
+  shaCryptRound: 0.0022,
   shaCryptRoundByte: 0.0000015,
   /** One phpass MD5 iteration, plus per password byte. */
   phpassRound: 0.0017,
