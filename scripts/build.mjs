@@ -2,6 +2,8 @@
 // Bundles each deployable function and the command-line tool with esbuild.
 // Usage: node scripts/build.mjs [--quiet]
 import { build } from 'esbuild';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { mkdir, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -87,8 +89,16 @@ async function bundleCli() {
   return { name: 'cli', file: outfile, bytes: (await stat(outfile)).size };
 }
 
+// The npm library: ES modules and .d.ts in dist/lib (tsconfig.build.json), what package.json "exports" names.
+async function emitLibrary() {
+  const outdir = join(root, 'dist', 'lib');
+  await rm(outdir, { recursive: true, force: true });
+  await promisify(execFile)(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(root, 'tsconfig.build.json')], { cwd: root });
+  return { name: 'library', file: join(outdir, 'src', 'index.js'), bytes: (await stat(join(outdir, 'src', 'index.js'))).size };
+}
+
 await mkdir(join(root, 'dist'), { recursive: true });
-const outputs = await Promise.all([...FUNCTIONS.map(bundleFunction), bundleWorker(), bundleCli()]);
+const outputs = await Promise.all([...FUNCTIONS.map(bundleFunction), bundleWorker(), bundleCli(), emitLibrary()]);
 if (!quiet) {
   for (const o of outputs) {
     const chunks = o.chunks ? `  loaded at cold start; ${o.chunks} chunks, ${(o.total / 1024).toFixed(1)} KiB in all` : '';

@@ -82,12 +82,15 @@ function createPool(script: URL): VerifyPool {
   let size = 0;
   let seq = 0;
   const stats = { started: 0, terminated: 0 };
+  // Why a thread died (a module it could not load), so the failure says more than "exited".
+  const failures = new WeakMap<Worker, Error>();
 
   function spawn(): Worker {
-    const worker = new Worker(script);
+    // A worker inherits the process's flags; --input-type (for `node -e`) would make it exit at once.
+    const worker = new Worker(script, { execArgv: process.execArgv.filter((flag) => !flag.startsWith('--input-type')) });
     // An idle thread must not keep a CLI or a test run alive.
     worker.unref();
-    worker.on('error', () => {});
+    worker.on('error', (err) => failures.set(worker, err));
     size++;
     stats.started++;
     return worker;
@@ -151,7 +154,7 @@ function createPool(script: URL): VerifyPool {
           else if ('hashError' in reply) settle(() => reject(new UnsupportedHashError(reply.hashError.format, reply.hashError.reason, reply.hashError.kind)), true);
           else settle(() => reject(new InternalError(Object.assign(new Error('verification failed in the worker thread'), { name: reply.failed }))), true);
         };
-        const onExit = () => settle(() => reject(new InternalError(new Error('the verification worker thread exited'))), false);
+        const onExit = () => settle(() => reject(new InternalError(failures.get(worker) ?? new Error('the verification worker thread exited'))), false);
         const onAbort = () => settle(() => reject(signal!.reason ?? new DeadlineExceededError('password verification', 0)), false);
         const timer = setTimeout(() => settle(() => reject(new DeadlineExceededError('password verification', 0)), false), Math.max(0, deadline - Date.now()));
         signal?.addEventListener('abort', onAbort, { once: true });
