@@ -69,11 +69,18 @@ async function bundleWorker() {
   return { name: 'worker', file: outfile, bytes: (await stat(outfile)).size };
 }
 
+// The local Lambda runtime helpers for the .mjs tools (the local Invoke API, the bench children): dist/runtime.mjs.
+async function bundleRuntime() {
+  const outfile = join(root, 'dist', 'runtime.mjs');
+  await build({ entryPoints: [join(root, 'scripts', 'invoke', 'runtime.ts')], outfile, bundle: true, platform: 'node', target: 'node20', format: 'esm', logLevel: 'warning' });
+  return { name: 'runtime', file: outfile, bytes: (await stat(outfile)).size };
+}
+
 async function bundleCli() {
   const outfile = join(root, 'dist', 'cli.mjs');
   await rm(join(root, 'dist', 'cli-chunks'), { recursive: true, force: true });
   await build({
-    entryPoints: { cli: join(root, 'scripts', 'cli.ts') },
+    entryPoints: { cli: join(root, 'scripts', 'cli', 'bin.ts') },
     outdir: join(root, 'dist'),
     outExtension: { '.js': '.mjs' },
     splitting: true,
@@ -98,7 +105,7 @@ async function emitLibrary() {
 }
 
 await mkdir(join(root, 'dist'), { recursive: true });
-const outputs = await Promise.all([...FUNCTIONS.map(bundleFunction), bundleWorker(), bundleCli(), emitLibrary()]);
+const outputs = await Promise.all([...FUNCTIONS.map(bundleFunction), bundleWorker(), bundleRuntime(), bundleCli(), emitLibrary()]);
 if (!quiet) {
   for (const o of outputs) {
     const chunks = o.chunks ? `  loaded at cold start; ${o.chunks} chunks, ${(o.total / 1024).toFixed(1)} KiB in all` : '';

@@ -1,21 +1,29 @@
-// The help text of the csv and import commands, apart so `help` loads nothing else.
-export const CSV_USAGE = `  csv lint FILE --header HEADER.json [--auto-verified email,phone_number] [--mfa ON|OFF|OPTIONAL] [--required a,b]
-      Checks a CSV import file against every Cognito rule; HEADER.json is what
-      \`aws cognito-idp get-csv-header\` prints. One line per problem, exit 1 if any.
+// The help texts of `cognito-migrate csv`, apart so help loads nothing else.
+export const LINT_USAGE = `Usage: cognito-migrate csv lint FILE --header HEADER.json [--auto-verified email,phone_number] [--mfa ON|OFF|OPTIONAL] [--required a,b] [--json]
 
-  csv export --out DIR (--header HEADER.json | --user-pool-id ID) [--database-url-file FILE] [--table T] [--columns JSON]
-             [--query SQL] [--attribute-map JSON] [--migrated-column COL] [--skip-existing] [--hash-column NAME]
-             [--hash-formats BCRYPT,SCRYPT,ARGON2ID,PBKDF2_SHA256] [--include-disabled] [--max-users N] [--max-bytes N]
-      Streams legacy users from PostgreSQL into import files that pass
-      the linter, split at 500,000 users and 100 MB, one hash algorithm per file when
-      the pool's header has a hash column; writes left-out.csv (every user left out,
-      with the reason) and manifest.json, all readable by their owner only (0600).
-      The database URL comes from DATABASE_URL or --database-url-file: a URL on the
-      command line (--database-url) shows in ps and shell history.
+Checks a CSV import file against every Cognito rule. HEADER.json is what
+\`aws cognito-idp get-csv-header --user-pool-id ID\` prints. One line per problem
+(line, column, rule, fix), or with --json {"file","users","ok","problems":[…]}.
 
-  import --user-pool-id ID (--file F | --manifest DIR/manifest.json) (--role-arn ARN | --create-role NAME)
-         [--job-name N] [--poll-seconds S] [--first-user-line N]
-      Runs the import job(s): CreateUserImportJob, upload to the pre-signed URL
-      (x-amz-server-side-encryption: aws:kms), StartUserImportJob, progress until the
-      end (Ctrl-C stops the job), then maps every [FAILED]/[SKIPPED] log line to its
-      username in a per-user result file, with the explanation and the fix.`;
+Exit code 1 when there is a problem.`;
+
+export const EXPORT_USAGE = `Usage: cognito-migrate csv export --out DIR (--header HEADER.json | --user-pool-id ID) [--database-url-file FILE]
+           [--table T | --query SQL] [--columns JSON] [--attribute-map JSON] [--migrated-column COL] [--skip-existing]
+           [--hash-column NAME] [--hash-formats BCRYPT,SCRYPT,ARGON2ID,PBKDF2_SHA256] [--include-disabled]
+           [--max-users N] [--max-bytes N] [--json]
+
+Streams legacy users from PostgreSQL into import files that pass the linter,
+split at 500,000 users and 100 MB, one hash algorithm per file when the pool's
+header has a hash column; writes left-out.csv (every user left out, with the
+reason) and manifest.json, all readable by their owner only (0600). The whole
+export, its count included, is one read-only transaction.
+
+The database URL comes from DATABASE_URL or --database-url-file FILE: a URL on
+the command line (--database-url) shows in ps and shell history.`;
+
+export const CSV_USAGE = `Usage: cognito-migrate csv <lint|export> [options]
+
+  lint FILE --header HEADER.json   check an import file against Cognito's rules
+  export --out DIR …               write import files from the legacy store
+
+cognito-migrate csv lint --help and csv export --help show each one's options.`;

@@ -1,35 +1,51 @@
 // `cognito-migrate doctor`: static checks of a SAM template and its built
 // artifact, and, with credentials, online checks of the deployed resources.
 import { readFile } from 'node:fs/promises';
-import { parseArgs } from 'node:util';
-import { parseTemplate } from '../lib/cfn-yaml.mjs';
+import { type Command, EXIT, UsageError, integerOption, parse } from '../cli/command.js';
+import { parseTemplate } from './cfn-yaml.js';
 import { type CheckResult, fail, report } from '../../src/checks.js';
 import { onlineChecks } from './online.js';
 import { staticChecks, templateDirOf } from './static.js';
 import type { Template } from './template.js';
 
-export { DOCTOR_USAGE } from './usage.js';
+const USAGE = `Usage: cognito-migrate doctor [--template FILE] [--stack NAME | --function NAME --user-pool-id ID] [--region R] [--bcrypt-cost N] [--json]
+
+Finds what would make legacy users fail to sign in, before they do.
+
+Static (only --template, default template.yaml; no AWS credentials): the
+template, the built artifact loaded in a fresh Node.js process, roles, invoke
+permission, trigger wiring, app client auth flows, MFA/SMS and CSV import roles.
+
+Online (--stack, or --function and --user-pool-id, with AWS credentials): the
+deployed function, pool, clients, invoke policy and role, the MFA of the old
+pool against the new, then the function's self-check with its own role and
+network (database, TLS, lookup, verification worker, timing hash).
+
+  --template FILE     the SAM template (default template.yaml)
+  --stack NAME        a deployed stack: its function and user pool
+  --function NAME     a deployed function, with --user-pool-id ID its pool
+  --region R          default AWS_REGION
+  --bcrypt-cost N     the legacy hashes' bcrypt cost, for the memory check (default 10)
+  --json              the report as JSON: {"ok": …, "checks": [{"id","status","message","fix"}]}
+
+Exit code 1 when a check fails, 0 otherwise (warnings included).`;
 
 /**
  * Runs doctor and prints the report; resolves the exit code.
  * @example process.exitCode = await doctor(['--template', 'template.yaml', '--json'])
  */
 export async function doctor(argv: string[], print: (text: string) => void = (t) => process.stdout.write(t)): Promise<number> {
-  const { values } = parseArgs({
-    args: argv,
-    options: {
-      template: { type: 'string' },
-      stack: { type: 'string' },
-      function: { type: 'string' },
-      'user-pool-id': { type: 'string' },
-      region: { type: 'string' },
-      'bcrypt-cost': { type: 'string', default: '10' },
-      json: { type: 'boolean', default: false },
-    },
-    strict: true,
+  const { values } = parse(argv, {
+    template: { type: 'string' },
+    stack: { type: 'string' },
+    function: { type: 'string' },
+    'user-pool-id': { type: 'string' },
+    region: { type: 'string' },
+    'bcrypt-cost': { type: 'string' },
+    json: { type: 'boolean', default: false },
   });
-  const bcryptCost = Number(values['bcrypt-cost']);
-  if (!Number.isInteger(bcryptCost) || bcryptCost < 4 || bcryptCost > 31) throw new Error(`doctor: --bcrypt-cost must be a whole number from 4 to 31, got "${values['bcrypt-cost']}"`);
+  const bcryptCost = integerOption('bcrypt-cost', values['bcrypt-cost'], 4, 31) ?? 10;
+  if (values.function && !values['user-pool-id'] && !values.stack) throw new UsageError('--function needs --user-pool-id ID (the pool that invokes it), or use --stack NAME');
   const online = Boolean(values.stack || values.function);
   const results: CheckResult[] = [];
   if (values.template || !online) {
@@ -38,7 +54,9 @@ export async function doctor(argv: string[], print: (text: string) => void = (t)
     try {
       template = parseTemplate(await readFile(path, 'utf8')) as Template;
     } catch (err) {
-      results.push(fail('template.parse', `Cannot read ${path}: ${(err as Error).message.split('\n')[0]}`, 'Pass --template with the path of a SAM/CloudFormation YAML template.'));
+      // The parser's message quotes the file; say what is wrong with it, not what is in it.
+      const why = (err as NodeJS.ErrnoException).code ?? 'not valid YAML';
+      results.push(fail('template.parse', `Cannot read ${path} (${why})`, 'Pass --template with the path of a SAM/CloudFormation YAML template.'));
     }
     if (template) results.push(...(await staticChecks(template, { templateDir: templateDirOf(path), bcryptCost })));
   }
@@ -58,8 +76,11 @@ export async function doctor(argv: string[], print: (text: string) => void = (t)
   }
   const outcome = report(results);
   print(values.json ? `${JSON.stringify(outcome, null, 2)}\n` : renderTable(results));
-  return outcome.ok ? 0 : 1;
+  return outcome.ok ? EXIT.ok : EXIT.findings;
 }
+
+/** `cognito-migrate doctor`. */
+export const command: Command = { name: 'doctor', summary: 'Find what would make legacy users fail to sign in', usage: USAGE, run: (argv, io) => doctor(argv, io.out) };
 
 const MARK = { pass: '✔ pass', warn: '! warn', fail: '✘ FAIL' } as const;
 

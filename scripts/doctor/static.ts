@@ -6,7 +6,7 @@ import { access } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { type CheckResult, fail, pass, warn } from '../../src/checks.js';
-import { packageRoot } from '../lib/paths.mjs';
+import { packageRoot } from '../cli/paths.js';
 import { type Json, type Resource, type Statement, type Template, allows, branches, literal, refersTo, statementsOf, target, trustedServices, wildcard } from './template.js';
 
 const run = promisify(execFile);

@@ -4,7 +4,7 @@
 import bcrypt from 'bcryptjs';
 import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
-import { makeContext } from './run-handler.mjs';
+import { makeContext } from '../../dist/runtime.mjs';
 
 const { BENCH_BUNDLE, BENCH_LOGIN, BENCH_PASSWORD, BENCH_HASH, BENCH_ITERATIONS } = process.env;
 const iterations = Number(BENCH_ITERATIONS ?? 200);

@@ -3,7 +3,7 @@
 // over IPC with raw samples in milliseconds.
 import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
-import { makeContext } from './run-handler.mjs';
+import { makeContext } from '../../dist/runtime.mjs';
 
 const { BENCH_BUNDLE, BENCH_LOGIN, BENCH_ITERATIONS } = process.env;
 const iterations = Number(BENCH_ITERATIONS ?? 30);

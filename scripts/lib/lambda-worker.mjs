@@ -1,6 +1,6 @@
 // One Lambda "instance": loads the bundle once (the cold start), then answers
 // one invocation at a time over IPC, like Lambda's one-request-per-instance model.
-import { invokeOnce, loadHandler, makeContext } from './run-handler.mjs';
+import { invokeOnce, loadHandler, makeContext } from '../../dist/runtime.mjs';
 
 const { LOCAL_LAMBDA_FILE: file, LOCAL_LAMBDA_EXPORT: exportName, LOCAL_LAMBDA_NAME: functionName } = process.env;
 const timeoutMs = Number(process.env.LOCAL_LAMBDA_TIMEOUT_MS ?? 5000);

@@ -1,7 +1,7 @@
 // Run in a fresh node process by `doctor`: imports a built handler the way the
 // Lambda runtime does and prints {"ok":true} or the runtime's error.
 // Usage: node load-check.mjs FILE EXPORT
-import { loadHandler } from './run-handler.mjs';
+import { loadHandler } from '../../dist/runtime.mjs';
 
 const [file, exportName] = process.argv.slice(2);
 try {

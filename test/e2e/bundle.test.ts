@@ -5,7 +5,7 @@ import { builtinModules } from 'node:module';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { parseTemplate } from '../../scripts/lib/cfn-yaml.mjs';
+import { parseTemplate } from '../../scripts/doctor/cfn-yaml.js';
 import { DEMO_ATTRIBUTE_MAP, DEMO_USERS } from '../../scripts/lib/seed.mjs';
 import { startLambdaServer } from '../../scripts/lib/lambda-server.mjs';
 import { databaseUrl, freshLegacyTable } from '../support/database.js';

@@ -22,7 +22,7 @@ beforeAll(async () => {
   await mkdir(join(consumer, 'test'), { recursive: true });
   // npm test has just built dist/; packing again must not rebuild it under the other test files.
   const { stdout } = await run('npm', ['pack', '--ignore-scripts', '--json', '--pack-destination', dir], { cwd: root });
-  const [{ filename }] = JSON.parse(stdout) as Array<{ filename: string }>;
+  const { filename } = (JSON.parse(stdout) as Array<{ filename: string }>)[0]!;
   await writeFile(join(consumer, 'package.json'), JSON.stringify({
     name: 'consumer', private: true, type: 'module',
     dependencies: { 'cognito-migrate': `file:${join(dir, filename)}`, '@types/node': '^20.19.0' },

@@ -11,7 +11,7 @@ import { type IncomingMessage, type Server, createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { explain, runImport } from '../../scripts/csv/import.js';
+import { explain, runImport } from '../../scripts/import/run.js';
 
 const POOL = 'eu-west-1_POOL';
 const cognito = mockClient(CognitoIdentityProviderClient);

@@ -2,7 +2,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseTemplate } from '../../scripts/lib/cfn-yaml.mjs';
+import { parseTemplate } from '../../scripts/doctor/cfn-yaml.js';
 import { doctor } from '../../scripts/doctor/index.js';
 import { staticChecks } from '../../scripts/doctor/static.js';
 import type { Template } from '../../scripts/doctor/template.js';
