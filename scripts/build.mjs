@@ -12,45 +12,54 @@ import { coldStartBytes } from './lib/bundle-size.mjs';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const quiet = process.argv.includes('--quiet');
 
-// Lambda's nodejs22.x runtime ships the AWS SDK v3, so functions leave it out;
-// pg-native is pg's optional native driver, never used here.
-export const FUNCTIONS = [
-  { name: 'postgres', entry: 'adapters/postgres/lambda.ts' },
-  { name: 'cognito', entry: 'adapters/cognito/lambda.ts' },
-  { name: 'http', entry: 'adapters/http/lambda.ts' },
-];
-
 const WORKER_ENTRY = 'src/passwords/verify-worker.ts';
+
+// Each function and its verification worker, a second entry that loads beside it. The PostgreSQL
+// function's entries are those template.yaml gives `sam build`.
+export const FUNCTIONS = [
+  { name: 'postgres', entry: 'adapters/postgres/lambda.ts', worker: 'adapters/postgres/verify-worker.ts' },
+  { name: 'cognito', entry: 'adapters/cognito/lambda.ts', worker: WORKER_ENTRY },
+  { name: 'http', entry: 'adapters/http/lambda.ts', worker: WORKER_ENTRY },
+];
 
 // CommonJS dependencies bundled into an ES module still call require() for
 // Node built-ins; this gives them one.
 const requireShim = "import { createRequire as __cmCreateRequire } from 'node:module'; const require = __cmCreateRequire(import.meta.url);";
 
-async function bundleFunction({ name, entry }) {
+/**
+ * The esbuild settings of every function: what template.yaml's BuildProperties
+ * tell `sam build` (test/unit/sam-build.test.ts keeps the two in agreement).
+ * Lambda's runtime ships the AWS SDK v3, so functions leave it out; pg-native
+ * is pg's optional native driver, never used here. ES module builds are
+ * preferred where a package has one, so unused code is shaken out.
+ */
+export const FUNCTION_SETTINGS = {
+  format: 'esm',
+  target: 'node22',
+  minify: true,
+  mainFields: ['module', 'main'],
+  outExtension: { '.js': '.mjs' },
+  external: ['@aws-sdk/*', 'pg-native'],
+  banner: { js: requireShim },
+};
+
+async function bundleFunction({ name, entry, worker }) {
   const outdir = join(root, 'dist', name);
   const outfile = join(outdir, 'index.mjs');
   await rm(outdir, { recursive: true, force: true });
   const result = await build({
-    // The verification worker is a second entry: it shares chunks with the function and loads beside it.
-    entryPoints: { index: join(root, entry), 'verify-worker': join(root, WORKER_ENTRY) },
+    ...FUNCTION_SETTINGS,
+    entryPoints: { index: join(root, entry), 'verify-worker': join(root, worker) },
     outdir,
-    outExtension: { '.js': '.mjs' },
-    // Rarely used code (Argon2's WebAssembly, the AWS SDK clients) goes into chunks loaded on first use, not at cold start.
-    splitting: true,
-    chunkNames: 'chunks/[name]-[hash]',
-    // Prefer ES module builds where a package has one, so unused code is shaken out (hash-wasm ships every algorithm).
-    mainFields: ['module', 'main'],
     bundle: true,
     platform: 'node',
-    target: 'node22',
-    format: 'esm',
-    minify: true,
+    // Beyond what sam build does, only the layout: rarely used code (Argon2's WebAssembly, the AWS SDK
+    // clients) goes into chunks loaded on first use, and the bundle sizes are recorded.
+    splitting: true,
+    chunkNames: 'chunks/[name]-[hash]',
     sourcemap: 'external',
     legalComments: 'none',
     metafile: true,
-    external: ['@aws-sdk/*', 'pg-native'],
-    alias: { pgpass: join(root, 'scripts', 'lib', 'stubs', 'pgpass.cjs') },
-    banner: { js: requireShim },
     logLevel: 'warning',
   });
   await writeFile(join(outdir, 'meta.json'), JSON.stringify(result.metafile));
@@ -69,10 +78,13 @@ async function bundleWorker() {
   return { name: 'worker', file: outfile, bytes: (await stat(outfile)).size };
 }
 
-// The local Lambda runtime helpers for the .mjs tools (the local Invoke API, the bench children): dist/runtime.mjs.
+// The local Lambda runtime helpers for the .mjs tools (the local Invoke API, the bench children),
+// and doctor's loader, run in a fresh process: dist/runtime.mjs and dist/load-check.mjs.
 async function bundleRuntime() {
   const outfile = join(root, 'dist', 'runtime.mjs');
-  await build({ entryPoints: [join(root, 'scripts', 'invoke', 'runtime.ts')], outfile, bundle: true, platform: 'node', target: 'node20', format: 'esm', logLevel: 'warning' });
+  const settings = { bundle: true, platform: 'node', target: 'node20', format: 'esm', logLevel: 'warning' };
+  await build({ ...settings, entryPoints: [join(root, 'scripts', 'invoke', 'runtime.ts')], outfile });
+  await build({ ...settings, entryPoints: [join(root, 'scripts', 'doctor', 'load-check.ts')], outfile: join(root, 'dist', 'load-check.mjs') });
   return { name: 'runtime', file: outfile, bytes: (await stat(outfile)).size };
 }
 
@@ -104,11 +116,15 @@ async function emitLibrary() {
   return { name: 'library', file: join(outdir, 'src', 'index.js'), bytes: (await stat(join(outdir, 'src', 'index.js'))).size };
 }
 
-await mkdir(join(root, 'dist'), { recursive: true });
-const outputs = await Promise.all([...FUNCTIONS.map(bundleFunction), bundleWorker(), bundleRuntime(), bundleCli(), emitLibrary()]);
-if (!quiet) {
+async function main() {
+  await mkdir(join(root, 'dist'), { recursive: true });
+  const outputs = await Promise.all([...FUNCTIONS.map(bundleFunction), bundleWorker(), bundleRuntime(), bundleCli(), emitLibrary()]);
+  if (quiet) return;
   for (const o of outputs) {
     const chunks = o.chunks ? `  loaded at cold start; ${o.chunks} chunks, ${(o.total / 1024).toFixed(1)} KiB in all` : '';
     console.log(`built ${o.name.padEnd(10)} ${(o.bytes / 1024).toFixed(1).padStart(7)} KiB  ${o.file.slice(root.length + 1)}${chunks}`);
   }
 }
+
+// Imported by the SAM settings test for FUNCTIONS and FUNCTION_SETTINGS; run, it builds.
+if (process.argv[1] === fileURLToPath(import.meta.url)) await main();

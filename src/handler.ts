@@ -229,6 +229,20 @@ export function createUserMigrationHandler(options: UserMigrationOptions): UserM
     return forgot ? 'found' : 'migrated';
   }
 
+  /** Proves the verification worker answers: the timing hash, verified through it. */
+  async function isolationCheck() {
+    if (!passwords.isolated) {
+      return warn('verify.isolation', 'No verification worker script beside the code: passwords are verified on the event loop, and a costly hash cannot be stopped at the deadline', 'Deploy verify-worker.mjs beside the handler (npm run build and sam build put it there).');
+    }
+    try {
+      await passwords.check('self-check', settings.timingHash, undefined, { deadline: Date.now() + 3000 });
+      return pass('verify.isolation', 'Passwords are verified on a worker thread that the deadline can stop (the timing hash verified through it)');
+    } catch (err) {
+      const why = err instanceof Error && err.cause instanceof Error ? err.cause.message : err instanceof Error ? err.name : 'no answer';
+      return fail('verify.isolation', `The verification worker did not answer (${why}): every sign-in would fail`, 'Deploy the verify-worker.mjs that the same build made, beside the handler; if you bundle the handler yourself, add cognito-migrate/verify-worker as a second entry point.');
+    }
+  }
+
   async function selfCheck(): Promise<CheckReport> {
     const mode = { matchEmail: settings.matchEmail, caseInsensitive: settings.caseInsensitive };
     const timingCheck = {
@@ -239,9 +253,7 @@ export function createUserMigrationHandler(options: UserMigrationOptions): UserM
       },
     };
     const deep = await runChecks([...(store.checks?.(mode) ?? []), timingCheck], { timeoutMs: 4000 });
-    const isolation = passwords.isolated
-      ? pass('verify.isolation', 'Passwords are verified on a worker thread that the deadline can stop')
-      : warn('verify.isolation', 'No verification worker script beside the code: passwords are verified on the event loop, and a costly hash cannot be stopped at the deadline', 'Deploy verify-worker.mjs beside index.mjs (npm run build puts it there).');
+    const isolation = await isolationCheck();
     const checks = [pass('config', `Configuration valid; store "${store.name}"`), isolation, ...deep.checks];
     const outcome = report(checks);
     logger.info('self-check', { ok: outcome.ok, failed: checks.filter((c) => c.status === 'fail').map((c) => c.id) });

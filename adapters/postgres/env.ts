@@ -67,7 +67,7 @@ export function postgresStoreFromEnv(env: Env, extra: Pick<PostgresStoreOptions,
   }
   // The URL's own ssl parameters are removed, so the mode decided here is the one pg uses.
   const connection: PostgresStoreOptions['connection'] = parsedUrl
-    ? async () => ({ connectionString: parsedUrl.url, ssl: await sslFor(parsedUrl.host) })
+    ? Object.assign(async () => ({ connectionString: parsedUrl.url, ssl: await sslFor(parsedUrl.host) }), { fromSecret: false })
     : async () => {
       const settings = await readRdsSecret(secretArn!);
       return { ...settings, ssl: await sslFor(settings.host) };

@@ -220,7 +220,7 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStor
     sampleHashes,
     // The check code loads only when a self-check runs, not at every cold start.
     checks: (mode) => [{ id: 'postgres', run: async () => runChecks((await import('./checks.js')).postgresChecks({
-      mode, columns, table, sqlFor, fromSecret: typeof options.connection === 'function',
+      mode, columns, table, sqlFor, fromSecret: typeof options.connection === 'function' && (options.connection as { fromSecret?: boolean }).fromSecret !== false,
       settings: resolveSettings,
       query: run,
     })).then((r) => r.checks) }],

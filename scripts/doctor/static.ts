@@ -2,15 +2,17 @@
 // built artifact, with no AWS credentials.
 import bcrypt from 'bcryptjs';
 import { execFile } from 'node:child_process';
-import { access } from 'node:fs/promises';
+import { access, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { type CheckResult, fail, pass, warn } from '../../src/checks.js';
 import { packageRoot } from '../cli/paths.js';
+import { samEsbuildOptions } from './sam-esbuild.js';
 import { type Json, type Resource, type Statement, type Template, allows, branches, literal, refersTo, statementsOf, target, trustedServices, wildcard } from './template.js';
 
 const run = promisify(execFile);
-const LOAD_CHECK = join(packageRoot(import.meta.url), 'scripts', 'lib', 'load-check.mjs');
+const LOAD_CHECK = join(packageRoot(import.meta.url), 'dist', 'load-check.mjs');
 
 /** Runtimes the bundle (target node22, ES modules) runs on. */
 export const SUPPORTED_RUNTIMES = ['nodejs20.x', 'nodejs22.x', 'nodejs24.x'];
@@ -81,17 +83,47 @@ async function handlerChecks(id: string, fn: Resource & { Properties: Record<str
   if (typeof handler !== 'string' || !/^[\w./-]+\.[\w$]+$/.test(handler)) {
     return [fail('function.handler', `${id} has no Handler of the form module.export`, 'Set Handler: index.handler.')];
   }
-  const metadata = (fn as { Metadata?: Record<string, Json> }).Metadata;
-  if (metadata?.BuildMethod === 'esbuild') {
-    return [warn('function.handler', `${id} is built by sam build (esbuild metadata), so the artifact is not here yet`, 'Run sam build, then doctor --template .aws-sam/build/template.yaml.')];
-  }
   const codeUri = props.CodeUri;
   if (typeof codeUri !== 'string') {
     return [warn('function.handler', `${id}'s code is not a local folder (CodeUri/Code), so it cannot be loaded here`, 'Run doctor online (--stack or --function) to check the deployed handler.')];
   }
   const cut = handler.lastIndexOf('.');
   const [module, exported] = [handler.slice(0, cut), handler.slice(cut + 1)];
-  const dir = resolve(options.templateDir, codeUri);
+  const metadata = (fn as { Metadata?: Record<string, Json> }).Metadata;
+  let dir = resolve(options.templateDir, codeUri);
+  let built: string | undefined;
+  if (metadata?.BuildMethod === 'esbuild') {
+    // Build it as `sam build` would, and load what that makes.
+    const made = await samBuild(id, metadata.BuildProperties, dir);
+    if ('finding' in made) return [made.finding];
+    dir = built = made.dir;
+  }
+  try {
+    return await loadFinding(id, handler, module, exported, codeUri, dir, options, built !== undefined);
+  } finally {
+    if (built) await rm(built, { recursive: true, force: true });
+  }
+}
+
+async function samBuild(id: string, properties: Json | undefined, codeDir: string): Promise<{ dir: string } | { finding: CheckResult }> {
+  let esbuild: typeof import('esbuild');
+  try {
+    esbuild = await import('esbuild');
+  } catch {
+    return { finding: warn('function.handler', `${id} is built by sam build with esbuild, and esbuild is not installed here, so the artifact cannot be made and loaded`, 'npm install --save-dev esbuild (sam build needs it too), or run sam build and then doctor --template .aws-sam/build/template.yaml.') };
+  }
+  const dir = await mkdtemp(join(tmpdir(), 'cognito-migrate-sam-build-'));
+  try {
+    await esbuild.build(samEsbuildOptions((properties ?? {}) as Record<string, Json>, codeDir, dir) as Parameters<typeof esbuild.build>[0]);
+    return { dir };
+  } catch (err) {
+    await rm(dir, { recursive: true, force: true });
+    const first = (err as { errors?: Array<{ text?: string }> }).errors?.[0]?.text ?? (err as Error).message.split('\n')[0];
+    return { finding: fail('function.handler', `sam build would fail for ${id}: ${first}`, 'Fix Metadata.BuildProperties (EntryPoints relative to CodeUri, External for packages the runtime provides).') };
+  }
+}
+
+async function loadFinding(id: string, handler: string, module: string, exported: string, codeUri: string, dir: string, options: StaticOptions, samBuilt: boolean): Promise<CheckResult[]> {
   let file: string | undefined;
   for (const ext of ['.mjs', '.js', '.cjs']) {
     try {
@@ -103,14 +135,16 @@ async function handlerChecks(id: string, fn: Resource & { Properties: Record<str
     }
   }
   if (!file) {
-    return [fail('function.handler', `Runtime.ImportModuleError: ${id}'s Handler ${handler} names module "${module}", but ${codeUri} has no ${module}.mjs, .js or .cjs`, `Run npm run build, or set Handler and CodeUri to the built file (this project: CodeUri dist/postgres, Handler index.handler).`)];
+    return [samBuilt
+      ? fail('function.handler', `Runtime.ImportModuleError: ${id}'s Handler ${handler} names module "${module}", but sam build makes no ${module}.mjs, .js or .cjs from its EntryPoints`, 'Name the Handler after an entry point file: EntryPoints adapters/postgres/lambda.ts gives Handler lambda.handler.')
+      : fail('function.handler', `Runtime.ImportModuleError: ${id}'s Handler ${handler} names module "${module}", but ${codeUri} has no ${module}.mjs, .js or .cjs`, 'Run npm run build, or set Handler and CodeUri to the built file, or build with Metadata BuildMethod esbuild (this project\'s template).')];
   }
   const { stdout } = await run(process.execPath, [options.loadCheck ?? LOAD_CHECK, file, exported], {
     env: { PATH: process.env.PATH, POWERTOOLS_LOG_LEVEL: 'SILENT', POWERTOOLS_METRICS_DISABLED: 'true' },
     timeout: 20_000,
   });
   const loaded = JSON.parse(stdout) as { ok: boolean; errorType?: string; errorMessage?: string };
-  if (loaded.ok) return [pass('function.handler', `${codeUri}/${module} loads in a fresh Node.js process and exports ${exported}()`)];
+  if (loaded.ok) return [pass('function.handler', `${samBuilt ? `${module} as sam build makes it (esbuild)` : `${codeUri}/${module}`} loads in a fresh Node.js process and exports ${exported}()`)];
   const fixes: Record<string, string> = {
     'Runtime.UserCodeSyntaxError': 'The artifact does not parse: rebuild it with npm run build (target node22) and deploy the result.',
     'Runtime.ImportModuleError': 'The artifact imports a module that is not in the package: bundle it (npm run build) instead of shipping sources.',

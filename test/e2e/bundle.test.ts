@@ -20,11 +20,16 @@ beforeAll(async () => {
 });
 
 describe('the built bundle', () => {
-  it('is the module template.yaml names, and a fresh node process importing it gets the handler', async () => {
-    const template = parseTemplate(await readFile(join(root, 'template.yaml'), 'utf8')) as { Resources: Record<string, { Type: string; Properties: { CodeUri: string; Handler: string } }> };
-    const fn = Object.values(template.Resources).find((r) => r.Type === 'AWS::Serverless::Function')!;
-    const [module, exported] = fn.Properties.Handler.split('.');
-    const file = join(root, fn.Properties.CodeUri, `${module}.mjs`);
+  it('is built from the entry template.yaml gives sam build, and a fresh node process importing it gets the handler', async () => {
+    // What sam build itself makes from the template is loaded in test/integration/sam-template.test.ts.
+    const template = parseTemplate(await readFile(join(root, 'template.yaml'), 'utf8'));
+    const fn = template.Resources!.MigrationFunction!;
+    const entries = (fn.Metadata!.BuildProperties as { EntryPoints: string[] }).EntryPoints;
+    const meta = JSON.parse(await readFile(join(root, 'dist', 'postgres', 'meta.json'), 'utf8')) as { outputs: Record<string, { entryPoint?: string }> };
+    const topLevel = Object.entries(meta.outputs).filter(([path]) => path.endsWith('.mjs') && !path.includes('/chunks/'));
+    expect(topLevel.map(([, o]) => o.entryPoint).sort()).toEqual([...entries].sort());
+    const exported = String(fn.Properties!.Handler).split('.')[1]!;
+    const file = join(root, 'dist', 'postgres', 'index.mjs');
     const { stdout } = await run(process.execPath, ['--input-type=module', '-e', `const m = await import(${JSON.stringify(file)}); console.log(typeof m[${JSON.stringify(exported)}])`], {
       env: { PATH: process.env.PATH, DATABASE_URL: databaseUrl(), POWERTOOLS_LOG_LEVEL: 'ERROR' },
     });

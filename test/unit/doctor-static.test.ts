@@ -23,10 +23,16 @@ afterAll(async () => {
 // A fixed verify time keeps the memory prediction independent of this machine's load.
 const check = (t: Template, templateDir = root) => staticChecks(t, { templateDir, verifyMsOnFullCpu: 70 });
 type Props = Record<string, any>;
-function broken(mutate: (resources: Record<string, { Type: string; Properties: Props }>) => void): Template {
+function broken(mutate: (resources: Record<string, { Type: string; Properties: Props; Metadata?: unknown }>) => void): Template {
   const t = structuredClone(base);
   mutate(t.Resources as never);
   return t;
+}
+/** A function shipped as a pre-built folder (CodeUri), not built by sam build's esbuild. */
+function prebuilt(resources: Record<string, { Type: string; Properties: Props; Metadata?: unknown }>, dir: string): void {
+  delete resources.MigrationFunction!.Metadata;
+  resources.MigrationFunction!.Properties.CodeUri = dir;
+  resources.MigrationFunction!.Properties.Handler = 'index.handler';
 }
 function find(results: CheckResult[], id: string, status: CheckResult['status']) {
   const hit = results.find((r) => r.id === id && r.status === status);
@@ -66,19 +72,19 @@ describe('Lambda trigger errors of REFERENCE §3, caught statically', () => {
   it('Runtime.ImportModuleError: the artifact imports a package it does not contain', async () => {
     const dir = await mkdtemp(join(scratch, 'missing-'));
     await writeFile(join(dir, 'index.mjs'), "import 'some-package-that-is-not-bundled';\nexport const handler = async () => {};\n");
-    const t = broken((r) => { r.MigrationFunction!.Properties.CodeUri = dir; });
+    const t = broken((r) => prebuilt(r, dir));
     expect(find(await check(t), 'function.handler', 'fail').message).toMatch(/^Runtime.ImportModuleError/);
   });
 
   it('Runtime.UserCodeSyntaxError: the artifact does not parse', async () => {
     const dir = await mkdtemp(join(scratch, 'syntax-'));
     await writeFile(join(dir, 'index.mjs'), 'export const handler = async (event) => { return event.;\n');
-    const t = broken((r) => { r.MigrationFunction!.Properties.CodeUri = dir; });
+    const t = broken((r) => prebuilt(r, dir));
     expect(find(await check(t), 'function.handler', 'fail').message).toMatch(/^Runtime.UserCodeSyntaxError/);
   });
 
   it('Runtime.HandlerNotFound: the export is not there', async () => {
-    const t = broken((r) => { r.MigrationFunction!.Properties.Handler = 'index.main'; });
+    const t = broken((r) => { r.MigrationFunction!.Properties.Handler = 'lambda.main'; });
     expect(find(await check(t), 'function.handler', 'fail').message).toMatch(/Runtime.HandlerNotFound/);
   });
 
