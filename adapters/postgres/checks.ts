@@ -3,6 +3,8 @@ import type pg from 'pg';
 import { type CheckResult, type SelfCheck, fail, pass, warn } from '../../src/checks.js';
 import { ConfigurationError } from '../../src/errors.js';
 import { type LookupQuery, type StoreContext } from '../../src/types.js';
+import { SCAN_ROWS_LIMIT, estimatedRows, explain, indexAdvice, scannedRelations } from './explain.js';
+import type { LookupPlan } from './lookup.js';
 import { explainSqlState, isLocalHost } from './sql.js';
 import type { PostgresColumns } from './store.js';
 
@@ -13,6 +15,8 @@ export interface PostgresProbe {
   table: string;
   fromSecret: boolean;
   sqlFor(mode: Pick<LookupQuery, 'matchEmail' | 'caseInsensitive'>): string;
+  lookupPlan(mode: Pick<LookupQuery, 'matchEmail' | 'caseInsensitive'>, ctx: StoreContext): Promise<LookupPlan | undefined>;
+  quotedTable: string;
   settings(): Promise<pg.ClientConfig>;
   query(text: string, values: unknown[], ctx: StoreContext): Promise<{ rows: Record<string, unknown>[]; fields?: Array<{ name: string }> }>;
 }
@@ -101,6 +105,29 @@ export function postgresChecks(probe: PostgresProbe): SelfCheck[] {
         results.unshift(pass('postgres.query', `Lookup query on ${probe.table} runs (${probe.mode.matchEmail ? 'username or email' : 'username'}${probe.mode.caseInsensitive ? ', case-insensitive' : ''})`));
         if (results.every((r) => r.id !== 'postgres.columns')) results.push(pass('postgres.columns', `Columns present: ${[columns.passwordHash, columns.enabled].join(', ')}`));
         return results;
+      },
+    },
+    {
+      id: 'postgres.index',
+      async run(): Promise<CheckResult> {
+        const ctx = checkContext();
+        const query = (text: string, values: unknown[]) => probe.query(text, values, ctx);
+        const plan = await probe.lookupPlan(probe.mode, ctx);
+        const mode = `${probe.mode.matchEmail ? 'username or email' : 'username'}${probe.mode.caseInsensitive ? ', case-insensitive' : ''}`;
+        if (!plan) {
+          // A custom query: its own plan, each relation it scans weighed by its size.
+          const scanned = scannedRelations(await explain(query, probe.sqlFor(probe.mode), 'cognito-migrate-explain@example.com'));
+          const large: string[] = [];
+          for (const relation of scanned) if ((await estimatedRows(query, relation)) > SCAN_ROWS_LIMIT) large.push(relation);
+          return large.length
+            ? warn('postgres.index', `The custom PG_QUERY scans ${large.join(', ')} (over ${SCAN_ROWS_LIMIT.toLocaleString('en')} rows) on every sign-in`, 'Index the columns its WHERE clause compares with $1, as the expression it uses (lower(col) for lower(col) = lower($1)).')
+            : pass('postgres.index', 'The custom PG_QUERY reads no large table with a sequential scan');
+        }
+        const advice = await indexAdvice(query, probe.quotedTable, plan);
+        if (advice.missing.length === 0) return pass('postgres.index', `Every probe of the lookup (${mode}) uses an index: ${advice.indexed.map((i) => i.index).join(', ')}`);
+        const rows = Math.round(advice.rows).toLocaleString('en');
+        if (advice.rows <= SCAN_ROWS_LIMIT) return pass('postgres.index', `The lookup (${mode}) scans ${probe.table} (about ${rows} rows), which is small enough`);
+        return warn('postgres.index', `The lookup (${mode}) scans ${probe.table} (about ${rows} rows) on every sign-in: ${advice.missing.map((m) => m.probe.index.expression).join(', ')} has no index`, `Run: ${advice.missing.map((m) => `${m.statement};`).join(' ')} (or npx cognito-migrate db index --apply)`);
       },
     },
   ];

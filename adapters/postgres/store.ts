@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import PgClient from 'pg/lib/client.js';
+import { type LookupPlan, citextColumns, lookupPlan } from './lookup.js';
 import { explainSqlState, quoteTable, resolveColumns } from './sql.js';
 import { runChecks, type SelfCheck } from '../../src/checks.js';
 import { rejectUnknownKeys } from '../../src/config.js';
@@ -70,10 +71,18 @@ const WHERE = 'createPostgresStore';
 // SQLSTATE 28P01/28000: the credentials are wrong, maybe rotated; fetch them again next time.
 const AUTH_FAILED = new Set(['28P01', '28000']);
 
-/** The PostgreSQL store with its SQL exposed, for self-checks and tests. */
+/** The PostgreSQL store with its SQL exposed, for self-checks, `db index` and tests. */
 export interface PostgresStore extends UserStore {
   /** The SQL text used for each lookup mode; parameters only, never input. */
   sqlFor(query: Pick<LookupQuery, 'matchEmail' | 'caseInsensitive'>): string;
+  /**
+   * The lookup of a mode and its index probes, once the store knows which
+   * columns are citext (read from the catalog on first use). Undefined for a
+   * custom `query`.
+   */
+  lookupPlan(mode: Pick<LookupQuery, 'matchEmail' | 'caseInsensitive'>, ctx: StoreContext): Promise<LookupPlan | undefined>;
+  /** The quoted table name. */
+  readonly quotedTable: string;
   /** Ends the connection, if one is open. */
   close(): Promise<void>;
   checks(mode: Pick<LookupQuery, 'matchEmail' | 'caseInsensitive'>): SelfCheck[];
@@ -111,15 +120,14 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStor
   const queryTimeoutMs = positive('queryTimeoutMs', options.queryTimeoutMs, 1000);
   const makeClient = options.clientFactory ?? ((config: pg.ClientConfig) => new PgClient(config) as unknown as PgClientLike);
 
-  const sqlFor = ({ matchEmail, caseInsensitive }: Pick<LookupQuery, 'matchEmail' | 'caseInsensitive'>): string => {
-    if (options.query) return options.query;
-    const u = `"${columns.username}"`;
-    const e = `"${columns.email}"`;
-    const cmp = (col: string) => (caseInsensitive ? `lower(${col}) = lower($1)` : `${col} = $1`);
-    const where = matchEmail ? `${cmp(u)} OR ${cmp(e)}` : cmp(u);
-    // An exact username match beats a case-folded or email match when several rows qualify.
-    return `SELECT * FROM ${quotedTable} WHERE ${where} ORDER BY (${u} = $1) DESC LIMIT 2`;
-  };
+  // Columns of type citext compare case-insensitively as they are (and their plain index serves that).
+  let citext: ReadonlySet<string> = new Set();
+  let citextRead: Promise<void> | undefined;
+  const readCitext = (ctx: StoreContext) => (citextRead ??= citextColumns((text, values) => run(text, values, ctx), quotedTable, [columns.username, columns.email])
+    .then((found) => { citext = found; }, () => { citextRead = undefined; }));
+
+  const sqlFor = (mode: Pick<LookupQuery, 'matchEmail' | 'caseInsensitive'>): string =>
+    options.query ?? lookupPlan(quotedTable, table, columns, mode, citext).sql;
 
   let settings: Promise<pg.ClientConfig> | undefined;
   let client: PgClientLike | undefined;
@@ -180,6 +188,7 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStor
     if (query.login.includes('\u0000')) return undefined;
     let rows: Record<string, unknown>[];
     try {
+      if (query.caseInsensitive && !options.query) await readCitext(ctx);
       ({ rows } = await run(sqlFor(query), [query.login], ctx));
     } catch (err) {
       throw classify(err, ctx);
@@ -213,14 +222,20 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStor
     return new StoreUnavailableError('postgres', detail, { cause: err });
   }
 
-  return {
+  const store: PostgresStore = {
     name: 'postgres',
+    quotedTable,
     sqlFor,
+    async lookupPlan(mode, ctx) {
+      if (options.query) return undefined;
+      if (mode.caseInsensitive) await readCitext(ctx);
+      return lookupPlan(quotedTable, table, columns, mode, citext);
+    },
     findUser,
     sampleHashes,
     // The check code loads only when a self-check runs, not at every cold start.
     checks: (mode) => [{ id: 'postgres', run: async () => runChecks((await import('./checks.js')).postgresChecks({
-      mode, columns, table, sqlFor, fromSecret: typeof options.connection === 'function' && (options.connection as { fromSecret?: boolean }).fromSecret !== false,
+      mode, columns, table, sqlFor, quotedTable, lookupPlan: (m, c) => store.lookupPlan(m, c), fromSecret: typeof options.connection === 'function' && (options.connection as { fromSecret?: boolean }).fromSecret !== false,
       settings: resolveSettings,
       query: run,
     })).then((r) => r.checks) }],
@@ -230,6 +245,7 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStor
       await open?.end().catch(() => {});
     },
   };
+  return store;
 }
 
 /** A row as a legacy user: the hash column never lands in `fields`. */

@@ -41,7 +41,10 @@ describe('createPostgresStore', () => {
 
   it('builds case-insensitive and email lookups', () => {
     const store = createPostgresStore({ connectionString: 'postgres://x', columns: { email: 'mail' } });
-    expect(store.sqlFor({ matchEmail: true, caseInsensitive: true })).toContain('lower("username") = lower($1) OR lower("mail") = lower($1)');
+    // Two index probes joined on the id, never an OR that defeats both indexes.
+    const sql = store.sqlFor({ matchEmail: true, caseInsensitive: true });
+    expect(sql).toContain('(SELECT "id" FROM "users" WHERE lower("username") = lower($1) LIMIT 2) UNION (SELECT "id" FROM "users" WHERE lower("mail") = lower($1) LIMIT 2)');
+    expect(sql).not.toContain(' OR ');
   });
 
   it('maps a row to a legacy user without the hash in its fields', async () => {

@@ -1,0 +1,85 @@
+import type { LookupQuery } from '../../src/types.js';
+import type { PostgresColumns } from './store.js';
+
+/** One index probe of a lookup: the column it searches and how. */
+export interface LookupProbe {
+  column: string;
+  /** Compared case-insensitively through lower() (a citext column is compared as it is instead). */
+  folded: boolean;
+  /** The WHERE condition, with $1 for the login. */
+  condition: string;
+  /** The index that serves the condition. */
+  index: { name: string; expression: string };
+}
+
+/** The lookup statement of a mode, and the probes it is made of. */
+export interface LookupPlan {
+  sql: string;
+  probes: LookupProbe[];
+}
+
+/**
+ * The SQL for one lookup mode, written so that every probe can be one index
+ * lookup: a plain column, or `lower(column)` (or a citext column as it is)
+ * for case-insensitive modes. Matching emails too is two probes joined on the
+ * id, never an `OR` of the two, which defeats both indexes. When several rows
+ * qualify, an exact username match comes first.
+ *
+ * @example
+ * ```ts
+ * lookupPlan('"legacy"."users"', 'legacy.users', columns, { matchEmail: true, caseInsensitive: true }, new Set()).sql
+ * ```
+ */
+export function lookupPlan(quotedTable: string, table: string, columns: PostgresColumns, mode: Pick<LookupQuery, 'matchEmail' | 'caseInsensitive'>, citext: ReadonlySet<string>): LookupPlan {
+  const probe = (column: string): LookupProbe => {
+    const folded = mode.caseInsensitive && !citext.has(column);
+    const quoted = `"${column}"`;
+    const expression = folded ? `lower(${quoted})` : quoted;
+    return {
+      column, folded,
+      condition: folded ? `lower(${quoted}) = lower($1)` : `${quoted} = $1`,
+      index: { name: indexName(table, column, folded), expression },
+    };
+  };
+  const u = `"${columns.username}"`;
+  const probes = [probe(columns.username), ...(mode.matchEmail ? [probe(columns.email)] : [])];
+  const order = `ORDER BY (${u} = $1) DESC LIMIT 2`;
+  if (probes.length === 1) return { probes, sql: `SELECT * FROM ${quotedTable} WHERE ${probes[0]!.condition} ${order}` };
+  const id = `"${columns.id}"`;
+  const union = probes.map((p) => `(SELECT ${id} FROM ${quotedTable} WHERE ${p.condition} LIMIT 2)`).join(' UNION ');
+  return { probes, sql: `SELECT * FROM ${quotedTable} WHERE ${id} IN (${union}) ${order}` };
+}
+
+/**
+ * The statement that creates a probe's index without blocking writes; safe to run twice.
+ *
+ * @example
+ * ```ts
+ * createIndexSql('"legacy"."users"', probe) // CREATE INDEX CONCURRENTLY IF NOT EXISTS "users_email_lower_cm" ON "legacy"."users" (lower("email"))
+ * ```
+ */
+export function createIndexSql(quotedTable: string, probe: LookupProbe): string {
+  // The index lands in its table's schema; its name cannot be qualified.
+  return `CREATE INDEX CONCURRENTLY IF NOT EXISTS "${probe.index.name}" ON ${quotedTable} (${probe.index.expression})`;
+}
+
+function indexName(table: string, column: string, folded: boolean): string {
+  const base = table.split('.').pop()!;
+  return `${base}_${column}${folded ? '_lower' : ''}_cm`.slice(0, 63);
+}
+
+/**
+ * The lookup columns of type citext (compared case-insensitively as they are).
+ *
+ * @example
+ * ```ts
+ * await citextColumns((text, values) => client.query(text, values), '"legacy"."users"', ['username', 'email'])
+ * ```
+ */
+export async function citextColumns(query: (text: string, values: unknown[]) => Promise<{ rows: Record<string, unknown>[] }>, quotedTable: string, names: string[]): Promise<Set<string>> {
+  const { rows } = await query(
+    "SELECT a.attname AS name FROM pg_attribute a JOIN pg_type t ON t.oid = a.atttypid WHERE a.attrelid = to_regclass($1) AND t.typname = 'citext' AND a.attname = ANY($2)",
+    [quotedTable, names],
+  );
+  return new Set(rows.map((r) => String(r.name)));
+}
