@@ -240,6 +240,34 @@ function child(script, env) {
   });
 }
 
+/**
+ * bcrypt engines side by side at cost 10, interleaved: bcryptjs (pure JS), hash-wasm (WebAssembly, what the
+ * verifier uses) and @node-rs/bcrypt (native, a dev dependency here only to compare against).
+ */
+async function bcryptEngines() {
+  const { default: bcryptjs } = await import('bcryptjs');
+  const { bcryptVerify } = await import('hash-wasm');
+  const native = await import('@node-rs/bcrypt');
+  const password = BENCH_USER.password;
+  const hash = await bcryptjs.hash(password, 10);
+  const engines = {
+    bcryptjs: () => bcryptjs.compare(password, hash),
+    'hash-wasm': () => bcryptVerify({ password: Buffer.from(password).subarray(0, 72), hash }),
+    'native (@node-rs/bcrypt)': () => native.verify(password, hash),
+  };
+  const times = Object.fromEntries(Object.keys(engines).map((k) => [k, []]));
+  for (const fn of Object.values(engines)) if (!(await fn())) throw new Error('bcrypt engine did not verify');
+  for (let i = 0; i < (quick ? 10 : 40); i++) {
+    for (const [name, fn] of Object.entries(engines)) {
+      const t = performance.now();
+      await fn();
+      times[name].push(performance.now() - t);
+    }
+  }
+  const p50 = Object.fromEntries(Object.entries(times).map(([k, v]) => [k, round(percentile(v, 50), 2)]));
+  return { cost: 10, ms_p50: p50, used: 'hash-wasm', used_over_native: round(p50['hash-wasm'] / p50['native (@node-rs/bcrypt)']), samples: times.bcryptjs.length };
+}
+
 /** Refusal timing and isolation (issue 12), and what the verification worker costs at cold start. */
 async function hardening(db) {
   const legacyCost = 12;
@@ -370,7 +398,7 @@ async function main() {
   const db = await startPostgres();
   try {
     if (only) {
-      const sections = { hardening: () => hardening(db), formats: () => formats() };
+      const sections = { hardening: () => hardening(db), formats: () => formats(), bcrypt_engines: () => bcryptEngines() };
       if (!sections[only]) throw new Error(`bench: --only takes ${Object.keys(sections).join(' or ')}`);
       const value = await sections[only]();
       console.log(JSON.stringify(value, null, 2));
@@ -411,6 +439,8 @@ async function main() {
     const csvResult = await csvExport(db);
     say(`load: ${N.load} invocations through the local Invoke API…`);
     const loadResult = await load(db, table);
+    say('bcrypt engines…');
+    const bcryptResult = await bcryptEngines();
     say('sign-in hardening: refusal timing, isolation, worker cold start…');
     const hardeningResult = await hardening(db);
 
@@ -425,6 +455,7 @@ async function main() {
       csv_export: csvResult,
       load: loadResult,
       hardening: hardeningResult,
+      bcrypt_engines: bcryptResult,
     };
     await mkdir(join(root, 'bench'), { recursive: true });
     await writeFile(join(root, 'bench', 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
@@ -458,6 +489,7 @@ function printTable(r) {
     ['load', `${r.load.errors} errors`, '0 errors', `${r.load.invocations} invocations: pg connections max ${r.load.pg_connections_max} (4 workers), ${r.load.pg_connections_after_close} after close; worker RSS by quarter ${r.load.worker_rss_mb_by_quarter.join(' / ')} MB`],
     ...Object.entries(r.formats).map(([name, f]) => [`verify ${name}`, `${f.verify_ms_p50} ms (estimate ${f.estimate_ms} ms)`, '', 'p50; the estimate is what the work budget admits against']),
     ...hardeningRows(r.hardening),
+    ['bcrypt verify, cost 10', `${r.bcrypt_engines.used_over_native}× native`, '≤ 1.15×', Object.entries(r.bcrypt_engines.ms_p50).map(([k, v]) => `${k} ${v} ms`).join(', ')],
   ];
   const w = [0, 1, 2].map((i) => Math.max(...rows.map((row) => String(row[i]).length)));
   console.log(`\nMachine: ${r.machine.cpu}, ${r.machine.cores} cores, ${r.machine.memory_gb} GB, Node ${r.machine.node}`);

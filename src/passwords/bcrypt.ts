@@ -21,11 +21,14 @@ function parseCost(encoded: string): number {
 }
 
 /**
- * bcrypt (`$2a$`, `$2b$`, `$2y$`) through bcryptjs (pure JavaScript, no native module).
+ * bcrypt (`$2a$`, `$2b$`, `$2y$`) through hash-wasm's WebAssembly bcrypt, the
+ * fastest implementation without a native module (`npm run bench`, figure
+ * `bcrypt_engines`: bcryptjs, hash-wasm and the native @node-rs/bcrypt side by
+ * side). bcryptjs stays for the empty password, which hash-wasm refuses.
  *
  * **72 bytes.** bcrypt only ever read the first 72 bytes of the UTF-8 password,
  * so the legacy system accepted any password whose first 72 bytes match. This
- * verifier agrees with it (bcryptjs truncates the same way); refusing longer
+ * verifier agrees with it (it hands bcrypt those 72 bytes); refusing longer
  * passwords would lock out users whose legacy login works.
  *
  * **`$2x$`** is the pre-2011 crypt_blowfish variant with the sign-extension bug
@@ -44,9 +47,12 @@ export const bcryptVerifier: PasswordVerifier = {
   cost: (encoded) => estimate(2 ** parseCost(encoded) * MS_PER_UNIT.bcryptRound, 4096),
   async verify(password, encoded) {
     parseCost(encoded);
-    // Loaded on first verify: with verification in a worker thread, the main thread never needs it.
-    const { default: bcrypt } = await import('bcryptjs');
-    return bcrypt.compare(password, encoded);
+    const bytes = Buffer.from(password, 'utf8').subarray(0, 72);
+    // Loaded on first verify: with verification in a worker thread, the main thread never needs them.
+    if (bytes.length === 0) return (await import('bcryptjs')).default.compare(password, encoded);
+    const { bcryptVerify } = await import('./bcrypt-engine.js');
+    // $2a$, $2b$ and $2y$ are the same computation for the passwords bcrypt reads.
+    return bcryptVerify({ password: bytes, hash: encoded.replace(/^\$2[ay]\$/, '$2b$') });
   },
 };
 
