@@ -83,18 +83,17 @@ async function handlerLatency(db, table, hash) {
     child.once('message', resolve);
     child.once('exit', (code) => code && reject(new Error(`latency child exited with ${code}`)));
   });
-  const overhead = samples.handler.map((h, i) => h - samples.compare[i]);
   const p50 = (xs) => percentile(xs, 50);
+  if (samples.overhead.length !== samples.handler.length) throw new Error('bench: the handler did not log its time accounting for every sign-in');
   return {
     handler_ms_p50: round(p50(samples.handler), 2),
     compare_ms_p50: round(p50(samples.compare), 2),
     handler_over_compare_p50: round(p50(samples.handler) / p50(samples.compare)),
-    handler_overhead_ms_p50: round(p50(overhead), 2),
-    // What the handler adds at the 99th percentile: its p99 against the bare compare's p99. The pairwise
-    // difference (paired_overhead_ms_p99) mostly measures bcrypt's own spread, reported as compare_spread_ms.
-    handler_overhead_ms_p99: round(percentile(samples.handler, 99) - percentile(samples.compare, 99), 2),
-    paired_overhead_ms_p99: round(percentile(overhead, 99), 2),
-    compare_spread_ms: round(percentile(samples.compare, 99) - p50(samples.compare), 2),
+    // Measured inside each invocation: its time outside the store and the verifier (≥ 0 by construction).
+    overhead_ms_p50: round(p50(samples.overhead), 2),
+    overhead_ms_p99: round(percentile(samples.overhead, 99), 2),
+    store_ms_p50: round(p50(samples.store), 2),
+    store_ms_p99: round(percentile(samples.store, 99), 2),
     wrong_password_ms_p50: round(p50(samples.wrong), 2),
     unknown_user_ms_p50: round(p50(samples.unknown), 2),
     unknown_over_wrong_p50: round(p50(samples.unknown) / p50(samples.wrong)),
@@ -238,6 +237,70 @@ function child(script, env) {
     c.once('message', resolve);
     c.once('exit', (code) => code && reject(new Error(`${script} exited with ${code}`)));
   });
+}
+
+const LOOKUP_MODES = {
+  username: { matchEmail: false, caseInsensitive: false, login: (i) => `User${i}` },
+  email: { matchEmail: true, caseInsensitive: false, login: (i) => `user${i}@example.com` },
+  'username, case-insensitive': { matchEmail: false, caseInsensitive: true, login: (i) => `USER${i}` },
+  'email, case-insensitive': { matchEmail: true, caseInsensitive: true, login: (i) => `USER${i}@EXAMPLE.COM` },
+};
+
+/**
+ * `store.findUser` in each lookup mode on tables of growing size, first with no index but the primary key
+ * (the state legacy tables are usually in), then after `cognito-migrate db index --apply`, with the plans.
+ * `--scale 10m` adds a 10,000,000-row table (a longer run: about 10 minutes more).
+ */
+async function lookups(db) {
+  const sizes = quick ? [10_000, 100_000] : [10_000, 100_000, 1_000_000, ...(process.argv.includes('--scale') && process.argv.includes('10m') ? [10_000_000] : [])];
+  const { createPostgresStore } = await import(join(root, 'dist', 'lib', 'adapters', 'postgres', 'index.js'));
+  const { explain } = await import(join(root, 'dist', 'lib', 'adapters', 'postgres', 'explain.js'));
+  const client = new pg.Client(db.url);
+  client.on('error', () => {});
+  await client.connect();
+  await client.query('DROP SCHEMA IF EXISTS cognito_migrate_bench_scale CASCADE');
+  await client.query('CREATE SCHEMA cognito_migrate_bench_scale');
+  const ctx = () => ({ signal: new AbortController().signal, deadline: Date.now() + 5000, remainingMs: () => 5000 });
+  const out = {};
+  for (const size of sizes) {
+    const table = `cognito_migrate_bench_scale.users_${size}`;
+    say(`  ${size.toLocaleString('en')} rows…`);
+    await client.query(`CREATE TABLE ${table} (id bigserial PRIMARY KEY, username text NOT NULL, email text, password_hash text, enabled boolean DEFAULT true)`);
+    await client.query(`INSERT INTO ${table} (username, email, password_hash) SELECT 'User' || i, 'user' || i || '@example.com', '$2b$10$x' FROM generate_series(1, ${size}) AS i`);
+    await client.query(`ANALYZE ${table}`);
+    const measure = async () => {
+      const result = {};
+      for (const [name, mode] of Object.entries(LOOKUP_MODES)) {
+        const store = createPostgresStore({ connectionString: db.url, table });
+        await store.findUser({ matchEmail: mode.matchEmail, caseInsensitive: mode.caseInsensitive, login: mode.login(1) }, ctx());
+        const times = [];
+        for (let i = 0; i < 15; i++) {
+          const t = performance.now();
+          const found = await store.findUser({ matchEmail: mode.matchEmail, caseInsensitive: mode.caseInsensitive, login: mode.login(1 + Math.floor(Math.random() * size)) }, ctx());
+          times.push(performance.now() - t);
+          if (!found) throw new Error(`bench: ${name} found nobody`);
+        }
+        const plan = await explain((text, values) => client.query(text, values), store.sqlFor(mode), mode.login(1));
+        const nodes = [];
+        const walk = (n) => { nodes.push(n['Index Name'] ? `${n['Node Type']} using ${n['Index Name']}` : n['Node Type']); (n.Plans ?? []).forEach(walk); };
+        walk(plan);
+        await store.close();
+        result[name] = { ms_median: round(percentile(times, 50), 2), plan: nodes.join(' > ') };
+      }
+      return result;
+    };
+    const before = await measure();
+    for (const args of [['--match-email'], ['--match-email', '--case-insensitive']]) {
+      await run(process.execPath, [join(root, 'dist', 'cli.mjs'), 'db', 'index', '--table', table, ...args, '--apply', '--json'], { env: { PATH: process.env.PATH, DATABASE_URL: db.url } });
+    }
+    out[size] = { without_indexes: before, with_indexes: await measure() };
+  }
+  await client.query('DROP SCHEMA cognito_migrate_bench_scale CASCADE');
+  await client.end();
+  const small = out[sizes[0]].with_indexes;
+  const large = out[sizes.at(-1)].with_indexes;
+  const ratios = Object.fromEntries(Object.keys(LOOKUP_MODES).map((m) => [m, round(large[m].ms_median / small[m].ms_median, 2)]));
+  return { sizes, by_size: out, largest_over_smallest_with_indexes: ratios };
 }
 
 /**
@@ -398,7 +461,7 @@ async function main() {
   const db = await startPostgres();
   try {
     if (only) {
-      const sections = { hardening: () => hardening(db), formats: () => formats(), bcrypt_engines: () => bcryptEngines() };
+      const sections = { hardening: () => hardening(db), formats: () => formats(), bcrypt_engines: () => bcryptEngines(), lookups: () => lookups(db) };
       if (!sections[only]) throw new Error(`bench: --only takes ${Object.keys(sections).join(' or ')}`);
       const value = await sections[only]();
       console.log(JSON.stringify(value, null, 2));
@@ -439,6 +502,8 @@ async function main() {
     const csvResult = await csvExport(db);
     say(`load: ${N.load} invocations through the local Invoke API…`);
     const loadResult = await load(db, table);
+    say('lookups at scale, without and with the advised indexes…');
+    const lookupResult = await lookups(db);
     say('bcrypt engines…');
     const bcryptResult = await bcryptEngines();
     say('sign-in hardening: refusal timing, isolation, worker cold start…');
@@ -456,6 +521,7 @@ async function main() {
       load: loadResult,
       hardening: hardeningResult,
       bcrypt_engines: bcryptResult,
+      lookups: lookupResult,
     };
     await mkdir(join(root, 'bench'), { recursive: true });
     await writeFile(join(root, 'bench', 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
@@ -463,6 +529,16 @@ async function main() {
   } finally {
     await db.stop();
   }
+}
+
+function lookupRows(l) {
+  const largest = l.sizes.at(-1);
+  return Object.keys(LOOKUP_MODES).map((mode) => [
+    `lookup ${mode}`,
+    `${l.by_size[largest].with_indexes[mode].ms_median} ms`,
+    '≤ 2 ms, ratio ≤ 1.5',
+    `${l.sizes.map((n) => `${n.toLocaleString('en')}: ${l.by_size[n].without_indexes[mode].ms_median} → ${l.by_size[n].with_indexes[mode].ms_median} ms`).join('; ')} (without → with indexes); ${largest.toLocaleString('en')}/${l.sizes[0].toLocaleString('en')} ratio ${l.largest_over_smallest_with_indexes[mode]}`,
+  ]);
 }
 
 function hardeningRows(h) {
@@ -479,8 +555,8 @@ function hardeningRows(h) {
 function printTable(r) {
   const rows = [
     ['handler_over_compare_p50', r.handler_over_compare_p50, '≤ 1.05', `handler ${r.handler_ms_p50} ms vs bcryptjs.compare ${r.compare_ms_p50} ms`],
-    ['handler_overhead_ms_p50', r.handler_overhead_ms_p50, '', ''],
-    ['handler_overhead_ms_p99', r.handler_overhead_ms_p99, '≤ 10', `p99(handler) − p99(compare); pairwise p99 ${r.paired_overhead_ms_p99} ms, bcrypt's own p99−p50 spread ${r.compare_spread_ms} ms`],
+    ['overhead_ms_p50', r.overhead_ms_p50, '', 'time in the handler outside the store and the verifier, per invocation'],
+    ['overhead_ms_p99', r.overhead_ms_p99, '≤ 5', `store p50 ${r.store_ms_p50} ms, p99 ${r.store_ms_p99} ms`],
     ['unknown_over_wrong_p50', r.unknown_over_wrong_p50, '0.9 – 1.1', `unknown ${r.unknown_user_ms_p50} ms vs wrong password ${r.wrong_password_ms_p50} ms`],
     ...Object.entries(r.bundles).map(([name, b]) => [`bundle ${name}`, `${(b.bytes / 1024).toFixed(1)} KiB`, name === 'postgres' ? '≤ 150 KB' : '', `cold load ${b.cold_load_ms_median} ms${b.cold_load_over_floor ? ` (${b.cold_load_over_floor}× floor, target ≤ 1.5×)` : ''}`]),
     ['burst', `${r.burst.errors} errors`, '0 errors', `${r.burst.invocations} invocations, ${r.burst.concurrency} workers: p50 ${r.burst.p50_ms} ms, p99 ${r.burst.p99_ms} ms, ${r.burst.throughput_per_s}/s, pg connections max ${r.burst.pg_connections_max}`],
@@ -489,6 +565,7 @@ function printTable(r) {
     ['load', `${r.load.errors} errors`, '0 errors', `${r.load.invocations} invocations: pg connections max ${r.load.pg_connections_max} (4 workers), ${r.load.pg_connections_after_close} after close; worker RSS by quarter ${r.load.worker_rss_mb_by_quarter.join(' / ')} MB`],
     ...Object.entries(r.formats).map(([name, f]) => [`verify ${name}`, `${f.verify_ms_p50} ms (estimate ${f.estimate_ms} ms)`, '', 'p50; the estimate is what the work budget admits against']),
     ...hardeningRows(r.hardening),
+    ...lookupRows(r.lookups),
     ['bcrypt verify, cost 10', `${r.bcrypt_engines.used_over_native}× native`, '≤ 1.15×', Object.entries(r.bcrypt_engines.ms_p50).map(([k, v]) => `${k} ${v} ms`).join(', ')],
   ];
   const w = [0, 1, 2].map((i) => Math.max(...rows.map((row) => String(row[i]).length)));

@@ -161,14 +161,16 @@ export function createUserMigrationHandler(options: UserMigrationOptions): UserM
   timing.catch(() => {});
   if (!passwords.isolated) logger.warn('password verification runs on the event loop: no verification worker script was found beside the code, so a costly hash cannot be stopped at the deadline', {});
 
-  async function authenticate(event: UserMigrationTriggerEvent, query: LookupQuery, ctx: StoreContext, record: Record<string, unknown>): Promise<LegacyUser> {
+  async function authenticate(event: UserMigrationTriggerEvent, query: LookupQuery, ctx: StoreContext, record: Record<string, unknown>, spent: Spent): Promise<LegacyUser> {
     const password = event.request.password;
     const within = <T>(work: Promise<T>) => withDeadline(work, ctx, store.name);
+    const verifying = <T>(work: () => Promise<T>) => timed(spent, 'verify', () => within(work()));
+    const asking = <T>(work: () => Promise<T>) => timed(spent, 'store', () => within(work()));
     let verifiedMs: number | undefined;
     const verifyContext: StoreContext = {
       ...ctx,
       async verifyPassword(pw, encoded, format) {
-        const { ok, work } = await passwords.check(pw, encoded, format, { deadline: ctx.deadline, signal: ctx.signal });
+        const { ok, work } = await timed(spent, 'verify', () => passwords.check(pw, encoded, format, { deadline: ctx.deadline, signal: ctx.signal }));
         verifiedMs = Math.max(verifiedMs ?? 0, work.ms);
         return ok;
       },
@@ -176,15 +178,15 @@ export function createUserMigrationHandler(options: UserMigrationOptions): UserM
     try {
       let user: LegacyUser | undefined;
       if (store.authenticate) {
-        const result = await within(store.authenticate(query, password, verifyContext));
+        const result = await asking(() => store.authenticate!(query, password, verifyContext));
         if (result.outcome !== 'ok') throw new AuthenticationFailedError(result.outcome);
         user = result.user;
       } else {
-        user = await within(store.findUser(query, verifyContext));
+        user = await asking(() => store.findUser(query, verifyContext));
         if (!user) throw new AuthenticationFailedError('unknown_user');
         if (typeof user.passwordHash !== 'string' || user.passwordHash.length === 0) throw new AuthenticationFailedError('no_hash');
         // Verify before looking at `enabled`, so a disabled account costs what a wrong password costs.
-        if (!(await within(verifyContext.verifyPassword!(password, user.passwordHash, user.hashFormat)))) throw new AuthenticationFailedError('wrong_password');
+        if (!(await within(verifyContext.verifyPassword!(password, user.passwordHash!, user.hashFormat)))) throw new AuthenticationFailedError('wrong_password');
       }
       if (user.warnings?.length) record.dataProblems = user.warnings;
       if (!isEnabled(user)) throw new AuthenticationFailedError('user_disabled');
@@ -192,25 +194,25 @@ export function createUserMigrationHandler(options: UserMigrationOptions): UserM
     } catch (err) {
       // Every refusal costs at least the timing hash, unless a real verification of that cost already ran.
       if (err instanceof CognitoMigrateError && err.refusal && (verifiedMs === undefined || verifiedMs < (await timing).ms * 0.9)) {
-        await within(passwords.verifyTimingHash(password, { deadline: ctx.deadline, signal: ctx.signal }));
+        await verifying(() => passwords.verifyTimingHash(password, { deadline: ctx.deadline, signal: ctx.signal }));
       }
       throw err;
     }
   }
 
-  async function answer(event: UserMigrationTriggerEvent, ctx: StoreContext, record: Record<string, unknown>): Promise<Outcome> {
+  async function answer(event: UserMigrationTriggerEvent, ctx: StoreContext, record: Record<string, unknown>, spent: Spent): Promise<Outcome> {
     const query: LookupQuery = { login: event.userName, matchEmail: settings.matchEmail, caseInsensitive: settings.caseInsensitive };
     const forgot = event.triggerSource === 'UserMigration_ForgotPassword';
     await timing;
     let user: LegacyUser | undefined;
 
     if (forgot) {
-      user = await withDeadline(store.findUser(query, ctx), ctx, store.name);
+      user = await timed(spent, 'store', () => withDeadline(store.findUser(query, ctx), ctx, store.name));
       if (user?.warnings?.length) record.dataProblems = user.warnings;
       if (!user) throw new AuthenticationFailedError('unknown_user');
       if (!isEnabled(user)) throw new AuthenticationFailedError('user_disabled');
     } else {
-      user = await authenticate(event, query, ctx, record);
+      user = await authenticate(event, query, ctx, record, spent);
     }
 
     const attributes = toCognitoAttributes(mapAttributes(user, settings.attributes));
@@ -262,14 +264,15 @@ export function createUserMigrationHandler(options: UserMigrationOptions): UserM
 
   const handler = async (event: UserMigrationTriggerEvent, context?: Partial<Context>): Promise<UserMigrationTriggerEvent> => {
     if (isSelfCheckEvent(event)) return (await selfCheck()) as never;
-    const started = Date.now();
+    const started = performance.now();
+    const spent: Spent = { store: 0, verify: 0 };
     if (context && typeof context.getRemainingTimeInMillis === 'function' && logger.addContext) logger.addContext(context as Context);
     const record: Record<string, unknown> = {};
     let outcome: Outcome;
     let failure: CognitoMigrateError | undefined;
     const budget = Math.max(0, Math.min(settings.timeoutMs, remaining(context) - SAFETY_MARGIN_MS));
     const abort = new AbortController();
-    const deadline = started + budget;
+    const deadline = Date.now() + budget;
     const timer = setTimeout(() => abort.abort(new DeadlineExceededError(store.name, budget)), budget);
     const ctx: StoreContext = { signal: abort.signal, deadline, remainingMs: () => Math.max(0, deadline - Date.now()) };
     try {
@@ -279,7 +282,7 @@ export function createUserMigrationHandler(options: UserMigrationOptions): UserM
       record.clientId = event.callerContext?.clientId;
       const metadata = event.request.clientMetadata;
       if (metadata && typeof metadata === 'object') ctx.clientMetadata = metadata;
-      outcome = await answer(event, ctx, record);
+      outcome = await answer(event, ctx, record, spent);
       if (settings.shadow) outcome = outcome === 'migrated' ? 'shadow_would_migrate' : 'shadow_found';
     } catch (err) {
       failure = asMigrateError(err);
@@ -288,7 +291,12 @@ export function createUserMigrationHandler(options: UserMigrationOptions): UserM
       clearTimeout(timer);
     }
     record.outcome = outcome;
-    record.durationMs = Date.now() - started;
+    // Time in the store and in verification, each without the other; the rest is the handler's own overhead.
+    const duration = performance.now() - started;
+    record.durationMs = Math.round(duration);
+    record.storeMs = round2(spent.store);
+    record.verifyMs = round2(spent.verify);
+    record.overheadMs = round2(Math.max(0, duration - spent.store - spent.verify));
     metrics.count(outcome);
     if (!failure && settings.shadow) {
       logger.info('shadow mode: credentials verified, user not migrated', record);
@@ -354,6 +362,26 @@ export function describeFailure(failure: CognitoMigrateError): Record<string, un
   }
   return out;
 }
+
+/** Milliseconds one invocation spent in the store and in verifying passwords, each without the other. */
+interface Spent {
+  store: number;
+  verify: number;
+}
+
+/** Runs `work`, adding its time to `spent[what]`, less any time the other kind spent inside it (a chain store verifies). */
+async function timed<T>(spent: Spent, what: keyof Spent, work: () => Promise<T>): Promise<T> {
+  const other = what === 'store' ? 'verify' : 'store';
+  const before = spent[other];
+  const t = performance.now();
+  try {
+    return await work();
+  } finally {
+    spent[what] += performance.now() - t - (spent[other] - before);
+  }
+}
+
+const round2 = (ms: number) => Math.round(ms * 100) / 100;
 
 // Fails closed: only `true`, or no such field at all, lets a user in.
 function isEnabled(user: LegacyUser): boolean {

@@ -7,6 +7,7 @@ import {
   StoreUnavailableError,
   type UserMigrationOptions,
   type UserStore,
+  createChainStore,
   createUserMigrationHandler,
   guardColdStart,
 } from '../../src/index.js';
@@ -251,5 +252,34 @@ describe('logging', () => {
     });
     expect(typeof log.records[0]!.extra.durationMs).toBe('number');
     for (const secret of [PASSWORD, 'wrong-one', hash, hash.slice(29)]) expect(log.text()).not.toContain(secret);
+  });
+});
+
+describe('time accounting', () => {
+  it('logs the time in the store, in verification and the rest, each apart, with the rest never negative', async () => {
+    const slow: UserStore = {
+      name: 'slow',
+      async findUser(query) {
+        await new Promise((r) => setTimeout(r, 40));
+        return query.login === 'ada' ? { id: '1', passwordHash: hash, fields: {} } : undefined;
+      },
+    };
+    const { handler, log } = setup({ store: slow });
+    await handler(migrationEvent('ada', PASSWORD), lambdaContext());
+    const extra = log.records.at(-1)!.extra as { durationMs: number; storeMs: number; verifyMs: number; overheadMs: number };
+    expect(extra.storeMs).toBeGreaterThanOrEqual(39);
+    expect(extra.verifyMs).toBeGreaterThan(0);
+    expect(extra.overheadMs).toBeGreaterThanOrEqual(0);
+    expect(extra.storeMs + extra.verifyMs + extra.overheadMs).toBeCloseTo(extra.durationMs, -1);
+  });
+
+  it('does not count a verification inside the store call (a chain) as store time', async () => {
+    const chain = createChainStore([store]);
+    const { handler, log } = setup({ store: chain });
+    await handler(migrationEvent('ada', PASSWORD), lambdaContext());
+    const extra = log.records.at(-1)!.extra as { durationMs: number; storeMs: number; verifyMs: number; overheadMs: number };
+    expect(extra.verifyMs).toBeGreaterThan(0);
+    expect(extra.storeMs).toBeLessThan(extra.verifyMs);
+    expect(extra.overheadMs).toBeGreaterThanOrEqual(0);
   });
 });
