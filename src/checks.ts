@@ -23,6 +23,8 @@ export interface CheckResult {
   message: string;
   /** What to do; empty for a pass. */
   fix: string;
+  /** Figures behind the finding, for tools that compare them (doctor reads the database's connection room). */
+  data?: Record<string, number>;
 }
 
 /**

@@ -108,6 +108,28 @@ export function postgresChecks(probe: PostgresProbe): SelfCheck[] {
       },
     },
     {
+      id: 'postgres.connections',
+      async run(): Promise<CheckResult> {
+        const { rows } = await probe.query(
+          "SELECT current_setting('max_connections')::int AS max, current_setting('superuser_reserved_connections')::int AS reserved, (SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'client backend')::int AS used",
+          [], checkContext(),
+        );
+        const max = Number(rows[0]?.max);
+        const used = Number(rows[0]?.used);
+        const reserved = Number(rows[0]?.reserved);
+        const available = Math.max(0, max - reserved - used);
+        let viaProxy = 0;
+        try {
+          const settings = await probe.settings();
+          viaProxy = /\.proxy-[a-z0-9]+\./i.test(String(settings.host ?? settings.connectionString ?? '')) ? 1 : 0;
+        } catch {
+          // the credentials check reports this
+        }
+        const result = pass('postgres.connections', `max_connections ${max}, ${used} in use, ${reserved} reserved for superusers: room for ${available} more${viaProxy ? ' (through RDS Proxy, which pools them)' : ''}; each warm instance of this function holds one`);
+        return { ...result, data: { maxConnections: max, inUse: used, available, viaProxy } };
+      },
+    },
+    {
       id: 'postgres.index',
       async run(): Promise<CheckResult> {
         const ctx = checkContext();

@@ -6,7 +6,7 @@ import {
   type CognitoIdentityProviderClient, DescribeUserPoolClientCommand, DescribeUserPoolCommand, GetUserPoolMfaConfigCommand, ListUserPoolClientsCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
 import { GetRoleCommand, type IAMClient, SimulatePrincipalPolicyCommand } from '@aws-sdk/client-iam';
-import { GetFunctionConfigurationCommand, GetPolicyCommand, InvokeCommand, type LambdaClient } from '@aws-sdk/client-lambda';
+import { GetAccountSettingsCommand, GetFunctionConcurrencyCommand, GetFunctionConfigurationCommand, GetPolicyCommand, InvokeCommand, type LambdaClient } from '@aws-sdk/client-lambda';
 import { type CheckResult, SELF_CHECK_EVENT, fail, pass, warn } from '../../src/checks.js';
 import { clientCheck, measureBcrypt, memoryFinding, runtimeCheck, timeoutCheck } from './static.js';
 import { type Json, statementsOf, trustedServices, wildcard } from './template.js';
@@ -98,8 +98,36 @@ export async function onlineChecks(clients: OnlineClients, options: OnlineOption
 
   results.push(await permissionOnline(clients.lambda, functionName, poolArn));
   results.push(...(await roleOnline(clients.iam, fn.Role, env, region, account)));
-  results.push(...(await selfCheckOnline(clients.lambda, functionName)));
+  const selfCheck = await selfCheckOnline(clients.lambda, functionName);
+  results.push(...selfCheck);
+  const room = selfCheck.find((c) => c.id === 'postgres.connections')?.data;
+  if (room) results.push(await concurrencyOnline(clients.lambda, functionName, room));
   return results;
+}
+
+/**
+ * Each warm instance holds one database connection, so the instances the
+ * function may run at once must fit the database's room: its reserved
+ * concurrency, or else the account's unreserved concurrency.
+ */
+async function concurrencyOnline(lambda: LambdaClient, functionName: string, room: Record<string, number>): Promise<CheckResult> {
+  const available = room.available ?? 0;
+  if (room.viaProxy) return pass('function.concurrency', `${functionName} connects through RDS Proxy, which pools connections (the database has room for ${available} more)`);
+  let limit: number | undefined;
+  let source: string;
+  try {
+    limit = (await lambda.send(new GetFunctionConcurrencyCommand({ FunctionName: functionName }))).ReservedConcurrentExecutions;
+    source = 'its reserved concurrency';
+    if (limit === undefined) {
+      limit = (await lambda.send(new GetAccountSettingsCommand({}))).AccountLimit?.UnreservedConcurrentExecutions;
+      source = 'the account\'s unreserved concurrency (no reservation)';
+    }
+  } catch (err) {
+    return warn('function.concurrency', `Cannot read ${functionName}'s concurrency: ${errorName(err)}; the database has room for ${available} more connections`, 'Grant your credentials lambda:GetFunctionConcurrency and lambda:GetAccountSettings.');
+  }
+  if (limit === undefined) return warn('function.concurrency', `Lambda reported no concurrency limit for ${functionName}`, 'Set the ReservedConcurrency template parameter.');
+  if (limit <= available) return pass('function.concurrency', `${functionName} may run ${limit} instances at once (${source}), each with one connection; the database has room for ${available} more`);
+  return warn('function.concurrency', `${functionName} may run ${limit} instances at once (${source}), each holding one connection, but the database has room for ${available} more: a burst of sign-ins would exhaust max_connections (${room.maxConnections})`, `Set the ReservedConcurrency template parameter to at most ${available} (sam deploy --parameter-overrides ReservedConcurrency=${available}), or point the database host at an RDS Proxy endpoint, which pools connections.`);
 }
 
 async function clientsOnline(cognito: CognitoIdentityProviderClient, userPoolId: string): Promise<CheckResult[]> {

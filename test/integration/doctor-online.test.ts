@@ -6,7 +6,7 @@ import {
   CognitoIdentityProviderClient, CreateUserPoolClientCommand, CreateUserPoolCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
 import { GetRoleCommand, IAMClient, SimulatePrincipalPolicyCommand } from '@aws-sdk/client-iam';
-import { GetFunctionConfigurationCommand, GetPolicyCommand, InvokeCommand, LambdaClient, ResourceNotFoundException } from '@aws-sdk/client-lambda';
+import { GetAccountSettingsCommand, GetFunctionConcurrencyCommand, GetFunctionConfigurationCommand, GetPolicyCommand, InvokeCommand, LambdaClient, ResourceNotFoundException } from '@aws-sdk/client-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -77,6 +77,7 @@ function healthy({ functionName = FN, env = {} as Record<string, string> } = {})
   iamMock.on(SimulatePrincipalPolicyCommand).callsFake(async (input: { ActionNames: string[] }) => ({
     EvaluationResults: input.ActionNames.map((a) => ({ EvalActionName: a, EvalDecision: 'allowed' })),
   }));
+  lambdaMock.on(GetFunctionConcurrencyCommand).resolves({ ReservedConcurrentExecutions: 10 });
 }
 
 const run = (options: Parameters<typeof onlineChecks>[1] = { functionName: FN, userPoolId: poolId }) =>
@@ -182,6 +183,22 @@ describe('doctor online', () => {
     expect(find(results, 'mfa.sms-role', 'fail').message).toMatch(/InvalidSmsRoleTrustRelationshipException/);
     expect(find(results, 'mfa.sms-publish', 'fail').message).toMatch(/InvalidSmsRoleAccessPolicyException/);
     expect(iamMock.commandCalls(GetRoleCommand)[0]!.args[0].input.RoleName).toBe('sms-role');
+  });
+
+  it('compares the instances the function may run with the connections the database has room for', async () => {
+    healthy();
+    const fits = find(await run(), 'function.concurrency', 'pass');
+    expect(fits.message).toMatch(/may run 10 instances at once \(its reserved concurrency\), each with one connection; the database has room for \d+ more/);
+    lambdaMock.on(GetFunctionConcurrencyCommand).resolves({ ReservedConcurrentExecutions: 5000 });
+    const tooMany = find(await run(), 'function.concurrency', 'warn');
+    const room = Number(/room for (\d+) more/.exec(tooMany.message)?.[1]);
+    expect(room).toBeGreaterThan(0);
+    expect(tooMany.fix).toContain(`ReservedConcurrency=${room}`);
+    expect(tooMany.fix).toMatch(/RDS Proxy/);
+    // No reservation: the account's unreserved concurrency is what a burst can reach.
+    lambdaMock.on(GetFunctionConcurrencyCommand).resolves({});
+    lambdaMock.on(GetAccountSettingsCommand).resolves({ AccountLimit: { UnreservedConcurrentExecutions: 1000 } });
+    expect(find(await run(), 'function.concurrency', 'warn').message).toMatch(/1000 instances at once \(the account's unreserved concurrency/);
   });
 
   it('warns when the target pool asks less MFA than the old pool it migrates from', async () => {
