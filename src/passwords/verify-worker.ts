@@ -44,6 +44,10 @@ function verifierFor(spec: WorkerSpec): PasswordVerifier {
   return verifier;
 }
 
+// Compile the WebAssembly of the commonest format now, at cold start, beside the main thread's own
+// start-up, rather than on the first sign-in: one cost-4 bcrypt of a throwaway password.
+if (parentPort) void builtIn.get('bcrypt')?.verify('warm-up', '$2b$04$74njSJg.N7.sV9iduNLsL.uBFOeOqhzoRi8N6zQpRKa0sG7gVOD16').catch(() => {});
+
 parentPort?.on('message', async ({ id, spec, password, encoded }: VerifyRequest) => {
   let reply: VerifyReply;
   try {

@@ -33,7 +33,7 @@ describe('help and version', () => {
     const r = await cli([flag]);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/Usage: cognito-migrate <command>/);
-    for (const c of ['invoke', 'doctor', 'csv', 'import']) expect(r.stdout).toContain(`  ${c} `);
+    for (const c of ['invoke', 'doctor', 'csv', 'import', 'db']) expect(r.stdout).toContain(`  ${c} `);
     expect(r.stdout).toMatch(/Exit codes: 0 fine; 1 findings .* 2 a mistake in the call/s);
   });
 
@@ -45,6 +45,8 @@ describe('help and version', () => {
     [['csv', 'lint', '--help'], /cognito-migrate csv lint FILE --header HEADER.json/],
     [['csv', 'export', '--help'], /cognito-migrate csv export --out DIR/],
     [['import', '--help'], /cognito-migrate import --user-pool-id ID/],
+    [['db', '--help'], /cognito-migrate db index --table T/],
+    [['db', 'index', '--help'], /cognito-migrate db index --table T/],
   ])('%j answers its own help with exit 0', async (args, text) => {
     const r = await cli(args);
     expect(r.code).toBe(0);
@@ -78,6 +80,10 @@ describe('mistakes: one clear line, exit 2, no stack trace, nothing quoted back'
     [['import', '--file', 'x.csv'], /--user-pool-id is required/],
     [['import', '--user-pool-id', 'eu-west-1_A', '--role-arn', 'arn', '--manifest', 'not-json.txt'], /the manifest not-json.txt is not valid JSON/],
     [['import', '--user-pool-id', 'eu-west-1_A', '--role-arn', 'arn', '--poll-seconds', '0', '--file', 'x'], /--poll-seconds must be a whole number/],
+    [['db'], /db: a subcommand is required: index/],
+    [['db', 'index'], /db index: --table T is required/],
+    [['db', 'index', '--table', 'a.b.c'], /table "a.b.c" is not a plain or schema-qualified SQL identifier/],
+    [['db', 'index', '--table', 'users'], /needs DATABASE_URL in the environment or --database-url-file FILE/],
     [['invoke'], /--event FILE is required/],
     [['invoke', '--event', 'nowhere.json'], /cannot read the event file .*nowhere.json \(ENOENT\)/],
     [['invoke', '--event', 'broken-event.json'], /the event file .*broken-event.json is not valid JSON/],
