@@ -329,13 +329,31 @@ async function lookups(db) {
 }
 
 /**
+ * The native bcrypt to compare against, installed on demand into a folder of the bench's own: npm 11 cannot
+ * write a lock file that `npm ci` accepts for @node-rs/bcrypt's per-platform packages, so it is no dependency.
+ */
+async function nativeBcrypt() {
+  const dir = join(root, 'dist', 'bench', 'native');
+  const entry = join(dir, 'node_modules', '@node-rs', 'bcrypt', 'index.js');
+  try {
+    await stat(entry);
+  } catch {
+    await mkdir(dir, { recursive: true });
+    await writeFile(join(dir, 'package.json'), '{"private":true}\n');
+    await run('npm', ['install', '--no-save', '--no-package-lock', '--no-audit', '--no-fund', '--ignore-scripts', '@node-rs/bcrypt@1.10.9'], { cwd: dir });
+  }
+  const { createRequire } = await import('node:module');
+  return createRequire(entry)(entry);
+}
+
+/**
  * bcrypt engines side by side at cost 10, interleaved: bcryptjs (pure JS), hash-wasm (WebAssembly, what the
- * verifier uses) and @node-rs/bcrypt (native, a dev dependency here only to compare against).
+ * verifier uses) and @node-rs/bcrypt (native, installed by the bench only to compare against).
  */
 async function bcryptEngines() {
   const { default: bcryptjs } = await import('bcryptjs');
   const { bcryptVerify } = await import('hash-wasm');
-  const native = await import('@node-rs/bcrypt');
+  const native = await nativeBcrypt();
   const password = BENCH_USER.password;
   const hash = await bcryptjs.hash(password, 10);
   const engines = {
