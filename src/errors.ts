@@ -22,27 +22,26 @@ export const PUBLIC_MESSAGES = {
   unavailable: 'Sign-in is temporarily unavailable. Please try again later.',
 } as const;
 
+/**
+ * Every way one invocation can end: the log record's `outcome` and the name
+ * of the metric counted (template.yaml's dashboard and alarms use these names).
+ *
+ * @example
+ * ```ts
+ * OUTCOMES.includes('migrated') // true
+ * ```
+ */
+export const OUTCOMES = [
+  'migrated', 'found',
+  'unknown_user', 'wrong_password', 'user_disabled', 'reset_required',
+  'no_hash', 'malformed_hash', 'hash_over_budget', 'ambiguous_login', 'mfa_required',
+  'shadow_would_migrate', 'shadow_found',
+  'store_unavailable', 'deadline_exceeded',
+  'invalid_attributes', 'invalid_event', 'configuration_invalid', 'internal_error',
+] as const;
+
 /** How one invocation ended; used for the log record and as the metric name. */
-export type Outcome =
-  | 'migrated'
-  | 'found'
-  | 'unknown_user'
-  | 'wrong_password'
-  | 'user_disabled'
-  | 'reset_required'
-  | 'no_hash'
-  | 'malformed_hash'
-  | 'hash_over_budget'
-  | 'ambiguous_login'
-  | 'mfa_required'
-  | 'shadow_would_migrate'
-  | 'shadow_found'
-  | 'store_unavailable'
-  | 'deadline_exceeded'
-  | 'invalid_attributes'
-  | 'invalid_event'
-  | 'configuration_invalid'
-  | 'internal_error';
+export type Outcome = (typeof OUTCOMES)[number];
 
 /**
  * Base class of every cognito-migrate error.
