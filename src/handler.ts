@@ -26,6 +26,8 @@ import type { LegacyUser, LookupQuery, StoreContext, UserStore } from './types.j
 export const COGNITO_LIMIT_MS = 5000;
 // Room left for Lambda to serialise the answer before its own timeout.
 const SAFETY_MARGIN_MS = 150;
+// Recording a migration stops this long before the deadline, so the answer is never late for it.
+const MARK_MARGIN_MS = 50;
 
 /**
  * Options of {@link createUserMigrationHandler}. Validated once, when the
@@ -228,7 +230,34 @@ export function createUserMigrationHandler(options: UserMigrationOptions): UserM
     if (settings.enableSMSMFA && user.smsMfa && attributes.phone_number && attributes.phone_number_verified === 'true') {
       response.enableSMSMFA = true;
     }
+    if (!forgot && !settings.shadow && store.markMigrated) await timed(spent, 'store', () => markMigrated(user!, ctx, record));
     return forgot ? 'found' : 'migrated';
+  }
+
+  /** Tells the store the user migrated: bounded by the deadline, and a failure never fails the sign-in. */
+  async function markMigrated(user: LegacyUser, ctx: StoreContext, record: Record<string, unknown>): Promise<void> {
+    const left = ctx.remainingMs() - MARK_MARGIN_MS;
+    if (left <= 0) {
+      record.markedMigrated = false;
+      record.markProblem = 'no time left before the deadline';
+      return;
+    }
+    const deadline = Date.now() + left;
+    const signal = AbortSignal.any([ctx.signal, AbortSignal.timeout(left)]);
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      await Promise.race([
+        store.markMigrated!(user, { ...ctx, signal, deadline, remainingMs: () => Math.max(0, deadline - Date.now()) }),
+        new Promise((_, reject) => { timer = setTimeout(() => reject(Object.assign(new Error('no answer before the deadline'), { name: 'TimeoutError' })), left); }),
+      ]);
+      record.markedMigrated = true;
+    } catch (err) {
+      record.markedMigrated = false;
+      const e = err as { name?: string; code?: unknown };
+      record.markProblem = typeof e.code === 'string' ? `${e.name ?? 'Error'} ${e.code}` : (e.name ?? 'Error');
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   /** Proves the verification worker answers: the timing hash, verified through it. */
@@ -303,7 +332,9 @@ export function createUserMigrationHandler(options: UserMigrationOptions): UserM
       throw new Error(PUBLIC_MESSAGES.unavailable);
     }
     if (!failure) {
-      logger.info('user migration answered', record);
+      // A migration the legacy store could not record still succeeds; the operator hears of it.
+      if (record.markedMigrated === false) logger.warn('user migration answered; the legacy store did not record it', record);
+      else logger.info('user migration answered', record);
       return event;
     }
     if (failure.refusal) {

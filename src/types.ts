@@ -147,6 +147,13 @@ export interface UserStore {
    * usual cost. The hashes never leave the function.
    */
   sampleHashes?(limit: number, ctx: StoreContext): Promise<LegacyUser[]>;
+  /**
+   * Records in the legacy store that this user was migrated (after a
+   * successful sign-in), so exports and progress reports can leave them out.
+   * Best effort: the handler bounds it by the deadline and a failure never
+   * fails the sign-in.
+   */
+  markMigrated?(user: LegacyUser, ctx: StoreContext): Promise<void>;
   /** Releases connections (tests, scripts). Lambda instances never call it. */
   close?(): Promise<void>;
 }

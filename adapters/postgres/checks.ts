@@ -17,6 +17,8 @@ export interface PostgresProbe {
   sqlFor(mode: Pick<LookupQuery, 'matchEmail' | 'caseInsensitive'>): string;
   lookupPlan(mode: Pick<LookupQuery, 'matchEmail' | 'caseInsensitive'>, ctx: StoreContext): Promise<LookupPlan | undefined>;
   quotedTable: string;
+  /** The column markMigrated sets, when configured. */
+  markColumn?: string;
   settings(): Promise<pg.ClientConfig>;
   query(text: string, values: unknown[], ctx: StoreContext): Promise<{ rows: Record<string, unknown>[]; fields?: Array<{ name: string }> }>;
 }
@@ -107,6 +109,21 @@ export function postgresChecks(probe: PostgresProbe): SelfCheck[] {
         return results;
       },
     },
+    ...(probe.markColumn ? [{
+      id: 'postgres.mark-migrated',
+      async run(): Promise<CheckResult> {
+        const ctx = checkContext();
+        try {
+          await probe.query(`SELECT "${probe.markColumn}" FROM ${probe.quotedTable} LIMIT 0`, [], ctx);
+        } catch (err) {
+          return fail('postgres.mark-migrated', `Migrations cannot be recorded: ${explainSqlState(err as PgError)}`, `Add the column: ALTER TABLE ${probe.quotedTable} ADD COLUMN "${probe.markColumn}" timestamptz;`);
+        }
+        const { rows } = await probe.query("SELECT has_table_privilege(to_regclass($1), 'UPDATE') AS can", [probe.quotedTable], ctx);
+        return rows[0]?.can === true
+          ? pass('postgres.mark-migrated', `Migrated users are recorded in ${probe.table}.${probe.markColumn}`)
+          : fail('postgres.mark-migrated', `The database user may not UPDATE ${probe.table}, so migrations cannot be recorded (sign-ins still work)`, `GRANT UPDATE ("${probe.markColumn}") ON ${probe.quotedTable} TO the function's database user, or unset PG_MARK_MIGRATED_COLUMN.`);
+      },
+    } satisfies SelfCheck] : []),
     {
       id: 'postgres.connections',
       async run(): Promise<CheckResult> {

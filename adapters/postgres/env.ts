@@ -20,7 +20,7 @@ interface RdsSecret {
  * Builds the PostgreSQL store from environment variables (see the README's
  * configuration table): `DATABASE_URL` or `DATABASE_SECRET_ARN`, `PG_TABLE`,
  * `PG_COLUMNS`, `PG_QUERY`, `PG_CONNECT_TIMEOUT_MS`, `PG_QUERY_TIMEOUT_MS`, `PG_SSL`,
- * `PG_SSL_CA_FILE`.
+ * `PG_SSL_CA_FILE`, `PG_MARK_MIGRATED_COLUMN`.
  *
  * TLS: certificate-verified (`verify-full`) for every host but loopback,
  * whether the settings come from the URL or the secret, with the public roots
@@ -73,12 +73,14 @@ export function postgresStoreFromEnv(env: Env, extra: Pick<PostgresStoreOptions,
       return { ...settings, ssl: await sslFor(settings.host) };
     };
   const query = optionalEnv(env, 'PG_QUERY');
+  const markColumn = optionalEnv(env, 'PG_MARK_MIGRATED_COLUMN');
   const table = optionalEnv(env, 'PG_TABLE');
   return createPostgresStore({
     connection,
     ...(table ? { table } : {}),
     ...(query ? { query } : {}),
     ...(columns ? { columns: columns as Partial<PostgresColumns> } : {}),
+    ...(markColumn ? { markMigrated: { column: markColumn } } : {}),
     connectTimeoutMs: integerEnv(env, 'PG_CONNECT_TIMEOUT_MS', { fallback: 1000, min: 50, max: 4800 }),
     queryTimeoutMs: integerEnv(env, 'PG_QUERY_TIMEOUT_MS', { fallback: 1000, min: 50, max: 4800 }),
     ...extra,

@@ -23,6 +23,17 @@ export function resolveColumns(given: Partial<PostgresColumns> | undefined, wher
 }
 
 /**
+ * A column name checked to be a plain identifier (it is quoted into SQL).
+ * @example columnName('migrated_at', 'markMigrated.column', 'createPostgresStore') // 'migrated_at'
+ */
+export function columnName(name: unknown, setting: string, where: string): string {
+  if (typeof name !== 'string' || !IDENTIFIER.test(name)) {
+    throw new ConfigurationError(setting, `${where}: "${setting}" must be a plain SQL column name`, 'Use letters, digits and underscores, e.g. migrated_at.');
+  }
+  return name;
+}
+
+/**
  * A plain or schema-qualified table name, quoted for SQL.
  * @example quoteTable('legacy.users', 'csv export') // '"legacy"."users"'
  */

@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import PgClient from 'pg/lib/client.js';
 import { type LookupPlan, citextColumns, lookupPlan } from './lookup.js';
-import { explainSqlState, quoteTable, resolveColumns } from './sql.js';
+import { columnName, explainSqlState, quoteTable, resolveColumns } from './sql.js';
 import { runChecks, type SelfCheck } from '../../src/checks.js';
 import { rejectUnknownKeys } from '../../src/config.js';
 import { AuthenticationFailedError, ConfigurationError, DeadlineExceededError, StoreUnavailableError } from '../../src/errors.js';
@@ -63,9 +63,15 @@ export interface PostgresStoreOptions {
   queryTimeoutMs?: number;
   /** Builds the client; tests pass a fake. Default `new pg.Client(config)`. */
   clientFactory?: (config: pg.ClientConfig) => PgClientLike;
+  /**
+   * After a successful sign-in, set this timestamp column of the user's row
+   * (by id) to now(), once: `csv export --migrated-column` then leaves them
+   * out. Best effort, bounded by the deadline; needs UPDATE on the table.
+   */
+  markMigrated?: { column: string };
 }
 
-const OPTION_NAMES = ['connectionString', 'connection', 'table', 'columns', 'query', 'connectTimeoutMs', 'queryTimeoutMs', 'clientFactory'];
+const OPTION_NAMES = ['connectionString', 'connection', 'table', 'columns', 'query', 'connectTimeoutMs', 'queryTimeoutMs', 'clientFactory', 'markMigrated'];
 const COLUMN_NAMES = ['id', 'username', 'email', 'passwordHash', 'hashFormat', 'enabled', 'smsMfa'];
 const WHERE = 'createPostgresStore';
 // SQLSTATE 28P01/28000: the credentials are wrong, maybe rotated; fetch them again next time.
@@ -116,6 +122,7 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStor
   if (options.query !== undefined && (typeof options.query !== 'string' || !options.query.includes('$1'))) {
     throw new ConfigurationError('query', `${WHERE}: "query" must be a SELECT that uses $1 for the login`, 'Example: SELECT * FROM users WHERE login = $1.');
   }
+  const markColumn = options.markMigrated === undefined ? undefined : columnName(options.markMigrated?.column, 'markMigrated.column', WHERE);
   const connectTimeoutMs = positive('connectTimeoutMs', options.connectTimeoutMs, 1000);
   const queryTimeoutMs = positive('queryTimeoutMs', options.queryTimeoutMs, 1000);
   const makeClient = options.clientFactory ?? ((config: pg.ClientConfig) => new PgClient(config) as unknown as PgClientLike);
@@ -233,9 +240,15 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStor
     },
     findUser,
     sampleHashes,
+    ...(markColumn ? {
+      async markMigrated(user: LegacyUser, ctx: StoreContext) {
+        // Once: the first migration's time stays.
+        await run(`UPDATE ${quotedTable} SET "${markColumn}" = now() WHERE "${columns.id}" = $1 AND "${markColumn}" IS NULL`, [user.id], ctx);
+      },
+    } : {}),
     // The check code loads only when a self-check runs, not at every cold start.
     checks: (mode) => [{ id: 'postgres', run: async () => runChecks((await import('./checks.js')).postgresChecks({
-      mode, columns, table, sqlFor, quotedTable, lookupPlan: (m, c) => store.lookupPlan(m, c), fromSecret: typeof options.connection === 'function' && (options.connection as { fromSecret?: boolean }).fromSecret !== false,
+      mode, columns, table, sqlFor, quotedTable, ...(markColumn ? { markColumn } : {}), lookupPlan: (m, c) => store.lookupPlan(m, c), fromSecret: typeof options.connection === 'function' && (options.connection as { fromSecret?: boolean }).fromSecret !== false,
       settings: resolveSettings,
       query: run,
     })).then((r) => r.checks) }],
