@@ -120,19 +120,22 @@ export function checkRecord(record: Readonly<Record<string, string>>, rules: Csv
   const username = v('cognito:username');
   if (!username) add('cognito:username', 'cognito:username is required', 'Give every user a unique username.');
   else if (/\s/.test(username)) add('cognito:username', 'usernames may not contain spaces or tabs', 'Replace the whitespace, or use another unique value as username.');
-  const mfa = v('cognito:mfa_enabled');
-  if (!BOOL.has(mfa)) add('cognito:mfa_enabled', 'cognito:mfa_enabled must be true or false, never empty', 'Write false unless the pool requires MFA.');
-  else if (rules.mfa === 'ON' && mfa !== 'true') add('cognito:mfa_enabled', 'the pool requires MFA, so every user needs cognito:mfa_enabled true', 'Write true.');
-  else if (rules.mfa === 'OFF' && mfa !== 'false') add('cognito:mfa_enabled', 'MFA is off in the pool, so every user needs cognito:mfa_enabled false', 'Write false.');
+  // Booleans in any case: the import guide's own example writes TRUE and FALSE.
+  const bool = (c: string) => v(c).toLowerCase();
+  const mfa = bool('cognito:mfa_enabled');
+  // A blank cognito:mfa_enabled means the pool's required state (the current import guide).
+  if (mfa !== '' && !BOOL.has(mfa)) add('cognito:mfa_enabled', 'cognito:mfa_enabled must be true, false or empty (the pool\'s required state)', 'Write false unless the pool requires MFA, or leave it empty.');
+  else if (rules.mfa === 'ON' && mfa === 'false') add('cognito:mfa_enabled', 'the pool requires MFA, so no user can have cognito:mfa_enabled false', 'Write true, or leave it empty.');
+  else if (rules.mfa === 'OFF' && mfa === 'true') add('cognito:mfa_enabled', 'MFA is off in the pool, so no user can have cognito:mfa_enabled true', 'Write false, or leave it empty.');
   for (const flag of ['email_verified', 'phone_number_verified']) {
-    if (rules.header.includes(flag) && v(flag) !== '' && !BOOL.has(v(flag))) add(flag, `${flag} must be true, false or empty`, 'Write true or false.');
+    if (rules.header.includes(flag) && v(flag) !== '' && !BOOL.has(bool(flag))) add(flag, `${flag} must be true, false or empty`, 'Write true or false.');
   }
   const auto = rules.autoVerified ?? (['email', 'phone_number'] as const).filter((a) => rules.header.includes(`${a}_verified`));
-  if (auto.length > 0 && !auto.some((a) => v(`${a}_verified`) === 'true')) {
+  if (auto.length > 0 && !auto.some((a) => bool(`${a}_verified`) === 'true')) {
     add(`${auto[0]}_verified`, 'The User Record does not set any of the auto verified attributes to true', `Set ${auto.map((a) => `${a}_verified`).join(' or ')} to true (and give the ${auto.join('/')}).`);
   }
-  if (v('email_verified') === 'true' && !v('email')) add('email', 'email_verified is true but email is empty', 'Give the email or set email_verified to false.');
-  if (v('phone_number_verified') === 'true' && !v('phone_number')) add('phone_number', 'phone_number_verified is true but phone_number is empty', 'Give the phone number or set phone_number_verified to false.');
+  if (bool('email_verified') === 'true' && !v('email')) add('email', 'email_verified is true but email is empty', 'Give the email or set email_verified to false.');
+  if (bool('phone_number_verified') === 'true' && !v('phone_number')) add('phone_number', 'phone_number_verified is true but phone_number is empty', 'Give the phone number or set phone_number_verified to false.');
   if (v('phone_number') && !E164.test(v('phone_number'))) add('phone_number', 'The User Record contains an invalid value for phone_number: it must be E.164', 'Write it as + and up to 15 digits, e.g. +12065550100.');
   if (v('birthdate') && !BIRTHDATE.test(v('birthdate'))) add('birthdate', 'The User Record contains an invalid value for birthdate: it must be mm/dd/yyyy', 'Write e.g. 05/17/1990.');
   if (v('updated_at') && !/^\d+$/.test(v('updated_at'))) add('updated_at', 'The User Record contains an invalid value for updated_at: it must be POSIX seconds', 'Write the number of seconds since 1970, e.g. 1700000000.');

@@ -31,6 +31,24 @@ async function file(text: string | Buffer): Promise<string> {
 const lint = async (lines: string[], rules = {}) => (await lintCsvFile(await file(`${lines.join('\n')}\n`), { header: HEADER, ...rules })).problems;
 
 describe('csv lint', () => {
+  it('accepts the import guide\'s own example (seed 002): booleans in capitals', async () => {
+    const header = 'cognito:username,name,given_name,family_name,middle_name,nickname,preferred_username,profile,picture,website,email,email_verified,gender,birthdate,zoneinfo,locale,phone_number,phone_number_verified,address,updated_at,cognito:mfa_enabled';
+    const problems = (await lintCsvFile(await file([
+      header,
+      'John,,John,Doe,,,,,,,johndoe@example.com,TRUE,,02/01/1985,,,+12345550100,TRUE,123 Any Street,,FALSE',
+      'Jane,,Jane,Roe,,,,,,,janeroe@example.com,TRUE,,01/01/1985,,,+12345550199,TRUE,100 Main Street,,FALSE',
+      '',
+    ].join('\n')), { header: header.split(',') })).problems;
+    expect(problems).toEqual([]);
+  });
+
+  it('accepts a blank cognito:mfa_enabled (the pool\'s required state), and refuses only the value the pool forbids', async () => {
+    expect(await lint([HEADER.join(','), row({ 'cognito:mfa_enabled': '' })])).toEqual([]);
+    expect(await lint([HEADER.join(','), row({ 'cognito:mfa_enabled': '' })], { mfa: 'ON' })).toEqual([]);
+    expect((await lint([HEADER.join(','), row({ 'cognito:mfa_enabled': 'FALSE' })], { mfa: 'ON' }))[0]?.rule).toMatch(/the pool requires MFA/);
+    expect((await lint([HEADER.join(','), row({ 'cognito:mfa_enabled': 'True' })], { mfa: 'OFF' }))[0]?.rule).toMatch(/MFA is off in the pool/);
+  });
+
   it('accepts a valid file, header columns in any order, escaped commas and trimmed spaces', async () => {
     const reversed = [...HEADER].reverse();
     const problems = await lint([
@@ -46,7 +64,7 @@ describe('csv lint', () => {
     ['an unknown header column', () => [[...HEADER, 'shoe_size'].join(','), `${row({})},9`], /pool has no such column/],
     ['quoted values', () => [HEADER.join(','), row({ name: '"Ada"' })], /not quoted/],
     ['an unescaped comma', () => [HEADER.join(','), row({ family_name: 'Lovelace, Countess' })], /the line has 23 values for 22 columns/],
-    ['an empty cognito:mfa_enabled', () => [HEADER.join(','), row({ 'cognito:mfa_enabled': '' })], /never empty/],
+    ['a cognito:mfa_enabled that is not a boolean', () => [HEADER.join(','), row({ 'cognito:mfa_enabled': 'maybe' })], /must be true, false or empty/],
     ['no auto-verified attribute true', () => [HEADER.join(','), row({ email_verified: 'false' })], /does not set any of the auto verified attributes to true/],
     ['email_verified true without email', () => [HEADER.join(','), row({ email: '' })], /email_verified is true but email is empty/],
     ['a phone that is not E.164', () => [HEADER.join(','), row({ phone_number: '(206) 555-0100' })], /E.164/],
