@@ -96,7 +96,7 @@ async function exportCommand(argv: string[], print: (t: string) => void): Promis
     table: { type: 'string' }, columns: { type: 'string' }, query: { type: 'string' }, 'attribute-map': { type: 'string' },
     'migrated-column': { type: 'string' }, 'skip-existing': { type: 'boolean', default: false }, 'hash-column': { type: 'string' },
     'hash-formats': { type: 'string' }, 'include-disabled': { type: 'boolean', default: false }, 'max-users': { type: 'string' },
-    'max-bytes': { type: 'string' }, json: { type: 'boolean', default: false }, ...RULE_OPTIONS,
+    'max-bytes': { type: 'string' }, unimportable: { type: 'string' }, json: { type: 'boolean', default: false }, ...RULE_OPTIONS,
   });
   if (!values.out) throw new UsageError('export needs --out DIR');
   const url = await databaseUrl(values['database-url'], values['database-url-file']);
@@ -110,12 +110,11 @@ async function exportCommand(argv: string[], print: (t: string) => void): Promis
     if (!poolId) throw new UsageError('--skip-existing needs --user-pool-id (the pool to look users up in)');
     existing = await poolUsers(poolId);
   }
-  // The hash column is read from the pool's header, never guessed: an explicit name, or the one extra cognito: column there.
-  let hashColumn = values['hash-column'];
-  if (!hashColumn) {
-    const extra = header.filter((c) => c.startsWith('cognito:') && c !== 'cognito:username' && c !== 'cognito:mfa_enabled');
-    if (extra.length === 1) hashColumn = extra[0];
-    else if (extra.length > 1) throw new UsageError(`the header has several extra cognito: columns (${extra.join(', ')}); name the hash column with --hash-column`);
+  // The published hash column is password_hash (exportCsv's default when the header has it); --hash-column names another.
+  const hashColumn = values['hash-column'];
+  const unimportable = values.unimportable;
+  if (unimportable !== undefined && unimportable !== 'trigger' && unimportable !== 'reset') {
+    throw new UsageError(`--unimportable takes trigger (leave such users for the sign-in trigger, the default) or reset (export them without a hash), not "${unimportable}"`);
   }
   const { streamPostgresUsers } = await import('../../adapters/postgres/export.js');
   let total = 0;
@@ -139,6 +138,7 @@ async function exportCommand(argv: string[], print: (t: string) => void): Promis
     ...(hashColumn ? { hashColumn } : {}),
     ...(values['hash-formats'] ? { hashAlgorithms: list(values['hash-formats']) as ImportHashAlgorithm[] } : {}),
     includeDisabled: values['include-disabled'],
+    ...(unimportable ? { unimportable } : {}),
     ...(maxUsers ? { maxUsers } : {}),
     ...(maxBytes ? { maxBytes } : {}),
     skip: ({ login, user }: ExportItem) => {
@@ -155,7 +155,7 @@ async function exportCommand(argv: string[], print: (t: string) => void): Promis
     return EXIT.ok;
   }
   for (const f of summary.files) print(`${join(values.out, f.file)}: ${f.users} users, ${f.bytes} bytes${f.passwordHashingAlgorithm ? `, PasswordHashingAlgorithm ${f.passwordHashingAlgorithm}` : ''}\n`);
-  print(`${summary.exported} exported, ${summary.leftOut} left out (reasons in ${summary.reportPath}); manifest ${summary.manifestPath}\n`);
+  print(`${summary.exported} exported (${summary.withHash} with their hash, ${summary.withoutHash} without: they reset their password), ${summary.leftOut} left out, ${summary.forTrigger} of them for the sign-in trigger (reasons in ${summary.reportPath}); manifest ${summary.manifestPath}\n`);
   return EXIT.ok;
 }
 

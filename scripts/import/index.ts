@@ -5,14 +5,17 @@ import { type Command, EXIT, type Io, UsageError, integerOption, parse, readJson
 import { createImportRole, runImport } from './run.js';
 
 const USAGE = `Usage: cognito-migrate import --user-pool-id ID (--file F | --manifest DIR/manifest.json) (--role-arn ARN | --create-role NAME)
-         [--job-name N] [--poll-seconds S] [--first-user-line N] [--json]
+         [--password-hash-algorithm BCRYPT|SCRYPT|ARGON2ID|PBKDF2_SHA256] [--job-name N] [--poll-seconds S] [--first-user-line N] [--json]
 
 Runs the import job(s): CreateUserImportJob, upload to the pre-signed URL
 (x-amz-server-side-encryption: aws:kms), StartUserImportJob, progress until the
 end (Ctrl-C stops the job), then maps every [FAILED]/[SKIPPED] log line to its
 username in a per-user result file, with the explanation and the fix. With
 --manifest (from csv export) the files run one after another, each with its
-PasswordHashingAlgorithm. --json prints one object per job.
+PasswordHashingAlgorithm (--password-hash-algorithm gives it for one --file).
+A file with hashes but no algorithm, an algorithm but no password_hash column,
+or a hash of another algorithm or over the published bounds is refused before
+anything is created or uploaded. --json prints one object per job.
 
 Exit code 1 when a job does not succeed.`;
 
@@ -24,7 +27,7 @@ export async function importCommand(argv: string[], print: (t: string) => void =
   const { values } = parse(argv, {
     'user-pool-id': { type: 'string' }, file: { type: 'string' }, manifest: { type: 'string' }, 'role-arn': { type: 'string' },
     'create-role': { type: 'string' }, 'job-name': { type: 'string' }, 'poll-seconds': { type: 'string' }, 'first-user-line': { type: 'string' },
-    json: { type: 'boolean', default: false },
+    'password-hash-algorithm': { type: 'string' }, json: { type: 'boolean', default: false },
   });
   const userPoolId = values['user-pool-id'];
   if (!userPoolId) throw new UsageError('--user-pool-id is required');
@@ -36,7 +39,13 @@ export async function importCommand(argv: string[], print: (t: string) => void =
     const manifest = (await readJsonFile(values.manifest, 'the manifest', 'use the manifest.json that csv export wrote')) as { files?: Array<{ file: string; passwordHashingAlgorithm?: ImportHashAlgorithm }> } | null;
     if (!Array.isArray(manifest?.files)) throw new UsageError(`the manifest ${values.manifest} has no files list: use the manifest.json that csv export wrote`);
     jobs = manifest.files.map((f) => ({ ...f, file: join(values.manifest!, '..', f.file) }));
-  } else if (values.file) jobs = [{ file: values.file }];
+  } else if (values.file) {
+    const algorithm = values['password-hash-algorithm'];
+    if (algorithm !== undefined && !['BCRYPT', 'SCRYPT', 'ARGON2ID', 'PBKDF2_SHA256'].includes(algorithm)) {
+      throw new UsageError(`--password-hash-algorithm takes BCRYPT, SCRYPT, ARGON2ID or PBKDF2_SHA256, not "${algorithm}"`);
+    }
+    jobs = [{ file: values.file, ...(algorithm ? { passwordHashingAlgorithm: algorithm as ImportHashAlgorithm } : {}) }];
+  }
   else throw new UsageError('--file F or --manifest DIR/manifest.json is required');
   const [{ CognitoIdentityProviderClient }, { CloudWatchLogsClient }, { IAMClient }] = await Promise.all([
     import('@aws-sdk/client-cognito-identity-provider'), import('@aws-sdk/client-cloudwatch-logs'), import('@aws-sdk/client-iam'),

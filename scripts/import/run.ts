@@ -8,7 +8,7 @@ import {
 import { CreateRoleCommand, type IAMClient, PutRolePolicyCommand } from '@aws-sdk/client-iam';
 import { readFile, writeFile } from 'node:fs/promises';
 import { splitCsvLine } from '../../src/csv/rules.js';
-import type { ImportHashAlgorithm } from '../../src/csv/export.js';
+import { HASH_COLUMN, type ImportHashAlgorithm, importability } from '../../src/csv/export.js';
 
 export interface ImportClients {
   cognito: Pick<CognitoIdentityProviderClient, 'send'>;
@@ -72,6 +72,35 @@ export function explain(message: string): { explanation: string; fix: string } {
 }
 
 /**
+ * Why a file and a `PasswordHashingAlgorithm` cannot make one job, or
+ * undefined when they can: hashes without an algorithm, an algorithm without
+ * the `password_hash` column, or a hash of another algorithm or over the
+ * published bounds (which would fail that user). Names lines, never values.
+ *
+ * @example
+ * ```ts
+ * hashJobProblem(csvText, 'BCRYPT') // undefined, or 'line 7: …'
+ * ```
+ */
+export function hashJobProblem(text: string, algorithm: ImportHashAlgorithm | undefined): string | undefined {
+  const lines = text.split(/\r?\n/);
+  const column = splitCsvLine(lines[0] ?? '').indexOf(HASH_COLUMN);
+  if (column < 0) {
+    return algorithm ? `the job has PasswordHashingAlgorithm ${algorithm} but the file has no ${HASH_COLUMN} column, and Cognito fails such a job: import this file without an algorithm, or export again from a header that has ${HASH_COLUMN}` : undefined;
+  }
+  for (let i = 1; i < lines.length; i++) {
+    if (!lines[i]) continue;
+    const hash = splitCsvLine(lines[i]!)[column];
+    if (!hash) continue;
+    if (!algorithm) return `line ${i + 1}: the file carries password hashes but the job has no PasswordHashingAlgorithm: run it with --manifest (each file's algorithm comes from there) or --password-hash-algorithm`;
+    const verdict = importability(hash);
+    if (!verdict || !('algorithm' in verdict)) return `line ${i + 1}: ${verdict && 'reason' in verdict ? verdict.reason : 'no hash'}; Cognito would fail that user: export again (such users are left for the sign-in trigger)`;
+    if (verdict.algorithm !== algorithm) return `line ${i + 1}: a ${verdict.algorithm} hash in a ${algorithm} job; one algorithm per job: export again, which writes one file set per algorithm`;
+  }
+  return undefined;
+}
+
+/**
  * Runs one import job end to end.
  *
  * @example
@@ -81,6 +110,9 @@ export function explain(message: string): { explanation: string; fix: string } {
  */
 export async function runImport(clients: ImportClients, options: ImportOptions): Promise<ImportOutcome> {
   const { cognito } = clients;
+  const body = await readFile(options.file);
+  const problem = hashJobProblem(body.toString('utf8'), options.passwordHashingAlgorithm);
+  if (problem) throw new Error(`import: ${options.file}, ${problem}. Nothing was created or uploaded.`);
   const pollMs = options.pollMs ?? 5000;
   const { UserImportJobs = [] } = await cognito.send(new ListUserImportJobsCommand({ UserPoolId: options.userPoolId, MaxResults: 60 }) as never) as { UserImportJobs?: UserImportJobType[] };
   const active = UserImportJobs.find((j) => ACTIVE.has(j.Status ?? ''));
@@ -90,7 +122,6 @@ export async function runImport(clients: ImportClients, options: ImportOptions):
   const roleArn = options.roleArn ?? (options.createRole ? await createImportRole(clients, options.createRole) : undefined);
   if (!roleArn) throw new Error('import: --role-arn (a CloudWatch Logs role trusted by cognito-idp.amazonaws.com) or --create-role NAME is required');
 
-  const body = await readFile(options.file);
   const created = await cognito.send(new CreateUserImportJobCommand({
     UserPoolId: options.userPoolId, CloudWatchLogsRoleArn: roleArn, JobName: options.jobName ?? `cognito-migrate-${new Date().toISOString().replace(/[:.]/g, '-')}`,
     ...(options.passwordHashingAlgorithm ? { PasswordHashingAlgorithm: options.passwordHashingAlgorithm } : {}),

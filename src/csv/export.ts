@@ -3,6 +3,7 @@ import { chmod, mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type AttributeMapping, mapAttributes } from '../attributes.js';
 import { ConfigurationError } from '../errors.js';
+import { describeShape } from '../passwords/registry.js';
 import type { LegacyUser, LegacyValue } from '../types.js';
 import { CSV_LIMITS, type CsvRules, checkRecord, csvValue } from './rules.js';
 import { SeenSet } from './seen-set.js';
@@ -11,9 +12,55 @@ import { SeenSet } from './seen-set.js';
 export type ImportHashAlgorithm = 'BCRYPT' | 'SCRYPT' | 'ARGON2ID' | 'PBKDF2_SHA256';
 
 /**
- * The import algorithm a stored hash fits, if any. The encodings Cognito
- * expects are not documented in the sources; the standard ones are assumed
- * (modular crypt for bcrypt, PHC strings for the others): unverified.
+ * The bounds Cognito's hash import enforces (developer guide, "Importing users
+ * with password hashes", as REFERENCE.md §1 reads it): a hash over one fails
+ * that user's import.
+ */
+export const IMPORT_BOUNDS = { bcryptCost: 12, argon2: { m: 19456, t: 2, p: 1, v: 19 }, pbkdf2Iterations: 600_000 } as const;
+
+/** The column of the pool's CSV header that carries the hash (no `cognito:` prefix). */
+export const HASH_COLUMN = 'password_hash';
+
+/**
+ * Whether a stored hash can go into an import job as it is, and under which
+ * `PasswordHashingAlgorithm`; when not, why, naming the format and never the
+ * hash. Formats Cognito takes only after re-encoding (passlib and Werkzeug
+ * scrypt, Django and Werkzeug PBKDF2) are not importable until that
+ * conversion exists: the published layouts are not in the sources here.
+ *
+ * @example
+ * ```ts
+ * importability('$2b$10$…') // { algorithm: 'BCRYPT' }
+ * importability('$2b$14$…') // { reason: 'bcrypt cost 14 is over the import bound 12' }
+ * ```
+ */
+export function importability(hash: string | undefined): { algorithm: ImportHashAlgorithm } | { reason: string } | undefined {
+  if (!hash) return undefined;
+  const bcrypt = /^\$2[abxy]\$(\d{2})\$/.exec(hash);
+  if (bcrypt) {
+    const cost = Number(bcrypt[1]);
+    return cost <= IMPORT_BOUNDS.bcryptCost ? { algorithm: 'BCRYPT' } : { reason: `bcrypt cost ${cost} is over the import bound ${IMPORT_BOUNDS.bcryptCost}` };
+  }
+  if (hash.startsWith('$argon2id$')) {
+    const params = /^\$argon2id\$v=(\d+)\$m=(\d+),t=(\d+),p=(\d+)\$/.exec(hash);
+    if (!params) return { reason: 'Argon2id without v=19 and m, t, p in that order' };
+    const [v, m, t, p] = params.slice(1).map(Number) as [number, number, number, number];
+    const b = IMPORT_BOUNDS.argon2;
+    if (v !== b.v || m > b.m || t > b.t || p > b.p) return { reason: `Argon2id v=${v} m=${m} t=${t} p=${p} is over the import bounds (v=${b.v}, m ≤ ${b.m}, t ≤ ${b.t}, p ≤ ${b.p})` };
+    return { algorithm: 'ARGON2ID' };
+  }
+  const pbkdf2 = /^\$pbkdf2-sha256\$(\d+)\$/.exec(hash);
+  if (pbkdf2) {
+    const iterations = Number(pbkdf2[1]);
+    return iterations <= IMPORT_BOUNDS.pbkdf2Iterations ? { algorithm: 'PBKDF2_SHA256' } : { reason: `PBKDF2-SHA256 at ${iterations} iterations is over the import bound ${IMPORT_BOUNDS.pbkdf2Iterations}` };
+  }
+  if (hash.startsWith('$scrypt$') || hash.startsWith('scrypt:')) return { reason: 'scrypt in a layout other than the published SCRYPT one (the conversion is not built yet)' };
+  if (hash.startsWith('pbkdf2_sha256$') || hash.startsWith('pbkdf2:sha256:')) return { reason: 'PBKDF2-SHA256 that needs re-encoding to the published layout (the conversion is not built yet)' };
+  return { reason: `${describeShape(hash)} is no format Cognito imports (BCRYPT, SCRYPT, ARGON2ID, PBKDF2_SHA256)` };
+}
+
+/**
+ * The import algorithm a stored hash fits within the published bounds, if any.
  *
  * @example
  * ```ts
@@ -21,12 +68,8 @@ export type ImportHashAlgorithm = 'BCRYPT' | 'SCRYPT' | 'ARGON2ID' | 'PBKDF2_SHA
  * ```
  */
 export function importAlgorithmOf(hash: string | undefined): ImportHashAlgorithm | undefined {
-  if (!hash) return undefined;
-  if (/^\$2[aby]\$\d{2}\$/.test(hash)) return 'BCRYPT';
-  if (hash.startsWith('$argon2id$')) return 'ARGON2ID';
-  if (hash.startsWith('$scrypt$')) return 'SCRYPT';
-  if (hash.startsWith('$pbkdf2-sha256$')) return 'PBKDF2_SHA256';
-  return undefined;
+  const verdict = importability(hash);
+  return verdict && 'algorithm' in verdict ? verdict.algorithm : undefined;
 }
 
 /** One user to export: the login that becomes cognito:username, and the legacy user. */
@@ -51,10 +94,17 @@ export interface ExportOptions {
   rules?: Omit<CsvRules, 'header'>;
   /** Legacy fields → Cognito attributes (as for the trigger). */
   attributes?: AttributeMapping;
-  /** The header column that carries password hashes; it must be in the header. */
+  /** The header column that carries password hashes (default `password_hash` when the header has it); it must be in the header. */
   hashColumn?: string;
-  /** Which algorithms go in with their hash (default all four); other users get no hash (RESET_REQUIRED). */
+  /** Which algorithms go in with their hash (default all four). */
   hashAlgorithms?: readonly ImportHashAlgorithm[];
+  /**
+   * A user whose hash cannot be imported (format, bound, or an algorithm not
+   * chosen): `trigger` (default) leaves them out, listed in the report as left
+   * for the sign-in trigger, which migrates them with their password later;
+   * `reset` exports them without a hash (RESET_REQUIRED).
+   */
+  unimportable?: 'trigger' | 'reset';
   /** Export legacy accounts marked disabled too (default: left out, as the trigger would). */
   includeDisabled?: boolean;
   /** A reason to leave a user out (already migrated), or undefined to export. */
@@ -69,7 +119,14 @@ export interface ExportOptions {
 export interface ExportSummary {
   files: Array<{ file: string; users: number; bytes: number; passwordHashingAlgorithm?: ImportHashAlgorithm }>;
   exported: number;
+  /** Of `exported`, users written with their hash (they keep their password). */
+  withHash: number;
+  /** Of `exported`, users written without a hash (RESET_REQUIRED): none stored, or `unimportable: 'reset'`. */
+  withoutHash: number;
+  /** Every user not exported, with `forTrigger` among them. */
   leftOut: number;
+  /** Of `leftOut`, users whose hash Cognito cannot import, left for the sign-in trigger. */
+  forTrigger: number;
   seen: number;
   reportPath: string;
   manifestPath: string;
@@ -149,7 +206,7 @@ class FileSet {
 export async function exportCsv(items: AsyncIterable<ExportItem>, options: ExportOptions): Promise<ExportSummary> {
   const header = [...options.header];
   const rules: CsvRules = { header, ...options.rules };
-  const hashColumn = options.hashColumn;
+  const hashColumn = options.hashColumn ?? (header.includes(HASH_COLUMN) ? HASH_COLUMN : undefined);
   if (hashColumn !== undefined && !header.includes(hashColumn)) {
     throw new ConfigurationError('hashColumn', `the hash column "${hashColumn}" is not in the pool's CSV header`, 'Take the column name from GetCSVHeader; without such a column the pool cannot import hashes.');
   }
@@ -180,6 +237,8 @@ export async function exportCsv(items: AsyncIterable<ExportItem>, options: Expor
   let seen = 0;
   let exported = 0;
   let leftOut = 0;
+  let withHashCount = 0;
+  let forTrigger = 0;
   const leaveOut = async (login: string, reason: string) => {
     leftOut++;
     // Reasons name rules and columns, never values; the username is the only user data here.
@@ -201,9 +260,22 @@ export async function exportCsv(items: AsyncIterable<ExportItem>, options: Expor
       else if (column === 'cognito:mfa_enabled') record[column] = rules.mfa === 'ON' ? 'true' : rules.mfa === 'OFF' ? 'false' : String(user.smsMfa === true);
       else if (column !== hashColumn) record[column] = toCsvText(column, mapped[column]);
     }
-    const algorithm = hashColumn ? importAlgorithmOf(user.passwordHash) : undefined;
-    const withHash = algorithm !== undefined && allowed.has(algorithm);
-    if (hashColumn) record[hashColumn] = withHash ? user.passwordHash! : '';
+    let algorithm: ImportHashAlgorithm | undefined;
+    if (hashColumn) {
+      const verdict = importability(user.passwordHash);
+      const notImportable = !verdict ? undefined
+        : 'reason' in verdict ? verdict.reason
+        : !allowed.has(verdict.algorithm) ? `${verdict.algorithm} is not among the algorithms chosen for this export`
+        : undefined;
+      if (verdict && 'algorithm' in verdict && !notImportable) algorithm = verdict.algorithm;
+      if (notImportable && options.unimportable !== 'reset') {
+        forTrigger++;
+        await leaveOut(login, `left for the sign-in trigger: ${notImportable} (--unimportable reset exports it without a hash)`);
+        continue;
+      }
+      record[hashColumn] = algorithm ? user.passwordHash! : '';
+    }
+    const withHash = algorithm !== undefined;
 
     const problems = checkRecord(record, rules, seen);
     if (problems.length) { await leaveOut(login, problems.map((p) => `${p.column}: ${p.rule}`).join('; ')); continue; }
@@ -213,15 +285,16 @@ export async function exportCsv(items: AsyncIterable<ExportItem>, options: Expor
     const line = values.join(',');
     if (line.length > CSV_LIMITS.lineChars) { await leaveOut(login, `the line would have ${line.length} characters; at most ${CSV_LIMITS.lineChars}`); continue; }
     if (!usernames.add(login)) { await leaveOut(login, 'duplicate username: already exported from an earlier row'); continue; }
-    await setFor(withHash ? algorithm : undefined).write(line);
+    await setFor(algorithm).write(line);
     exported++;
+    if (withHash) withHashCount++;
   }
   for (const set of sets.values()) await set.close();
   await new Promise<void>((resolve, reject) => report.end((err?: Error | null) => (err ? reject(err) : resolve())));
   const manifestPath = join(options.outDir, 'manifest.json');
-  await writeFile(manifestPath, `${JSON.stringify({ header, hashColumn: hashColumn ?? null, files, exported, leftOut, seen }, null, 2)}\n`, { mode: 0o600 });
+  await writeFile(manifestPath, `${JSON.stringify({ header, hashColumn: hashColumn ?? null, files, exported, withHash: withHashCount, withoutHash: exported - withHashCount, leftOut, forTrigger, seen }, null, 2)}\n`, { mode: 0o600 });
   await chmod(manifestPath, 0o600);
-  return { files, exported, leftOut, seen, reportPath, manifestPath };
+  return { files, exported, withHash: withHashCount, withoutHash: exported - withHashCount, leftOut, forTrigger, seen, reportPath, manifestPath };
 }
 
 /** A legacy value as CSV text: booleans as true/false, birthdate mm/dd/yyyy, updated_at in seconds. */

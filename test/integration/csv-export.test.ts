@@ -11,7 +11,7 @@ import { splitCsvLine } from '../../src/csv/rules.js';
 import { databaseUrl, sql } from '../support/database.js';
 
 const HEADER = ['name', 'given_name', 'family_name', 'email', 'email_verified', 'birthdate', 'phone_number', 'phone_number_verified', 'updated_at', 'custom:legacy_id', 'cognito:mfa_enabled', 'cognito:username'];
-const WITH_HASH = [...HEADER, 'cognito:password_hash_for_test'];
+const WITH_HASH = [...HEADER, 'password_hash'];
 const MAP = { given_name: 'given_name', family_name: 'family_name', email: 'email', email_verified: 'email_verified', birthdate: 'birthdate', phone_number: 'phone_number', phone_number_verified: 'phone_verified', updated_at: 'updated_at', 'custom:legacy_id': 'id' };
 const BCRYPT = '$2b$10$74njSJg.N7.sV9iduNLsL.uBFOeOqhzoRi8N6zQpRKa0sG7gVOD16';
 const ARGON = '$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHRzYWx0$aGFzaGhhc2hoYXNoaGFzaGhhc2hoYXNoaGFzaGhhc2g';
@@ -75,21 +75,34 @@ describe('csv export from real PostgreSQL', () => {
     expect(report).not.toContain(BCRYPT);
   });
 
-  it('puts hashes that fit an import algorithm in files of their own, one algorithm per file, and the rest without a hash', async () => {
+  it('puts importable hashes in the published password_hash column, one algorithm per file set, and leaves the rest for the sign-in trigger', async () => {
     const out = join(dir, 'hashes');
-    const summary = await exportCsv(streamPostgresUsers({ connection: databaseUrl(), table }), {
-      header: WITH_HASH, outDir: out, attributes: MAP, hashColumn: 'cognito:password_hash_for_test',
-    });
+    const summary = await exportCsv(streamPostgresUsers({ connection: databaseUrl(), table }), { header: WITH_HASH, outDir: out, attributes: MAP });
     const byAlgorithm = Object.fromEntries(summary.files.map((f) => [f.passwordHashingAlgorithm ?? 'none', f]));
     expect(Object.keys(byAlgorithm).sort()).toEqual(['ARGON2ID', 'BCRYPT', 'none']);
-    expect((await readCsv(join(out, byAlgorithm.BCRYPT!.file))).every((r) => r['cognito:password_hash_for_test'] === BCRYPT)).toBe(true);
-    expect((await readCsv(join(out, byAlgorithm.ARGON2ID!.file))).every((r) => r['cognito:password_hash_for_test'] === ARGON)).toBe(true);
+    expect((await readCsv(join(out, byAlgorithm.BCRYPT!.file))).every((r) => r.password_hash === BCRYPT)).toBe(true);
+    expect((await readCsv(join(out, byAlgorithm.ARGON2ID!.file))).every((r) => r.password_hash === ARGON)).toBe(true);
+    // "done" has no hash: exported without one. "comma" holds a Django PBKDF2 hash, not importable as it is: left for the trigger.
     const plain = await readCsv(join(out, byAlgorithm.none!.file));
-    expect(plain.map((r) => r['cognito:username'])).toEqual(['comma', 'done']);
-    expect(plain.every((r) => r['cognito:password_hash_for_test'] === '')).toBe(true);
+    expect(plain.map((r) => r['cognito:username'])).toEqual(['done']);
+    expect(plain[0]!.password_hash).toBe('');
+    const report = await readFile(summary.reportPath, 'utf8');
+    expect(report).toMatch(/"comma","left for the sign-in trigger: PBKDF2-SHA256 that needs re-encoding/);
+    expect(report).not.toContain('pbkdf2_sha256$');
+    expect(summary).toMatchObject({ withHash: 20, withoutHash: 1, forTrigger: 1 });
+    expect(summary.exported).toBe(summary.withHash + summary.withoutHash);
     const manifest = JSON.parse(await readFile(summary.manifestPath, 'utf8'));
-    expect(manifest.hashColumn).toBe('cognito:password_hash_for_test');
+    expect(manifest).toMatchObject({ hashColumn: 'password_hash', withHash: 20, withoutHash: 1, forTrigger: 1 });
     await expect(exportCsv(streamPostgresUsers({ connection: databaseUrl(), table }), { header: HEADER, outDir: out, hashColumn: 'password' })).rejects.toThrow(/not in the pool's CSV header/);
+  });
+
+  it('--unimportable reset: a hash Cognito cannot import goes in without it (RESET_REQUIRED) instead of waiting for the trigger', async () => {
+    const out = join(dir, 'reset');
+    const summary = await exportCsv(streamPostgresUsers({ connection: databaseUrl(), table }), { header: WITH_HASH, outDir: out, attributes: MAP, unimportable: 'reset' });
+    const plain = await readCsv(join(out, summary.files.find((f) => !f.passwordHashingAlgorithm)!.file));
+    expect(plain.map((r) => r['cognito:username']).sort()).toEqual(['comma', 'done']);
+    expect(plain.every((r) => r.password_hash === '')).toBe(true);
+    expect(summary).toMatchObject({ withHash: 20, withoutHash: 2, forTrigger: 0 });
   });
 
   it('csv export (command) reads the header file, takes the hash column from it, and prints the files', async () => {
@@ -99,11 +112,12 @@ describe('csv export from real PostgreSQL', () => {
     const code = await csv(['export', '--out', out, '--header', join(dir, 'header.json'), '--database-url', databaseUrl(), '--table', table,
       '--attribute-map', JSON.stringify(MAP), '--migrated-column', 'migrated', '--hash-formats', 'BCRYPT'], (t) => { printed += t; });
     expect(code).toBe(0);
-    // Only BCRYPT goes in with a hash: the 10 bcrypt users; the 10 Argon2 users and "comma" go in without one.
+    // Only BCRYPT goes in with a hash: the 10 bcrypt users; the 10 Argon2 users and "comma" wait for the trigger.
     expect(printed).toMatch(/users-bcrypt-0001.csv: 10 users, \d+ bytes, PasswordHashingAlgorithm BCRYPT/);
-    expect(printed).toMatch(/users-0001.csv: 11 users/);
-    expect(printed).toMatch(/21 exported, 7 left out/);
-    expect((await readdir(out)).sort()).toEqual(['left-out.csv', 'manifest.json', 'users-0001.csv', 'users-bcrypt-0001.csv']);
+    expect(printed).toMatch(/10 exported \(10 with their hash, 0 without: they reset their password\), 18 left out, 11 of them for the sign-in trigger/);
+    expect((await readdir(out)).sort()).toEqual(['left-out.csv', 'manifest.json', 'users-bcrypt-0001.csv']);
+    await expect(csv(['export', '--out', out, '--header', join(dir, 'header.json'), '--database-url', databaseUrl(), '--table', table, '--unimportable', 'later'], () => {}))
+      .rejects.toThrow(/--unimportable takes trigger .* or reset/);
     // They hold users' data and hashes: readable by their owner only.
     for (const file of await readdir(out)) expect((await stat(join(out, file))).mode & 0o777, file).toBe(0o600);
   });

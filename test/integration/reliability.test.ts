@@ -104,7 +104,7 @@ describe('canary: the password and its hash never appear in logs, errors or outp
     expectNoSecret(doctorOut, 'doctor');
 
     const header = join(dir, 'header.json');
-    await writeFile(header, JSON.stringify({ CSVHeader: ['email', 'email_verified', 'cognito:mfa_enabled', 'cognito:username', 'cognito:password_hash_for_test'] }));
+    await writeFile(header, JSON.stringify({ CSVHeader: ['email', 'email_verified', 'cognito:mfa_enabled', 'cognito:username', 'password_hash'] }));
     let printed = '';
     await csv(['export', '--out', join(dir, 'export'), '--header', header, '--database-url', databaseUrl(), '--table', table, '--attribute-map', '{"email":"email","email_verified":"email_verified"}'], (t) => { printed += t; });
     const report = await readFile(join(dir, 'export', 'left-out.csv'), 'utf8');

@@ -22,7 +22,10 @@ let server: Server;
 let presigned: string;
 let dir: string;
 let file: string;
+const BCRYPT = '$2b$10$74njSJg.N7.sV9iduNLsL.uBFOeOqhzoRi8N6zQpRKa0sG7gVOD16';
 const CSV = 'email,email_verified,cognito:mfa_enabled,cognito:username\nada@example.com,true,false,ada\nbob@example.com,false,false,bob\ncarol@example.com,true,false,carol\n';
+const HASHED = `email,email_verified,cognito:mfa_enabled,cognito:username,password_hash\nada@example.com,true,false,ada,${BCRYPT}\nbob@example.com,false,false,bob,${BCRYPT}\ncarol@example.com,true,false,carol,${BCRYPT}\n`;
+let hashedFile: string;
 
 beforeAll(async () => {
   // Stands in for S3's pre-signed URL.
@@ -37,6 +40,8 @@ beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'csv-import-'));
   file = join(dir, 'users-0001.csv');
   await writeFile(file, CSV);
+  hashedFile = join(dir, 'users-bcrypt-0001.csv');
+  await writeFile(hashedFile, HASHED);
 });
 afterAll(async () => {
   server.close();
@@ -73,8 +78,8 @@ describe('import job runner', () => {
   it('creates the job, PUTs the file with the KMS header, starts, polls, and maps log lines back to usernames', async () => {
     happyJob();
     const progress: string[] = [];
-    const outcome = await runImport(clients(), { userPoolId: POOL, file, roleArn: 'arn:aws:iam::123456789012:role/import-logs', jobName: 'sweep', passwordHashingAlgorithm: 'BCRYPT', pollMs: 1, onProgress: (j) => progress.push(j.Status!) });
-    expect(uploads).toEqual([expect.objectContaining({ method: 'PUT', body: CSV })]);
+    const outcome = await runImport(clients(), { userPoolId: POOL, file: hashedFile, roleArn: 'arn:aws:iam::123456789012:role/import-logs', jobName: 'sweep', passwordHashingAlgorithm: 'BCRYPT', pollMs: 1, onProgress: (j) => progress.push(j.Status!) });
+    expect(uploads).toEqual([expect.objectContaining({ method: 'PUT', body: HASHED })]);
     expect(uploads[0]!.headers['x-amz-server-side-encryption']).toBe('aws:kms');
     expect(cognito.commandCalls(CreateUserImportJobCommand)[0]!.args[0].input).toEqual({ UserPoolId: POOL, CloudWatchLogsRoleArn: 'arn:aws:iam::123456789012:role/import-logs', JobName: 'sweep', PasswordHashingAlgorithm: 'BCRYPT' });
     expect(progress).toEqual(['Pending', 'InProgress', 'Succeeded']);
@@ -84,6 +89,27 @@ describe('import job runner', () => {
     expect(results).toMatch(/"3","bob","FAILED","The User Record does not set any of the auto verified attributes to true.*","No auto-verified attribute/);
     expect(results).toMatch(/"4","carol","SKIPPED","The user already exists\.","A user with this username/);
     expect(results).not.toMatch(/"ada"/);
+  });
+
+  it('refuses a job whose file and PasswordHashingAlgorithm do not match before creating or uploading anything', async () => {
+    happyJob();
+    const run = async (text: string, algorithm?: 'BCRYPT' | 'ARGON2ID') => {
+      const f = join(dir, `mismatch-${Math.random().toString(36).slice(2)}.csv`);
+      await writeFile(f, text);
+      return runImport(clients(), { userPoolId: POOL, file: f, roleArn: 'arn:aws:iam::1:role/r', pollMs: 1, ...(algorithm ? { passwordHashingAlgorithm: algorithm } : {}) });
+    };
+    const plain = 'email,email_verified,cognito:mfa_enabled,cognito:username\nada@example.com,true,false,ada\n';
+    await expect(run(plain, 'BCRYPT')).rejects.toThrow(/PasswordHashingAlgorithm BCRYPT but the file has no password_hash column.*Nothing was created or uploaded/);
+    await expect(run(HASHED)).rejects.toThrow(/line 2: the file carries password hashes but the job has no PasswordHashingAlgorithm/);
+    await expect(run(HASHED, 'ARGON2ID')).rejects.toThrow(/line 2: a BCRYPT hash in a ARGON2ID job/);
+    const overBound = HASHED.replace(`${BCRYPT}\nbob`, `${BCRYPT.replace('$10$', '$13$')}\nbob`);
+    await expect(run(overBound, 'BCRYPT')).rejects.toThrow(/line 2: bcrypt cost 13 is over the import bound 12/);
+    const error = await run(overBound, 'BCRYPT').catch((e: Error) => e.message);
+    expect(error).not.toContain(BCRYPT.slice(7));
+    expect(cognito.commandCalls(CreateUserImportJobCommand)).toEqual([]);
+    expect(uploads).toEqual([]);
+    // A file with the column but every hash empty needs no algorithm (users land in RESET_REQUIRED).
+    await expect(run(`${plain.split('\n')[0]},password_hash\nada@example.com,true,false,ada,\n`)).resolves.toMatchObject({ status: 'Succeeded' });
   });
 
   it('refuses to start while another job is active, and says which', async () => {
