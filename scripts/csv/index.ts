@@ -2,7 +2,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { AttributeMapping } from '../../src/attributes.js';
-import { type ExportItem, type ImportHashAlgorithm, exportCsv } from '../../src/csv/export.js';
+import { type ExportItem, IMPORT_ALGORITHMS, type ImportHashAlgorithm, exportCsv } from '../../src/csv/export.js';
 import { lintCsvFile } from '../../src/csv/lint.js';
 import { parseFlag } from '../../src/flags.js';
 import type { CsvRules } from '../../src/csv/rules.js';
@@ -41,6 +41,13 @@ function rulesFrom(values: Record<string, string | boolean | undefined>, header:
 
 const RULE_OPTIONS = { 'auto-verified': { type: 'string' }, mfa: { type: 'string' }, required: { type: 'string' } } as const;
 
+/** The lint-only rule: the algorithm of the job the file is for. */
+function hashAlgorithmFrom(value: string | undefined): Pick<CsvRules, 'passwordHashAlgorithm'> {
+  if (value === undefined) return {};
+  if (!(IMPORT_ALGORITHMS as readonly string[]).includes(value)) throw new UsageError(`--password-hash-algorithm takes ${IMPORT_ALGORITHMS.join(', ')}, not "${value}"`);
+  return { passwordHashAlgorithm: value as ImportHashAlgorithm };
+}
+
 /**
  * `csv lint` and `csv export`.
  * @example await csv(['lint', 'users.csv', '--header', 'header.json'])
@@ -53,10 +60,10 @@ export async function csv(argv: string[], print: (t: string) => void = (t) => pr
 }
 
 async function lintCommand(argv: string[], print: (t: string) => void): Promise<number> {
-  const { values, positionals } = parse(argv, { header: { type: 'string' }, json: { type: 'boolean', default: false }, ...RULE_OPTIONS }, true);
+  const { values, positionals } = parse(argv, { header: { type: 'string' }, 'password-hash-algorithm': { type: 'string' }, json: { type: 'boolean', default: false }, ...RULE_OPTIONS }, true);
   if (positionals.length !== 1 || !values.header) throw new UsageError('lint needs FILE and --header HEADER.json');
   const file = positionals[0]!;
-  const rules = rulesFrom(values, await readHeader(values.header));
+  const rules = { ...rulesFrom(values, await readHeader(values.header)), ...hashAlgorithmFrom(values['password-hash-algorithm']) };
   try {
     await readFile(file, { flag: 'r' }).then(() => undefined);
   } catch (err) {

@@ -1,7 +1,10 @@
 // The help texts of `cognito-migrate csv`, apart so help loads nothing else.
-export const LINT_USAGE = `Usage: cognito-migrate csv lint FILE --header HEADER.json [--auto-verified email,phone_number] [--mfa ON|OFF|OPTIONAL] [--required a,b] [--json]
+export const LINT_USAGE = `Usage: cognito-migrate csv lint FILE --header HEADER.json [--auto-verified email,phone_number] [--mfa ON|OFF|OPTIONAL] [--required a,b]
+         [--password-hash-algorithm BCRYPT|SCRYPT|ARGON2ID|PBKDF2_SHA256] [--json]
 
-Checks a CSV import file against every Cognito rule. HEADER.json is what
+Checks a CSV import file against every Cognito rule, password_hash included:
+with --password-hash-algorithm (the job's) every hash must be of it and within
+its published bounds; without it the column must be empty. HEADER.json is what
 \`aws cognito-idp get-csv-header --user-pool-id ID\` prints. One line per problem
 (line, column, rule, fix), or with --json {"file","users","ok","problems":[…]}.
 

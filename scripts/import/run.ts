@@ -8,7 +8,7 @@ import {
 import { CreateRoleCommand, type IAMClient, PutRolePolicyCommand } from '@aws-sdk/client-iam';
 import { readFile, writeFile } from 'node:fs/promises';
 import { splitCsvLine } from '../../src/csv/rules.js';
-import { HASH_COLUMN, type ImportHashAlgorithm, importability } from '../../src/csv/export.js';
+import { HASH_COLUMN, type ImportHashAlgorithm, hashProblem } from '../../src/csv/hash-import.js';
 
 export interface ImportClients {
   cognito: Pick<CognitoIdentityProviderClient, 'send'>;
@@ -89,13 +89,9 @@ export function hashJobProblem(text: string, algorithm: ImportHashAlgorithm | un
     return algorithm ? `the job has PasswordHashingAlgorithm ${algorithm} but the file has no ${HASH_COLUMN} column, and Cognito fails such a job: import this file without an algorithm, or export again from a header that has ${HASH_COLUMN}` : undefined;
   }
   for (let i = 1; i < lines.length; i++) {
-    if (!lines[i]) continue;
-    const hash = splitCsvLine(lines[i]!)[column];
-    if (!hash) continue;
-    if (!algorithm) return `line ${i + 1}: the file carries password hashes but the job has no PasswordHashingAlgorithm: run it with --manifest (each file's algorithm comes from there) or --password-hash-algorithm`;
-    const verdict = importability(hash);
-    if (!verdict || !('algorithm' in verdict)) return `line ${i + 1}: ${verdict && 'reason' in verdict ? verdict.reason : 'no hash'}; Cognito would fail that user: export again (such users are left for the sign-in trigger)`;
-    if (verdict.algorithm !== algorithm) return `line ${i + 1}: a ${verdict.algorithm} hash in a ${algorithm} job; one algorithm per job: export again, which writes one file set per algorithm`;
+    const hash = lines[i] ? splitCsvLine(lines[i]!)[column]?.trim() : undefined;
+    const wrong = hash ? hashProblem(hash, algorithm) : undefined;
+    if (wrong) return `line ${i + 1}: ${wrong.rule}. ${wrong.fix}`;
   }
   return undefined;
 }

@@ -3,74 +3,12 @@ import { chmod, mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type AttributeMapping, mapAttributes } from '../attributes.js';
 import { ConfigurationError } from '../errors.js';
-import { describeShape } from '../passwords/registry.js';
+import { HASH_COLUMN, IMPORT_ALGORITHMS, type ImportHashAlgorithm, importability } from './hash-import.js';
 import type { LegacyUser, LegacyValue } from '../types.js';
 import { CSV_LIMITS, type CsvRules, checkRecord, csvValue } from './rules.js';
 import { SeenSet } from './seen-set.js';
 
-/** The algorithms CreateUserImportJob accepts for password hashes. */
-export type ImportHashAlgorithm = 'BCRYPT' | 'SCRYPT' | 'ARGON2ID' | 'PBKDF2_SHA256';
-
-/**
- * The bounds Cognito's hash import enforces (developer guide, "Importing users
- * with password hashes", as REFERENCE.md §1 reads it): a hash over one fails
- * that user's import.
- */
-export const IMPORT_BOUNDS = { bcryptCost: 12, argon2: { m: 19456, t: 2, p: 1, v: 19 }, pbkdf2Iterations: 600_000 } as const;
-
-/** The column of the pool's CSV header that carries the hash (no `cognito:` prefix). */
-export const HASH_COLUMN = 'password_hash';
-
-/**
- * Whether a stored hash can go into an import job as it is, and under which
- * `PasswordHashingAlgorithm`; when not, why, naming the format and never the
- * hash. Formats Cognito takes only after re-encoding (passlib and Werkzeug
- * scrypt, Django and Werkzeug PBKDF2) are not importable until that
- * conversion exists: the published layouts are not in the sources here.
- *
- * @example
- * ```ts
- * importability('$2b$10$…') // { algorithm: 'BCRYPT' }
- * importability('$2b$14$…') // { reason: 'bcrypt cost 14 is over the import bound 12' }
- * ```
- */
-export function importability(hash: string | undefined): { algorithm: ImportHashAlgorithm } | { reason: string } | undefined {
-  if (!hash) return undefined;
-  const bcrypt = /^\$2[abxy]\$(\d{2})\$/.exec(hash);
-  if (bcrypt) {
-    const cost = Number(bcrypt[1]);
-    return cost <= IMPORT_BOUNDS.bcryptCost ? { algorithm: 'BCRYPT' } : { reason: `bcrypt cost ${cost} is over the import bound ${IMPORT_BOUNDS.bcryptCost}` };
-  }
-  if (hash.startsWith('$argon2id$')) {
-    const params = /^\$argon2id\$v=(\d+)\$m=(\d+),t=(\d+),p=(\d+)\$/.exec(hash);
-    if (!params) return { reason: 'Argon2id without v=19 and m, t, p in that order' };
-    const [v, m, t, p] = params.slice(1).map(Number) as [number, number, number, number];
-    const b = IMPORT_BOUNDS.argon2;
-    if (v !== b.v || m > b.m || t > b.t || p > b.p) return { reason: `Argon2id v=${v} m=${m} t=${t} p=${p} is over the import bounds (v=${b.v}, m ≤ ${b.m}, t ≤ ${b.t}, p ≤ ${b.p})` };
-    return { algorithm: 'ARGON2ID' };
-  }
-  const pbkdf2 = /^\$pbkdf2-sha256\$(\d+)\$/.exec(hash);
-  if (pbkdf2) {
-    const iterations = Number(pbkdf2[1]);
-    return iterations <= IMPORT_BOUNDS.pbkdf2Iterations ? { algorithm: 'PBKDF2_SHA256' } : { reason: `PBKDF2-SHA256 at ${iterations} iterations is over the import bound ${IMPORT_BOUNDS.pbkdf2Iterations}` };
-  }
-  if (hash.startsWith('$scrypt$') || hash.startsWith('scrypt:')) return { reason: 'scrypt in a layout other than the published SCRYPT one (the conversion is not built yet)' };
-  if (hash.startsWith('pbkdf2_sha256$') || hash.startsWith('pbkdf2:sha256:')) return { reason: 'PBKDF2-SHA256 that needs re-encoding to the published layout (the conversion is not built yet)' };
-  return { reason: `${describeShape(hash)} is no format Cognito imports (BCRYPT, SCRYPT, ARGON2ID, PBKDF2_SHA256)` };
-}
-
-/**
- * The import algorithm a stored hash fits within the published bounds, if any.
- *
- * @example
- * ```ts
- * importAlgorithmOf('$2b$10$…') // 'BCRYPT'
- * ```
- */
-export function importAlgorithmOf(hash: string | undefined): ImportHashAlgorithm | undefined {
-  const verdict = importability(hash);
-  return verdict && 'algorithm' in verdict ? verdict.algorithm : undefined;
-}
+export { HASH_COLUMN, IMPORT_ALGORITHMS, IMPORT_BOUNDS, type ImportHashAlgorithm, importAlgorithmOf, importability } from './hash-import.js';
 
 /** One user to export: the login that becomes cognito:username, and the legacy user. */
 export interface ExportItem {
@@ -214,7 +152,7 @@ export async function exportCsv(items: AsyncIterable<ExportItem>, options: Expor
     const unknown = Object.keys(options.attributes).filter((a) => !header.includes(a));
     if (unknown.length) throw new ConfigurationError('attributes', `the attribute mapping names ${unknown.join(', ')}, which the pool's CSV header does not have`, 'Map only attributes of the pool (GetCSVHeader lists them).');
   }
-  const allowed = new Set(options.hashAlgorithms ?? ['BCRYPT', 'SCRYPT', 'ARGON2ID', 'PBKDF2_SHA256']);
+  const allowed = new Set(options.hashAlgorithms ?? IMPORT_ALGORITHMS);
   const maxUsers = Math.min(options.maxUsers ?? CSV_LIMITS.users, CSV_LIMITS.users);
   const maxBytes = Math.min(options.maxBytes ?? CSV_LIMITS.fileBytes, CSV_LIMITS.fileBytes);
   await mkdir(options.outDir, { recursive: true });
@@ -273,12 +211,13 @@ export async function exportCsv(items: AsyncIterable<ExportItem>, options: Expor
         await leaveOut(login, `left for the sign-in trigger: ${notImportable} (--unimportable reset exports it without a hash)`);
         continue;
       }
-      record[hashColumn] = algorithm ? user.passwordHash! : '';
     }
     const withHash = algorithm !== undefined;
 
+    // The hash is set after the check: it is importable by construction, and the rules would want one job's algorithm.
     const problems = checkRecord(record, rules, seen);
     if (problems.length) { await leaveOut(login, problems.map((p) => `${p.column}: ${p.rule}`).join('; ')); continue; }
+    if (hashColumn) record[hashColumn] = algorithm ? user.passwordHash! : '';
     const values = header.map((c) => csvValue(record[c] ?? ''));
     const bad = values.findIndex((v) => v === undefined);
     if (bad >= 0) { await leaveOut(login, `${header[bad]}: the value holds a quote, a line break or a trailing backslash, which Cognito CSV cannot carry`); continue; }

@@ -2,6 +2,7 @@
  * Cognito's CSV import rules (REFERENCE §4), shared by the linter and the
  * exporter: a file the exporter writes passes the linter by construction.
  */
+import { HASH_COLUMN, type ImportHashAlgorithm, hashProblem } from './hash-import.js';
 
 /** Limits of one import file. */
 export const CSV_LIMITS = { lineChars: 16_000, fileBytes: 100 * 1024 * 1024, users: 500_000 } as const;
@@ -32,6 +33,8 @@ export interface CsvRules {
   mfa?: 'ON' | 'OFF' | 'OPTIONAL';
   /** Attributes the pool marks required. */
   required?: readonly string[];
+  /** The job's `PasswordHashingAlgorithm`: every `password_hash` must be of it and within its bounds; without it the column must be empty. */
+  passwordHashAlgorithm?: ImportHashAlgorithm;
 }
 
 const E164 = /^\+[1-9]\d{1,14}$/;
@@ -99,6 +102,9 @@ export function checkHeader(columns: readonly string[], rules: CsvRules): CsvPro
     seen.add(c);
     if (!expected.has(c)) problems.push({ line: 1, column: c, rule: 'The header in the CSV file does not match the expected headers: the pool has no such column', fix: 'Use exactly the columns of GetCSVHeader (aws cognito-idp get-csv-header).' });
   }
+  if (rules.passwordHashAlgorithm && !seen.has(HASH_COLUMN)) {
+    problems.push({ line: 1, column: HASH_COLUMN, rule: `the job's PasswordHashingAlgorithm is ${rules.passwordHashAlgorithm} but the file has no ${HASH_COLUMN} column, and Cognito fails such a job`, fix: `Import without --password-hash-algorithm, or use a pool header that has ${HASH_COLUMN}.` });
+  }
   for (const c of rules.header) {
     if (!seen.has(c)) problems.push({ line: 1, column: c, rule: 'The header in the CSV file does not match the expected headers: this column is missing', fix: 'Add it; every column of GetCSVHeader must be present (values may be empty).' });
   }
@@ -140,5 +146,8 @@ export function checkRecord(record: Readonly<Record<string, string>>, rules: Csv
   if (v('birthdate') && !BIRTHDATE.test(v('birthdate'))) add('birthdate', 'The User Record contains an invalid value for birthdate: it must be mm/dd/yyyy', 'Write e.g. 05/17/1990.');
   if (v('updated_at') && !/^\d+$/.test(v('updated_at'))) add('updated_at', 'The User Record contains an invalid value for updated_at: it must be POSIX seconds', 'Write the number of seconds since 1970, e.g. 1700000000.');
   for (const r of rules.required ?? []) if (!v(r)) add(r, `${r} is required by the pool`, `Give every user a ${r}.`);
+  const hash = v(HASH_COLUMN);
+  const wrong = hash ? hashProblem(hash, rules.passwordHashAlgorithm) : undefined;
+  if (wrong) add(HASH_COLUMN, wrong.rule, wrong.fix);
   return problems;
 }

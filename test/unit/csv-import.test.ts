@@ -100,10 +100,10 @@ describe('import job runner', () => {
     };
     const plain = 'email,email_verified,cognito:mfa_enabled,cognito:username\nada@example.com,true,false,ada\n';
     await expect(run(plain, 'BCRYPT')).rejects.toThrow(/PasswordHashingAlgorithm BCRYPT but the file has no password_hash column.*Nothing was created or uploaded/);
-    await expect(run(HASHED)).rejects.toThrow(/line 2: the file carries password hashes but the job has no PasswordHashingAlgorithm/);
-    await expect(run(HASHED, 'ARGON2ID')).rejects.toThrow(/line 2: a BCRYPT hash in a ARGON2ID job/);
+    await expect(run(HASHED)).rejects.toThrow(/line 2: the user has a password hash but the job has no PasswordHashingAlgorithm.*Nothing was created or uploaded/);
+    await expect(run(HASHED, 'ARGON2ID')).rejects.toThrow(/line 2: a BCRYPT hash in a ARGON2ID file: one algorithm per job/);
     const overBound = HASHED.replace(`${BCRYPT}\nbob`, `${BCRYPT.replace('$10$', '$13$')}\nbob`);
-    await expect(run(overBound, 'BCRYPT')).rejects.toThrow(/line 2: bcrypt cost 13 is over the import bound 12/);
+    await expect(run(overBound, 'BCRYPT')).rejects.toThrow(/line 2: Cognito cannot import this hash: bcrypt cost 13 is over the import bound 12/);
     const error = await run(overBound, 'BCRYPT').catch((e: Error) => e.message);
     expect(error).not.toContain(BCRYPT.slice(7));
     expect(cognito.commandCalls(CreateUserImportJobCommand)).toEqual([]);

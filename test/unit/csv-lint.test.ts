@@ -49,6 +49,29 @@ describe('csv lint', () => {
     expect((await lint([HEADER.join(','), row({ 'cognito:mfa_enabled': 'True' })], { mfa: 'OFF' }))[0]?.rule).toMatch(/MFA is off in the pool/);
   });
 
+  it('checks password_hash against the job\'s algorithm and the published bounds, and refuses a hash without an algorithm or an algorithm without the column', async () => {
+    const withHash = [...HEADER, 'password_hash'];
+    const bcrypt = (cost: string) => `$2b$${cost}$74njSJg.N7.sV9iduNLsL.uBFOeOqhzoRi8N6zQpRKa0sG7gVOD16`;
+    const hashed = (hash: string, username = 'ada') => row({ password_hash: hash, 'cognito:username': username }, withHash);
+    const lintHashed = async (lines: string[], rules = {}) => (await lintCsvFile(await file(`${[withHash.join(','), ...lines].join('\n')}\n`), { header: withHash, ...rules })).problems;
+    expect(await lintHashed([hashed(bcrypt('12')), hashed('', 'bob')], { passwordHashAlgorithm: 'BCRYPT' })).toEqual([]);
+    expect(await lintHashed([hashed(''), hashed('', 'bob')])).toEqual([]);
+    expect(await lintHashed([hashed(''), hashed(bcrypt('10'), 'bob')])).toEqual([
+      expect.objectContaining({ line: 3, column: 'password_hash', rule: 'the user has a password hash but the job has no PasswordHashingAlgorithm', fix: expect.stringMatching(/--password-hash-algorithm/) }),
+    ]);
+    const over = await lintHashed([hashed(bcrypt('13'))], { passwordHashAlgorithm: 'BCRYPT' });
+    expect(over).toEqual([expect.objectContaining({ line: 2, column: 'password_hash', rule: 'Cognito cannot import this hash: bcrypt cost 13 is over the import bound 12' })]);
+    expect(JSON.stringify(over)).not.toContain('74njSJg');
+    expect(await lintHashed([hashed(bcrypt('10'))], { passwordHashAlgorithm: 'ARGON2ID' })).toEqual([expect.objectContaining({ line: 2, rule: 'a BCRYPT hash in a ARGON2ID file: one algorithm per job' })]);
+    expect(await lint([HEADER.join(','), row({})], { passwordHashAlgorithm: 'BCRYPT' })).toEqual([expect.objectContaining({ line: 1, column: 'password_hash', rule: expect.stringMatching(/PasswordHashingAlgorithm is BCRYPT but the file has no password_hash column/) })]);
+    await writeFile(join(dir, 'header-hash.json'), JSON.stringify({ CSVHeader: withHash }));
+    const path = await file(`${[withHash.join(','), hashed(bcrypt('10'))].join('\n')}\n`);
+    let printed = '';
+    expect(await csv(['lint', path, '--header', join(dir, 'header-hash.json'), '--password-hash-algorithm', 'BCRYPT'], (t) => { printed += t; })).toBe(0);
+    expect(printed).toMatch(/valid, 1 user/);
+    await expect(csv(['lint', path, '--header', join(dir, 'header-hash.json'), '--password-hash-algorithm', 'MD5'], () => {})).rejects.toThrow(/--password-hash-algorithm takes BCRYPT, SCRYPT, ARGON2ID, PBKDF2_SHA256, not "MD5"/);
+  });
+
   it('accepts a valid file, header columns in any order, escaped commas and trimmed spaces', async () => {
     const reversed = [...HEADER].reverse();
     const problems = await lint([
