@@ -4,11 +4,12 @@ import { readFile } from 'node:fs/promises';
 import { type Command, EXIT, UsageError, integerOption, parse } from '../cli/command.js';
 import { parseTemplate } from './cfn-yaml.js';
 import { type CheckResult, fail, report } from '../../src/checks.js';
-import { onlineChecks } from './online.js';
+import { hashSignInChecks, hashedUsers, templateClients } from './manifest.js';
+import { onlineChecks, poolClients } from './online.js';
 import { staticChecks, templateDirOf } from './static.js';
 import type { Template } from './template.js';
 
-const USAGE = `Usage: cognito-migrate doctor [--template FILE] [--stack NAME | --function NAME --user-pool-id ID] [--region R] [--bcrypt-cost N] [--json]
+const USAGE = `Usage: cognito-migrate doctor [--template FILE] [--stack NAME | --function NAME --user-pool-id ID] [--manifest FILE] [--region R] [--bcrypt-cost N] [--json]
 
 Finds what would make legacy users fail to sign in, before they do.
 
@@ -24,6 +25,10 @@ network (database, TLS, lookup, verification worker, timing hash).
   --template FILE     the SAM template (default template.yaml)
   --stack NAME        a deployed stack: its function and user pool
   --function NAME     a deployed function, with --user-pool-id ID its pool
+  --manifest FILE     an export's manifest.json: when it has files with hashes,
+                      check that every app client (of --user-pool-id ID, or of
+                      the template) lets those users make their first sign-in
+                      with USER_PASSWORD_AUTH, which must not be SRP
   --region R          default AWS_REGION
   --bcrypt-cost N     the legacy hashes' bcrypt cost, for the memory check (default 10)
   --json              the report as JSON: {"ok": …, "checks": [{"id","status","message","fix"}]}
@@ -42,15 +47,17 @@ export async function doctor(argv: string[], print: (text: string) => void = (t)
     'user-pool-id': { type: 'string' },
     region: { type: 'string' },
     'bcrypt-cost': { type: 'string' },
+    manifest: { type: 'string' },
     json: { type: 'boolean', default: false },
   });
   const bcryptCost = integerOption('bcrypt-cost', values['bcrypt-cost'], 4, 31) ?? 10;
   if (values.function && !values['user-pool-id'] && !values.stack) throw new UsageError('--function needs --user-pool-id ID (the pool that invokes it), or use --stack NAME');
   const online = Boolean(values.stack || values.function);
+  const poolOnly = Boolean(values.manifest && values['user-pool-id'] && !online);
   const results: CheckResult[] = [];
-  if (values.template || !online) {
+  let template: Template | undefined;
+  if (values.template || (!online && !poolOnly)) {
     const path = values.template ?? 'template.yaml';
-    let template: Template | undefined;
     try {
       template = parseTemplate(await readFile(path, 'utf8')) as Template;
     } catch (err) {
@@ -74,9 +81,30 @@ export async function doctor(argv: string[], print: (text: string) => void = (t)
       ...(values['user-pool-id'] ? { userPoolId: values['user-pool-id'] } : {}),
     })));
   }
+  if (values.manifest) results.push(...(await manifestCheck(values.manifest, values['user-pool-id'], values.region, template)));
   const outcome = report(results);
   print(values.json ? `${JSON.stringify(outcome, null, 2)}\n` : renderTable(results));
   return outcome.ok ? EXIT.ok : EXIT.findings;
+}
+
+async function manifestCheck(path: string, userPoolId: string | undefined, region: string | undefined, template: Template | undefined): Promise<CheckResult[]> {
+  const withHash = await hashedUsers(path);
+  if (withHash === 0 || !userPoolId) return hashSignInChecks(withHash, template ? templateClients(template) : []);
+  const { CognitoIdentityProviderClient } = await import('@aws-sdk/client-cognito-identity-provider');
+  const regionName = region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION;
+  const cognito = new CognitoIdentityProviderClient(regionName ? { region: regionName } : {});
+  try {
+    const clients = await poolClients(cognito, userPoolId);
+    const unreadable = clients.filter((c) => !c.flows);
+    return [
+      ...hashSignInChecks(withHash, clients.filter((c) => c.flows).map((c) => ({ name: c.name, flows: c.flows! }))),
+      ...unreadable.map((c) => fail('import.hash-sign-in', `Cannot read app client ${c.name}: ${c.error}`, 'Grant your credentials cognito-idp:DescribeUserPoolClient.')),
+    ];
+  } catch (err) {
+    return [fail('import.hash-sign-in', `Cannot list the app clients of ${userPoolId}: ${(err as Error).name}`, 'Grant your credentials cognito-idp:ListUserPoolClients and DescribeUserPoolClient.')];
+  } finally {
+    cognito.destroy();
+  }
 }
 
 /** `cognito-migrate doctor`. */

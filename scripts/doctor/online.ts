@@ -130,20 +130,35 @@ async function concurrencyOnline(lambda: LambdaClient, functionName: string, roo
   return warn('function.concurrency', `${functionName} may run ${limit} instances at once (${source}), each holding one connection, but the database has room for ${available} more: a burst of sign-ins would exhaust max_connections (${room.maxConnections})`, `Set the ReservedConcurrency template parameter to at most ${available} (sam deploy --parameter-overrides ReservedConcurrency=${available}), or point the database host at an RDS Proxy endpoint, which pools connections.`);
 }
 
+/**
+ * A pool's app clients with their auth flows, or the error that hid one.
+ *
+ * @example
+ * ```ts
+ * await poolClients(cognito, 'eu-west-1_Abc') // [{ name: 'web (4c0…)', flows: ['ALLOW_USER_PASSWORD_AUTH'] }]
+ * ```
+ */
+export async function poolClients(cognito: CognitoIdentityProviderClient, userPoolId: string): Promise<Array<{ name: string; flows?: string[]; error?: string }>> {
+  const { UserPoolClients = [] } = await cognito.send(new ListUserPoolClientsCommand({ UserPoolId: userPoolId, MaxResults: 60 }));
+  const out: Array<{ name: string; flows?: string[]; error?: string }> = [];
+  for (const c of UserPoolClients) {
+    try {
+      const { UserPoolClient } = await cognito.send(new DescribeUserPoolClientCommand({ UserPoolId: userPoolId, ClientId: c.ClientId }));
+      out.push({ name: `${UserPoolClient?.ClientName ?? c.ClientName} (${c.ClientId})`, flows: UserPoolClient?.ExplicitAuthFlows ?? [] });
+    } catch (err) {
+      out.push({ name: String(c.ClientId), error: errorName(err) });
+    }
+  }
+  return out;
+}
+
 async function clientsOnline(cognito: CognitoIdentityProviderClient, userPoolId: string): Promise<CheckResult[]> {
   try {
-    const { UserPoolClients = [] } = await cognito.send(new ListUserPoolClientsCommand({ UserPoolId: userPoolId, MaxResults: 60 }));
-    if (UserPoolClients.length === 0) return [warn('client.password-auth', `User pool ${userPoolId} has no app client`, 'Create one that allows ALLOW_USER_PASSWORD_AUTH.')];
-    const out: CheckResult[] = [];
-    for (const c of UserPoolClients) {
-      try {
-        const { UserPoolClient } = await cognito.send(new DescribeUserPoolClientCommand({ UserPoolId: userPoolId, ClientId: c.ClientId }));
-        out.push(clientCheck(`${UserPoolClient?.ClientName ?? c.ClientName} (${c.ClientId})`, (UserPoolClient?.ExplicitAuthFlows ?? []) as Json));
-      } catch (err) {
-        out.push(fail('client.password-auth', `ResourceNotFoundException-like failure reading app client ${c.ClientId}: ${errorName(err)}`, 'Check that the client exists in this pool; a deleted client id in an app gives "User pool client … does not exist".'));
-      }
-    }
-    return out;
+    const clients = await poolClients(cognito, userPoolId);
+    if (clients.length === 0) return [warn('client.password-auth', `User pool ${userPoolId} has no app client`, 'Create one that allows ALLOW_USER_PASSWORD_AUTH.')];
+    return clients.map((c) => (c.flows
+      ? clientCheck(c.name, c.flows)
+      : fail('client.password-auth', `ResourceNotFoundException-like failure reading app client ${c.name}: ${c.error}`, 'Check that the client exists in this pool; a deleted client id in an app gives "User pool client … does not exist".')));
   } catch (err) {
     return [fail('client.password-auth', `Cannot list the app clients of ${userPoolId}: ${errorName(err)}`, 'Grant your credentials cognito-idp:ListUserPoolClients and DescribeUserPoolClient.')];
   }

@@ -8,8 +8,11 @@ import {
 import { GetRoleCommand, IAMClient, SimulatePrincipalPolicyCommand } from '@aws-sdk/client-iam';
 import { GetAccountSettingsCommand, GetFunctionConcurrencyCommand, GetFunctionConfigurationCommand, GetPolicyCommand, InvokeCommand, LambdaClient, ResourceNotFoundException } from '@aws-sdk/client-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { doctor } from '../../scripts/doctor/index.js';
 import { onlineChecks } from '../../scripts/doctor/online.js';
 import { startCognitoLocal } from '../../scripts/lib/cognito-local.mjs';
 import { startLambdaServer } from '../../scripts/lib/lambda-server.mjs';
@@ -212,5 +215,30 @@ describe('doctor online', () => {
     expect(weaker.fix).toMatch(/MfaConfiguration ON/);
     healthy({ env: { OLD_USER_POOL_ID: poolId } });
     find(await run(), 'mfa.weaker', 'pass');
+  });
+
+  it('--manifest with --user-pool-id: reads the pool\'s clients and fails the one through which users imported with a hash cannot sign in', async () => {
+    const pool = await idp.send(new CreateUserPoolCommand({ PoolName: 'imported' }));
+    const id = pool.UserPool!.Id!;
+    await idp.send(new CreateUserPoolClientCommand({ UserPoolId: id, ClientName: 'web', ExplicitAuthFlows: ['ALLOW_USER_PASSWORD_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH'] }));
+    await idp.send(new CreateUserPoolClientCommand({ UserPoolId: id, ClientName: 'mobile', ExplicitAuthFlows: ['ALLOW_USER_SRP_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH'] }));
+    const dir = await mkdtemp(join(tmpdir(), 'doctor-manifest-'));
+    try {
+      const manifest = join(dir, 'manifest.json');
+      await writeFile(manifest, JSON.stringify({ files: [{ file: 'users-bcrypt-0001.csv', users: 12, bytes: 1, passwordHashingAlgorithm: 'BCRYPT' }] }));
+      // doctor builds its own client from the environment, as it does against AWS.
+      vi.stubEnv('AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER', cognito.endpoint);
+      vi.stubEnv('AWS_ACCESS_KEY_ID', 'local');
+      vi.stubEnv('AWS_SECRET_ACCESS_KEY', 'local');
+      let out = '';
+      const code = await doctor(['--manifest', manifest, '--user-pool-id', id, '--region', 'local', '--json'], (t) => { out += t; });
+      const checks = (JSON.parse(out) as { checks: CheckResult[] }).checks;
+      expect(code).toBe(1);
+      expect(checks.map((c) => `${c.status} ${c.id}`).sort()).toEqual(['fail import.hash-sign-in', 'pass import.hash-sign-in']);
+      expect(checks.find((c) => c.status === 'fail')!.message).toMatch(/App client mobile \(\w+\) allows neither USER_PASSWORD_AUTH .*the 12 users imported with their hash/);
+    } finally {
+      vi.unstubAllEnvs();
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });

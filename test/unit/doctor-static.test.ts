@@ -253,3 +253,38 @@ describe('doctor command', () => {
     expect(out).toMatch(/template.parse\s+Cannot read/);
   });
 });
+
+describe('doctor --manifest (users imported with their hash sign in first with USER_PASSWORD_AUTH, never SRP)', () => {
+  async function manifest(files: Array<{ users: number; passwordHashingAlgorithm?: string }>): Promise<string> {
+    const path = join(scratch, `manifest-${Math.random().toString(36).slice(2)}.json`);
+    await writeFile(path, JSON.stringify({ files: files.map((f, i) => ({ file: `users-${i}.csv`, bytes: 1, ...f })) }));
+    return path;
+  }
+  const run = async (argv: string[]) => {
+    let out = '';
+    const code = await doctor([...argv, '--json'], (t) => { out += t; });
+    return { code, checks: (JSON.parse(out) as { checks: CheckResult[] }).checks.filter((c) => c.id === 'import.hash-sign-in') };
+  };
+
+  it('passes the project template, whose client allows USER_PASSWORD_AUTH, and counts the users with a hash', async () => {
+    const { checks } = await run(['--template', join(root, 'template.yaml'), '--manifest', await manifest([{ users: 7, passwordHashingAlgorithm: 'BCRYPT' }, { users: 3 }])]);
+    expect(checks).toEqual([expect.objectContaining({ status: 'pass', message: expect.stringMatching(/App client UserPoolClient allows USER_PASSWORD_AUTH: the 7 users imported/) })]);
+  });
+
+  it('fails an SRP-only client, warns on an admin-only one, and says nothing is needed when no file has hashes', async () => {
+    const srp = broken((r) => {
+      r.UserPoolClient!.Properties.ExplicitAuthFlows = ['ALLOW_USER_SRP_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH'];
+      r.AdminClient = { Type: 'AWS::Cognito::UserPoolClient', Properties: { UserPoolId: { Ref: 'UserPool' }, ExplicitAuthFlows: ['ALLOW_ADMIN_USER_PASSWORD_AUTH'] } };
+    });
+    const path = join(scratch, 'srp-template.json');
+    await writeFile(path, JSON.stringify(srp));
+    const hashed = await manifest([{ users: 5, passwordHashingAlgorithm: 'ARGON2ID' }]);
+    const { code, checks } = await run(['--template', path, '--manifest', hashed]);
+    expect(code).toBe(1);
+    expect(checks.map((c) => c.status)).toEqual(['fail', 'warn']);
+    expect(checks[0]!.message).toMatch(/App client UserPoolClient allows neither USER_PASSWORD_AUTH nor ADMIN_USER_PASSWORD_AUTH \(it allows ALLOW_USER_SRP_AUTH, ALLOW_REFRESH_TOKEN_AUTH\): the 5 users/);
+    expect(checks[0]!.fix).toMatch(/setAuthenticationFlowType\('USER_PASSWORD_AUTH'\)/);
+    expect((await run(['--template', path, '--manifest', await manifest([{ users: 5 }])])).checks).toEqual([expect.objectContaining({ status: 'pass', message: expect.stringMatching(/no files with hashes/) })]);
+    await expect(doctor(['--template', path, '--manifest', join(scratch, 'missing.json')], () => {})).rejects.toThrow(/cannot read the manifest .*missing\.json \(ENOENT\)/);
+  });
+});
