@@ -2,6 +2,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { AttributeMapping } from '../../src/attributes.js';
+import { databaseUrl } from '../cli/database-url.js';
 import { type ExportItem, IMPORT_ALGORITHMS, type ImportHashAlgorithm, exportCsv } from '../../src/csv/export.js';
 import { lintCsvFile } from '../../src/csv/lint.js';
 import { parseFlag } from '../../src/flags.js';
@@ -77,24 +78,6 @@ async function lintCommand(argv: string[], print: (t: string) => void): Promise<
     print(problems.length ? `${problems.length} problem(s) in ${users} user(s)\n` : `${file}: valid, ${users} user(s)\n`);
   }
   return problems.length ? EXIT.findings : EXIT.ok;
-}
-
-/** The database URL from a file, the environment, or (discouraged: it shows in `ps` and shell history) the command line. */
-async function databaseUrl(flag: string | undefined, file: string | undefined): Promise<string> {
-  if (file) {
-    let text: string;
-    try {
-      text = await readFile(file, 'utf8');
-    } catch (err) {
-      throw new UsageError(`cannot read --database-url-file ${file} (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
-    }
-    const url = text.trim();
-    if (!/^postgres(ql)?:\/\//.test(url)) throw new UsageError(`--database-url-file ${file} must hold one postgres:// URL`);
-    return url;
-  }
-  const url = flag ?? process.env.DATABASE_URL;
-  if (!url) throw new UsageError('export needs DATABASE_URL in the environment or --database-url-file FILE');
-  return url;
 }
 
 async function exportCommand(argv: string[], print: (t: string) => void): Promise<number> {

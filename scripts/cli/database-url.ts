@@ -1,0 +1,25 @@
+// The legacy database's URL for the commands that read it (csv export, status).
+import { readFile } from 'node:fs/promises';
+import { UsageError } from './command.js';
+
+/**
+ * The database URL from a file, the environment, or (discouraged: it shows in `ps` and shell history) the command line.
+ * @example await databaseUrl(undefined, 'db-url.txt', 'status')
+ */
+export async function databaseUrl(flag: string | undefined, file: string | undefined, command = 'export'): Promise<string> {
+  if (file) {
+    let text: string;
+    try {
+      text = await readFile(file, 'utf8');
+    } catch (err) {
+      throw new UsageError(`cannot read --database-url-file ${file} (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
+    }
+    const url = text.trim();
+    if (!/^postgres(ql)?:\/\//.test(url)) throw new UsageError(`--database-url-file ${file} must hold one postgres:// URL`);
+    return url;
+  }
+  const url = flag ?? process.env.DATABASE_URL;
+  if (!url) throw new UsageError(`${command} needs DATABASE_URL in the environment or --database-url-file FILE`);
+  return url;
+}
+
