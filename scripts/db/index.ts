@@ -1,11 +1,11 @@
 // `cognito-migrate db index`: the indexes that make every lookup mode one index probe.
-import { readFile } from 'node:fs/promises';
 import PgClient from 'pg/lib/client.js';
 import { indexAdvice } from '../../adapters/postgres/explain.js';
 import { citextColumns, lookupPlan } from '../../adapters/postgres/lookup.js';
 import { quoteTable, resolveColumns } from '../../adapters/postgres/sql.js';
 import type { PostgresColumns } from '../../adapters/postgres/store.js';
 import { type Command, EXIT, type Io, UsageError, jsonOption, parse } from '../cli/command.js';
+import { databaseUrl } from '../cli/database-url.js';
 
 const USAGE = `Usage: cognito-migrate db index --table T [--match-email] [--case-insensitive] [--columns JSON] [--database-url-file FILE] [--apply] [--json]
 
@@ -21,21 +21,6 @@ index. Running it again does nothing.
 
 The database URL comes from DATABASE_URL or --database-url-file FILE.
 Exit code 1 when a lookup still scans the table after --apply.`;
-
-async function databaseUrl(file: string | undefined): Promise<string> {
-  if (file) {
-    let text: string;
-    try {
-      text = await readFile(file, 'utf8');
-    } catch (err) {
-      throw new UsageError(`cannot read --database-url-file ${file} (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
-    }
-    if (!/^postgres(ql)?:\/\//.test(text.trim())) throw new UsageError(`--database-url-file ${file} must hold one postgres:// URL`);
-    return text.trim();
-  }
-  if (!process.env.DATABASE_URL) throw new UsageError('needs DATABASE_URL in the environment or --database-url-file FILE');
-  return process.env.DATABASE_URL;
-}
 
 interface PgLike {
   connect(): Promise<unknown>;
@@ -60,7 +45,7 @@ async function dbIndex(argv: string[], io: Io): Promise<number> {
     throw new UsageError((err as Error).message.replace(/\.$/, ''));
   }
   const mode = { matchEmail: values['match-email'], caseInsensitive: values['case-insensitive'] };
-  const url = await databaseUrl(values['database-url-file']);
+  const url = await databaseUrl(undefined, values['database-url-file'], 'db index');
   const client = new PgClient({ connectionString: url, application_name: 'cognito-migrate-db-index' }) as unknown as PgLike;
   await client.connect();
   const say = (text: string) => { if (!values.json) io.out(text); };
