@@ -124,6 +124,17 @@ describe('the packed package, installed into a fresh project', () => {
     expect(JSON.parse(stdout.trim().split('\n').at(-1)!)).toEqual({ isolation: 'pass', refused: 'Incorrect username or password.' });
   });
 
+  it('cognito-migrate/client bundles for the browser with nothing of the server in it', async () => {
+    await writeFile(join(consumer, 'app.ts'), `
+      import { signInWithMigration, amplifySignInWithMigration } from 'cognito-migrate/client';
+      export { signInWithMigration, amplifySignInWithMigration };
+    `);
+    const out = await build({ absWorkingDir: consumer, entryPoints: ['app.ts'], bundle: true, platform: 'browser', format: 'esm', write: false, metafile: true, logLevel: 'silent' });
+    const inputs = Object.keys(out.metafile.inputs);
+    expect(inputs.filter((i) => i.includes('cognito-migrate'))).toEqual([expect.stringMatching(/dist\/lib\/src\/client\/index\.js$/)]);
+    expect(out.outputFiles[0]!.text.length).toBeLessThan(8000);
+  });
+
   it('imports it from a vitest test', async () => {
     await writeFile(join(consumer, 'test', 'library.test.ts'), `
       import { describeShape, verifyPassword, DEFAULT_TIMING_HASH } from 'cognito-migrate';
