@@ -161,19 +161,8 @@ async function onlineHeader(userPoolId: string): Promise<string[]> {
 }
 
 async function poolUsers(userPoolId: string): Promise<Set<string>> {
-  const { ListUsersCommand } = await import('@aws-sdk/client-cognito-identity-provider');
-  const client = await cognitoClient();
-  const seen = new Set<string>();
-  let token: string | undefined;
-  do {
-    const page = await client.send(new ListUsersCommand({ UserPoolId: userPoolId, Limit: 60, ...(token ? { PaginationToken: token } : {}) }));
-    for (const u of page.Users ?? []) {
-      if (u.Username) seen.add(u.Username);
-      for (const a of u.Attributes ?? []) if (a.Name === 'email' && a.Value) seen.add(a.Value);
-    }
-    token = page.PaginationToken;
-  } while (token);
-  return seen;
+  const { readPoolUsers } = await import('../cli/pool-users.js');
+  return (await readPoolUsers(await cognitoClient(), userPoolId, ['email'])).names;
 }
 
 /** `cognito-migrate csv`. */

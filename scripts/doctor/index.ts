@@ -54,6 +54,8 @@ export async function doctor(argv: string[], print: (text: string) => void = (t)
   if (values.function && !values['user-pool-id'] && !values.stack) throw new UsageError('--function needs --user-pool-id ID (the pool that invokes it), or use --stack NAME');
   const online = Boolean(values.stack || values.function);
   const poolOnly = Boolean(values.manifest && values['user-pool-id'] && !online);
+  const region = values.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION;
+  const config = region ? { region } : {};
   const results: CheckResult[] = [];
   let template: Template | undefined;
   if (values.template || (!online && !poolOnly)) {
@@ -68,8 +70,6 @@ export async function doctor(argv: string[], print: (text: string) => void = (t)
     if (template) results.push(...(await staticChecks(template, { templateDir: templateDirOf(path), bcryptCost })));
   }
   if (online) {
-    const region = values.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION;
-    const config = region ? { region } : {};
     const [{ LambdaClient }, { CognitoIdentityProviderClient }, { IAMClient }, { CloudFormationClient }] = await Promise.all([
       import('@aws-sdk/client-lambda'), import('@aws-sdk/client-cognito-identity-provider'), import('@aws-sdk/client-iam'), import('@aws-sdk/client-cloudformation'),
     ]);
@@ -81,18 +81,17 @@ export async function doctor(argv: string[], print: (text: string) => void = (t)
       ...(values['user-pool-id'] ? { userPoolId: values['user-pool-id'] } : {}),
     })));
   }
-  if (values.manifest) results.push(...(await manifestCheck(values.manifest, values['user-pool-id'], values.region, template)));
+  if (values.manifest) results.push(...(await manifestCheck(values.manifest, values['user-pool-id'], config, template)));
   const outcome = report(results);
   print(values.json ? `${JSON.stringify(outcome, null, 2)}\n` : renderTable(results));
   return outcome.ok ? EXIT.ok : EXIT.findings;
 }
 
-async function manifestCheck(path: string, userPoolId: string | undefined, region: string | undefined, template: Template | undefined): Promise<CheckResult[]> {
+async function manifestCheck(path: string, userPoolId: string | undefined, config: { region?: string }, template: Template | undefined): Promise<CheckResult[]> {
   const withHash = await hashedUsers(path);
   if (withHash === 0 || !userPoolId) return hashSignInChecks(withHash, template ? templateClients(template) : []);
   const { CognitoIdentityProviderClient } = await import('@aws-sdk/client-cognito-identity-provider');
-  const regionName = region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION;
-  const cognito = new CognitoIdentityProviderClient(regionName ? { region: regionName } : {});
+  const cognito = new CognitoIdentityProviderClient(config);
   try {
     const clients = await poolClients(cognito, userPoolId);
     const unreadable = clients.filter((c) => !c.flows);

@@ -2,7 +2,7 @@
 // USER_PASSWORD_AUTH or ADMIN_USER_PASSWORD_AUTH, never SRP (REFERENCE.md §1),
 // so every app client they may use has to allow one of those flows.
 import { type CheckResult, fail, pass, warn } from '../../src/checks.js';
-import { UsageError, readJsonFile } from '../cli/command.js';
+import { readManifestFiles } from '../csv/manifest.js';
 import { type Json, type Template, branches } from './template.js';
 
 /** An app client and the auth flows it allows. */
@@ -20,9 +20,7 @@ export interface ClientFlows {
  * ```
  */
 export async function hashedUsers(path: string): Promise<number> {
-  const manifest = (await readJsonFile(path, 'the manifest', 'use the manifest.json that csv export wrote')) as { files?: Array<{ users?: number; passwordHashingAlgorithm?: string }> } | null;
-  if (!Array.isArray(manifest?.files)) throw new UsageError(`the manifest ${path} has no files list: use the manifest.json that csv export wrote`);
-  return manifest.files.filter((f) => f.passwordHashingAlgorithm).reduce((sum, f) => sum + (f.users ?? 0), 0);
+  return (await readManifestFiles(path)).filter((f) => f.passwordHashingAlgorithm).reduce((sum, f) => sum + (f.users ?? 0), 0);
 }
 
 /**

@@ -1,7 +1,8 @@
 // `cognito-migrate import`: runs Cognito user import jobs (run.ts) from the command line.
 import { join } from 'node:path';
-import type { ImportHashAlgorithm } from '../../src/csv/export.js';
-import { type Command, EXIT, type Io, UsageError, integerOption, parse, readJsonFile } from '../cli/command.js';
+import { IMPORT_ALGORITHMS, type ImportHashAlgorithm } from '../../src/csv/hash-import.js';
+import { type Command, EXIT, type Io, UsageError, integerOption, parse } from '../cli/command.js';
+import { readManifestFiles } from '../csv/manifest.js';
 import { createImportRole, runImport } from './run.js';
 
 const USAGE = `Usage: cognito-migrate import --user-pool-id ID (--file F | --manifest DIR/manifest.json) (--role-arn ARN | --create-role NAME)
@@ -36,12 +37,10 @@ export async function importCommand(argv: string[], print: (t: string) => void =
   const firstUserLine = integerOption('first-user-line', values['first-user-line'], 1, 3);
   let jobs: Array<{ file: string; passwordHashingAlgorithm?: ImportHashAlgorithm }>;
   if (values.manifest) {
-    const manifest = (await readJsonFile(values.manifest, 'the manifest', 'use the manifest.json that csv export wrote')) as { files?: Array<{ file: string; passwordHashingAlgorithm?: ImportHashAlgorithm }> } | null;
-    if (!Array.isArray(manifest?.files)) throw new UsageError(`the manifest ${values.manifest} has no files list: use the manifest.json that csv export wrote`);
-    jobs = manifest.files.map((f) => ({ ...f, file: join(values.manifest!, '..', f.file) }));
+    jobs = (await readManifestFiles(values.manifest)).map((f) => ({ ...f, file: join(values.manifest!, '..', f.file) }));
   } else if (values.file) {
     const algorithm = values['password-hash-algorithm'];
-    if (algorithm !== undefined && !['BCRYPT', 'SCRYPT', 'ARGON2ID', 'PBKDF2_SHA256'].includes(algorithm)) {
+    if (algorithm !== undefined && !(IMPORT_ALGORITHMS as readonly string[]).includes(algorithm)) {
       throw new UsageError(`--password-hash-algorithm takes BCRYPT, SCRYPT, ARGON2ID or PBKDF2_SHA256, not "${algorithm}"`);
     }
     jobs = [{ file: values.file, ...(algorithm ? { passwordHashingAlgorithm: algorithm as ImportHashAlgorithm } : {}) }];

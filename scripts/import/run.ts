@@ -79,19 +79,34 @@ export function explain(message: string): { explanation: string; fix: string } {
  *
  * @example
  * ```ts
- * hashJobProblem(csvText, 'BCRYPT') // undefined, or 'line 7: …'
+ * hashJobProblem(await readFile('users-bcrypt-0001.csv'), 'BCRYPT') // undefined, or 'line 7: …'
  * ```
  */
-export function hashJobProblem(text: string, algorithm: ImportHashAlgorithm | undefined): string | undefined {
-  const lines = text.split(/\r?\n/);
-  const column = splitCsvLine(lines[0] ?? '').indexOf(HASH_COLUMN);
+export function hashJobProblem(file: Buffer, algorithm: ImportHashAlgorithm | undefined): string | undefined {
+  // Line by line over the bytes: an import file may be 100 MB, and its text and lines are not needed at once.
+  const lines = csvLines(file);
+  const column = splitCsvLine(lines.next().value ?? '').indexOf(HASH_COLUMN);
   if (column < 0) {
     return algorithm ? `the job has PasswordHashingAlgorithm ${algorithm} but the file has no ${HASH_COLUMN} column, and Cognito fails such a job: import this file without an algorithm, or export again from a header that has ${HASH_COLUMN}` : undefined;
   }
-  for (let i = 1; i < lines.length; i++) {
-    const hash = lines[i] ? splitCsvLine(lines[i]!)[column]?.trim() : undefined;
+  let lineNo = 1;
+  for (const line of lines) {
+    lineNo++;
+    const hash = line ? splitCsvLine(line)[column]?.trim() : undefined;
     const wrong = hash ? hashProblem(hash, algorithm) : undefined;
-    if (wrong) return `line ${i + 1}: ${wrong.rule}. ${wrong.fix}`;
+    if (wrong) return `line ${lineNo}: ${wrong.rule}. ${wrong.fix}`;
+  }
+  return undefined;
+}
+
+function* csvLines(file: Buffer): Generator<string, undefined> {
+  let start = 0;
+  while (start <= file.length) {
+    let end = file.indexOf(0x0a, start);
+    if (end < 0) end = file.length;
+    const stop = end > start && file[end - 1] === 0x0d ? end - 1 : end;
+    yield file.toString('utf8', start, stop);
+    start = end + 1;
   }
   return undefined;
 }
@@ -107,7 +122,7 @@ export function hashJobProblem(text: string, algorithm: ImportHashAlgorithm | un
 export async function runImport(clients: ImportClients, options: ImportOptions): Promise<ImportOutcome> {
   const { cognito } = clients;
   const body = await readFile(options.file);
-  const problem = hashJobProblem(body.toString('utf8'), options.passwordHashingAlgorithm);
+  const problem = hashJobProblem(body, options.passwordHashingAlgorithm);
   if (problem) throw new Error(`import: ${options.file}, ${problem}. Nothing was created or uploaded.`);
   const pollMs = options.pollMs ?? 5000;
   const { UserImportJobs = [] } = await cognito.send(new ListUserImportJobsCommand({ UserPoolId: options.userPoolId, MaxResults: 60 }) as never) as { UserImportJobs?: UserImportJobType[] };

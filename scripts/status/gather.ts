@@ -1,9 +1,10 @@
 // `cognito-migrate status`: how far the migration is, from the legacy store,
 // the pool and the trigger's `migrated` metric; and what to do with the rest.
 import { type CloudWatchClient, GetMetricDataCommand } from '@aws-sdk/client-cloudwatch';
-import { type CognitoIdentityProviderClient, ListUsersCommand } from '@aws-sdk/client-cognito-identity-provider';
+import type { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
 import type { ExportItem } from '../../src/csv/export.js';
 import { type ImportHashAlgorithm, importability } from '../../src/csv/hash-import.js';
+import { readPoolUsers } from '../cli/pool-users.js';
 
 /** Every figure `status` shows. */
 export interface MigrationStatus {
@@ -49,7 +50,7 @@ const DAY = 86_400_000;
  */
 export async function migrationStatus(sources: StatusSources): Promise<MigrationStatus> {
   const now = sources.now ?? new Date();
-  const { names, byStatus, total: poolTotal } = await readPool(sources.cognito, sources.userPoolId);
+  const { names, byStatus, total: poolTotal } = await readPoolUsers(sources.cognito, sources.userPoolId, ['email', 'preferred_username']);
   const legacy: MigrationStatus['legacy'] = { total: 0, enabled: 0, withHash: 0, ...(sources.markColumn ? { markedMigrated: 0 } : {}) };
   const bulk: MigrationStatus['bulk'] = { importable: {}, reset: 0 };
   let remaining = 0;
@@ -77,25 +78,6 @@ export async function migrationStatus(sources: StatusSources): Promise<Migration
     return new Date(now.getTime() + Math.ceil(missing / rate.last7) * DAY).toISOString().slice(0, 10);
   };
   return { legacy, pool: { total: poolTotal, byStatus }, migratedPerDay, remaining, rate, projection: { p90: when(0.9), p99: when(0.99) }, bulk };
-}
-
-async function readPool(cognito: StatusSources['cognito'], userPoolId: string) {
-  const names = new Set<string>();
-  const byStatus: Record<string, number> = {};
-  let total = 0;
-  let token: string | undefined;
-  do {
-    const page = await cognito.send(new ListUsersCommand({ UserPoolId: userPoolId, Limit: 60, ...(token ? { PaginationToken: token } : {}) }));
-    for (const u of page.Users ?? []) {
-      total++;
-      const status = u.UserStatus ?? 'UNKNOWN';
-      byStatus[status] = (byStatus[status] ?? 0) + 1;
-      if (u.Username) names.add(u.Username);
-      for (const a of u.Attributes ?? []) if ((a.Name === 'email' || a.Name === 'preferred_username') && a.Value) names.add(a.Value);
-    }
-    token = page.PaginationToken;
-  } while (token);
-  return { names, byStatus, total };
 }
 
 async function perDay(sources: StatusSources, now: Date): Promise<MigrationStatus['migratedPerDay']> {

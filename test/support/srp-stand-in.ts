@@ -84,8 +84,9 @@ export async function startSrpStandIn(options: { cognitoEndpoint: string; userPo
       return { status: 200, body: { ChallengeName: 'PASSWORD_VERIFIER', Session: session, ChallengeParameters: { SALT: user.salt.toString(16), SRP_B: B.toString(16), SECRET_BLOCK: secretBlock, USER_ID_FOR_SRP: username, USERNAME: username } } };
     }
     if (op === 'RespondToAuthChallenge' && body.ChallengeName === 'PASSWORD_VERIFIER') {
-      const state = [...pending.values()].find((p) => p.secretBlock === body.ChallengeResponses?.PASSWORD_CLAIM_SECRET_BLOCK);
-      if (!state) return { status: 400, body: { __type: 'NotAuthorizedException', message: 'Incorrect username or password.' } };
+      const state = pending.get(String(body.Session));
+      pending.delete(String(body.Session));
+      if (!state || state.secretBlock !== body.ChallengeResponses?.PASSWORD_CLAIM_SECRET_BLOCK) return { status: 400, body: { __type: 'NotAuthorizedException', message: 'Incorrect username or password.' } };
       const user = known.get(state.username)!;
       const u = big(helper.hexHash(padHex(state.A) + padHex(state.B)));
       const S = modPow(state.A * modPow(user.verifier, u, N), state.b, N);
