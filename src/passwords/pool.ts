@@ -121,10 +121,24 @@ function createPool(script: URL): VerifyPool {
       const worker = idle.pop() ?? (size < max ? spawn() : undefined);
       if (worker) return worker;
       // Every thread is busy: wait for one, no longer than the deadline.
+      // A waiter that gives up leaves the queue, so the next free thread wakes one still waiting.
       await new Promise<void>((resolve, reject) => {
-        const timer = setTimeout(() => reject(new DeadlineExceededError('password verification', 0)), Math.max(0, deadline - Date.now()));
-        signal?.addEventListener('abort', () => reject(signal.reason), { once: true });
-        waiting.push(() => (clearTimeout(timer), resolve()));
+        const leave = (err: unknown) => {
+          const at = waiting.indexOf(wake);
+          if (at >= 0) waiting.splice(at, 1);
+          clearTimeout(timer);
+          signal?.removeEventListener('abort', onAbort);
+          reject(err);
+        };
+        const onAbort = () => leave(signal!.reason);
+        const wake = () => {
+          clearTimeout(timer);
+          signal?.removeEventListener('abort', onAbort);
+          resolve();
+        };
+        const timer = setTimeout(() => leave(new DeadlineExceededError('password verification', 0)), Math.max(0, deadline - Date.now()));
+        signal?.addEventListener('abort', onAbort, { once: true });
+        waiting.push(wake);
       });
     }
   }

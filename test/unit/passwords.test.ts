@@ -1,4 +1,6 @@
+import { availableParallelism } from 'node:os';
 import { describe, expect, it } from 'vitest';
+import { findWorkerScript } from '../../src/passwords/pool.js';
 import {
   UnsupportedHashError,
   bcryptVerifier,
@@ -151,6 +153,27 @@ describe('worker threads', () => {
     // The deadline stops the costly one: its thread is terminated.
     expect(await slow).toMatchObject({ code: 'DEADLINE_EXCEEDED' });
     expect(await registry.verify(costly.password, costly.hash)).toBe(true);
+  });
+});
+
+describe('worker pool under contention', () => {
+  it('a sign-in that gave up waiting for a thread does not take the next free thread from one still waiting', async () => {
+    // A pool of its own (another URL of the same script), every thread held by a costly verify.
+    const script = new URL(`${findWorkerScript()!.href}?contention`);
+    const threads = Math.max(2, availableParallelism());
+    const lenient = createPasswordVerifier({ worker: script, limits: { cpuShare: 1000 } });
+    const cheap = hashVectors.vectors.find((v) => v.hash.startsWith('$2b$'))!;
+    const costly = `$6$rounds=99999999$saltsalt$${'a'.repeat(86)}`;
+    const order: string[] = [];
+    const t0 = Date.now();
+    // The first holder is stopped at 800 ms; the others hold their threads until 4 s.
+    const holders = Array.from({ length: threads }, (_, i) => lenient.verify('x'.repeat(256), costly, undefined, { deadline: t0 + (i === 0 ? 800 : 4000) })
+      .then(() => order.push('holder finished'), () => order.push(i === 0 ? 'first holder stopped' : 'holder stopped')));
+    await new Promise((r) => setTimeout(r, 50));
+    const impatient = lenient.verify(cheap.password, cheap.hash, undefined, { deadline: t0 + 300 }).catch(() => order.push('impatient gave up'));
+    const patient = lenient.verify(cheap.password, cheap.hash, undefined, { deadline: t0 + 3500 }).then((ok) => order.push(`patient verified ${ok}`), () => order.push('patient gave up'));
+    await Promise.all([...holders, impatient, patient]);
+    expect(order.slice(0, 3)).toEqual(['impatient gave up', 'first holder stopped', 'patient verified true']);
   });
 });
 
