@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { AttributeMapping } from '../../src/attributes.js';
 import { databaseUrl } from '../cli/database-url.js';
-import { type ExportItem, IMPORT_ALGORITHMS, type ImportHashAlgorithm, exportCsv } from '../../src/csv/export.js';
+import { type ExportItem, type HashConversion, IMPORT_ALGORITHMS, type ImportHashAlgorithm, exportCsv } from '../../src/csv/export.js';
 import { lintCsvFile } from '../../src/csv/lint.js';
 import { parseFlag } from '../../src/flags.js';
 import type { CsvRules } from '../../src/csv/rules.js';
@@ -80,13 +80,23 @@ async function lintCommand(argv: string[], print: (t: string) => void): Promise<
   return problems.length ? EXIT.findings : EXIT.ok;
 }
 
+/** `--convert pbkdf2,scrypt` or `none`: the re-encodings the export applies. */
+function convertOption(text: string | undefined): HashConversion[] | undefined {
+  if (text === undefined) return undefined;
+  if (text === 'none') return [];
+  const names = list(text) ?? [];
+  const unknown = names.filter((n) => n !== 'pbkdf2' && n !== 'scrypt');
+  if (unknown.length || !names.length) throw new UsageError(`--convert takes pbkdf2, scrypt (comma-separated) or none, not "${text}"`);
+  return names as HashConversion[];
+}
+
 async function exportCommand(argv: string[], print: (t: string) => void): Promise<number> {
   const { values } = parse(argv, {
     out: { type: 'string' }, header: { type: 'string' }, 'user-pool-id': { type: 'string' }, 'database-url': { type: 'string' }, 'database-url-file': { type: 'string' },
     table: { type: 'string' }, columns: { type: 'string' }, query: { type: 'string' }, 'attribute-map': { type: 'string' },
     'migrated-column': { type: 'string' }, 'skip-existing': { type: 'boolean', default: false }, 'hash-column': { type: 'string' },
     'hash-formats': { type: 'string' }, 'include-disabled': { type: 'boolean', default: false }, 'max-users': { type: 'string' },
-    'max-bytes': { type: 'string' }, unimportable: { type: 'string' }, json: { type: 'boolean', default: false }, ...RULE_OPTIONS,
+    'max-bytes': { type: 'string' }, unimportable: { type: 'string' }, convert: { type: 'string' }, json: { type: 'boolean', default: false }, ...RULE_OPTIONS,
   });
   if (!values.out) throw new UsageError('export needs --out DIR');
   const url = await databaseUrl(values['database-url'], values['database-url-file']);
@@ -106,6 +116,7 @@ async function exportCommand(argv: string[], print: (t: string) => void): Promis
   if (unimportable !== undefined && unimportable !== 'trigger' && unimportable !== 'reset') {
     throw new UsageError(`--unimportable takes trigger (leave such users for the sign-in trigger, the default) or reset (export them without a hash), not "${unimportable}"`);
   }
+  const conversions = convertOption(values.convert);
   const { streamPostgresUsers } = await import('../../adapters/postgres/export.js');
   let total = 0;
   const source = {
@@ -129,6 +140,7 @@ async function exportCommand(argv: string[], print: (t: string) => void): Promis
     ...(values['hash-formats'] ? { hashAlgorithms: list(values['hash-formats']) as ImportHashAlgorithm[] } : {}),
     includeDisabled: values['include-disabled'],
     ...(unimportable ? { unimportable } : {}),
+    ...(conversions ? { conversions } : {}),
     ...(maxUsers ? { maxUsers } : {}),
     ...(maxBytes ? { maxBytes } : {}),
     skip: ({ login, user }: ExportItem) => {
@@ -145,7 +157,7 @@ async function exportCommand(argv: string[], print: (t: string) => void): Promis
     return EXIT.ok;
   }
   for (const f of summary.files) print(`${join(values.out, f.file)}: ${f.users} users, ${f.bytes} bytes${f.passwordHashingAlgorithm ? `, PasswordHashingAlgorithm ${f.passwordHashingAlgorithm}` : ''}\n`);
-  print(`${summary.exported} exported (${summary.withHash} with their hash, ${summary.withoutHash} without: they reset their password), ${summary.leftOut} left out, ${summary.forTrigger} of them for the sign-in trigger (reasons in ${summary.reportPath}); manifest ${summary.manifestPath}\n`);
+  print(`${summary.exported} exported (${summary.withHash} with their hash, ${summary.converted} of them re-encoded, ${summary.withoutHash} without: they reset their password), ${summary.leftOut} left out, ${summary.forTrigger} of them for the sign-in trigger (reasons in ${summary.reportPath}); manifest ${summary.manifestPath}\n`);
   return EXIT.ok;
 }
 

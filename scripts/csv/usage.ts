@@ -13,16 +13,21 @@ Exit code 1 when there is a problem.`;
 export const EXPORT_USAGE = `Usage: cognito-migrate csv export --out DIR (--header HEADER.json | --user-pool-id ID) [--database-url-file FILE]
            [--table T | --query SQL] [--columns JSON] [--attribute-map JSON] [--migrated-column COL] [--skip-existing]
            [--hash-column NAME] [--hash-formats BCRYPT,SCRYPT,ARGON2ID,PBKDF2_SHA256] [--include-disabled]
-           [--unimportable trigger|reset] [--max-users N] [--max-bytes N] [--json]
+           [--unimportable trigger|reset] [--convert pbkdf2,scrypt|none] [--max-users N] [--max-bytes N] [--json]
 
 Streams legacy users from PostgreSQL into import files that pass the linter,
 split at 500,000 users and 100 MB, one hash algorithm per file when the pool's
 header has a hash column (password_hash, or --hash-column NAME). A user whose
 hash Cognito cannot import (its format, or over the published bounds: bcrypt
-cost 12, Argon2id m=19456 t=2 p=1, PBKDF2-SHA256 600,000 iterations) is left
+cost 12, Argon2id m=19456 t=2 p=1, scrypt N=65536 r=8 p=1, PBKDF2-SHA256
+600,000 iterations) is left
 for the sign-in trigger, which migrates them with their password; with
 --unimportable reset they are exported without a hash and reset it instead.
-Users with no stored hash are exported without one. Writes left-out.csv (every user left out, with the
+Users with no stored hash are exported without one.
+Django pbkdf2_sha256$ and Werkzeug pbkdf2:sha256: hashes are re-encoded to the
+PBKDF2_SHA256 layout; --convert pbkdf2,scrypt also re-encodes passlib $scrypt$
+and Werkzeug scrypt: to the SCRYPT layout (opt-in: see the README), --convert
+none re-encodes nothing. Writes left-out.csv (every user left out, with the
 reason) and manifest.json, all readable by their owner only (0600). The whole
 export, its count included, is one read-only transaction.
 

@@ -4,11 +4,13 @@ import { join } from 'node:path';
 import { type AttributeMapping, mapAttributes } from '../attributes.js';
 import { ConfigurationError } from '../errors.js';
 import { HASH_COLUMN, IMPORT_ALGORITHMS, type ImportHashAlgorithm, importability } from './hash-import.js';
+import { DEFAULT_CONVERSIONS, type HashConversion } from './hash-convert.js';
 import type { LegacyUser, LegacyValue } from '../types.js';
 import { CSV_LIMITS, type CsvRules, checkRecord, csvValue } from './rules.js';
 import { SeenSet } from './seen-set.js';
 
-export { HASH_COLUMN, IMPORT_ALGORITHMS, IMPORT_BOUNDS, type ImportHashAlgorithm, importAlgorithmOf, importability } from './hash-import.js';
+export { HASH_COLUMN, IMPORT_ALGORITHMS, IMPORT_BOUNDS, type ImportHashAlgorithm, type Importable, importAlgorithmOf, importability } from './hash-import.js';
+export { DEFAULT_CONVERSIONS, type HashConversion, verifyImportHash } from './hash-convert.js';
 
 /** One user to export: the login that becomes cognito:username, and the legacy user. */
 export interface ExportItem {
@@ -43,6 +45,12 @@ export interface ExportOptions {
    * `reset` exports them without a hash (RESET_REQUIRED).
    */
   unimportable?: 'trigger' | 'reset';
+  /**
+   * Re-encodings into the published layouts (default `['pbkdf2']`): `pbkdf2`
+   * for Django and Werkzeug PBKDF2-SHA256, `scrypt` for passlib and Werkzeug
+   * scrypt. A hash whose conversion is off is left for the trigger.
+   */
+  conversions?: readonly HashConversion[];
   /** Export legacy accounts marked disabled too (default: left out, as the trigger would). */
   includeDisabled?: boolean;
   /** A reason to leave a user out (already migrated), or undefined to export. */
@@ -59,6 +67,8 @@ export interface ExportSummary {
   exported: number;
   /** Of `exported`, users written with their hash (they keep their password). */
   withHash: number;
+  /** Of `withHash`, users whose hash was re-encoded to a published layout. */
+  converted: number;
   /** Of `exported`, users written without a hash (RESET_REQUIRED): none stored, or `unimportable: 'reset'`. */
   withoutHash: number;
   /** Every user not exported, with `forTrigger` among them. */
@@ -177,6 +187,8 @@ export async function exportCsv(items: AsyncIterable<ExportItem>, options: Expor
   let leftOut = 0;
   let withHashCount = 0;
   let forTrigger = 0;
+  let converted = 0;
+  const conversions = options.conversions ?? DEFAULT_CONVERSIONS;
   const leaveOut = async (login: string, reason: string) => {
     leftOut++;
     // Reasons name rules and columns, never values; the username is the only user data here.
@@ -199,13 +211,15 @@ export async function exportCsv(items: AsyncIterable<ExportItem>, options: Expor
       else if (column !== hashColumn) record[column] = toCsvText(column, mapped[column]);
     }
     let algorithm: ImportHashAlgorithm | undefined;
+    let hash = '';
+    let convertedFrom: string | undefined;
     if (hashColumn) {
-      const verdict = importability(user.passwordHash);
+      const verdict = importability(user.passwordHash, { conversions });
       const notImportable = !verdict ? undefined
         : 'reason' in verdict ? verdict.reason
         : !allowed.has(verdict.algorithm) ? `${verdict.algorithm} is not among the algorithms chosen for this export`
         : undefined;
-      if (verdict && 'algorithm' in verdict && !notImportable) algorithm = verdict.algorithm;
+      if (verdict && 'algorithm' in verdict && !notImportable) ({ algorithm, hash, convertedFrom } = verdict);
       if (notImportable && options.unimportable !== 'reset') {
         forTrigger++;
         await leaveOut(login, `left for the sign-in trigger: ${notImportable} (--unimportable reset exports it without a hash)`);
@@ -217,7 +231,7 @@ export async function exportCsv(items: AsyncIterable<ExportItem>, options: Expor
     // The hash is set after the check: it is importable by construction, and the rules would want one job's algorithm.
     const problems = checkRecord(record, rules, seen);
     if (problems.length) { await leaveOut(login, problems.map((p) => `${p.column}: ${p.rule}`).join('; ')); continue; }
-    if (hashColumn) record[hashColumn] = algorithm ? user.passwordHash! : '';
+    if (hashColumn) record[hashColumn] = hash;
     const values = header.map((c) => csvValue(record[c] ?? ''));
     const bad = values.findIndex((v) => v === undefined);
     if (bad >= 0) { await leaveOut(login, `${header[bad]}: the value holds a quote, a line break or a trailing backslash, which Cognito CSV cannot carry`); continue; }
@@ -227,13 +241,14 @@ export async function exportCsv(items: AsyncIterable<ExportItem>, options: Expor
     await setFor(algorithm).write(line);
     exported++;
     if (withHash) withHashCount++;
+    if (convertedFrom) converted++;
   }
   for (const set of sets.values()) await set.close();
   await new Promise<void>((resolve, reject) => report.end((err?: Error | null) => (err ? reject(err) : resolve())));
   const manifestPath = join(options.outDir, 'manifest.json');
-  await writeFile(manifestPath, `${JSON.stringify({ header, hashColumn: hashColumn ?? null, files, exported, withHash: withHashCount, withoutHash: exported - withHashCount, leftOut, forTrigger, seen }, null, 2)}\n`, { mode: 0o600 });
+  await writeFile(manifestPath, `${JSON.stringify({ header, hashColumn: hashColumn ?? null, conversions, files, exported, withHash: withHashCount, converted, withoutHash: exported - withHashCount, leftOut, forTrigger, seen }, null, 2)}\n`, { mode: 0o600 });
   await chmod(manifestPath, 0o600);
-  return { files, exported, withHash: withHashCount, withoutHash: exported - withHashCount, leftOut, forTrigger, seen, reportPath, manifestPath };
+  return { files, exported, withHash: withHashCount, converted, withoutHash: exported - withHashCount, leftOut, forTrigger, seen, reportPath, manifestPath };
 }
 
 /** A legacy value as CSV text: booleans as true/false, birthdate mm/dd/yyyy, updated_at in seconds. */

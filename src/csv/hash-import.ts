@@ -1,6 +1,7 @@
 // The facts of Cognito's hash import (REFERENCE.md §1): the column, the
 // algorithms, their bounds. Shared by the export, the linter and the runner.
 import { describeShape } from '../passwords/registry.js';
+import { DEFAULT_CONVERSIONS, type HashConversion, parseConvertible, parseScryptLayout, toPublishedLayout } from './hash-convert.js';
 
 /** The algorithms CreateUserImportJob accepts for password hashes. */
 export type ImportHashAlgorithm = 'BCRYPT' | 'SCRYPT' | 'ARGON2ID' | 'PBKDF2_SHA256';
@@ -10,30 +11,59 @@ export type ImportHashAlgorithm = 'BCRYPT' | 'SCRYPT' | 'ARGON2ID' | 'PBKDF2_SHA
  * with password hashes", as REFERENCE.md §1 reads it): a hash over one fails
  * that user's import.
  */
-export const IMPORT_BOUNDS = { bcryptCost: 12, argon2: { m: 19456, t: 2, p: 1, v: 19 }, pbkdf2Iterations: 600_000 } as const;
+export const IMPORT_BOUNDS = { bcryptCost: 12, argon2: { m: 19456, t: 2, p: 1, v: 19 }, pbkdf2Iterations: 600_000, scrypt: { N: 65536, r: 8, p: 1 } } as const;
 
 /** The column of the pool's CSV header that carries the hash (no `cognito:` prefix). */
 export const HASH_COLUMN = 'password_hash';
 
+/** What {@link importability} says of a hash Cognito can take: its algorithm and the string to write. */
+export interface Importable {
+  algorithm: ImportHashAlgorithm;
+  /** The hash as the import file carries it: the stored one, or its re-encoding. */
+  hash: string;
+  /** The legacy format it was re-encoded from, when it was. */
+  convertedFrom?: string;
+}
+
+/** Options of {@link importability}. */
+export interface ImportabilityOptions {
+  /** Re-encodings to apply (default {@link DEFAULT_CONVERSIONS}: PBKDF2 only). */
+  conversions?: readonly HashConversion[];
+}
+
+const pbkdf2Verdict = (iterations: number, hash: string, convertedFrom?: string): Importable | { reason: string } =>
+  iterations <= IMPORT_BOUNDS.pbkdf2Iterations
+    ? { algorithm: 'PBKDF2_SHA256', hash, ...(convertedFrom ? { convertedFrom } : {}) }
+    : { reason: `PBKDF2-SHA256 at ${iterations} iterations is over the import bound ${IMPORT_BOUNDS.pbkdf2Iterations}` };
+
+const scryptVerdict = ({ N, r, p }: { N: number; r: number; p: number }, hash: string, convertedFrom?: string): Importable | { reason: string } => {
+  const b = IMPORT_BOUNDS.scrypt;
+  return N <= b.N && r <= b.r && p <= b.p
+    ? { algorithm: 'SCRYPT', hash, ...(convertedFrom ? { convertedFrom } : {}) }
+    : { reason: `scrypt N=${N} r=${r} p=${p} is over the import bounds (N ≤ ${b.N}, r ≤ ${b.r}, p ≤ ${b.p})` };
+};
+
 /**
- * Whether a stored hash can go into an import job as it is, and under which
- * `PasswordHashingAlgorithm`; when not, why, naming the format and never the
- * hash. Formats Cognito takes only after re-encoding (passlib and Werkzeug
- * scrypt, Django and Werkzeug PBKDF2) are not importable until that
- * conversion exists: the published layouts are not in the sources here.
+ * Whether a stored hash can go into an import job, under which
+ * `PasswordHashingAlgorithm`, and as which string: bcrypt and PHC Argon2id go
+ * in unchanged, Django and Werkzeug PBKDF2-SHA256 are re-encoded to the
+ * published layout, passlib and Werkzeug scrypt too when `conversions` has
+ * `scrypt`. When not, why, naming the format and never the hash.
  *
  * @example
  * ```ts
- * importability('$2b$10$…') // { algorithm: 'BCRYPT' }
+ * importability('$2b$10$…') // { algorithm: 'BCRYPT', hash: '$2b$10$…' }
+ * importability('pbkdf2_sha256$600000$salt$…') // { algorithm: 'PBKDF2_SHA256', hash: '$pbkdf2-sha256$600000$…', convertedFrom: 'Django pbkdf2_sha256' }
  * importability('$2b$14$…') // { reason: 'bcrypt cost 14 is over the import bound 12' }
  * ```
  */
-export function importability(hash: string | undefined): { algorithm: ImportHashAlgorithm } | { reason: string } | undefined {
+export function importability(hash: string | undefined, options: ImportabilityOptions = {}): Importable | { reason: string } | undefined {
   if (!hash) return undefined;
+  const conversions = options.conversions ?? DEFAULT_CONVERSIONS;
   const bcrypt = /^\$2[abxy]\$(\d{2})\$/.exec(hash);
   if (bcrypt) {
     const cost = Number(bcrypt[1]);
-    return cost <= IMPORT_BOUNDS.bcryptCost ? { algorithm: 'BCRYPT' } : { reason: `bcrypt cost ${cost} is over the import bound ${IMPORT_BOUNDS.bcryptCost}` };
+    return cost <= IMPORT_BOUNDS.bcryptCost ? { algorithm: 'BCRYPT', hash } : { reason: `bcrypt cost ${cost} is over the import bound ${IMPORT_BOUNDS.bcryptCost}` };
   }
   if (hash.startsWith('$argon2id$')) {
     const params = /^\$argon2id\$v=(\d+)\$m=(\d+),t=(\d+),p=(\d+)\$/.exec(hash);
@@ -41,15 +71,23 @@ export function importability(hash: string | undefined): { algorithm: ImportHash
     const [v, m, t, p] = params.slice(1).map(Number) as [number, number, number, number];
     const b = IMPORT_BOUNDS.argon2;
     if (v !== b.v || m > b.m || t > b.t || p > b.p) return { reason: `Argon2id v=${v} m=${m} t=${t} p=${p} is over the import bounds (v=${b.v}, m ≤ ${b.m}, t ≤ ${b.t}, p ≤ ${b.p})` };
-    return { algorithm: 'ARGON2ID' };
+    return { algorithm: 'ARGON2ID', hash };
   }
   const pbkdf2 = /^\$pbkdf2-sha256\$(\d+)\$/.exec(hash);
-  if (pbkdf2) {
-    const iterations = Number(pbkdf2[1]);
-    return iterations <= IMPORT_BOUNDS.pbkdf2Iterations ? { algorithm: 'PBKDF2_SHA256' } : { reason: `PBKDF2-SHA256 at ${iterations} iterations is over the import bound ${IMPORT_BOUNDS.pbkdf2Iterations}` };
+  if (pbkdf2) return pbkdf2Verdict(Number(pbkdf2[1]), hash);
+  const published = parseScryptLayout(hash);
+  if (published) return scryptVerdict(published, hash);
+  const legacy = parseConvertible(hash);
+  if (legacy) {
+    // Bounds first: a hash over them is left out whether or not its conversion is on.
+    const over = legacy.kind === 'pbkdf2' ? pbkdf2Verdict(legacy.iterations, '') : scryptVerdict(legacy, '');
+    if ('reason' in over) return over;
+    if (!conversions.includes(legacy.kind)) return { reason: `${legacy.source} needs re-encoding to the published layout, and the ${legacy.kind} conversion is off (--convert ${legacy.kind} turns it on)` };
+    const converted = toPublishedLayout(legacy);
+    return legacy.kind === 'pbkdf2' ? pbkdf2Verdict(legacy.iterations, converted, legacy.source) : scryptVerdict(legacy, converted, legacy.source);
   }
-  if (hash.startsWith('$scrypt$') || hash.startsWith('scrypt:')) return { reason: 'scrypt in a layout other than the published SCRYPT one (the conversion is not built yet)' };
-  if (hash.startsWith('pbkdf2_sha256$') || hash.startsWith('pbkdf2:sha256:')) return { reason: 'PBKDF2-SHA256 that needs re-encoding to the published layout (the conversion is not built yet)' };
+  if (hash.startsWith('$scrypt$') || hash.startsWith('scrypt:')) return { reason: 'scrypt in a layout no conversion reads (passlib $scrypt$ln=…,r=…,p=… and Werkzeug scrypt:N:r:p are read)' };
+  if (hash.startsWith('pbkdf2_sha256$') || hash.startsWith('pbkdf2:sha256:')) return { reason: 'PBKDF2-SHA256 in a layout no conversion reads (Django pbkdf2_sha256$iterations$salt$base64, Werkzeug pbkdf2:sha256:iterations$salt$hex)' };
   return { reason: `${describeShape(hash)} is no format Cognito imports (BCRYPT, SCRYPT, ARGON2ID, PBKDF2_SHA256)` };
 }
 
@@ -61,8 +99,8 @@ export function importability(hash: string | undefined): { algorithm: ImportHash
  * importAlgorithmOf('$2b$10$…') // 'BCRYPT'
  * ```
  */
-export function importAlgorithmOf(hash: string | undefined): ImportHashAlgorithm | undefined {
-  const verdict = importability(hash);
+export function importAlgorithmOf(hash: string | undefined, options?: ImportabilityOptions): ImportHashAlgorithm | undefined {
+  const verdict = importability(hash, options);
   return verdict && 'algorithm' in verdict ? verdict.algorithm : undefined;
 }
 
@@ -81,8 +119,9 @@ export const IMPORT_ALGORITHMS: readonly ImportHashAlgorithm[] = ['BCRYPT', 'SCR
  */
 export function hashProblem(hash: string, algorithm: ImportHashAlgorithm | undefined): { rule: string; fix: string } | undefined {
   if (!algorithm) return { rule: 'the user has a password hash but the job has no PasswordHashingAlgorithm', fix: 'Give --password-hash-algorithm (one algorithm per file; import --manifest takes each file\'s from the manifest), or empty the column (the user resets the password).' };
-  const verdict = importability(hash);
+  const verdict = importability(hash, { conversions: ['pbkdf2', 'scrypt'] });
   if (verdict && 'reason' in verdict) return { rule: `Cognito cannot import this hash: ${verdict.reason}`, fix: 'Leave the user out for the sign-in trigger (csv export does), or empty the column.' };
+  if (verdict?.convertedFrom) return { rule: `a ${verdict.convertedFrom} hash, which Cognito takes only re-encoded to the published ${verdict.algorithm} layout`, fix: 'Export with cognito-migrate csv export, which re-encodes it, or empty the column.' };
   if (verdict && verdict.algorithm !== algorithm) return { rule: `a ${verdict.algorithm} hash in a ${algorithm} file: one algorithm per job`, fix: 'Move the user to a file of its algorithm (csv export writes one file set per algorithm).' };
   return undefined;
 }

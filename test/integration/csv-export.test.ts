@@ -37,6 +37,9 @@ beforeAll(async () => {
     { username: 'done', email: 'done@example.com', migrated: true },
     { username: 'has space', email: 'space@example.com' },
     { username: 'user1', email: 'dup@example.com' },
+    // Marked migrated, so only the exports without --migrated-column see them.
+    { username: 'wscrypt', email: 'wscrypt@example.com', migrated: true, password_hash: `scrypt:32768:8:1$salt$${'ab'.repeat(64)}` },
+    { username: 'django5', email: 'django5@example.com', migrated: true, password_hash: 'pbkdf2_sha256$870000$salt$aGFzaA==' },
   );
   for (const r of rows) {
     const cols = Object.keys(r);
@@ -60,7 +63,7 @@ describe('csv export from real PostgreSQL', () => {
       header: HEADER, outDir: out, attributes: MAP, maxUsers: 8,
       skip: ({ user }) => (user.fields.migrated === true ? 'already migrated (column migrated is true)' : undefined),
     });
-    expect(summary.seen).toBe(28);
+    expect(summary.seen).toBe(30);
     expect(summary.exported + summary.leftOut).toBe(summary.seen);
     expect(summary.files.map((f) => f.users)).toEqual([8, 8, 5]);
     for (const f of summary.files) {
@@ -79,25 +82,33 @@ describe('csv export from real PostgreSQL', () => {
     const out = join(dir, 'hashes');
     const summary = await exportCsv(streamPostgresUsers({ connection: databaseUrl(), table }), { header: WITH_HASH, outDir: out, attributes: MAP });
     const byAlgorithm = Object.fromEntries(summary.files.map((f) => [f.passwordHashingAlgorithm ?? 'none', f]));
-    expect(Object.keys(byAlgorithm).sort()).toEqual(['ARGON2ID', 'BCRYPT', 'none']);
+    expect(Object.keys(byAlgorithm).sort()).toEqual(['ARGON2ID', 'BCRYPT', 'PBKDF2_SHA256', 'none']);
     expect((await readCsv(join(out, byAlgorithm.BCRYPT!.file))).every((r) => r.password_hash === BCRYPT)).toBe(true);
     expect((await readCsv(join(out, byAlgorithm.ARGON2ID!.file))).every((r) => r.password_hash === ARGON)).toBe(true);
+    // "comma" holds a Django PBKDF2 hash (salt "salt", key "hash"): re-encoded to the published layout.
+    expect(await readCsv(join(out, byAlgorithm.PBKDF2_SHA256!.file))).toMatchObject([{ 'cognito:username': 'comma', password_hash: '$pbkdf2-sha256$1000$c2FsdA$aGFzaA' }]);
     // Each file passes the linter for the job it is for.
     for (const f of summary.files) {
       const rules = { header: WITH_HASH, ...(f.passwordHashingAlgorithm ? { passwordHashAlgorithm: f.passwordHashingAlgorithm } : {}) };
       expect((await lintCsvFile(join(out, f.file), rules)).problems, f.file).toEqual([]);
     }
-    // "done" has no hash: exported without one. "comma" holds a Django PBKDF2 hash, not importable as it is: left for the trigger.
+    // "done" has no hash: exported without one. Werkzeug scrypt waits for the trigger while its conversion is off; Django 5's 870,000 iterations are over the bound.
     const plain = await readCsv(join(out, byAlgorithm.none!.file));
     expect(plain.map((r) => r['cognito:username'])).toEqual(['done']);
     expect(plain[0]!.password_hash).toBe('');
     const report = await readFile(summary.reportPath, 'utf8');
-    expect(report).toMatch(/"comma","left for the sign-in trigger: PBKDF2-SHA256 that needs re-encoding/);
-    expect(report).not.toContain('pbkdf2_sha256$');
-    expect(summary).toMatchObject({ withHash: 20, withoutHash: 1, forTrigger: 1 });
+    expect(report).toMatch(/"wscrypt","left for the sign-in trigger: Werkzeug scrypt needs re-encoding to the published layout, and the scrypt conversion is off \(--convert scrypt turns it on\)/);
+    expect(report).toMatch(/"django5","left for the sign-in trigger: PBKDF2-SHA256 at 870000 iterations is over the import bound 600000/);
+    expect(report).not.toMatch(/pbkdf2_sha256\$|scrypt:32768|abab/);
+    expect(summary).toMatchObject({ withHash: 21, converted: 1, withoutHash: 1, forTrigger: 2 });
     expect(summary.exported).toBe(summary.withHash + summary.withoutHash);
     const manifest = JSON.parse(await readFile(summary.manifestPath, 'utf8'));
-    expect(manifest).toMatchObject({ hashColumn: 'password_hash', withHash: 20, withoutHash: 1, forTrigger: 1 });
+    expect(manifest).toMatchObject({ hashColumn: 'password_hash', conversions: ['pbkdf2'], withHash: 21, converted: 1, withoutHash: 1, forTrigger: 2 });
+
+    const both = await exportCsv(streamPostgresUsers({ connection: databaseUrl(), table }), { header: WITH_HASH, outDir: join(dir, 'scrypt'), attributes: MAP, conversions: ['pbkdf2', 'scrypt'] });
+    const scrypt = both.files.find((f) => f.passwordHashingAlgorithm === 'SCRYPT')!;
+    expect(await readCsv(join(dir, 'scrypt', scrypt.file))).toMatchObject([{ 'cognito:username': 'wscrypt', password_hash: `$scrypt$32768$8$1$73616c74$${'ab'.repeat(64)}` }]);
+    expect(both).toMatchObject({ withHash: 22, converted: 2, forTrigger: 1 });
     await expect(exportCsv(streamPostgresUsers({ connection: databaseUrl(), table }), { header: HEADER, outDir: out, hashColumn: 'password' })).rejects.toThrow(/not in the pool's CSV header/);
   });
 
@@ -105,9 +116,9 @@ describe('csv export from real PostgreSQL', () => {
     const out = join(dir, 'reset');
     const summary = await exportCsv(streamPostgresUsers({ connection: databaseUrl(), table }), { header: WITH_HASH, outDir: out, attributes: MAP, unimportable: 'reset' });
     const plain = await readCsv(join(out, summary.files.find((f) => !f.passwordHashingAlgorithm)!.file));
-    expect(plain.map((r) => r['cognito:username']).sort()).toEqual(['comma', 'done']);
+    expect(plain.map((r) => r['cognito:username']).sort()).toEqual(['django5', 'done', 'wscrypt']);
     expect(plain.every((r) => r.password_hash === '')).toBe(true);
-    expect(summary).toMatchObject({ withHash: 20, withoutHash: 2, forTrigger: 0 });
+    expect(summary).toMatchObject({ withHash: 21, withoutHash: 3, forTrigger: 0 });
   });
 
   it('csv export (command) reads the header file, takes the hash column from it, and prints the files', async () => {
@@ -117,12 +128,14 @@ describe('csv export from real PostgreSQL', () => {
     const code = await csv(['export', '--out', out, '--header', join(dir, 'header.json'), '--database-url', databaseUrl(), '--table', table,
       '--attribute-map', JSON.stringify(MAP), '--migrated-column', 'migrated', '--hash-formats', 'BCRYPT'], (t) => { printed += t; });
     expect(code).toBe(0);
-    // Only BCRYPT goes in with a hash: the 10 bcrypt users; the 10 Argon2 users and "comma" wait for the trigger.
+    // Only BCRYPT goes in with a hash: the 10 bcrypt users; the 10 Argon2 users and "comma" (PBKDF2) wait for the trigger.
     expect(printed).toMatch(/users-bcrypt-0001.csv: 10 users, \d+ bytes, PasswordHashingAlgorithm BCRYPT/);
-    expect(printed).toMatch(/10 exported \(10 with their hash, 0 without: they reset their password\), 18 left out, 11 of them for the sign-in trigger/);
+    expect(printed).toMatch(/10 exported \(10 with their hash, 0 of them re-encoded, 0 without: they reset their password\), 20 left out, 11 of them for the sign-in trigger/);
     expect((await readdir(out)).sort()).toEqual(['left-out.csv', 'manifest.json', 'users-bcrypt-0001.csv']);
     await expect(csv(['export', '--out', out, '--header', join(dir, 'header.json'), '--database-url', databaseUrl(), '--table', table, '--unimportable', 'later'], () => {}))
       .rejects.toThrow(/--unimportable takes trigger .* or reset/);
+    await expect(csv(['export', '--out', out, '--header', join(dir, 'header.json'), '--database-url', databaseUrl(), '--table', table, '--convert', 'md5'], () => {}))
+      .rejects.toThrow(/--convert takes pbkdf2, scrypt \(comma-separated\) or none, not "md5"/);
     // They hold users' data and hashes: readable by their owner only.
     for (const file of await readdir(out)) expect((await stat(join(out, file))).mode & 0o777, file).toBe(0o600);
   });

@@ -29,7 +29,7 @@ describe('importability: the published formats and bounds of Cognito hash import
   it('formats that need a conversion, and formats Cognito does not take, are refused with a reason that names the format, never the hash', () => {
     const cases = [
       '$scrypt$ln=16,r=8,p=1$c2FsdA$aGFzaA', 'scrypt:32768:8:1$salt$abcdef',
-      'pbkdf2_sha256$870000$salt$aGFzaA==', 'pbkdf2:sha256:600000$salt$abcdef',
+      'pbkdf2_sha256$870000$salt$aGFzaA==', 'pbkdf2:sha256:600001$salt$abcdef',
       '$1$saltsalt$abcdefghijklmnopqrstuv', '$P$Babcdefghijklmnopqrstuvwxyz01234', '5f4dcc3b5aa765d61d8327deb882cf99',
       `$argon2i$v=19$m=19456,t=2,p=1$${SALT}$${HASH}`,
     ];
