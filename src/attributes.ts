@@ -44,25 +44,29 @@ export type AttributeMapping =
  */
 export function mapAttributes(user: LegacyUser, mapping?: AttributeMapping): Record<string, LegacyValue> {
   // A mapping never sees the hash, and a hash that slipped into the fields is never returned.
-  const { passwordHash, ...visible } = user;
+  const passwordHash = user.passwordHash;
   let out: Record<string, LegacyValue>;
   if (typeof mapping === 'function') {
+    const { passwordHash: _, ...visible } = user;
     out = mapping(visible);
   } else if (mapping) {
     out = {};
-    for (const [attribute, field] of Object.entries(mapping)) {
+    // for…in over the mapping: the export calls this for every user, and Object.entries allocates.
+    for (const attribute in mapping) {
+      if (!Object.hasOwn(mapping, attribute)) continue;
+      const field = mapping[attribute]!;
       // Own fields only: `constructor` or `__proto__` must not reach Object.prototype.
       out[attribute] = Object.hasOwn(user.fields, field) ? user.fields[field] : field === 'id' ? user.id : undefined;
     }
   } else {
     out = {};
-    for (const [name, value] of Object.entries(user.fields)) {
-      if (STANDARD_ATTRIBUTES.has(name) || name.startsWith('custom:')) out[name] = value;
+    for (const name in user.fields) {
+      if (Object.hasOwn(user.fields, name) && (STANDARD_ATTRIBUTES.has(name) || name.startsWith('custom:'))) out[name] = user.fields[name];
     }
   }
   if (passwordHash !== undefined) {
-    for (const [name, value] of Object.entries(out)) {
-      if (value === passwordHash) throw new AttributeValidationError(name, 'would carry the stored password hash', 'Map it to another legacy field; hashes never leave the function.');
+    for (const name in out) {
+      if (out[name] === passwordHash) throw new AttributeValidationError(name, 'would carry the stored password hash', 'Map it to another legacy field; hashes never leave the function.');
     }
   }
   return out;

@@ -1,5 +1,7 @@
 import PgClient from 'pg/lib/client.js';
 import type pg from 'pg';
+import pgTypes from 'pg-types';
+import { to as copyTo } from 'pg-copy-streams';
 import type { ExportItem } from '../../src/csv/export.js';
 import { quoteTable, resolveColumns } from './sql.js';
 import { type PostgresColumns, toLegacyUser } from './store.js';
@@ -12,8 +14,6 @@ export interface PostgresExportOptions {
   columns?: Partial<PostgresColumns>;
   /** Your own SELECT instead of the table (no parameters). */
   query?: string;
-  /** Rows per FETCH (default 5,000): memory stays flat however large the table. */
-  batchSize?: number;
   /** Called once with the number of rows the export will read, counted in the export's own snapshot. */
   onCount?(total: number): void;
 }
@@ -21,10 +21,13 @@ export interface PostgresExportOptions {
 const WHERE = 'csv export';
 
 /**
- * Streams every legacy user through a server-side cursor, in constant memory.
- * The login (cognito:username) is the `username` column. Everything, the
- * count included, runs in one read-only, repeatable-read transaction: a
- * `query` that would write fails, and the count matches the rows.
+ * Streams every legacy user with `COPY (…) TO STDOUT` in constant memory: the
+ * server streams rows as fast as it reads them, several times faster than a
+ * cursor's FETCH round trips and row messages. Each field is parsed with the
+ * same type parser node-postgres would use, so a row reads exactly as a query
+ * would return it. The login (cognito:username) is the `username` column.
+ * Everything, the count included, runs in one read-only, repeatable-read
+ * transaction: a `query` that would write fails, and the count matches the rows.
  *
  * @example
  * ```ts
@@ -38,24 +41,59 @@ export async function* streamPostgresUsers(options: PostgresExportOptions): Asyn
   await client.connect();
   try {
     await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+    // The columns and their types, as a query would describe them; no row is read.
+    const { fields } = await client.query(`SELECT * FROM (${sql}) AS q LIMIT 0`);
     if (options.onCount) {
       const { rows } = await client.query(`SELECT count(*)::bigint AS n FROM (${sql}) AS q`);
       options.onCount(Number(rows[0].n));
     }
-    await client.query(`DECLARE cognito_migrate_export NO SCROLL CURSOR FOR ${sql}`);
-    const batch = options.batchSize ?? 5000;
-    const fetch = () => client.query(`FETCH ${batch} FROM cognito_migrate_export`);
-    // The next batch is on its way while this one is written out.
-    let next = fetch();
-    for (;;) {
-      const { rows } = await next;
-      const last = rows.length < batch;
-      if (!last) next = fetch();
-      for (const row of rows) yield { login: String(row[columns.username] ?? ''), user: toLegacyUser(row, columns) };
-      if (last) break;
+    const names = fields.map((f) => f.name);
+    const parsers = fields.map((f) => {
+      const parse = pgTypes.getTypeParser(f.dataTypeID, 'text') as (text: string) => unknown;
+      return parse === IDENTITY ? undefined : parse;
+    });
+    const stream = client.query(copyTo(`COPY (${sql}) TO STDOUT`));
+    let rest: Buffer | undefined;
+    for await (const chunk of stream as AsyncIterable<Buffer>) {
+      const bytes = rest ? Buffer.concat([rest, chunk]) : chunk;
+      // Decode up to the last line end only: a UTF-8 character may straddle chunks.
+      const end = bytes.lastIndexOf(10);
+      if (end < 0) { rest = bytes; continue; }
+      rest = end + 1 < bytes.length ? bytes.subarray(end + 1) : undefined;
+      const lines = bytes.toString('utf8', 0, end).split('\n');
+      for (const line of lines) {
+        const row = parseLine(line, names, parsers);
+        yield { login: String(row[columns.username] ?? ''), user: toLegacyUser(row, columns) };
+      }
     }
     await client.query('COMMIT');
   } finally {
     await client.end();
   }
+}
+
+const IDENTITY = pgTypes.getTypeParser(25, 'text');
+
+/** One line of COPY's text format: tab-separated, `\N` for NULL, backslash escapes. */
+function parseLine(line: string, names: string[], parsers: Array<((text: string) => unknown) | undefined>): Record<string, unknown> {
+  const row: Record<string, unknown> = {};
+  let start = 0;
+  for (let i = 0; i < names.length; i++) {
+    let end = line.indexOf('\t', start);
+    if (end < 0) end = line.length;
+    const raw = line.slice(start, end);
+    start = end + 1;
+    if (raw === '\\N') { row[names[i]!] = null; continue; }
+    const text = raw.includes('\\') ? unescape(raw) : raw;
+    const parse = parsers[i];
+    row[names[i]!] = parse ? parse(text) : text;
+  }
+  return row;
+}
+
+// COPY's text format writes only these escapes (and never octal or hex ones).
+const ESCAPES: Record<string, string> = { b: '\b', f: '\f', n: '\n', r: '\r', t: '\t', v: '\v' };
+
+function unescape(raw: string): string {
+  return raw.replace(/\\(.)/g, (_, e: string) => ESCAPES[e] ?? e);
 }

@@ -98,14 +98,15 @@ class FileSet {
     private readonly written: ExportSummary['files'],
   ) {}
 
-  async write(line: string): Promise<void> {
+  /** Buffers one line; a promise only when a file must be rotated or a block written (awaiting every line costs a tick each). */
+  write(line: string): Promise<void> | undefined {
     const size = Buffer.byteLength(line) + 1;
-    if (!this.stream || this.users >= this.maxUsers || this.bytes + size > this.maxBytes) await this.rotate();
+    if (!this.stream || this.users >= this.maxUsers || this.bytes + size > this.maxBytes) return this.rotate().then(() => this.write(line));
     this.users++;
     this.bytes += size;
     this.buffered.push(line);
     this.bufferedBytes += size;
-    if (this.bufferedBytes >= 64 * 1024) await this.flush();
+    return this.bufferedBytes >= 64 * 1024 ? this.flush() : undefined;
   }
 
   private async flush(): Promise<void> {
@@ -168,6 +169,9 @@ export async function exportCsv(items: AsyncIterable<ExportItem>, options: Expor
   await mkdir(options.outDir, { recursive: true });
   const files: ExportSummary['files'] = [];
   const headerLine = header.join(',');
+  // What each column is, worked out once rather than compared by name for every user.
+  const kinds = header.map((c) => (c === 'cognito:username' ? USERNAME : c === 'cognito:mfa_enabled' ? MFA : c === hashColumn ? HASH : ATTRIBUTE));
+  const mfaText = rules.mfa === 'ON' ? 'true' : rules.mfa === 'OFF' ? 'false' : undefined;
   const sets = new Map<string, FileSet>();
   const setFor = (algorithm: ImportHashAlgorithm | undefined) => {
     const key = algorithm ?? 'users';
@@ -205,10 +209,12 @@ export async function exportCsv(items: AsyncIterable<ExportItem>, options: Expor
 
     const mapped = mapAttributes(user, options.attributes);
     const record: Record<string, string> = {};
-    for (const column of header) {
-      if (column === 'cognito:username') record[column] = login;
-      else if (column === 'cognito:mfa_enabled') record[column] = rules.mfa === 'ON' ? 'true' : rules.mfa === 'OFF' ? 'false' : String(user.smsMfa === true);
-      else if (column !== hashColumn) record[column] = toCsvText(column, mapped[column]);
+    for (let c = 0; c < header.length; c++) {
+      const column = header[c]!;
+      const kind = kinds[c];
+      if (kind === USERNAME) record[column] = login;
+      else if (kind === MFA) record[column] = mfaText ?? (user.smsMfa === true ? 'true' : 'false');
+      else if (kind === ATTRIBUTE) record[column] = toCsvText(column, mapped[column]);
     }
     let algorithm: ImportHashAlgorithm | undefined;
     let hash = '';
@@ -232,13 +238,18 @@ export async function exportCsv(items: AsyncIterable<ExportItem>, options: Expor
     const problems = checkRecord(record, rules, seen);
     if (problems.length) { await leaveOut(login, problems.map((p) => `${p.column}: ${p.rule}`).join('; ')); continue; }
     if (hashColumn) record[hashColumn] = hash;
-    const values = header.map((c) => csvValue(record[c] ?? ''));
-    const bad = values.findIndex((v) => v === undefined);
+    let line = '';
+    let bad = -1;
+    for (let c = 0; c < header.length; c++) {
+      const value = csvValue(record[header[c]!] ?? '');
+      if (value === undefined) { bad = c; break; }
+      line = c === 0 ? value : `${line},${value}`;
+    }
     if (bad >= 0) { await leaveOut(login, `${header[bad]}: the value holds a quote, a line break or a trailing backslash, which Cognito CSV cannot carry`); continue; }
-    const line = values.join(',');
     if (line.length > CSV_LIMITS.lineChars) { await leaveOut(login, `the line would have ${line.length} characters; at most ${CSV_LIMITS.lineChars}`); continue; }
     if (!usernames.add(login)) { await leaveOut(login, 'duplicate username: already exported from an earlier row'); continue; }
-    await setFor(algorithm).write(line);
+    const pending = setFor(algorithm).write(line);
+    if (pending) await pending;
     exported++;
     if (withHash) withHashCount++;
     if (convertedFrom) converted++;
@@ -250,6 +261,11 @@ export async function exportCsv(items: AsyncIterable<ExportItem>, options: Expor
   await chmod(manifestPath, 0o600);
   return { files, exported, withHash: withHashCount, converted, withoutHash: exported - withHashCount, leftOut, forTrigger, seen, reportPath, manifestPath };
 }
+
+const USERNAME = 0;
+const MFA = 1;
+const HASH = 2;
+const ATTRIBUTE = 3;
 
 /** A legacy value as CSV text: booleans as true/false, birthdate mm/dd/yyyy, updated_at in seconds. */
 function toCsvText(column: string, value: LegacyValue): string {

@@ -55,7 +55,7 @@ const BOOL = new Set(['true', 'false']);
 export function csvValue(value: string): string | undefined {
   const trimmed = value.trim();
   if (/["\r\n]/.test(trimmed) || trimmed.endsWith('\\')) return undefined;
-  return trimmed.replace(/,/g, '\\,');
+  return trimmed.includes(',') ? trimmed.replace(/,/g, '\\,') : trimmed;
 }
 
 /**
@@ -122,32 +122,55 @@ export function checkHeader(columns: readonly string[], rules: CsvRules): CsvPro
 export function checkRecord(record: Readonly<Record<string, string>>, rules: CsvRules, line: number): CsvProblem[] {
   const problems: CsvProblem[] = [];
   const add = (column: string, rule: string, fix: string) => problems.push({ line, column, rule, fix });
-  const v = (c: string) => (record[c] ?? '').trim();
+  // Each value is read, trimmed and lower-cased once: csv export runs this for every user.
+  const v = (c: string) => { const x = record[c]; return x === undefined ? '' : x.trim(); };
+  const shape = shapeOf(rules);
   const username = v('cognito:username');
   if (!username) add('cognito:username', 'cognito:username is required', 'Give every user a unique username.');
   else if (/\s/.test(username)) add('cognito:username', 'usernames may not contain spaces or tabs', 'Replace the whitespace, or use another unique value as username.');
   // Booleans in any case: the import guide's own example writes TRUE and FALSE.
-  const bool = (c: string) => v(c).toLowerCase();
-  const mfa = bool('cognito:mfa_enabled');
+  const mfa = v('cognito:mfa_enabled').toLowerCase();
+  const emailVerified = v('email_verified').toLowerCase();
+  const phoneVerified = v('phone_number_verified').toLowerCase();
+  const email = v('email');
+  const phone = v('phone_number');
   // A blank cognito:mfa_enabled means the pool's required state (the current import guide).
   if (mfa !== '' && !BOOL.has(mfa)) add('cognito:mfa_enabled', 'cognito:mfa_enabled must be true, false or empty (the pool\'s required state)', 'Write false unless the pool requires MFA, or leave it empty.');
   else if (rules.mfa === 'ON' && mfa === 'false') add('cognito:mfa_enabled', 'the pool requires MFA, so no user can have cognito:mfa_enabled false', 'Write true, or leave it empty.');
   else if (rules.mfa === 'OFF' && mfa === 'true') add('cognito:mfa_enabled', 'MFA is off in the pool, so no user can have cognito:mfa_enabled true', 'Write false, or leave it empty.');
-  for (const flag of ['email_verified', 'phone_number_verified']) {
-    if (rules.header.includes(flag) && v(flag) !== '' && !BOOL.has(bool(flag))) add(flag, `${flag} must be true, false or empty`, 'Write true or false.');
-  }
-  const auto = rules.autoVerified ?? (['email', 'phone_number'] as const).filter((a) => rules.header.includes(`${a}_verified`));
-  if (auto.length > 0 && !auto.some((a) => bool(`${a}_verified`) === 'true')) {
+  if (shape.emailFlag && emailVerified !== '' && !BOOL.has(emailVerified)) add('email_verified', 'email_verified must be true, false or empty', 'Write true or false.');
+  if (shape.phoneFlag && phoneVerified !== '' && !BOOL.has(phoneVerified)) add('phone_number_verified', 'phone_number_verified must be true, false or empty', 'Write true or false.');
+  const auto = shape.auto;
+  if (auto.length > 0 && !auto.some((a) => (a === 'email' ? emailVerified : phoneVerified) === 'true')) {
     add(`${auto[0]}_verified`, 'The User Record does not set any of the auto verified attributes to true', `Set ${auto.map((a) => `${a}_verified`).join(' or ')} to true (and give the ${auto.join('/')}).`);
   }
-  if (bool('email_verified') === 'true' && !v('email')) add('email', 'email_verified is true but email is empty', 'Give the email or set email_verified to false.');
-  if (bool('phone_number_verified') === 'true' && !v('phone_number')) add('phone_number', 'phone_number_verified is true but phone_number is empty', 'Give the phone number or set phone_number_verified to false.');
-  if (v('phone_number') && !E164.test(v('phone_number'))) add('phone_number', 'The User Record contains an invalid value for phone_number: it must be E.164', 'Write it as + and up to 15 digits, e.g. +12065550100.');
-  if (v('birthdate') && !BIRTHDATE.test(v('birthdate'))) add('birthdate', 'The User Record contains an invalid value for birthdate: it must be mm/dd/yyyy', 'Write e.g. 05/17/1990.');
-  if (v('updated_at') && !/^\d+$/.test(v('updated_at'))) add('updated_at', 'The User Record contains an invalid value for updated_at: it must be POSIX seconds', 'Write the number of seconds since 1970, e.g. 1700000000.');
+  if (emailVerified === 'true' && !email) add('email', 'email_verified is true but email is empty', 'Give the email or set email_verified to false.');
+  if (phoneVerified === 'true' && !phone) add('phone_number', 'phone_number_verified is true but phone_number is empty', 'Give the phone number or set phone_number_verified to false.');
+  if (phone && !E164.test(phone)) add('phone_number', 'The User Record contains an invalid value for phone_number: it must be E.164', 'Write it as + and up to 15 digits, e.g. +12065550100.');
+  const birthdate = v('birthdate');
+  if (birthdate && !BIRTHDATE.test(birthdate)) add('birthdate', 'The User Record contains an invalid value for birthdate: it must be mm/dd/yyyy', 'Write e.g. 05/17/1990.');
+  const updatedAt = v('updated_at');
+  if (updatedAt && !/^\d+$/.test(updatedAt)) add('updated_at', 'The User Record contains an invalid value for updated_at: it must be POSIX seconds', 'Write the number of seconds since 1970, e.g. 1700000000.');
   for (const r of rules.required ?? []) if (!v(r)) add(r, `${r} is required by the pool`, `Give every user a ${r}.`);
   const hash = v(HASH_COLUMN);
   const wrong = hash ? hashProblem(hash, rules.passwordHashAlgorithm) : undefined;
   if (wrong) add(HASH_COLUMN, wrong.rule, wrong.fix);
   return problems;
+}
+
+interface RulesShape { emailFlag: boolean; phoneFlag: boolean; auto: ReadonlyArray<'email' | 'phone_number'> }
+const SHAPES = new WeakMap<CsvRules, RulesShape>();
+
+/** What of the rules depends only on the header, worked out once per rules object. */
+function shapeOf(rules: CsvRules): RulesShape {
+  let shape = SHAPES.get(rules);
+  if (!shape) {
+    shape = {
+      emailFlag: rules.header.includes('email_verified'),
+      phoneFlag: rules.header.includes('phone_number_verified'),
+      auto: rules.autoVerified ?? (['email', 'phone_number'] as const).filter((a) => rules.header.includes(`${a}_verified`)),
+    };
+    SHAPES.set(rules, shape);
+  }
+  return shape;
 }

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 
 /**
  * Remembers which usernames were already exported, in flat typed arrays of
@@ -6,6 +6,9 @@ import { createHash } from 'node:crypto';
  * and cost the garbage collector nothing. Two different names share a
  * fingerprint with probability about n²/2^65 (7·10⁻⁹ for 500,000); that user
  * would be reported as a duplicate in left-out.csv, never dropped silently.
+ * The fingerprint is two multiply-xorshift hashes keyed with random seeds per
+ * set: a fraction of SHA-1's cost, and names cannot be chosen in advance to
+ * collide with someone else's.
  *
  * @example
  * ```ts
@@ -16,13 +19,28 @@ export class SeenSet {
   private hi = new Uint32Array(1 << 16);
   private lo = new Uint32Array(1 << 16);
   private size = 0;
+  private readonly seeds = randomBytes(8);
+  private readonly seedA = this.seeds.readUInt32LE(0);
+  private readonly seedB = this.seeds.readUInt32LE(4);
 
   /** Adds a name; false when it was there already. */
   add(name: string): boolean {
-    const digest = createHash('sha1').update(name).digest();
+    let a = this.seedA ^ name.length;
+    let b = this.seedB;
+    for (let i = 0; i < name.length; i++) {
+      const c = name.charCodeAt(i);
+      a = Math.imul(a ^ c, 0x9e3779b1);
+      a ^= a >>> 15;
+      b = Math.imul(b ^ c, 0x85ebca77);
+      b ^= b >>> 13;
+    }
+    a = Math.imul(a ^ (a >>> 16), 0x7feb352d);
+    a ^= a >>> 15;
+    b = Math.imul(b ^ (b >>> 16), 0x846ca68b);
+    b ^= b >>> 16;
     // Zero marks an empty slot, so a fingerprint never is zero.
-    const h = (digest.readUInt32LE(0) | 1) >>> 0;
-    const l = digest.readUInt32LE(4);
+    const h = (a | 1) >>> 0;
+    const l = b >>> 0;
     if ((this.size + 1) * 2 > this.hi.length) this.grow();
     return this.insert(h, l);
   }

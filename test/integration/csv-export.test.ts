@@ -59,7 +59,7 @@ async function readCsv(path: string) {
 describe('csv export from real PostgreSQL', () => {
   it('writes files that lint clean, splits them, and reports every user left out with the reason', async () => {
     const out = join(dir, 'plain');
-    const summary = await exportCsv(streamPostgresUsers({ connection: databaseUrl(), table, batchSize: 7 }), {
+    const summary = await exportCsv(streamPostgresUsers({ connection: databaseUrl(), table }), {
       header: HEADER, outDir: out, attributes: MAP, maxUsers: 8,
       skip: ({ user }) => (user.fields.migrated === true ? 'already migrated (column migrated is true)' : undefined),
     });
@@ -138,6 +138,25 @@ describe('csv export from real PostgreSQL', () => {
       .rejects.toThrow(/--convert takes pbkdf2, scrypt \(comma-separated\) or none, not "md5"/);
     // They hold users' data and hashes: readable by their owner only.
     for (const file of await readdir(out)) expect((await stat(join(out, file))).mode & 0o777, file).toBe(0o600);
+  });
+
+  it('reads through COPY exactly what a query returns: escapes, NULLs, Unicode and every common type', async () => {
+    const t = `${table}_types`;
+    await sql(`CREATE TABLE ${t} (id bigint PRIMARY KEY, username text, note text, flag boolean, n integer, big bigint, price numeric, at timestamptz, day date, local timestamp, doc jsonb, tags text[], password_hash text)`);
+    await sql(`INSERT INTO ${t} VALUES
+      (1, 'tab', E'a\\tb\\nc\\\\d\\re', true, 7, 9007199254740993, 12.50, '2024-01-02 03:04:05.123456+00', '1990-05-17', '2024-01-02 03:04:05', '{"a": [1, "x"]}', '{x,"y z"}', '$2b$10$abc'),
+      (2, 'nulls', NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL),
+      (3, 'ünï 漢字 🙂', E'\\\\N', false, -1, 0, 0, '1999-12-31 23:59:59-08', '2000-02-29', '1999-12-31 23:59:59.5', '"s"', '{}', '')`);
+    const rows = await sql(`SELECT * FROM ${t} ORDER BY id`);
+    const streamed = [];
+    for await (const item of streamPostgresUsers({ connection: databaseUrl(), table: t })) streamed.push(item);
+    const { toLegacyUser } = await import('../../adapters/postgres/store.js');
+    const { resolveColumns } = await import('../../adapters/postgres/sql.js');
+    const columns = resolveColumns(undefined, 'test');
+    expect(streamed).toEqual(rows.map((row) => ({ login: String(row.username), user: toLegacyUser(row, columns) })));
+    expect(streamed[0]!.user.fields.note).toBe('a\tb\nc\\d\re');
+    expect(streamed[2]!.user.fields.note).toBe('\\N');
+    expect(streamed[1]!.user.fields.note).toBeUndefined();
   });
 
   it('counts and reads in one read-only transaction: a --query that writes fails and changes nothing', async () => {
