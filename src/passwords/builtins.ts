@@ -38,4 +38,11 @@ export const builtInVerifiers: readonly PasswordVerifier[] = [
   lazy('phpass', async () => (await import('./crypt.js')).phpassVerifier),
   lazy('django-digest', async () => (await import('./digest.js')).djangoDigestVerifier),
   lazy('ldap', async () => (await import('./digest.js')).ldapVerifier),
+  lazy('wordpress', async () => (await import('./prehash.js')).wordpressVerifier),
+  lazy('bcrypt-sha256', async () => (await import('./prehash.js')).bcryptSha256Verifier),
+  lazy('meteor', async () => (await import('./prehash.js')).meteorVerifier),
+  lazy('drupal7', async () => (await import('./crypt.js')).drupal7Verifier),
+  lazy('spring', async () => (await import('./spring.js')).springVerifier),
+  lazy('aspnet-identity', async () => (await import('./aspnet.js')).aspnetIdentityVerifier),
+  lazy('keycloak', async () => (await import('./keycloak.js')).keycloakVerifier),
 ];

@@ -198,3 +198,37 @@ function parsePhpass(encoded: string): number {
   if (log2 < 7 || log2 > 30) throw new UnsupportedHashError(format, 'the cost character is outside phpass range 7..30');
   return log2;
 }
+
+/**
+ * Drupal 7's `$S$` (phpass's structure with SHA-512, cut to 55 characters)
+ * and `U$S$`, the hashes Drupal's update 7000 made of old MD5 hashes (the
+ * `$S$` of the password's hex MD5).
+ *
+ * @example
+ * ```ts
+ * await drupal7Verifier.verify('pw', '$S$D…')
+ * ```
+ */
+export const drupal7Verifier: PasswordVerifier = {
+  id: 'drupal7',
+  recognizes: RECOGNIZE.drupal7,
+  worker: { factory: 'builtin', id: 'drupal7' },
+  cost: (encoded, passwordBytes) => estimate(2 ** parseDrupal(encoded).log2 * (MS_PER_UNIT.drupalRound + passwordBytes * MS_PER_UNIT.drupalRoundByte)),
+  async verify(password, encoded) {
+    const { log2, setting, hash, md5First } = parseDrupal(encoded);
+    const pw = Buffer.from(md5First ? createHash('md5').update(password, 'utf8').digest('hex') : password, 'utf8');
+    let digest = createHash('sha512').update(setting.slice(4, 12), 'latin1').update(pw).digest();
+    for (let count = 2 ** log2; count > 0; count--) digest = createHash('sha512').update(digest).update(pw).digest();
+    return sameText(phpassEncode(digest).slice(0, hash.length), hash);
+  },
+};
+
+function parseDrupal(encoded: string) {
+  const md5First = encoded.startsWith('U$S$');
+  const body = md5First ? encoded.slice(1) : encoded;
+  const format = md5First ? 'Drupal 7 U$S$' : 'Drupal 7 $S$';
+  if (body.length !== 55 || !/^\$S\$[./0-9A-Za-z]{52}$/.test(body)) throw new UnsupportedHashError(format, 'expected 55 characters: $S$, a cost character, 8 of salt, 43 of hash');
+  const log2 = CRYPT64.indexOf(body[3]!);
+  if (log2 < 7 || log2 > 30) throw new UnsupportedHashError(format, 'the cost character is outside Drupal\'s range 7..30');
+  return { log2, setting: body.slice(0, 12), hash: body.slice(12), md5First };
+}

@@ -1,3 +1,8 @@
+/** The `{id}` prefixes of Spring Security's DelegatingPasswordEncoder that the spring verifier reads. */
+export const SPRING_ID = /^\{(bcrypt|pbkdf2|pbkdf2@SpringSecurity_v5_8|scrypt|scrypt@SpringSecurity_v5_8|argon2|argon2@SpringSecurity_v5_8|sha256|MD5|SHA-1|SHA-256|ldap|noop)\}/;
+const SPRING_MD5 = /^\{MD5\}(\{[^}]*\})?[0-9a-f]{32}$/;
+const SPRING_SHA256 = /^\{sha256\}[0-9a-f]*$/;
+
 /**
  * How each built-in format is recognised from the stored string. Kept apart
  * from the implementations so the registry can recognise every format at cold
@@ -15,7 +20,16 @@ export const RECOGNIZE = {
   'md5-crypt': (e: string) => e.startsWith('$1$') || e.startsWith('$apr1$'),
   phpass: (e: string) => e.startsWith('$P$') || e.startsWith('$H$'),
   'django-digest': (e: string) => e.startsWith('sha1$') || e.startsWith('md5$'),
-  ldap: (e: string) => /^\{S?(SHA|MD5|SHA256|SHA512)\}/i.test(e),
+  // Spring's {MD5} and {sha256} are hex (MD5 with an optional {salt}); LDAP's are base64, so they never overlap.
+  ldap: (e: string) => /^\{S?(SHA|MD5|SHA256|SHA512)\}/i.test(e) && !SPRING_MD5.test(e) && !SPRING_SHA256.test(e),
+  wordpress: (e: string) => e.startsWith('$wp$2'),
+  'bcrypt-sha256': (e: string) => e.startsWith('bcrypt_sha256$') || e.startsWith('$bcrypt-sha256$'),
+  drupal7: (e: string) => e.startsWith('$S$') || e.startsWith('U$S$'),
+  spring: (e: string) => SPRING_ID.test(e) && (!e.startsWith('{MD5}') || SPRING_MD5.test(e)) && (!e.startsWith('{sha256}') || SPRING_SHA256.test(e)),
+  // Named by the store only: their strings look like any base64, bcrypt or JSON.
+  'aspnet-identity': () => false,
+  keycloak: () => false,
+  meteor: () => false,
 } as const;
 
 export type BuiltInFormat = keyof typeof RECOGNIZE;

@@ -120,3 +120,6 @@ function parsePasslib(encoded: string): Pbkdf2Hash {
   }
   return checked({ format, salt: saltBytes, iterations: Number(iterations), digest, expected });
 }
+
+// For formats that wrap PBKDF2 in their own layouts (ASP.NET Identity, Spring, Keycloak).
+export { type Pbkdf2Hash, checked as checkedPbkdf2, costOf as pbkdf2Cost, check as pbkdf2Matches };

@@ -184,7 +184,8 @@ export async function verifyPassword(password: string, encoded: string, options:
 const KNOWN_PREFIXES = [
   '$2a$', '$2b$', '$2x$', '$2y$', '$argon2id$', '$argon2i$', '$argon2d$', '$scrypt$', 'scrypt:', 'pbkdf2_sha256$', 'pbkdf2_sha1$', 'pbkdf2:',
   '$pbkdf2-sha256$', '$pbkdf2-sha512$', '$pbkdf2-sha1$', '$pbkdf2$', '$1$', '$apr1$', '$5$', '$6$', '$P$', '$H$', 'sha1$', 'md5$',
-  '$y$', '$7$', '$sha1$', '$md5$', '$S$', '$wp$', '{SSHA}', '{SHA}', '{MD5}', '{SMD5}', '{CRYPT}', '{bcrypt}', '{noop}',
+  '$y$', '$7$', '$sha1$', '$md5$', '$S$', 'U$S$', '$wp$', 'bcrypt_sha256$', '$bcrypt-sha256$', '{SSHA}', '{SHA}', '{MD5}', '{SMD5}', '{CRYPT}',
+  '{bcrypt}', '{noop}', '{pbkdf2}', '{scrypt}', '{argon2}', '{sha256}', '{SHA-1}', '{SHA-256}', '{ldap}',
 ];
 
 /**

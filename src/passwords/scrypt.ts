@@ -138,3 +138,6 @@ export function createScryptVerifier(options: RawScryptOptions): PasswordVerifie
     verify: (password, encoded) => derive(password, parse(encoded)),
   };
 }
+
+// For formats that wrap scrypt in their own layouts (Spring).
+export { type ScryptHash, checked as checkedScrypt, costOf as scryptCost, derive as scryptMatches };

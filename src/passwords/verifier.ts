@@ -9,7 +9,9 @@ export type WorkerSpec =
   | { factory: 'builtin'; id: string }
   | { factory: 'argon2'; options: { secret?: Uint8Array } }
   | { factory: 'scrypt'; options: Record<string, unknown> }
-  | { factory: 'digest'; options: Record<string, unknown> };
+  | { factory: 'digest'; options: Record<string, unknown> }
+  | { factory: 'firebase'; options: Record<string, unknown> }
+  | { factory: 'spring'; options: { allowPlaintext?: boolean } };
 
 /**
  * A password verifier reads one hash format. The registry

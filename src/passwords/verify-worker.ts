@@ -10,6 +10,8 @@ import { createArgon2Verifier } from './argon2.js';
 import { builtInVerifiers } from './builtins.js';
 import { createDigestVerifier } from './digest.js';
 import { createScryptVerifier } from './scrypt.js';
+import { createFirebaseScryptVerifier } from './firebase.js';
+import { createSpringVerifier } from './spring.js';
 import type { PasswordVerifier, WorkerSpec } from './verifier.js';
 
 export interface VerifyRequest {
@@ -38,6 +40,8 @@ function verifierFor(spec: WorkerSpec): PasswordVerifier {
   if (!verifier) {
     if (spec.factory === 'argon2') verifier = createArgon2Verifier(spec.options);
     else if (spec.factory === 'scrypt') verifier = createScryptVerifier(spec.options as never);
+    else if (spec.factory === 'firebase') verifier = createFirebaseScryptVerifier(spec.options as never);
+    else if (spec.factory === 'spring') verifier = createSpringVerifier(spec.options);
     else verifier = createDigestVerifier(spec.options as never);
     made.set(key, verifier);
   }

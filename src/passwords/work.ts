@@ -71,6 +71,9 @@ export const MS_PER_UNIT = {
   /** One phpass MD5 iteration, plus per password byte. */
   phpassRound: 0.0017,
   phpassRoundByte: 0.00001,
+  /** One Drupal 7 SHA-512 iteration, plus per password byte. */
+  drupalRound: 0.0018,
+  drupalRoundByte: 0.000003,
   /** One scrypt N·r·p unit. */
   scryptUnit: 0.00036,
   /** One Argon2 block pass (m KiB × t), WebAssembly engine and the pure-JS one (no `v=` or `data=`). */

@@ -1,0 +1,74 @@
+import { createCipheriv, scrypt } from 'node:crypto';
+import { ConfigurationError, UnsupportedHashError } from '../errors.js';
+import { decodeBase64, sameBytes } from './encoding.js';
+import { MS_PER_UNIT, estimate } from './work.js';
+import type { PasswordVerifier } from './verifier.js';
+
+/**
+ * The hash parameters of a Firebase project (Authentication → Users →
+ * ⋮ → Password hash parameters in the Firebase console).
+ */
+export interface FirebaseScryptOptions {
+  /** `base64_signer_key`. */
+  signerKey: string;
+  /** `base64_salt_separator`. */
+  saltSeparator: string;
+  /** `rounds` (1–8): scrypt's r. */
+  rounds: number;
+  /** `mem_cost` (1–14): scrypt's N is 2^mem_cost. */
+  memCost: number;
+  /** Format name the store gives (default `firebase-scrypt`). */
+  id?: string;
+}
+
+/**
+ * Firebase Auth's modified scrypt (github.com/firebase/scrypt): scrypt of the
+ * password with the user's salt plus the project's salt separator (N =
+ * 2^memCost, r = rounds, p = 1) keys AES-256-CTR, which encrypts the
+ * project's signer key; the result is the stored hash. The stored string is
+ * `base64salt$base64hash` (the `salt` and `passwordHash` of `firebase
+ * auth:export`), named by the store as `firebase-scrypt`.
+ *
+ * @example
+ * ```ts
+ * const firebase = createFirebaseScryptVerifier({ signerKey: 'jxspr8…', saltSeparator: 'Bw==', rounds: 8, memCost: 14 })
+ * const passwords = createPasswordVerifier({ verifiers: [firebase] })
+ * await passwords.verify('pw', '42xEC+ixf3L2lw==$lSrfV15…', 'firebase-scrypt')
+ * ```
+ */
+export function createFirebaseScryptVerifier(options: FirebaseScryptOptions): PasswordVerifier {
+  const id = options.id ?? 'firebase-scrypt';
+  const signerKey = decodeBase64(options.signerKey ?? '');
+  const separator = decodeBase64(options.saltSeparator ?? '');
+  if (!signerKey || signerKey.length === 0) throw new ConfigurationError('signerKey', 'the Firebase signer key is missing or not base64', 'Copy base64_signer_key from the project\'s password hash parameters.');
+  if (!separator) throw new ConfigurationError('saltSeparator', 'the Firebase salt separator is not base64', 'Copy base64_salt_separator from the project\'s password hash parameters.');
+  for (const [name, value, max] of [['rounds', options.rounds, 8], ['memCost', options.memCost, 14]] as const) {
+    if (!Number.isInteger(value) || value < 1 || value > max) throw new ConfigurationError(name, `the Firebase ${name} must be a whole number from 1 to ${max}, got ${JSON.stringify(value)}`, 'Copy it from the project\'s password hash parameters.');
+  }
+  const N = 2 ** options.memCost;
+  const r = options.rounds;
+  const memory = 128 * N * r;
+  const parse = (encoded: string) => {
+    const [saltText, hashText, ...rest] = encoded.split('$');
+    const salt = saltText ? decodeBase64(saltText) : undefined;
+    const hash = hashText ? decodeBase64(hashText) : undefined;
+    if (rest.length || !salt || !hash || hash.length !== signerKey.length) throw new UnsupportedHashError('Firebase scrypt', 'expected base64salt$base64hash, the hash as long as the signer key');
+    return { salt, hash };
+  };
+  return {
+    id,
+    recognizes: () => false,
+    worker: { factory: 'firebase', options: { ...options, id } },
+    cost: (encoded) => (parse(encoded), estimate(N * r * MS_PER_UNIT.scryptUnit, memory)),
+    verify: (password, encoded) => {
+      const { salt, hash } = parse(encoded);
+      return new Promise((resolve, reject) => {
+        scrypt(Buffer.from(password, 'utf8'), Buffer.concat([salt, separator]), 64, { N, r, p: 1, maxmem: memory + 2 ** 20 }, (err, derived) => {
+          if (err) return reject(new UnsupportedHashError('Firebase scrypt', 'node:crypto refused the parameters'));
+          const cipher = createCipheriv('aes-256-ctr', derived.subarray(0, 32), Buffer.alloc(16));
+          resolve(sameBytes(Buffer.concat([cipher.update(signerKey), cipher.final()]), hash));
+        });
+      });
+    },
+  };
+}
