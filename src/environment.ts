@@ -2,6 +2,7 @@ import type { AttributeMapping } from './attributes.js';
 import { type Env, booleanEnv, enumEnv, integerEnv, jsonEnv, optionalEnv } from './config.js';
 import { ConfigurationError } from './errors.js';
 import type { UserMigrationOptions } from './handler.js';
+import { createFirebaseScryptVerifier, parseFirebaseHashConfig } from './passwords/firebase.js';
 
 /**
  * The handler options every deployable entry reads from its environment
@@ -27,6 +28,8 @@ export function handlerOptionsFromEnv(env: Env): Omit<UserMigrationOptions, 'sto
   }
   const timingHash = optionalEnv(env, 'TIMING_HASH');
   const worker = booleanEnv(env, 'VERIFY_WORKER', true);
+  // A Firebase project's hash parameters, for users staged from `firebase auth:export`.
+  const firebase = optionalEnv(env, 'FIREBASE_HASH_CONFIG');
   return {
     matchEmail: booleanEnv(env, 'MATCH_EMAIL', false),
     caseInsensitive: booleanEnv(env, 'CASE_INSENSITIVE', false),
@@ -41,5 +44,6 @@ export function handlerOptionsFromEnv(env: Env): Omit<UserMigrationOptions, 'sto
     ...(attributes === undefined ? {} : { attributes: attributes as AttributeMapping }),
     ...(timingHash ? { timingHash } : {}),
     ...(worker ? {} : { verifyWorker: false as const }),
+    ...(firebase ? { verifiers: [createFirebaseScryptVerifier(parseFirebaseHashConfig(firebase))] } : {}),
   };
 }

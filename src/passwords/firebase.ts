@@ -72,3 +72,44 @@ export function createFirebaseScryptVerifier(options: FirebaseScryptOptions): Pa
     },
   };
 }
+
+/**
+ * Reads a Firebase project's hash parameters as the console shows them
+ * (`hash_config { algorithm: SCRYPT, base64_signer_key: …, … }`), as JSON
+ * with the same names (optionally under `hash_config`), or as
+ * {@link FirebaseScryptOptions} JSON. Throws {@link ConfigurationError}
+ * naming what is missing; never quotes the key.
+ *
+ * @example
+ * ```ts
+ * parseFirebaseHashConfig('hash_config { algorithm: SCRYPT, base64_signer_key: jxspr8…, base64_salt_separator: Bw==, rounds: 8, mem_cost: 14 }')
+ * // { signerKey: 'jxspr8…', saltSeparator: 'Bw==', rounds: 8, memCost: 14 }
+ * ```
+ */
+export function parseFirebaseHashConfig(text: string, setting = 'FIREBASE_HASH_CONFIG'): FirebaseScryptOptions {
+  let fields: Record<string, unknown> | undefined;
+  try {
+    const json = JSON.parse(text) as Record<string, unknown>;
+    fields = (json && typeof json.hash_config === 'object' ? json.hash_config : json) as Record<string, unknown>;
+  } catch {
+    // The console's text: key: value pairs separated by commas or lines.
+    fields = {};
+    for (const m of text.matchAll(/([a-z0-9_]+)\s*:\s*([^,\s}]+)/gi)) fields[m[1]!] = m[2];
+  }
+  const pick = (...names: string[]) => names.map((n) => fields?.[n]).find((v) => v !== undefined);
+  const algorithm = pick('algorithm');
+  if (algorithm !== undefined && String(algorithm).toUpperCase() !== 'SCRYPT') {
+    throw new ConfigurationError(setting, `the Firebase hash algorithm is ${String(algorithm).slice(0, 20)}, not SCRYPT (the only one Firebase uses for its own users)`, 'Copy the project\'s password hash parameters from the Firebase console.');
+  }
+  const options = {
+    signerKey: String(pick('base64_signer_key', 'signerKey') ?? ''),
+    saltSeparator: String(pick('base64_salt_separator', 'saltSeparator') ?? ''),
+    rounds: Number(pick('rounds')),
+    memCost: Number(pick('mem_cost', 'memCost')),
+  };
+  const missing = Object.entries(options).filter(([, v]) => v === '' || Number.isNaN(v)).map(([k]) => k);
+  if (missing.length) throw new ConfigurationError(setting, `the Firebase hash parameters lack ${missing.join(', ')}`, 'Give base64_signer_key, base64_salt_separator, rounds and mem_cost as the Firebase console shows them.');
+  // Built once here so a bad value fails now, with its fix.
+  createFirebaseScryptVerifier(options);
+  return options;
+}

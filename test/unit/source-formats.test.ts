@@ -117,3 +117,27 @@ describe('work budget: costly rows of the new formats are refused before any wor
     expect(() => createFirebaseScryptVerifier({ signerKey: 'AAAA', saltSeparator: 'Bw==', rounds: 9, memCost: 14 })).toThrow(/rounds must be a whole number from 1 to 8/);
   });
 });
+
+describe('Firebase hash parameters as people copy them', () => {
+  const key = 'jxspr8Ki0RYycVU8zykbdLGjFQ3McFUH0uiiTvC8pVMXAn210wjLNmdZJzxUECKbm0QsEmYUSDzZvpjeJ9WmXA==';
+  const expected = { signerKey: key, saltSeparator: 'Bw==', rounds: 8, memCost: 14 };
+  it('reads the console text, its JSON (under hash_config or not) and the options shape', async () => {
+    const { parseFirebaseHashConfig } = await import('../../src/passwords/firebase.js');
+    expect(parseFirebaseHashConfig(`hash_config {\n  algorithm: SCRYPT,\n  base64_signer_key: ${key},\n  base64_salt_separator: Bw==,\n  rounds: 8,\n  mem_cost: 14,\n}`)).toEqual(expected);
+    expect(parseFirebaseHashConfig(JSON.stringify({ hash_config: { algorithm: 'SCRYPT', base64_signer_key: key, base64_salt_separator: 'Bw==', rounds: 8, mem_cost: 14 } }))).toEqual(expected);
+    expect(parseFirebaseHashConfig(JSON.stringify(expected))).toEqual(expected);
+  });
+  it('refuses another algorithm or a missing field, naming the setting and never the key', async () => {
+    const { parseFirebaseHashConfig } = await import('../../src/passwords/firebase.js');
+    expect(() => parseFirebaseHashConfig(JSON.stringify({ algorithm: 'HMAC_SHA256', base64_signer_key: key }))).toThrow(expect.objectContaining({ setting: 'FIREBASE_HASH_CONFIG', message: expect.stringMatching(/HMAC_SHA256, not SCRYPT/) }));
+    const err = (() => { try { parseFirebaseHashConfig(`base64_signer_key: ${key}, rounds: 8`); } catch (e) { return e as Error; } })();
+    expect(err?.message).toMatch(/lack saltSeparator, memCost/);
+    expect(err?.message).not.toContain(key.slice(0, 12));
+  });
+  it('the deployable function reads FIREBASE_HASH_CONFIG into a verifier', async () => {
+    const { handlerOptionsFromEnv } = await import('../../src/environment.js');
+    const options = handlerOptionsFromEnv({ FIREBASE_HASH_CONFIG: JSON.stringify(expected) });
+    expect(options.verifiers?.map((v) => v.id)).toEqual(['firebase-scrypt']);
+    expect(() => handlerOptionsFromEnv({ FIREBASE_HASH_CONFIG: '{"rounds": 8}' })).toThrow(expect.objectContaining({ setting: 'FIREBASE_HASH_CONFIG' }));
+  });
+});

@@ -1,0 +1,157 @@
+// `cognito-migrate stage auth0|firebase|keycloak FILE --table T`: a source's
+// export into the PostgreSQL table the adapter reads, so the trigger migrates
+// those users with their old passwords and `csv export` can bulk-import the
+// ones Cognito can verify.
+import { createReadStream } from 'node:fs';
+import { access, readFile } from 'node:fs/promises';
+import { createInterface } from 'node:readline';
+import { SeenSet } from '../../src/csv/seen-set.js';
+import { UnsupportedHashError } from '../../src/errors.js';
+import { createFirebaseScryptVerifier, parseFirebaseHashConfig } from '../../src/passwords/firebase.js';
+import { createPasswordVerifier } from '../../src/passwords/registry.js';
+import type { StagedUser } from '../../adapters/postgres/stage.js';
+import { type Command, EXIT, type Io, UsageError, parse } from '../cli/command.js';
+import { databaseUrl } from '../cli/database-url.js';
+import { arrayItems } from './json-items.js';
+import { SOURCES, type SourceName } from './sources.js';
+
+const USAGE = `Usage: cognito-migrate stage auth0|firebase|keycloak FILE --table T [--hash-config FILE] [--database-url-file FILE] [--json]
+
+Streams a source's user export into a PostgreSQL table with the adapter's
+default columns (id, username, email, email_verified, phone_number,
+phone_number_verified, enabled, sms_mfa, password_hash, password_format),
+created when missing, in one transaction. The trigger then migrates those
+users with their old passwords (PG_TABLE=T), and csv export can bulk-import
+the ones Cognito can verify. Staging the same export again replaces its rows.
+
+  auth0     NDJSON: the password-hash export from Auth0 support, or a bulk
+            user export job (user_id, email, email_verified, passwordHash, …)
+  firebase  firebase auth:export FILE --format=json, with --hash-config FILE:
+            the project's password hash parameters (the console's hash_config
+            text, or JSON); the function needs them too (FIREBASE_HASH_CONFIG)
+  keycloak  a realm export (kc.sh export --realm R --file FILE), users with
+            their password credentials
+
+Every record is counted: staged with its hash, staged without one (none in
+the export, or a hash no verifier reads, with the reason), or not staged
+(no id, no username or email, not JSON, a repeated id), by reason. Values
+never appear in the output. The database URL comes from DATABASE_URL or
+--database-url-file.`;
+
+/** What staging did. */
+export interface StageSummary {
+  source: SourceName;
+  table: string;
+  read: number;
+  staged: number;
+  withHash: number;
+  withoutHash: number;
+  skipped: number;
+  reasons: Record<string, number>;
+}
+
+async function* records(file: string, layout: 'ndjson' | 'users-array'): AsyncGenerator<{ n: number; text: string }> {
+  let n = 0;
+  if (layout === 'ndjson') {
+    for await (const line of createInterface({ input: createReadStream(file, 'utf8'), crlfDelay: Infinity })) {
+      if (line.trim()) yield { n: ++n, text: line };
+    }
+    return;
+  }
+  for await (const text of arrayItems(createReadStream(file, { encoding: 'utf8', highWaterMark: 1 << 20 }), 'users')) yield { n: ++n, text };
+}
+
+/**
+ * `stage`: reads, checks and stages; prints the counts and what to set next.
+ * @example process.exitCode = await stage(['firebase', 'users.json', '--table', 'staging.firebase', '--hash-config', 'hash.txt'])
+ */
+export async function stage(argv: string[], print: (t: string) => void = (t) => process.stdout.write(t), progress: (t: string) => void = () => {}): Promise<number> {
+  const { values, positionals } = parse(argv, {
+    table: { type: 'string' }, 'hash-config': { type: 'string' }, 'database-url-file': { type: 'string' }, json: { type: 'boolean', default: false },
+  }, true);
+  const [source, file, ...extra] = positionals;
+  if (!source || !Object.hasOwn(SOURCES, source)) throw new UsageError(`stage needs the source first: auth0, firebase or keycloak${source ? `, not "${source}"` : ''}`);
+  if (!file || extra.length) throw new UsageError('stage needs one export FILE after the source');
+  if (!values.table) throw new UsageError('stage needs --table T (plain or schema-qualified), the table the trigger will read');
+  await access(file).catch((err: NodeJS.ErrnoException) => { throw new UsageError(`cannot read ${file} (${err.code ?? 'error'})`); });
+  const name = source as SourceName;
+  const verifiers = [];
+  if (name === 'firebase') {
+    if (!values['hash-config']) throw new UsageError('stage firebase needs --hash-config FILE: the project\'s password hash parameters (Firebase console → Authentication → Users → ⋮ → Password hash parameters)');
+    const text = await readFile(values['hash-config'], 'utf8').catch((err: NodeJS.ErrnoException) => { throw new UsageError(`cannot read --hash-config ${values['hash-config']} (${err.code ?? 'error'})`); });
+    try {
+      verifiers.push(createFirebaseScryptVerifier(parseFirebaseHashConfig(text, '--hash-config')));
+    } catch (err) {
+      throw new UsageError((err as Error).message);
+    }
+  }
+  const url = await databaseUrl(undefined, values['database-url-file'], 'stage');
+  // Only parses hashes (cost estimates): nothing is verified here.
+  const passwords = createPasswordVerifier({ worker: false, verifiers });
+  const { read: readRecord, layout } = SOURCES[name];
+  const summary: StageSummary = { source: name, table: values.table, read: 0, staged: 0, withHash: 0, withoutHash: 0, skipped: 0, reasons: {} };
+  const count = (reason: string) => (summary.reasons[reason] = (summary.reasons[reason] ?? 0) + 1);
+  const ids = new SeenSet();
+
+  async function* users(): AsyncGenerator<StagedUser> {
+    for await (const { text } of records(file!, layout)) {
+      summary.read++;
+      let record: unknown;
+      try {
+        record = JSON.parse(text);
+      } catch {
+        summary.skipped++;
+        count('not staged: a record is not valid JSON');
+        continue;
+      }
+      const verdict = record && typeof record === 'object' ? readRecord(record as Record<string, unknown>) : { skip: 'not an object' };
+      if ('skip' in verdict) { summary.skipped++; count(`not staged: ${verdict.skip}`); continue; }
+      const { notes, ...user } = verdict.user as StagedUser & { notes?: string[] };
+      if (!ids.add(user.id)) { summary.skipped++; count('not staged: an earlier record has the same id'); continue; }
+      for (const note of notes ?? []) count(`staged, but ${note}`);
+      if (user.passwordHash) {
+        try {
+          await passwords.cost(user.passwordHash, user.passwordFormat);
+        } catch (err) {
+          if (!(err instanceof UnsupportedHashError)) throw err;
+          delete user.passwordHash;
+          delete user.passwordFormat;
+          // Lengths would split one reason into many; the format's name is what the operator needs.
+          const what = err.format.startsWith('an unrecognised') ? 'an unrecognised format' : err.format.replace(/ \(\d+ characters\)$/, '');
+          count(`staged without its hash: ${what}: ${err.reason}`);
+        }
+      }
+      if (user.passwordHash) summary.withHash++;
+      else {
+        summary.withoutHash++;
+        if (!(verdict.user as StagedUser).passwordHash) count('staged without a hash: the export has none (a federated or passwordless user; they can reset)');
+      }
+      if (summary.read % 1000 === 0) progress(`\r  ${summary.read.toLocaleString('en')} read`);
+      yield user;
+    }
+  }
+
+  const { stagePostgresUsers } = await import('../../adapters/postgres/stage.js');
+  try {
+    summary.staged = (await stagePostgresUsers(users(), { connection: url, table: values.table, source: name })).staged;
+  } catch (err) {
+    if (err instanceof Error && /file has no top-level|array is not closed/.test(err.message)) throw new UsageError(`${file}: ${err.message}; nothing was staged`);
+    throw err;
+  }
+  progress('\n');
+  if (values.json) {
+    print(`${JSON.stringify(summary, null, 2)}\n`);
+    return EXIT.ok;
+  }
+  print(`${summary.read} records read from ${file}: ${summary.staged} staged into ${summary.table} (${summary.withHash} with their password hash, ${summary.withoutHash} without), ${summary.skipped} not staged\n`);
+  for (const [reason, n] of Object.entries(summary.reasons).sort((a, b) => b[1] - a[1])) print(`  ${String(n).padStart(7)}  ${reason}\n`);
+  print(`\nNext: point the trigger at the table: PG_TABLE=${summary.table} MATCH_EMAIL=true${name === 'firebase' ? ', and FIREBASE_HASH_CONFIG set to the contents of the --hash-config file' : ''}.\n`);
+  return EXIT.ok;
+}
+
+export const command: Command = {
+  name: 'stage',
+  summary: 'Load an Auth0, Firebase or Keycloak export into the table the adapter reads',
+  usage: USAGE,
+  run: (argv: string[], io: Io) => stage(argv, io.out, process.stderr.isTTY ? io.err : () => {}),
+};

@@ -1,0 +1,95 @@
+// What each source's export looks like, as documented by the source, mapped
+// onto the row the PostgreSQL adapter reads. A record that cannot be staged
+// says why, in words that name fields, never their values.
+
+import type { StagedUser as Row } from '../../adapters/postgres/stage.js';
+
+/** One user to stage, with facts worth counting that staging cannot carry (a TOTP secret). */
+export interface StagedUser extends Row {
+  notes?: string[];
+}
+
+/** A record's verdict: the user to stage, or why it cannot be. */
+export type Staged = { user: StagedUser } | { skip: string };
+
+export type SourceName = 'auth0' | 'firebase' | 'keycloak';
+
+type Json = Record<string, unknown>;
+const text = (v: unknown) => (typeof v === 'string' && v.length > 0 ? v : typeof v === 'number' ? String(v) : undefined);
+const flag = (v: unknown) => (typeof v === 'boolean' ? v : undefined);
+
+function finish(id: string | undefined, fields: Omit<StagedUser, 'id' | 'username'> & { username?: string }): Staged {
+  if (!id) return { skip: 'no user id' };
+  const username = fields.username ?? fields.email;
+  if (!username) return { skip: 'no username and no email: nothing to sign in with' };
+  const user: StagedUser = { id, username, enabled: fields.enabled, smsMfa: fields.smsMfa };
+  for (const k of ['email', 'emailVerified', 'phoneNumber', 'phoneVerified', 'passwordHash', 'passwordFormat', 'notes'] as const) {
+    if (fields[k] !== undefined) (user as unknown as Json)[k] = fields[k];
+  }
+  return { user };
+}
+
+/**
+ * An Auth0 user: a line of the password-hash export Auth0 support provides
+ * (`_id.$oid`, `email`, `email_verified`, `passwordHash`, …) or of a bulk
+ * user export job (`user_id`, `username`, `phone_number`, `blocked`, …).
+ */
+function auth0(r: Json): Staged {
+  const oid = r._id && typeof r._id === 'object' ? text((r._id as Json).$oid) : text(r._id);
+  const multifactor = Array.isArray(r.multifactor) ? r.multifactor : [];
+  return finish(text(r.user_id) ?? oid, {
+    username: text(r.username),
+    email: text(r.email),
+    emailVerified: flag(r.email_verified),
+    phoneNumber: text(r.phone_number),
+    phoneVerified: flag(r.phone_verified),
+    enabled: r.blocked !== true,
+    smsMfa: multifactor.includes('sms'),
+    passwordHash: text(r.passwordHash) ?? text(r.password_hash),
+  });
+}
+
+/** A user of `firebase auth:export --format=json`: the hash is the user's salt and hash, read with the project's parameters. */
+function firebase(r: Json): Staged {
+  const mfa = Array.isArray(r.mfaInfo) ? (r.mfaInfo as Json[]) : [];
+  const mfaPhone = mfa.map((m) => text(m.phoneInfo)).find(Boolean);
+  const hash = text(r.passwordHash);
+  const salt = text(r.salt);
+  return finish(text(r.localId), {
+    email: text(r.email),
+    emailVerified: flag(r.emailVerified),
+    phoneNumber: text(r.phoneNumber) ?? mfaPhone,
+    // Firebase verifies a phone number by signing in with it (or enrolling it as a factor).
+    ...(text(r.phoneNumber) ?? mfaPhone ? { phoneVerified: true } : {}),
+    enabled: r.disabled !== true,
+    smsMfa: mfaPhone !== undefined,
+    ...(hash && salt ? { passwordHash: `${salt}$${hash}`, passwordFormat: 'firebase-scrypt' } : {}),
+  });
+}
+
+/** A user of a Keycloak realm export (`kc.sh export`): its password credential, kept whole for the keycloak format. */
+function keycloak(r: Json): Staged {
+  const credentials = Array.isArray(r.credentials) ? (r.credentials as Json[]) : [];
+  const password = credentials.find((c) => c.type === 'password');
+  const attributes = (r.attributes && typeof r.attributes === 'object' ? r.attributes : {}) as Json;
+  const phone = Array.isArray(attributes.phoneNumber) ? text(attributes.phoneNumber[0]) : text(attributes.phoneNumber);
+  return finish(text(r.id), {
+    username: text(r.username),
+    email: text(r.email),
+    emailVerified: flag(r.emailVerified),
+    ...(phone ? { phoneNumber: phone } : {}),
+    enabled: r.enabled !== false,
+    smsMfa: false,
+    ...(password?.secretData && password.credentialData
+      ? { passwordHash: JSON.stringify({ secretData: password.secretData, credentialData: password.credentialData }), passwordFormat: 'keycloak' }
+      : {}),
+    ...(credentials.some((c) => c.type === 'otp') ? { notes: ['a TOTP credential, which Cognito cannot take over: the user enrols again'] } : {}),
+  });
+}
+
+/** The mapping of each source. */
+export const SOURCES: Record<SourceName, { read: (record: Json) => Staged; layout: 'ndjson' | 'users-array' }> = {
+  auth0: { read: auth0, layout: 'ndjson' },
+  firebase: { read: firebase, layout: 'users-array' },
+  keycloak: { read: keycloak, layout: 'users-array' },
+};
