@@ -20,6 +20,7 @@ export const FUNCTIONS = [
   { name: 'postgres', entry: 'adapters/postgres/lambda.ts', worker: 'adapters/postgres/verify-worker.ts' },
   { name: 'cognito', entry: 'adapters/cognito/lambda.ts', worker: WORKER_ENTRY },
   { name: 'http', entry: 'adapters/http/lambda.ts', worker: WORKER_ENTRY },
+  { name: 'mysql', entry: 'adapters/mysql/lambda.ts', worker: WORKER_ENTRY },
 ];
 
 // CommonJS dependencies bundled into an ES module still call require() for

@@ -1,20 +1,8 @@
-import { readFile } from 'node:fs/promises';
-import { rootCertificates } from 'node:tls';
 import type pg from 'pg';
 import { type Env, enumEnv, integerEnv, jsonEnv, optionalEnv } from '../../src/config.js';
 import { ConfigurationError } from '../../src/errors.js';
-import { readSecretString } from '../../src/secrets.js';
-import { isLocalHost } from './sql.js';
+import { isLocalHost, readRdsSecret, trustedCertificates } from '../../src/database-env.js';
 import { type PostgresColumns, type PostgresStore, type PostgresStoreOptions, createPostgresStore } from './store.js';
-
-/** The JSON shape of an RDS-managed Secrets Manager secret. */
-interface RdsSecret {
-  username?: string;
-  password?: string;
-  host?: string;
-  port?: number | string;
-  dbname?: string;
-}
 
 /**
  * Builds the PostgreSQL store from environment variables (see the README's
@@ -59,7 +47,7 @@ export function postgresStoreFromEnv(env: Env, extra: Pick<PostgresStoreOptions,
     const mode = modeFor(host);
     if (mode === 'disable') return false;
     if (mode === 'require') return { rejectUnauthorized: false };
-    return { rejectUnauthorized: true, ca: [...rootCertificates, ...(await extraCertificates(caFile))] };
+    return { rejectUnauthorized: true, ca: await trustedCertificates(caFile, 'PG_SSL_CA_FILE') };
   };
   const columns = jsonEnv(env, 'PG_COLUMNS');
   if (columns !== undefined && (typeof columns !== 'object' || columns === null || Array.isArray(columns))) {
@@ -69,7 +57,7 @@ export function postgresStoreFromEnv(env: Env, extra: Pick<PostgresStoreOptions,
   const connection: PostgresStoreOptions['connection'] = parsedUrl
     ? Object.assign(async () => ({ connectionString: parsedUrl.url, ssl: await sslFor(parsedUrl.host) }), { fromSecret: false })
     : async () => {
-      const settings = await readRdsSecret(secretArn!);
+      const settings = await readRdsSecret(secretArn!, { port: 5432, database: 'postgres' });
       return { ...settings, ssl: await sslFor(settings.host) };
     };
   const query = optionalEnv(env, 'PG_QUERY');
@@ -116,37 +104,4 @@ function stripSslParams(url: string): { url: string; host: string | undefined; m
   for (const key of [...parsed.searchParams.keys()]) if (key === 'ssl' || key.startsWith('ssl')) parsed.searchParams.delete(key);
   out.url = parsed.toString();
   return out;
-}
-
-// Lambda's Node.js 20+ runtimes no longer load Amazon's root CAs (RDS among them) by default, but ship them in this file.
-const LAMBDA_CA_FILE = '/var/runtime/ca-cert.pem';
-
-async function extraCertificates(file: string | undefined): Promise<string[]> {
-  try {
-    return [await readFile(file ?? LAMBDA_CA_FILE, 'utf8')];
-  } catch (err) {
-    if (file) throw new ConfigurationError('PG_SSL_CA_FILE', `the CA bundle could not be read (${(err as NodeJS.ErrnoException).code ?? 'error'})`, 'Point PG_SSL_CA_FILE at a PEM file packaged with the function.');
-    return [];
-  }
-}
-
-async function readRdsSecret(arn: string): Promise<pg.ClientConfig & { host: string }> {
-  const fix = 'Store {"username","password","host","port","dbname"} as the secret string.';
-  const text = await readSecretString(arn, 'DATABASE_SECRET_ARN', fix);
-  let secret: RdsSecret;
-  try {
-    secret = JSON.parse(text) as RdsSecret;
-  } catch {
-    throw new ConfigurationError('DATABASE_SECRET_ARN', 'the secret is not JSON in the RDS shape', fix);
-  }
-  for (const key of ['username', 'password', 'host'] as const) {
-    if (!secret[key]) throw new ConfigurationError('DATABASE_SECRET_ARN', `the secret has no "${key}"`, fix);
-  }
-  return {
-    user: secret.username,
-    password: secret.password,
-    host: secret.host!,
-    port: secret.port === undefined ? 5432 : Number(secret.port),
-    database: secret.dbname ?? 'postgres',
-  };
 }

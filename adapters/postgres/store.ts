@@ -5,26 +5,11 @@ import { columnName, explainSqlState, quoteTable, resolveColumns } from './sql.j
 import { runChecks, type SelfCheck } from '../../src/checks.js';
 import { rejectUnknownKeys } from '../../src/config.js';
 import { AuthenticationFailedError, ConfigurationError, DeadlineExceededError, StoreUnavailableError } from '../../src/errors.js';
-import { applyEnabled, parseFlag } from '../../src/flags.js';
-import { type LegacyUser, type LegacyValue, type LookupQuery, type StoreContext, type UserStore } from '../../src/types.js';
+import { COLUMN_KEYS, type SqlColumns, rowToLegacyUser, storeTimeout } from '../../src/sql-rows.js';
+import { type LegacyUser, type LookupQuery, type StoreContext, type UserStore } from '../../src/types.js';
 
-/** Which columns hold what. Only `username`, `email` and `passwordHash` are needed to build the query. */
-export interface PostgresColumns {
-  /** Legacy primary key (default `id`). */
-  id: string;
-  /** Login name (default `username`). */
-  username: string;
-  /** Email, used when the handler's `matchEmail` is on (default `email`). */
-  email: string;
-  /** The stored hash (default `password_hash`). Never copied into attributes. */
-  passwordHash: string;
-  /** Optional column naming the hash format when the hash alone does not (default `password_format`). */
-  hashFormat: string;
-  /** Optional boolean column; `false` refuses the user (default `enabled`). */
-  enabled: string;
-  /** Optional boolean column: the legacy account used SMS MFA (default `sms_mfa`). */
-  smsMfa: string;
-}
+/** Which columns hold what (the same for every SQL store). */
+export type PostgresColumns = SqlColumns;
 
 /** The smallest slice of `pg.Client` the store uses, so unit tests can hand in a fake. */
 export interface PgClientLike {
@@ -72,7 +57,6 @@ export interface PostgresStoreOptions {
 }
 
 const OPTION_NAMES = ['connectionString', 'connection', 'table', 'columns', 'query', 'connectTimeoutMs', 'queryTimeoutMs', 'clientFactory', 'markMigrated'];
-const COLUMN_NAMES = ['id', 'username', 'email', 'passwordHash', 'hashFormat', 'enabled', 'smsMfa'];
 const WHERE = 'createPostgresStore';
 // SQLSTATE 28P01/28000: the credentials are wrong, maybe rotated; fetch them again next time.
 const AUTH_FAILED = new Set(['28P01', '28000']);
@@ -115,7 +99,7 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStor
   if (!options.connectionString && !options.connection) {
     throw new ConfigurationError('connectionString', `${WHERE}: "connectionString" or "connection" is required`, 'Pass connectionString: "postgres://user:pass@host:5432/db".');
   }
-  rejectUnknownKeys(`${WHERE} columns`, options.columns ?? {}, COLUMN_NAMES);
+  rejectUnknownKeys(`${WHERE} columns`, options.columns ?? {}, COLUMN_KEYS);
   const columns = resolveColumns(options.columns, WHERE);
   const table = options.table ?? 'users';
   const quotedTable = quoteTable(table, WHERE);
@@ -123,8 +107,8 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStor
     throw new ConfigurationError('query', `${WHERE}: "query" must be a SELECT that uses $1 for the login`, 'Example: SELECT * FROM users WHERE login = $1.');
   }
   const markColumn = options.markMigrated === undefined ? undefined : columnName(options.markMigrated?.column, 'markMigrated.column', WHERE);
-  const connectTimeoutMs = positive('connectTimeoutMs', options.connectTimeoutMs, 1000);
-  const queryTimeoutMs = positive('queryTimeoutMs', options.queryTimeoutMs, 1000);
+  const connectTimeoutMs = storeTimeout(WHERE, 'connectTimeoutMs', options.connectTimeoutMs, 1000);
+  const queryTimeoutMs = storeTimeout(WHERE, 'queryTimeoutMs', options.queryTimeoutMs, 1000);
   const makeClient = options.clientFactory ?? ((config: pg.ClientConfig) => new PgClient(config) as unknown as PgClientLike);
 
   // Columns of type citext compare case-insensitively as they are (and their plain index serves that).
@@ -262,44 +246,10 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStor
 }
 
 /** A row as a legacy user: the hash column never lands in `fields`. */
-export function toLegacyUser(row: Record<string, unknown>, columns: PostgresColumns): LegacyUser {
-  const fields: Record<string, LegacyValue> = {};
-  // for…in: the export reads every user through here, and Object.entries allocates a pair per column.
-  for (const name in row) {
-    if (name === columns.passwordHash || !Object.hasOwn(row, name)) continue;
-    fields[name] = toLegacyValue(row[name]);
-  }
-  const hash = row[columns.passwordHash];
-  const format = row[columns.hashFormat];
-  const user: LegacyUser = {
-    id: String(row[columns.id] ?? row[columns.username]),
-    fields,
-  };
-  if (typeof hash === 'string' && hash.length > 0) user.passwordHash = hash;
-  if (typeof format === 'string' && format.length > 0) user.hashFormat = format;
-  // Fails closed: smallint 0, 'f', 'no', NULL and anything unreadable all refuse.
-  if (columns.enabled in row) applyEnabled(user, row[columns.enabled], `column "${columns.enabled}"`);
-  if (columns.smsMfa in row) user.smsMfa = parseFlag(row[columns.smsMfa]) === true;
-  return user;
-}
+export const toLegacyUser = rowToLegacyUser;
 
 /** An error the server raised about the statement (it has a SQLSTATE and a severity); the connection is fine. */
 function isSqlError(err: unknown): boolean {
   const e = err as { code?: unknown; severity?: unknown } | null;
   return typeof e?.severity === 'string' && typeof e.code === 'string';
-}
-
-function toLegacyValue(value: unknown): LegacyValue {
-  if (value === null || value === undefined) return undefined;
-  if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean' || value instanceof Date) return value;
-  if (typeof value === 'bigint') return value.toString();
-  return JSON.stringify(value);
-}
-
-function positive(name: string, value: number | undefined, fallback: number): number {
-  if (value === undefined) return fallback;
-  if (!Number.isInteger(value) || value < 1 || value > 4800) {
-    throw new ConfigurationError(name, `${WHERE}: "${name}" must be a whole number of ms from 1 to 4800, got ${JSON.stringify(value)}`, `Leave it out for the default ${fallback} ms.`);
-  }
-  return value;
 }

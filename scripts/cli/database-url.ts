@@ -1,4 +1,4 @@
-// The legacy database's URL for the commands that read it (csv export, status).
+// The legacy database's URL for the commands that read it (csv export, status, db index, stage).
 import { readFile } from 'node:fs/promises';
 import { UsageError } from './command.js';
 
@@ -15,7 +15,7 @@ export async function databaseUrl(flag: string | undefined, file: string | undef
       throw new UsageError(`cannot read --database-url-file ${file} (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
     }
     const url = text.trim();
-    if (!/^postgres(ql)?:\/\//.test(url)) throw new UsageError(`--database-url-file ${file} must hold one postgres:// URL`);
+    if (!/^(postgres(ql)?|mysql|mariadb):\/\//.test(url)) throw new UsageError(`--database-url-file ${file} must hold one postgres:// or mysql:// URL`);
     return url;
   }
   const url = flag ?? process.env.DATABASE_URL;

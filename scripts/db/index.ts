@@ -19,7 +19,11 @@ With --apply it runs them, without blocking writes (CONCURRENTLY), showing the
 progress, analyses the table, then proves with EXPLAIN that each lookup uses an
 index. Running it again does nothing.
 
-The database URL comes from DATABASE_URL or --database-url-file FILE.
+The database URL comes from DATABASE_URL or --database-url-file FILE. A
+mysql:// (or mariadb://) URL indexes a MySQL or MariaDB table instead: one
+index per lookup column, added online (ALGORITHM=INPLACE, LOCK=NONE), a TEXT
+column on its first 191 characters; the column's _ci collation serves both
+lookup modes.
 Exit code 1 when a lookup still scans the table after --apply.`;
 
 interface PgLike {
@@ -45,7 +49,12 @@ async function dbIndex(argv: string[], io: Io): Promise<number> {
     throw new UsageError((err as Error).message.replace(/\.$/, ''));
   }
   const mode = { matchEmail: values['match-email'], caseInsensitive: values['case-insensitive'] };
-  const url = await databaseUrl(undefined, values['database-url-file'], 'db index');
+  const dbUrl = await databaseUrl(undefined, values['database-url-file'], 'db index');
+  if (/^(mysql|mariadb):\/\//.test(dbUrl)) {
+    const { mysqlIndex } = await import('./mysql.js');
+    return mysqlIndex(dbUrl, { table: values.table, ...(values.columns ? { columns: jsonOption('columns', values.columns) as object } : {}), mode, apply: values.apply, json: values.json }, io);
+  }
+  const url = dbUrl;
   const client = new PgClient({ connectionString: url, application_name: 'cognito-migrate-db-index' }) as unknown as PgLike;
   await client.connect();
   const say = (text: string) => { if (!values.json) io.out(text); };

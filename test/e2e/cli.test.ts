@@ -75,7 +75,7 @@ describe('mistakes: one clear line, exit 2, no stack trace, nothing quoted back'
     [['csv', 'lint', 'x.csv', '--header', 'header.json', '--mfa', 'MAYBE'], /--mfa must be ON, OFF or OPTIONAL/],
     [['csv', 'export', '--header', 'header.json'], /export needs --out DIR/],
     [['csv', 'export', '--out', 'o', '--header', 'header.json'], /DATABASE_URL in the environment or --database-url-file/],
-    [['csv', 'export', '--out', 'o', '--header', 'header.json', '--database-url-file', 'not-json.txt'], /must hold one postgres:\/\/ URL/],
+    [['csv', 'export', '--out', 'o', '--header', 'header.json', '--database-url-file', 'not-json.txt'], /must hold one postgres:\/\/ or mysql:\/\/ URL/],
     [['csv', 'export', '--out', 'o', '--header', 'header.json', '--database-url', 'postgres://x', '--attribute-map', '{bad'], /--attribute-map must be JSON/],
     [['import', '--file', 'x.csv'], /--user-pool-id is required/],
     [['import', '--user-pool-id', 'eu-west-1_A', '--role-arn', 'arn', '--manifest', 'not-json.txt'], /the manifest not-json.txt is not valid JSON/],

@@ -1,0 +1,174 @@
+import { randomBytes } from 'node:crypto';
+import type { ConnectionOptions } from 'mysql2/promise';
+import { type CheckResult, type SelfCheck, fail, pass, warn } from '../../src/checks.js';
+import { ConfigurationError } from '../../src/errors.js';
+import type { SqlColumns } from '../../src/sql-rows.js';
+import type { LookupQuery, StoreContext } from '../../src/types.js';
+import { type MysqlError, type MysqlLookupPlan, explainMysqlError, isServerError } from './sql.js';
+
+/** Rows above which a scan on every sign-in is worth a warning. */
+export const SCAN_ROWS_LIMIT = 10_000;
+
+/** What the checks need from the store. */
+export interface MysqlProbe {
+  mode: Pick<LookupQuery, 'matchEmail' | 'caseInsensitive'>;
+  columns: SqlColumns;
+  table: string;
+  quotedTable: string;
+  markColumn?: string;
+  fromSecret: boolean;
+  customQuery: { sql: string; params: number } | undefined;
+  lookupPlan(mode: Pick<LookupQuery, 'matchEmail' | 'caseInsensitive'>, ctx: StoreContext): Promise<MysqlLookupPlan>;
+  settings(): Promise<ConnectionOptions>;
+  query(sql: string, values: unknown[], ctx: StoreContext): Promise<Record<string, unknown>[]>;
+  /** The column names a statement returns. */
+  fields(sql: string, values: unknown[], ctx: StoreContext): Promise<string[]>;
+}
+
+const checkContext = (ms = 3000): StoreContext => {
+  const deadline = Date.now() + ms;
+  return { signal: new AbortController().signal, deadline, remainingMs: () => Math.max(0, deadline - Date.now()) };
+};
+
+const hostOf = (s: ConnectionOptions) => {
+  try {
+    return s.host ?? (s.uri ? decodeURIComponent(new URL(s.uri).hostname) : undefined);
+  } catch {
+    return undefined;
+  }
+};
+const local = (host: string | undefined) => !host || host === 'localhost' || host === '::1' || /^127\./.test(host);
+const tlsMode = (ssl: ConnectionOptions['ssl']) => (!ssl ? 'disable' : typeof ssl === 'object' && ssl.rejectUnauthorized === false ? 'require' : 'verify-full');
+
+/**
+ * The MySQL store's deep checks, as the PostgreSQL store's: credentials,
+ * connection and TLS, the lookup query with its columns, the migrated-marker
+ * column, connections left, and whether each lookup uses an index.
+ *
+ * @example
+ * ```ts
+ * const report = await runChecks(store.checks({ matchEmail: true, caseInsensitive: false }))
+ * ```
+ */
+export function mysqlChecks(probe: MysqlProbe): SelfCheck[] {
+  const modeText = `${probe.mode.matchEmail ? 'username or email' : 'username'}${probe.mode.caseInsensitive ? ', case-insensitive' : ''}`;
+  const lookup = async (login: string, ctx: StoreContext) => {
+    if (probe.customQuery) return { sql: probe.customQuery.sql, values: Array(probe.customQuery.params).fill(login) };
+    const plan = await probe.lookupPlan(probe.mode, ctx);
+    return { sql: plan.sql, values: Array(plan.params).fill(login) };
+  };
+  return [
+    {
+      id: 'mysql.credentials',
+      async run() {
+        try {
+          await probe.settings();
+          return pass('mysql.credentials', probe.fromSecret ? 'Database credentials read from Secrets Manager' : 'Connection settings present');
+        } catch (err) {
+          if (err instanceof ConfigurationError) return fail('mysql.credentials', err.message, err.fix);
+          return fail('mysql.credentials', `Could not read the database secret: ${(err as Error).name}`, 'Check DATABASE_SECRET_ARN and the role\'s secretsmanager:GetSecretValue permission.');
+        }
+      },
+    },
+    {
+      id: 'mysql.connect',
+      async run(): Promise<CheckResult[]> {
+        let mode = 'unknown';
+        let isLocal = false;
+        try {
+          const settings = await probe.settings();
+          mode = tlsMode(settings.ssl);
+          isLocal = local(hostOf(settings));
+        } catch { /* the credentials check says why */ }
+        try {
+          const [row] = await probe.query("SELECT VERSION() AS version, DATABASE() AS db, (SELECT VARIABLE_VALUE FROM information_schema.SESSION_STATUS WHERE VARIABLE_NAME = 'Ssl_cipher') AS cipher", [], checkContext());
+          const tls = Boolean(row?.cipher);
+          return [
+            pass('mysql.connect', `Connected to ${String(row?.version).includes('MariaDB') ? 'MariaDB' : 'MySQL'} ${row?.version} (database ${row?.db})`),
+            mode === 'disable' && isLocal ? pass('mysql.tls', 'TLS off: the database is on this host (loopback)')
+              : mode === 'disable' ? warn('mysql.tls', 'TLS is off (MYSQL_SSL=disable): password hashes and user data cross the network in clear', 'Leave MYSQL_SSL unset (verify-full) unless the database is on this host.')
+              : pass('mysql.tls', `TLS mode ${mode}${mode === 'verify-full' ? ' (server certificate and host name checked)' : ' (encrypted, certificate not checked)'}; this session ${tls ? 'is' : 'is not'} encrypted`),
+          ];
+        } catch (err) {
+          return [connectFailure(err as MysqlError), pass('mysql.tls', `TLS mode ${mode}`)];
+        }
+      },
+    },
+    {
+      id: 'mysql.query',
+      async run(): Promise<CheckResult[]> {
+        const ctx = checkContext();
+        const login = `cognito-migrate-self-check-${randomBytes(6).toString('hex')}`;
+        let fields: string[];
+        try {
+          const { sql, values } = await lookup(login, ctx);
+          if ((await probe.query(sql, values, ctx)).length > 0) return [fail('mysql.query', 'The lookup query returned a row for a login no user has', 'A custom MYSQL_QUERY must filter on ?, the login Cognito sends.')];
+          fields = await probe.fields(sql, values, ctx);
+        } catch (err) {
+          return [queryFailure(err as MysqlError, probe)];
+        }
+        const { columns } = probe;
+        const results: CheckResult[] = [pass('mysql.query', `Lookup query on ${probe.table} runs (${modeText})`)];
+        if (!fields.includes(columns.passwordHash)) results.push(fail('mysql.columns', `The lookup query returns no "${columns.passwordHash}" column, so no password can be verified`, 'Set MYSQL_COLUMNS={"passwordHash":"<your hash column>"} or alias the column in MYSQL_QUERY.'));
+        if (!fields.includes(columns.enabled)) results.push(warn('mysql.columns', `No "${columns.enabled}" column: every legacy user counts as active, disabled accounts included`, `Return a boolean "${columns.enabled}" column (or set MYSQL_COLUMNS enabled) so inactive users are never migrated.`));
+        if (results.length === 1) results.push(pass('mysql.columns', `Columns present: ${[columns.passwordHash, columns.enabled].join(', ')}`));
+        return results;
+      },
+    },
+    ...(probe.markColumn ? [{
+      id: 'mysql.mark-migrated',
+      async run(): Promise<CheckResult> {
+        try {
+          // Changes no row: proves the column exists and the user may UPDATE it.
+          await probe.query(`UPDATE ${probe.quotedTable} SET \`${probe.markColumn}\` = \`${probe.markColumn}\` WHERE 1 = 0`, [], checkContext());
+          return pass('mysql.mark-migrated', `Migrated users are recorded in ${probe.table}.${probe.markColumn}`);
+        } catch (err) {
+          return fail('mysql.mark-migrated', `Migrations cannot be recorded: ${isServerError(err) ? explainMysqlError(err as MysqlError) : (err as Error).name}`, `ALTER TABLE ${probe.quotedTable} ADD COLUMN \`${probe.markColumn}\` DATETIME(3) NULL, and GRANT UPDATE on it to the function's user; or unset MYSQL_MARK_MIGRATED_COLUMN.`);
+        }
+      },
+    } satisfies SelfCheck] : []),
+    {
+      id: 'mysql.connections',
+      async run() {
+        const [row] = await probe.query("SELECT @@max_connections AS max, (SELECT VARIABLE_VALUE FROM information_schema.GLOBAL_STATUS WHERE VARIABLE_NAME = 'Threads_connected') AS used", [], checkContext());
+        const max = Number(row?.max);
+        const used = Number(row?.used);
+        return { ...pass('mysql.connections', `max_connections ${max}, ${used} in use: room for ${Math.max(0, max - used)} more; each warm instance of this function holds one`), data: { maxConnections: max, inUse: used, available: Math.max(0, max - used) } };
+      },
+    },
+    {
+      id: 'mysql.index',
+      async run() {
+        const ctx = checkContext();
+        const { sql, values } = await lookup('cognito-migrate-explain@example.com', ctx);
+        const plan = await probe.query(`EXPLAIN ${sql}`, values, ctx);
+        // A full scan of a large table on every sign-in: type ALL with many rows.
+        const scans = plan.filter((r) => String(r.type ?? '').toUpperCase() === 'ALL' && Number(r.rows ?? 0) > SCAN_ROWS_LIMIT);
+        if (scans.length === 0) return pass('mysql.index', `The lookup (${modeText}) reads ${probe.table} through an index${plan.some((r) => String(r.type).toUpperCase() === 'ALL') ? ' or scans only a small table' : ''}`);
+        const rows = Math.max(...scans.map((r) => Number(r.rows))).toLocaleString('en');
+        const lookupPlan = probe.customQuery ? undefined : await probe.lookupPlan(probe.mode, ctx);
+        const unindexable = lookupPlan?.probes.filter((p) => !p.indexable).map((p) => p.column) ?? [];
+        return warn('mysql.index', `The lookup (${modeText}) scans ${probe.table} (about ${rows} rows) on every sign-in`,
+          unindexable.length
+            ? `${unindexable.join(', ')} has a case-sensitive collation, so a case-insensitive lookup cannot use an index: give the column a _ci collation, or turn CASE_INSENSITIVE off.`
+            : 'Run npx cognito-migrate db index --apply (it prints the CREATE INDEX statements first without --apply).');
+      },
+    },
+  ];
+}
+
+function connectFailure(err: MysqlError): CheckResult {
+  const code = err.code ?? '';
+  if (code === 'ER_ACCESS_DENIED_ERROR') return fail('mysql.connect', 'The server refused the credentials (ER_ACCESS_DENIED_ERROR)', 'Check the user and password in DATABASE_URL or the secret, and the user\'s allowed hosts.');
+  if (code === 'ER_BAD_DB_ERROR') return fail('mysql.connect', 'The database named in the connection settings does not exist (ER_BAD_DB_ERROR)', 'Fix the database name (dbname in the secret, the path of DATABASE_URL).');
+  if (/CERT|SELF_SIGNED|UNABLE_TO_VERIFY/.test(code)) return fail('mysql.connect', `TLS certificate not trusted (${code})`, 'For RDS the Amazon roots are read from /var/runtime/ca-cert.pem; for another CA set MYSQL_SSL_CA_FILE to its PEM bundle.');
+  if (code === 'HANDSHAKE_NO_SSL_SUPPORT') return fail('mysql.connect', 'The server does not offer TLS, and TLS is required by default for a remote host', 'Enable TLS on the server (require_secure_transport), or set MYSQL_SSL=disable if the network is private and you accept that.');
+  return fail('mysql.connect', `Could not reach the database (${code || err.name || 'error'})`, 'Check the host and port, that the function runs in subnets that route to the database, and that its security group admits the function\'s.');
+}
+
+function queryFailure(err: MysqlError, probe: MysqlProbe): CheckResult {
+  if (err.code === 'ER_NO_SUCH_TABLE') return fail('mysql.query', `The lookup query failed: ${explainMysqlError(err)}`, `Set MYSQL_TABLE to the legacy users table (now "${probe.table}"), database-qualified if needed.`);
+  if (err.code === 'ER_BAD_FIELD_ERROR') return fail('mysql.query', `The lookup query failed: ${explainMysqlError(err)}`, 'Map the column names with MYSQL_COLUMNS, e.g. {"username":"login","email":"mail"}.');
+  if (isServerError(err)) return fail('mysql.query', `The lookup query failed: ${explainMysqlError(err)}`, 'Fix MYSQL_QUERY (a SELECT that takes ? for the login) or MYSQL_TABLE/MYSQL_COLUMNS.');
+  return connectFailure(err);
+}

@@ -1,0 +1,242 @@
+import type { ConnectionOptions } from 'mysql2/promise';
+import { runChecks, type SelfCheck } from '../../src/checks.js';
+import { rejectUnknownKeys } from '../../src/config.js';
+import { AuthenticationFailedError, ConfigurationError, DeadlineExceededError, StoreUnavailableError } from '../../src/errors.js';
+import { COLUMN_KEYS, type SqlColumns, rowToLegacyUser, storeTimeout } from '../../src/sql-rows.js';
+import type { LegacyUser, LookupQuery, StoreContext, UserStore } from '../../src/types.js';
+import { type Collations, type MysqlError, type MysqlLookupPlan, columnName, explainMysqlError, isServerError, lookupPlan, quoteTable, resolveColumns } from './sql.js';
+
+/** The smallest slice of a mysql2/promise connection the store uses, so tests can hand in a fake. */
+export interface MysqlConnectionLike {
+  execute(options: { sql: string; timeout?: number }, values: unknown[]): Promise<[unknown, unknown]>;
+  end(): Promise<void>;
+  destroy(): void;
+  on(event: 'error', listener: (err: Error) => void): unknown;
+}
+
+/**
+ * Options of {@link createMysqlStore}.
+ *
+ * @example
+ * ```ts
+ * { connectionString: 'mysql://app@db:3306/legacy', table: 'accounts', columns: { passwordHash: 'pw' } }
+ * ```
+ */
+export interface MysqlStoreOptions {
+  /** `mysql://user:pass@host:3306/db`; or give `connection`. */
+  connectionString?: string;
+  /** mysql2 connection options, or a function that resolves them (a Secrets Manager secret). Called again after an authentication failure. */
+  connection?: ConnectionOptions | (() => Promise<ConnectionOptions>);
+  /** Table, optionally database-qualified (default `users`). */
+  table?: string;
+  /** Column names, merged over the defaults. */
+  columns?: Partial<SqlColumns>;
+  /**
+   * Your own SELECT instead of table/columns: every `?` is the login exactly
+   * as sent, and it must return the columns named in `columns`. It must apply
+   * the handler's matchEmail and caseInsensitive rules itself.
+   */
+  query?: string;
+  /** Connect timeout in ms (default 1000). */
+  connectTimeoutMs?: number;
+  /** Query timeout in ms (default 1000); capped by the invocation's remaining time. */
+  queryTimeoutMs?: number;
+  /** Opens the connection; tests pass a fake. Default mysql2's `createConnection`. */
+  connect?: (options: ConnectionOptions) => Promise<MysqlConnectionLike>;
+  /** After a successful sign-in, set this timestamp column of the user's row to now(), once. */
+  markMigrated?: { column: string };
+}
+
+const OPTION_NAMES = ['connectionString', 'connection', 'table', 'columns', 'query', 'connectTimeoutMs', 'queryTimeoutMs', 'connect', 'markMigrated'];
+const WHERE = 'createMysqlStore';
+// Wrong credentials, maybe rotated: fetch them again next time.
+const AUTH_FAILED = new Set(['ER_ACCESS_DENIED_ERROR', 'ER_DBACCESS_DENIED_ERROR']);
+
+/** The MySQL store with its SQL exposed, for self-checks, `db index` and tests. */
+export interface MysqlStore extends UserStore {
+  /** The lookup of a mode once the store knows the columns' collations; undefined for a custom `query`. */
+  lookupPlan(mode: Pick<LookupQuery, 'matchEmail' | 'caseInsensitive'>, ctx: StoreContext): Promise<MysqlLookupPlan | undefined>;
+  readonly quotedTable: string;
+  close(): Promise<void>;
+  checks(mode: Pick<LookupQuery, 'matchEmail' | 'caseInsensitive'>): SelfCheck[];
+}
+
+/** mysql2 settings every connection gets: exact big numbers, UTC dates, BOOLEAN and BIT(1) read as booleans. */
+export const BASE_OPTIONS: ConnectionOptions = {
+  supportBigNumbers: true,
+  bigNumberStrings: true,
+  timezone: 'Z',
+  charset: 'utf8mb4',
+  typeCast: (field, next) => {
+    if (field.type === 'BIT' && field.length === 1) {
+      const bytes = field.buffer();
+      return bytes === null ? null : bytes[0] === 1;
+    }
+    // BOOLEAN is TINYINT(1): 0 and 1 read as false and true; any other number stays a number (and fails closed as a flag).
+    if (field.type === 'TINY' && field.length === 1) {
+      const text = field.string();
+      return text === null ? null : text === '0' ? false : text === '1' ? true : Number(text);
+    }
+    return next();
+  },
+};
+
+/**
+ * A store that reads legacy users from MySQL or MariaDB rows holding password
+ * hashes, with the same options and lookup modes as the PostgreSQL store.
+ * One connection per warm Lambda instance, replaced when it breaks or a query
+ * times out. Every lookup is a server-side prepared statement: the login never
+ * becomes SQL text; table and column names are validated identifiers.
+ *
+ * @example
+ * ```ts
+ * const store = createMysqlStore({ connectionString: process.env.DATABASE_URL, table: 'legacy.accounts', columns: { username: 'login' } })
+ * ```
+ */
+export function createMysqlStore(options: MysqlStoreOptions): MysqlStore {
+  rejectUnknownKeys(WHERE, options, OPTION_NAMES);
+  if (!options.connectionString && !options.connection) {
+    throw new ConfigurationError('connectionString', `${WHERE}: "connectionString" or "connection" is required`, 'Pass connectionString: "mysql://user:pass@host:3306/db".');
+  }
+  rejectUnknownKeys(`${WHERE} columns`, options.columns ?? {}, COLUMN_KEYS);
+  const columns = resolveColumns(options.columns, WHERE);
+  const table = options.table ?? 'users';
+  const quotedTable = quoteTable(table, WHERE);
+  if (options.query !== undefined && (typeof options.query !== 'string' || !options.query.includes('?'))) {
+    throw new ConfigurationError('query', `${WHERE}: "query" must be a SELECT that uses ? for the login`, 'Example: SELECT * FROM users WHERE login = ?.');
+  }
+  const customParams = options.query ? (options.query.match(/\?/g) ?? []).length : 0;
+  const markColumn = options.markMigrated === undefined ? undefined : columnName(options.markMigrated?.column, 'markMigrated.column', WHERE);
+  const connectTimeoutMs = storeTimeout(WHERE, 'connectTimeoutMs', options.connectTimeoutMs, 1000);
+  const queryTimeoutMs = storeTimeout(WHERE, 'queryTimeoutMs', options.queryTimeoutMs, 1000);
+  const open = options.connect ?? (async (o: ConnectionOptions) => {
+    // A CommonJS module: bundlers put its exports under default, Node also as named ones.
+    const mysql = await import('mysql2/promise');
+    const create = mysql.createConnection ?? (mysql as unknown as { default: typeof mysql }).default.createConnection;
+    return (await create(o)) as unknown as MysqlConnectionLike;
+  });
+
+  let collations: Collations = new Map();
+  let collationsRead: Promise<void> | undefined;
+  const readCollations = (ctx: StoreContext) => (collationsRead ??= run(
+    'SELECT COLUMN_NAME AS name, COLLATION_NAME AS collation FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = COALESCE(?, DATABASE()) AND TABLE_NAME = ? AND COLUMN_NAME IN (?, ?)',
+    [table.includes('.') ? table.split('.')[0] : null, table.split('.').pop(), columns.username, columns.email], ctx,
+  ).then((rows) => { collations = new Map(rows.map((r) => [String(r.name), String(r.collation ?? '')])); }, () => { collationsRead = undefined; }));
+
+  let settings: Promise<ConnectionOptions> | undefined;
+  let connection: MysqlConnectionLike | undefined;
+  let connecting: Promise<MysqlConnectionLike> | undefined;
+
+  function resolveSettings(): Promise<ConnectionOptions> {
+    if (!settings) {
+      const source = options.connection;
+      settings = typeof source === 'function' ? source() : Promise.resolve(source ?? { uri: options.connectionString! });
+      settings.catch(() => (settings = undefined));
+    }
+    return settings;
+  }
+
+  function discard(broken: MysqlConnectionLike): void {
+    if (connection === broken) connection = undefined;
+    // destroy, not end: end waits for a server that may never answer.
+    try { broken.destroy(); } catch { /* already gone */ }
+  }
+
+  async function connect(ctx: StoreContext): Promise<MysqlConnectionLike> {
+    const config = await resolveSettings();
+    const timeout = Math.max(1, Math.min(connectTimeoutMs, ctx.remainingMs()));
+    const fresh = await open({ ...BASE_OPTIONS, enableKeepAlive: true, ...config, connectTimeout: timeout });
+    fresh.on('error', () => discard(fresh));
+    return fresh;
+  }
+
+  async function getConnection(ctx: StoreContext): Promise<MysqlConnectionLike> {
+    if (connection) return connection;
+    connecting ??= connect(ctx).finally(() => (connecting = undefined));
+    connection = await connecting;
+    return connection;
+  }
+
+  /** Runs one prepared statement on the instance's connection; a connection-level failure discards it. */
+  async function execute(sql: string, values: unknown[], ctx: StoreContext): Promise<{ rows: Record<string, unknown>[]; fields: string[] }> {
+    const active = await getConnection(ctx);
+    try {
+      const [rows, fields] = await active.execute({ sql, timeout: Math.max(1, Math.min(queryTimeoutMs, ctx.remainingMs())) }, values);
+      return { rows: Array.isArray(rows) ? (rows as Record<string, unknown>[]) : [], fields: Array.isArray(fields) ? fields.map((f: { name: string }) => f.name) : [] };
+    } catch (err) {
+      if (!isServerError(err)) discard(active);
+      throw err;
+    }
+  }
+  const run = async (sql: string, values: unknown[], ctx: StoreContext) => (await execute(sql, values, ctx)).rows;
+
+  const planFor = async (mode: Pick<LookupQuery, 'matchEmail' | 'caseInsensitive'>, ctx: StoreContext) => {
+    await readCollations(ctx);
+    return lookupPlan(quotedTable, columns, mode, collations);
+  };
+
+  async function findUser(query: LookupQuery, ctx: StoreContext): Promise<LegacyUser | undefined> {
+    let rows: Record<string, unknown>[];
+    try {
+      if (options.query) rows = await run(options.query, Array(customParams).fill(query.login), ctx);
+      else {
+        const plan = await planFor(query, ctx);
+        rows = await run(plan.sql, Array(plan.params).fill(query.login), ctx);
+      }
+    } catch (err) {
+      throw classify(err, ctx);
+    }
+    const [first, second] = rows;
+    if (!first) return undefined;
+    if (second && first[columns.username] !== query.login) {
+      throw new AuthenticationFailedError('ambiguous_login', `more than one legacy row matches this login under the ${query.caseInsensitive ? 'case-insensitive ' : ''}${query.matchEmail ? 'username-or-email ' : ''}lookup; make logins unique or narrow the query`);
+    }
+    return rowToLegacyUser(first, columns);
+  }
+
+  function classify(err: unknown, ctx: StoreContext): StoreUnavailableError {
+    const e = err as MysqlError;
+    if (e.code && AUTH_FAILED.has(e.code)) settings = undefined;
+    if (ctx.remainingMs() <= 0 || e.code === 'PROTOCOL_SEQUENCE_TIMEOUT' || e.code === 'ETIMEDOUT' || /timeout/i.test(e.message ?? '')) {
+      return new DeadlineExceededError('mysql', Math.min(queryTimeoutMs, connectTimeoutMs), { cause: err });
+    }
+    // Data and duplicate-key errors quote values; only schema errors keep the server's text.
+    const detail = isServerError(err) ? explainMysqlError(e) : (e.code ?? (err instanceof Error ? err.name : 'unknown error'));
+    return new StoreUnavailableError('mysql', detail, { cause: err });
+  }
+
+  const store: MysqlStore = {
+    name: 'mysql',
+    quotedTable,
+    async lookupPlan(mode, ctx) {
+      return options.query ? undefined : planFor(mode, ctx);
+    },
+    findUser,
+    async sampleHashes(limit, ctx) {
+      if (options.query) return [];
+      const n = Math.max(1, Math.min(200, Math.floor(limit)));
+      const rows = await run(`SELECT * FROM ${quotedTable} WHERE \`${columns.passwordHash}\` IS NOT NULL LIMIT ${n}`, [], ctx);
+      return rows.map((row) => rowToLegacyUser(row, columns));
+    },
+    ...(markColumn ? {
+      async markMigrated(user: LegacyUser, ctx: StoreContext) {
+        await run(`UPDATE ${quotedTable} SET \`${markColumn}\` = CURRENT_TIMESTAMP(3) WHERE \`${columns.id}\` = ? AND \`${markColumn}\` IS NULL`, [user.id], ctx);
+      },
+    } : {}),
+    checks: (mode) => [{ id: 'mysql', run: async () => runChecks((await import('./checks.js')).mysqlChecks({
+      mode, columns, table, quotedTable, ...(markColumn ? { markColumn } : {}),
+      fromSecret: typeof options.connection === 'function' && (options.connection as { fromSecret?: boolean }).fromSecret !== false,
+      customQuery: options.query ? { sql: options.query, params: customParams } : undefined,
+      lookupPlan: (m, c) => planFor(m, c),
+      settings: resolveSettings,
+      query: run,
+      fields: async (sql, values, ctx) => (await execute(sql, values, ctx)).fields,
+    })).then((r) => r.checks) }],
+    async close() {
+      const open = connection ?? (await connecting?.catch(() => undefined));
+      connection = undefined;
+      await open?.end().catch(() => open.destroy());
+    },
+  };
+  return store;
+}

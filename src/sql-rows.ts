@@ -1,0 +1,116 @@
+// What every SQL store shares: which columns hold what, how their names are
+// checked before they are quoted into SQL, and how a row becomes a legacy user.
+import { ConfigurationError } from './errors.js';
+import { applyEnabled, parseFlag } from './flags.js';
+import type { LegacyUser, LegacyValue } from './types.js';
+
+/** Which columns hold what. Only `username`, `email` and `passwordHash` are needed to build the query. */
+export interface SqlColumns {
+  /** Legacy primary key (default `id`). */
+  id: string;
+  /** Login name (default `username`). */
+  username: string;
+  /** Email, used when the handler's `matchEmail` is on (default `email`). */
+  email: string;
+  /** The stored hash (default `password_hash`). Never copied into attributes. */
+  passwordHash: string;
+  /** Optional column naming the hash format when the hash alone does not (default `password_format`). */
+  hashFormat: string;
+  /** Optional boolean column; `false` refuses the user (default `enabled`). */
+  enabled: string;
+  /** Optional boolean column: the legacy account used SMS MFA (default `sms_mfa`). */
+  smsMfa: string;
+}
+
+const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_$]{0,62}$/;
+
+/** The defaults every SQL reader starts from. */
+export const DEFAULT_COLUMNS: SqlColumns = {
+  id: 'id', username: 'username', email: 'email', passwordHash: 'password_hash', hashFormat: 'password_format', enabled: 'enabled', smsMfa: 'sms_mfa',
+};
+
+/**
+ * Column names over the defaults, each checked to be a plain identifier (they are quoted into SQL).
+ * @example resolveColumns({ username: 'login' }, 'createPostgresStore')
+ */
+export function resolveColumns(given: Partial<SqlColumns> | undefined, where: string): SqlColumns {
+  const columns: SqlColumns = { ...DEFAULT_COLUMNS, ...given };
+  for (const [key, name] of Object.entries(columns)) {
+    if (!IDENTIFIER.test(name)) {
+      throw new ConfigurationError(`columns.${key}`, `${where}: column name "${name}" for "${key}" is not a plain SQL identifier`, 'Use letters, digits and underscores; quote-worthy names are not supported.');
+    }
+  }
+  return columns;
+}
+
+/**
+ * A column name checked to be a plain identifier (it is quoted into SQL).
+ * @example columnName('migrated_at', 'markMigrated.column', 'createPostgresStore') // 'migrated_at'
+ */
+export function columnName(name: unknown, setting: string, where: string): string {
+  if (typeof name !== 'string' || !IDENTIFIER.test(name)) {
+    throw new ConfigurationError(setting, `${where}: "${setting}" must be a plain SQL column name`, 'Use letters, digits and underscores, e.g. migrated_at.');
+  }
+  return name;
+}
+
+/**
+ * A plain or schema-qualified table name, each part checked and wrapped in the dialect's quote.
+ * @example quoteTableWith('legacy.users', '`', 'createMysqlStore') // '`legacy`.`users`'
+ */
+export function quoteTableWith(table: string, quote: '"' | '`', where: string): string {
+  const parts = table.split('.');
+  if (parts.length > 2 || !parts.every((p) => IDENTIFIER.test(p))) {
+    throw new ConfigurationError('table', `${where}: table "${table}" is not a plain or schema-qualified SQL identifier`, 'Example: table: "users" or "legacy.users".');
+  }
+  return parts.map((p) => `${quote}${p}${quote}`).join('.');
+}
+
+/**
+ * A row as a legacy user: the hash column never lands in `fields`.
+ * @example rowToLegacyUser({ id: 1, username: 'ada', password_hash: '$2b$…' }, DEFAULT_COLUMNS)
+ */
+export function rowToLegacyUser(row: Record<string, unknown>, columns: SqlColumns): LegacyUser {
+  const fields: Record<string, LegacyValue> = {};
+  // for…in: the export reads every user through here, and Object.entries allocates a pair per column.
+  for (const name in row) {
+    if (name === columns.passwordHash || !Object.hasOwn(row, name)) continue;
+    fields[name] = toLegacyValue(row[name]);
+  }
+  const hash = row[columns.passwordHash];
+  const format = row[columns.hashFormat];
+  const user: LegacyUser = {
+    id: String(row[columns.id] ?? row[columns.username]),
+    fields,
+  };
+  if (typeof hash === 'string' && hash.length > 0) user.passwordHash = hash;
+  if (typeof format === 'string' && format.length > 0) user.hashFormat = format;
+  // Fails closed: smallint 0, 'f', 'no', NULL and anything unreadable all refuse.
+  if (columns.enabled in row) applyEnabled(user, row[columns.enabled], `column "${columns.enabled}"`);
+  if (columns.smsMfa in row) user.smsMfa = parseFlag(row[columns.smsMfa]) === true;
+  return user;
+}
+
+function toLegacyValue(value: unknown): LegacyValue {
+  if (value === null || value === undefined) return undefined;
+  if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean' || value instanceof Date) return value;
+  if (typeof value === 'bigint') return value.toString();
+  // MySQL drivers hand binary and BLOB columns over as bytes.
+  if (Buffer.isBuffer(value)) return value.toString('utf8');
+  return JSON.stringify(value);
+}
+
+/** The keys of {@link SqlColumns}, for checking a `columns` option. */
+export const COLUMN_KEYS = Object.keys(DEFAULT_COLUMNS);
+
+/**
+ * A store's time limit option: a whole number of ms from 1 to 4800 (Cognito waits 5 s), or the fallback.
+ * @example storeTimeout('createMysqlStore', 'queryTimeoutMs', options.queryTimeoutMs, 1000)
+ */
+export function storeTimeout(where: string, name: string, value: number | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (!Number.isInteger(value) || value < 1 || value > 4800) {
+    throw new ConfigurationError(name, `${where}: "${name}" must be a whole number of ms from 1 to 4800, got ${JSON.stringify(value)}`, `Leave it out for the default ${fallback} ms.`);
+  }
+  return value;
+}

@@ -1,0 +1,29 @@
+// The store contract against a real MariaDB server (Debian's mariadb-server; .ci/run installs it).
+import { createMysqlStore } from '../../adapters/mysql/index.js';
+import { DEMO_ATTRIBUTE_MAP } from '../../scripts/lib/seed.mjs';
+import { freshMysqlTable, mysqlUrl } from '../support/database.js';
+import { startSilentServer } from '../support/legacy-api.js';
+import { CONTRACT_USERS, runStoreContract } from './suite.js';
+
+const can = { caseInsensitive: true, disabledUsers: true };
+runStoreContract('mysql (MariaDB)', async () => {
+  const table = await freshMysqlTable('contract_my', CONTRACT_USERS as never);
+  const silent = await startSilentServer();
+  const extra: Array<{ close(): Promise<void> }> = [];
+  const make = (connectionString: string, more = {}) => {
+    const s = createMysqlStore({ connectionString, table, ...more });
+    extra.push(s);
+    return s;
+  };
+  return {
+    store: make(mysqlUrl()),
+    attributes: DEMO_ATTRIBUTE_MAP,
+    can,
+    outage: () => make('mysql://u:p@127.0.0.1:1/db'),
+    slow: () => make(`mysql://u:p@127.0.0.1:${silent.port}/db`, { connectTimeoutMs: 4000 }),
+    close: async () => {
+      await Promise.all(extra.map((s) => s.close()));
+      await silent.close();
+    },
+  };
+}, { ...can, outage: true, slow: true });
