@@ -1,22 +1,24 @@
 import { readdirSync } from 'node:fs';
 import { defineConfig } from 'vitest/config';
-import { MARIADB_INSTALL, mariadbBinary } from './scripts/lib/mariadb.mjs';
+import { mariadbBinary, mariadbTestPlan } from './scripts/lib/mariadb.mjs';
 
 // The MySQL adapter's tests need a real MariaDB server (Debian's mariadb-server, which .ci/run installs).
 // Without one they cannot run: CI fails outright; a local run leaves those files out and says so, at the start and in the closing line.
-const MARIADB_TESTS = 'test/**/*.mariadb.test.ts';
-const hasMariadb = Boolean(process.env.MYSQL_URL || mariadbBinary());
-if (!hasMariadb && process.env.CI) throw new Error(`CI needs MariaDB for the MySQL adapter's tests and it is not installed: ${MARIADB_INSTALL} (.ci/run does this)`);
-const leftOut = hasMariadb ? [] : readdirSync('test', { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.mariadb.test.ts')).map((f) => `test/${f}`).sort();
-if (leftOut.length) {
-  process.env.COGNITO_MIGRATE_LEFT_OUT = `${leftOut.length} test files need MariaDB and did not run (${leftOut.join(', ')}); install it: ${MARIADB_INSTALL}`;
-  process.stderr.write(`\n${process.env.COGNITO_MIGRATE_LEFT_OUT}\n\n`);
+const plan = mariadbTestPlan({
+  env: process.env,
+  installed: Boolean(mariadbBinary()),
+  files: readdirSync('test', { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.mariadb.test.ts')).map((f) => `test/${f}`).sort(),
+});
+if (plan.error) throw new Error(plan.error);
+if (plan.notice) {
+  process.env.COGNITO_MIGRATE_LEFT_OUT = plan.notice;
+  process.stderr.write(`\n${plan.notice}\n\n`);
 }
 
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
-    exclude: ['**/node_modules/**', ...(hasMariadb ? [] : [MARIADB_TESTS])],
+    exclude: ['**/node_modules/**', ...plan.exclude],
     reporters: ['default', './test/support/summary-reporter.ts'],
     globalSetup: ['test/support/global-setup.ts'],
     pool: 'forks',

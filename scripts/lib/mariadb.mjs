@@ -17,6 +17,20 @@ export function mariadbBinary() {
   return BIN.find((b) => existsSync(b));
 }
 
+/**
+ * Which test files a run can take, given the machine: with MariaDB (or
+ * MYSQL_URL) all of them; without it under CI, an error; locally, the
+ * MariaDB files left out and a notice that names them and the install command.
+ * @param {{ env: Record<string, string | undefined>, installed: boolean, files: string[] }} machine
+ * @returns {{ exclude: string[], notice?: string, error?: string }}
+ * @example mariadbTestPlan({ env: process.env, installed: Boolean(mariadbBinary()), files: ['test/contract/mysql.mariadb.test.ts'] })
+ */
+export function mariadbTestPlan({ env, installed, files }) {
+  if (env.MYSQL_URL || installed) return { exclude: [] };
+  if (env.CI) return { exclude: [], error: `CI needs MariaDB for the MySQL adapter's tests and it is not installed: ${MARIADB_INSTALL} (.ci/run does this)` };
+  return { exclude: ['test/**/*.mariadb.test.ts'], notice: `${files.length} test files need MariaDB and did not run (${files.join(', ')}); install it: ${MARIADB_INSTALL}` };
+}
+
 /** The command that installs it, for messages. */
 export const MARIADB_INSTALL = 'sudo apt-get install -y mariadb-server   (Debian/Ubuntu; the tests start their own server, no service needed)';
 

@@ -36,3 +36,24 @@ describe('the test suite never hides a failure', () => {
     expect(unguarded.code).toBe(0);
   });
 });
+
+describe('a file that fails outside its tests', () => {
+  it('a failing beforeAll counts as a failure in the closing line, not as skipped tests only', async () => {
+    const { code, stdout } = await childRun('before-all.fixture.ts');
+    expect(code).not.toBe(0);
+    expect(stdout).toMatch(/^0 passed, 1 failed, 1 skipped$/m);
+  });
+});
+
+describe('tests that need MariaDB', () => {
+  it('run when it is installed or MYSQL_URL is set; fail the run under CI without it; locally are left out with a notice naming them and the install command', async () => {
+    const { mariadbTestPlan } = await import('../../scripts/lib/mariadb.mjs');
+    const files = ['test/contract/mysql.mariadb.test.ts', 'test/integration/mysql.mariadb.test.ts'];
+    expect(mariadbTestPlan({ env: {}, installed: true, files })).toEqual({ exclude: [] });
+    expect(mariadbTestPlan({ env: { MYSQL_URL: 'mysql://x' }, installed: false, files })).toEqual({ exclude: [] });
+    expect(mariadbTestPlan({ env: { CI: 'true' }, installed: false, files })).toMatchObject({ exclude: [], error: expect.stringMatching(/CI needs MariaDB.*apt-get install -y mariadb-server/) });
+    const local = mariadbTestPlan({ env: {}, installed: false, files });
+    expect(local.exclude).toEqual(['test/**/*.mariadb.test.ts']);
+    expect(local.notice).toBe(`2 test files need MariaDB and did not run (${files.join(', ')}); install it: sudo apt-get install -y mariadb-server   (Debian/Ubuntu; the tests start their own server, no service needed)`);
+  });
+});
