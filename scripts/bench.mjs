@@ -490,6 +490,23 @@ async function csvExport(db) {
   } catch (err) {
     say(`psql is not available here (${err.code ?? err.message}); csv_export.psql_copy_seconds is null`);
   }
+  // The floor for any JavaScript export: the same COPY read in Node, each row split and re-joined with commas and written, nothing checked.
+  const { to: copyTo } = await import('pg-copy-streams');
+  const floorClient = new pg.Client(db.url);
+  await floorClient.connect();
+  const t2 = performance.now();
+  const floorOut = (await import('node:fs')).createWriteStream(join(dir, 'floor.csv'));
+  let carry = '';
+  for await (const chunk of floorClient.query(copyTo('COPY (SELECT * FROM cognito_migrate_bench_csv.users ORDER BY id) TO STDOUT'))) {
+    const text = carry + chunk.toString('utf8');
+    const end = text.lastIndexOf('\n');
+    carry = text.slice(end + 1);
+    const block = text.slice(0, end).split('\n').map((line) => line.split('\t').join(',')).join('\n');
+    if (!floorOut.write(`${block}\n`)) await new Promise((r) => floorOut.once('drain', r));
+  }
+  await new Promise((r) => floorOut.end(r));
+  const floorSeconds = (performance.now() - t2) / 1000;
+  await floorClient.end();
   await build({ entryPoints: [join(root, 'src', 'csv', 'lint.ts')], outfile: join(root, 'dist', 'bench', 'csv-lint.mjs'), bundle: true, platform: 'node', format: 'esm', packages: 'external', logLevel: 'warning' });
   const { lintCsvFile } = await import(join(root, 'dist', 'bench', 'csv-lint.mjs'));
   let lintProblems = 0;
@@ -497,6 +514,7 @@ async function csvExport(db) {
   return {
     users, seconds: round(seconds, 2), psql_copy_seconds: psqlSeconds === null ? null : round(psqlSeconds, 2),
     ratio: psqlSeconds === null ? null : round(seconds / psqlSeconds, 2), peak_rss_mb: round(peak, 1),
+    node_copy_floor_seconds: round(floorSeconds, 2),
     exported: manifest.exported, left_out: manifest.leftOut, files: manifest.files.length, lint_problems: lintProblems,
   };
 }
