@@ -204,11 +204,13 @@ async function formats() {
   // The verifiers as the Lambda bundle has them, built from src/ for this run.
   const outfile = join(root, 'dist', 'bench', 'passwords.mjs');
   await build({ entryPoints: [join(root, 'src', 'passwords', 'registry.ts')], outfile, bundle: true, platform: 'node', target: 'node20', format: 'esm', packages: 'external', logLevel: 'warning' });
-  const { verifyPassword, createPasswordVerifier } = await import(outfile);
+  const { verifyPassword: verifyWith, createPasswordVerifier } = await import(outfile);
   const estimates = createPasswordVerifier({ worker: false });
-  const { password, hashes } = JSON.parse(await readFile(join(root, 'test', 'fixtures', 'format-costs.json'), 'utf8'));
+  // The common formats, then the sources people migrate from (some named by the store, as `format`).
+  const files = await Promise.all(['format-costs.json', 'source-format-costs.json'].map(async (f) => JSON.parse(await readFile(join(root, 'test', 'fixtures', f), 'utf8'))));
   const out = {};
-  for (const { name, hash } of hashes) {
+  for (const { password, hashes } of files) for (const { name, hash, format } of hashes) {
+    const verifyPassword = (pw, h) => verifyWith(pw, h, format ? { format } : {});
     if (!(await verifyPassword(password, hash))) throw new Error(`bench hash for ${name} did not verify`);
     const times = [];
     const deadline = performance.now() + (quick ? 1500 : 5000);
@@ -217,7 +219,7 @@ async function formats() {
       await verifyPassword(password, hash);
       times.push(performance.now() - t);
     }
-    const estimate = await estimates.cost(hash, undefined, Buffer.byteLength(password));
+    const estimate = await estimates.cost(hash, format, Buffer.byteLength(password));
     out[name] = { verify_ms_p50: round(percentile(times, 50), 2), estimate_ms: round(estimate.ms, 2), samples: times.length };
   }
   return out;
