@@ -1,8 +1,9 @@
 // What every SQL store shares: which columns hold what, how their names are
 // checked before they are quoted into SQL, and how a row becomes a legacy user.
-import { ConfigurationError } from './errors.js';
+import { rejectUnknownKeys } from './config.js';
+import { AuthenticationFailedError, ConfigurationError } from './errors.js';
 import { applyEnabled, parseFlag } from './flags.js';
-import type { LegacyUser, LegacyValue } from './types.js';
+import type { LegacyUser, LegacyValue, LookupQuery } from './types.js';
 
 /** Which columns hold what. Only `username`, `email` and `passwordHash` are needed to build the query. */
 export interface SqlColumns {
@@ -113,4 +114,60 @@ export function storeTimeout(where: string, name: string, value: number | undefi
     throw new ConfigurationError(name, `${where}: "${name}" must be a whole number of ms from 1 to 4800, got ${JSON.stringify(value)}`, `Leave it out for the default ${fallback} ms.`);
   }
   return value;
+}
+
+/** The options every SQL store shares, checked. */
+export interface SqlStoreSettings {
+  columns: SqlColumns;
+  table: string;
+  markColumn: string | undefined;
+  connectTimeoutMs: number;
+  queryTimeoutMs: number;
+}
+
+/**
+ * Checks the options every SQL store shares and names what is wrong: the
+ * connection, the columns, a custom query (it must use the dialect's login
+ * placeholder), the migrated-marker column and the time limits.
+ *
+ * @example
+ * ```ts
+ * const s = sqlStoreSettings('createMysqlStore', options, { optionNames, placeholder: '?', url: 'mysql://user:pass@host:3306/db' })
+ * ```
+ */
+export function sqlStoreSettings(
+  where: string,
+  options: { connectionString?: string; connection?: unknown; table?: string; columns?: Partial<SqlColumns>; query?: string; markMigrated?: { column: string }; connectTimeoutMs?: number; queryTimeoutMs?: number },
+  dialect: { optionNames: readonly string[]; placeholder: string; url: string },
+): SqlStoreSettings {
+  rejectUnknownKeys(where, options, dialect.optionNames);
+  if (!options.connectionString && !options.connection) {
+    throw new ConfigurationError('connectionString', `${where}: "connectionString" or "connection" is required`, `Pass connectionString: "${dialect.url}".`);
+  }
+  rejectUnknownKeys(`${where} columns`, options.columns ?? {}, COLUMN_KEYS);
+  if (options.query !== undefined && (typeof options.query !== 'string' || !options.query.includes(dialect.placeholder))) {
+    throw new ConfigurationError('query', `${where}: "query" must be a SELECT that uses ${dialect.placeholder} for the login`, `Example: SELECT * FROM users WHERE login = ${dialect.placeholder}.`);
+  }
+  return {
+    columns: resolveColumns(options.columns, where),
+    table: options.table ?? 'users',
+    markColumn: options.markMigrated === undefined ? undefined : columnName(options.markMigrated?.column, 'markMigrated.column', where),
+    connectTimeoutMs: storeTimeout(where, 'connectTimeoutMs', options.connectTimeoutMs, 1000),
+    queryTimeoutMs: storeTimeout(where, 'queryTimeoutMs', options.queryTimeoutMs, 1000),
+  };
+}
+
+/**
+ * The user a lookup's rows (at most two, an exact username first) stand for:
+ * none, the first, or, when a second row qualifies and the first is not an
+ * exact username match, a refusal (`ambiguous_login`) timed like any other.
+ * @example userFromRows(rows, columns, query) // LegacyUser | undefined
+ */
+export function userFromRows(rows: Record<string, unknown>[], columns: SqlColumns, query: Pick<LookupQuery, 'login' | 'matchEmail' | 'caseInsensitive'>): LegacyUser | undefined {
+  const [first, second] = rows;
+  if (!first) return undefined;
+  if (second && first[columns.username] !== query.login) {
+    throw new AuthenticationFailedError('ambiguous_login', `more than one legacy row matches this login under the ${query.caseInsensitive ? 'case-insensitive ' : ''}${query.matchEmail ? 'username-or-email ' : ''}lookup; make logins unique or narrow the query`);
+  }
+  return rowToLegacyUser(first, columns);
 }

@@ -1,10 +1,10 @@
 import type { ConnectionOptions } from 'mysql2/promise';
 import { runChecks, type SelfCheck } from '../../src/checks.js';
-import { rejectUnknownKeys } from '../../src/config.js';
-import { AuthenticationFailedError, ConfigurationError, DeadlineExceededError, StoreUnavailableError } from '../../src/errors.js';
-import { COLUMN_KEYS, type SqlColumns, rowToLegacyUser, storeTimeout } from '../../src/sql-rows.js';
+import { connectionSlot } from '../../src/connection-slot.js';
+import { DeadlineExceededError, StoreUnavailableError } from '../../src/errors.js';
+import { type SqlColumns, rowToLegacyUser, sqlStoreSettings, userFromRows } from '../../src/sql-rows.js';
 import type { LegacyUser, LookupQuery, StoreContext, UserStore } from '../../src/types.js';
-import { type Collations, type MysqlError, type MysqlLookupPlan, columnName, explainMysqlError, isServerError, lookupPlan, quoteTable, resolveColumns } from './sql.js';
+import { type Collations, type MysqlError, type MysqlLookupPlan, explainMysqlError, isServerError, lookupPlan, quoteTable } from './sql.js';
 
 /** The smallest slice of a mysql2/promise connection the store uses, so tests can hand in a fake. */
 export interface MysqlConnectionLike {
@@ -94,21 +94,9 @@ export const BASE_OPTIONS: ConnectionOptions = {
  * ```
  */
 export function createMysqlStore(options: MysqlStoreOptions): MysqlStore {
-  rejectUnknownKeys(WHERE, options, OPTION_NAMES);
-  if (!options.connectionString && !options.connection) {
-    throw new ConfigurationError('connectionString', `${WHERE}: "connectionString" or "connection" is required`, 'Pass connectionString: "mysql://user:pass@host:3306/db".');
-  }
-  rejectUnknownKeys(`${WHERE} columns`, options.columns ?? {}, COLUMN_KEYS);
-  const columns = resolveColumns(options.columns, WHERE);
-  const table = options.table ?? 'users';
+  const { columns, table, markColumn, connectTimeoutMs, queryTimeoutMs } = sqlStoreSettings(WHERE, options, { optionNames: OPTION_NAMES, placeholder: '?', url: 'mysql://user:pass@host:3306/db' });
   const quotedTable = quoteTable(table, WHERE);
-  if (options.query !== undefined && (typeof options.query !== 'string' || !options.query.includes('?'))) {
-    throw new ConfigurationError('query', `${WHERE}: "query" must be a SELECT that uses ? for the login`, 'Example: SELECT * FROM users WHERE login = ?.');
-  }
   const customParams = options.query ? (options.query.match(/\?/g) ?? []).length : 0;
-  const markColumn = options.markMigrated === undefined ? undefined : columnName(options.markMigrated?.column, 'markMigrated.column', WHERE);
-  const connectTimeoutMs = storeTimeout(WHERE, 'connectTimeoutMs', options.connectTimeoutMs, 1000);
-  const queryTimeoutMs = storeTimeout(WHERE, 'queryTimeoutMs', options.queryTimeoutMs, 1000);
   const open = options.connect ?? (async (o: ConnectionOptions) => {
     // A CommonJS module: bundlers put its exports under default, Node also as named ones.
     const mysql = await import('mysql2/promise');
@@ -123,48 +111,28 @@ export function createMysqlStore(options: MysqlStoreOptions): MysqlStore {
     [table.includes('.') ? table.split('.')[0] : null, table.split('.').pop(), columns.username, columns.email], ctx,
   ).then((rows) => { collations = new Map(rows.map((r) => [String(r.name), String(r.collation ?? '')])); }, () => { collationsRead = undefined; }));
 
-  let settings: Promise<ConnectionOptions> | undefined;
-  let connection: MysqlConnectionLike | undefined;
-  let connecting: Promise<MysqlConnectionLike> | undefined;
-
-  function resolveSettings(): Promise<ConnectionOptions> {
-    if (!settings) {
-      const source = options.connection;
-      settings = typeof source === 'function' ? source() : Promise.resolve(source ?? { uri: options.connectionString! });
-      settings.catch(() => (settings = undefined));
-    }
-    return settings;
-  }
-
-  function discard(broken: MysqlConnectionLike): void {
-    if (connection === broken) connection = undefined;
+  const slot = connectionSlot<ConnectionOptions, MysqlConnectionLike>({
+    source: () => (typeof options.connection === 'function' ? options.connection() : Promise.resolve(options.connection ?? { uri: options.connectionString! })),
+    async open(config, ctx, discard) {
+      const timeout = Math.max(1, Math.min(connectTimeoutMs, ctx.remainingMs()));
+      const fresh = await open({ ...BASE_OPTIONS, enableKeepAlive: true, ...config, connectTimeout: timeout });
+      fresh.on('error', () => discard(fresh));
+      return fresh;
+    },
     // destroy, not end: end waits for a server that may never answer.
-    try { broken.destroy(); } catch { /* already gone */ }
-  }
-
-  async function connect(ctx: StoreContext): Promise<MysqlConnectionLike> {
-    const config = await resolveSettings();
-    const timeout = Math.max(1, Math.min(connectTimeoutMs, ctx.remainingMs()));
-    const fresh = await open({ ...BASE_OPTIONS, enableKeepAlive: true, ...config, connectTimeout: timeout });
-    fresh.on('error', () => discard(fresh));
-    return fresh;
-  }
-
-  async function getConnection(ctx: StoreContext): Promise<MysqlConnectionLike> {
-    if (connection) return connection;
-    connecting ??= connect(ctx).finally(() => (connecting = undefined));
-    connection = await connecting;
-    return connection;
-  }
+    destroy: (c) => c.destroy(),
+    end: (c) => c.end(),
+  });
+  const resolveSettings = () => slot.settings();
 
   /** Runs one prepared statement on the instance's connection; a connection-level failure discards it. */
   async function execute(sql: string, values: unknown[], ctx: StoreContext): Promise<{ rows: Record<string, unknown>[]; fields: string[] }> {
-    const active = await getConnection(ctx);
+    const active = await slot.get(ctx);
     try {
       const [rows, fields] = await active.execute({ sql, timeout: Math.max(1, Math.min(queryTimeoutMs, ctx.remainingMs())) }, values);
       return { rows: Array.isArray(rows) ? (rows as Record<string, unknown>[]) : [], fields: Array.isArray(fields) ? fields.map((f: { name: string }) => f.name) : [] };
     } catch (err) {
-      if (!isServerError(err)) discard(active);
+      if (!isServerError(err)) slot.discard(active);
       throw err;
     }
   }
@@ -186,17 +154,12 @@ export function createMysqlStore(options: MysqlStoreOptions): MysqlStore {
     } catch (err) {
       throw classify(err, ctx);
     }
-    const [first, second] = rows;
-    if (!first) return undefined;
-    if (second && first[columns.username] !== query.login) {
-      throw new AuthenticationFailedError('ambiguous_login', `more than one legacy row matches this login under the ${query.caseInsensitive ? 'case-insensitive ' : ''}${query.matchEmail ? 'username-or-email ' : ''}lookup; make logins unique or narrow the query`);
-    }
-    return rowToLegacyUser(first, columns);
+    return userFromRows(rows, columns, query);
   }
 
   function classify(err: unknown, ctx: StoreContext): StoreUnavailableError {
     const e = err as MysqlError;
-    if (e.code && AUTH_FAILED.has(e.code)) settings = undefined;
+    if (e.code && AUTH_FAILED.has(e.code)) slot.forgetSettings();
     if (ctx.remainingMs() <= 0 || e.code === 'PROTOCOL_SEQUENCE_TIMEOUT' || e.code === 'ETIMEDOUT' || /timeout/i.test(e.message ?? '')) {
       return new DeadlineExceededError('mysql', Math.min(queryTimeoutMs, connectTimeoutMs), { cause: err });
     }
@@ -232,11 +195,7 @@ export function createMysqlStore(options: MysqlStoreOptions): MysqlStore {
       query: run,
       fields: async (sql, values, ctx) => (await execute(sql, values, ctx)).fields,
     })).then((r) => r.checks) }],
-    async close() {
-      const open = connection ?? (await connecting?.catch(() => undefined));
-      connection = undefined;
-      await open?.end().catch(() => open.destroy());
-    },
+    close: () => slot.close(),
   };
   return store;
 }

@@ -1,11 +1,11 @@
 import type pg from 'pg';
 import PgClient from 'pg/lib/client.js';
 import { type LookupPlan, citextColumns, lookupPlan } from './lookup.js';
-import { columnName, explainSqlState, quoteTable, resolveColumns } from './sql.js';
+import { explainSqlState, quoteTable } from './sql.js';
 import { runChecks, type SelfCheck } from '../../src/checks.js';
-import { rejectUnknownKeys } from '../../src/config.js';
-import { AuthenticationFailedError, ConfigurationError, DeadlineExceededError, StoreUnavailableError } from '../../src/errors.js';
-import { COLUMN_KEYS, type SqlColumns, rowToLegacyUser, storeTimeout } from '../../src/sql-rows.js';
+import { connectionSlot } from '../../src/connection-slot.js';
+import { DeadlineExceededError, StoreUnavailableError } from '../../src/errors.js';
+import { type SqlColumns, rowToLegacyUser, sqlStoreSettings, userFromRows } from '../../src/sql-rows.js';
 import { type LegacyUser, type LookupQuery, type StoreContext, type UserStore } from '../../src/types.js';
 
 /** Which columns hold what (the same for every SQL store). */
@@ -95,20 +95,8 @@ export interface PostgresStore extends UserStore {
  * ```
  */
 export function createPostgresStore(options: PostgresStoreOptions): PostgresStore {
-  rejectUnknownKeys(WHERE, options, OPTION_NAMES);
-  if (!options.connectionString && !options.connection) {
-    throw new ConfigurationError('connectionString', `${WHERE}: "connectionString" or "connection" is required`, 'Pass connectionString: "postgres://user:pass@host:5432/db".');
-  }
-  rejectUnknownKeys(`${WHERE} columns`, options.columns ?? {}, COLUMN_KEYS);
-  const columns = resolveColumns(options.columns, WHERE);
-  const table = options.table ?? 'users';
+  const { columns, table, markColumn, connectTimeoutMs, queryTimeoutMs } = sqlStoreSettings(WHERE, options, { optionNames: OPTION_NAMES, placeholder: '$1', url: 'postgres://user:pass@host:5432/db' });
   const quotedTable = quoteTable(table, WHERE);
-  if (options.query !== undefined && (typeof options.query !== 'string' || !options.query.includes('$1'))) {
-    throw new ConfigurationError('query', `${WHERE}: "query" must be a SELECT that uses $1 for the login`, 'Example: SELECT * FROM users WHERE login = $1.');
-  }
-  const markColumn = options.markMigrated === undefined ? undefined : columnName(options.markMigrated?.column, 'markMigrated.column', WHERE);
-  const connectTimeoutMs = storeTimeout(WHERE, 'connectTimeoutMs', options.connectTimeoutMs, 1000);
-  const queryTimeoutMs = storeTimeout(WHERE, 'queryTimeoutMs', options.queryTimeoutMs, 1000);
   const makeClient = options.clientFactory ?? ((config: pg.ClientConfig) => new PgClient(config) as unknown as PgClientLike);
 
   // Columns of type citext compare case-insensitively as they are (and their plain index serves that).
@@ -120,56 +108,36 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStor
   const sqlFor = (mode: Pick<LookupQuery, 'matchEmail' | 'caseInsensitive'>): string =>
     options.query ?? lookupPlan(quotedTable, table, columns, mode, citext).sql;
 
-  let settings: Promise<pg.ClientConfig> | undefined;
-  let client: PgClientLike | undefined;
-  let connecting: Promise<PgClientLike> | undefined;
-
-  function resolveSettings(): Promise<pg.ClientConfig> {
-    if (!settings) {
-      const source = options.connection;
-      settings = typeof source === 'function'
-        ? source()
-        : Promise.resolve(source ?? { connectionString: options.connectionString });
-      settings.catch(() => (settings = undefined));
-    }
-    return settings;
-  }
-
-  function discard(broken: PgClientLike): void {
-    if (client === broken) client = undefined;
-    broken.end().catch(() => {});
-    // end() waits for a server that may never answer; the socket must go now.
-    (broken as unknown as { connection?: { stream?: { destroy?: () => void } } }).connection?.stream?.destroy?.();
-  }
-
-  async function connect(ctx: StoreContext): Promise<PgClientLike> {
-    const config = await resolveSettings();
-    const timeout = Math.max(1, Math.min(connectTimeoutMs, ctx.remainingMs()));
-    const fresh = makeClient({ application_name: 'cognito-migrate', keepAlive: true, ...config, connectionTimeoutMillis: timeout });
-    fresh.on('error', () => discard(fresh));
-    try {
-      await fresh.connect();
-    } catch (err) {
-      discard(fresh);
-      throw err;
-    }
-    return fresh;
-  }
-
-  async function getClient(ctx: StoreContext): Promise<PgClientLike> {
-    if (client) return client;
-    connecting ??= connect(ctx).finally(() => (connecting = undefined));
-    client = await connecting;
-    return client;
-  }
+  const slot = connectionSlot<pg.ClientConfig, PgClientLike>({
+    source: () => (typeof options.connection === 'function' ? options.connection() : Promise.resolve(options.connection ?? { connectionString: options.connectionString })),
+    async open(config, ctx, discard) {
+      const timeout = Math.max(1, Math.min(connectTimeoutMs, ctx.remainingMs()));
+      const fresh = makeClient({ application_name: 'cognito-migrate', keepAlive: true, ...config, connectionTimeoutMillis: timeout });
+      fresh.on('error', () => discard(fresh));
+      try {
+        await fresh.connect();
+      } catch (err) {
+        discard(fresh);
+        throw err;
+      }
+      return fresh;
+    },
+    destroy(broken) {
+      broken.end().catch(() => {});
+      // end() waits for a server that may never answer; the socket must go now.
+      (broken as unknown as { connection?: { stream?: { destroy?: () => void } } }).connection?.stream?.destroy?.();
+    },
+    end: (c) => c.end(),
+  });
+  const resolveSettings = () => slot.settings();
 
   /** Runs one query on the instance's connection; a connection-level failure (not an SQL error) discards it. */
   async function run(text: string, values: unknown[], ctx: StoreContext) {
-    const active = await getClient(ctx);
+    const active = await slot.get(ctx);
     try {
       return await active.query({ text, values, query_timeout: Math.max(1, Math.min(queryTimeoutMs, ctx.remainingMs())) });
     } catch (err) {
-      if (!isSqlError(err)) discard(active);
+      if (!isSqlError(err)) slot.discard(active);
       throw err;
     }
   }
@@ -184,13 +152,7 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStor
     } catch (err) {
       throw classify(err, ctx);
     }
-    const [first, second] = rows;
-    if (!first) return undefined;
-    if (second && first[columns.username] !== query.login) {
-      // A refusal, timed like any other: the user learns nothing, the operator gets the reason.
-      throw new AuthenticationFailedError('ambiguous_login', `more than one legacy row matches this login under the ${query.caseInsensitive ? 'case-insensitive ' : ''}${query.matchEmail ? 'username-or-email ' : ''}lookup; make logins unique or narrow the query`);
-    }
-    return toLegacyUser(first, columns);
+    return userFromRows(rows, columns, query);
   }
 
   async function sampleHashes(limit: number, ctx: StoreContext): Promise<LegacyUser[]> {
@@ -204,7 +166,7 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStor
   function classify(err: unknown, ctx: StoreContext): StoreUnavailableError {
     const e = err as { code?: string; message?: string; severity?: string };
     const sqlError = isSqlError(err);
-    if (e.code && AUTH_FAILED.has(e.code)) settings = undefined;
+    if (e.code && AUTH_FAILED.has(e.code)) slot.forgetSettings();
     if (ctx.remainingMs() <= 0 || e.message === 'Query read timeout' || /timeout/i.test(e.message ?? '')) {
       return new DeadlineExceededError('postgres', Math.min(queryTimeoutMs, connectTimeoutMs), { cause: err });
     }
@@ -236,11 +198,7 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStor
       settings: resolveSettings,
       query: run,
     })).then((r) => r.checks) }],
-    async close() {
-      const open = client ?? (await connecting?.catch(() => undefined));
-      client = undefined;
-      await open?.end().catch(() => {});
-    },
+    close: () => slot.close(),
   };
   return store;
 }
