@@ -86,6 +86,7 @@ export async function stage(argv: string[], print: (t: string) => void = (t) => 
     }
   }
   const url = await databaseUrl(undefined, values['database-url-file'], 'stage');
+  if (!/^postgres(ql)?:\/\//.test(url)) throw new UsageError('stage writes to PostgreSQL: DATABASE_URL (or --database-url-file) must be a postgres:// URL');
   // Only parses hashes (cost estimates): nothing is verified here.
   const passwords = createPasswordVerifier({ worker: false, verifiers });
   const { read: readRecord, layout } = SOURCES[name];

@@ -109,6 +109,9 @@ describe('cognito-migrate stage', () => {
     expect(await sql(`SELECT to_regclass('${table}') AS t`)).toEqual([{ t: null }]);
     await expect(stage(['okta', cut, '--table', table], () => {})).rejects.toThrow(/auth0, firebase or keycloak, not "okta"/);
     await expect(stage(['auth0', join(dir, 'missing.ndjson'), '--table', table], () => {})).rejects.toThrow(/cannot read .*missing.ndjson \(ENOENT\)/);
+    const urlFile = join(dir, 'mysql-url.txt');
+    await writeFile(urlFile, 'mysql://app:pw@127.0.0.1:3306/legacy');
+    await expect(stage(['auth0', fixture('auth0.ndjson'), '--table', table, '--database-url-file', urlFile], () => {})).rejects.toThrow(/stage writes to PostgreSQL/);
   });
 });
 
