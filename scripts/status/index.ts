@@ -14,7 +14,9 @@ rate, and which of the remaining could be bulk-imported with their hash and
 which would reset their password.
 
 The legacy store comes from the function's environment: DATABASE_URL (or
---database-url-file), PG_TABLE, PG_COLUMNS, PG_MARK_MIGRATED_COLUMN.
+--database-url-file; postgres:// or mysql://), PG_TABLE, PG_COLUMNS,
+PG_MARK_MIGRATED_COLUMN (MYSQL_TABLE, MYSQL_COLUMNS, MYSQL_MARK_MIGRATED_COLUMN
+for a mysql:// URL).
 --json prints every figure as one object.`;
 
 /**
@@ -29,9 +31,10 @@ export async function status(argv: string[], print: (t: string) => void = (t) =>
   const userPoolId = values['user-pool-id'];
   if (!userPoolId) throw new UsageError('status needs --user-pool-id ID (the pool users migrate into)');
   const url = await databaseUrl(undefined, values['database-url-file'], 'status');
-  const table = values.table ?? process.env.PG_TABLE;
-  const columns = jsonOption('columns', values.columns) ?? jsonOption('columns (PG_COLUMNS)', process.env.PG_COLUMNS);
-  const markColumn = values['migrated-column'] ?? process.env.PG_MARK_MIGRATED_COLUMN;
+  const prefix = /^(mysql|mariadb):\/\//.test(url) ? 'MYSQL' : 'PG';
+  const table = values.table ?? process.env[`${prefix}_TABLE`];
+  const columns = jsonOption('columns', values.columns) ?? jsonOption(`columns (${prefix}_COLUMNS)`, process.env[`${prefix}_COLUMNS`]);
+  const markColumn = values['migrated-column'] ?? process.env[`${prefix}_MARK_MIGRATED_COLUMN`];
   const region = values.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION;
   const config = region ? { region } : {};
   const [{ streamPostgresUsers }, { CognitoIdentityProviderClient }, { CloudWatchClient }] = await Promise.all([
@@ -41,7 +44,9 @@ export async function status(argv: string[], print: (t: string) => void = (t) =>
   const cloudwatch = values['no-metrics'] ? undefined : new CloudWatchClient(config);
   try {
     const figures = await migrationStatus({
-      legacy: streamPostgresUsers({ connection: url, ...(table ? { table } : {}), ...(columns ? { columns: columns as object } : {}) }),
+      legacy: (/^(mysql|mariadb):\/\//.test(url) ? (await import('../../adapters/mysql/export.js')).streamMysqlUsers : streamPostgresUsers)({
+        connection: url.replace(/^mariadb:/, 'mysql:'), ...(table ? { table } : {}), ...(columns ? { columns: columns as object } : {}),
+      }),
       cognito, userPoolId, ...(cloudwatch ? { cloudwatch } : {}), ...(markColumn ? { markColumn } : {}),
       ...(process.env.POWERTOOLS_METRICS_NAMESPACE ? { namespace: process.env.POWERTOOLS_METRICS_NAMESPACE } : {}),
     });

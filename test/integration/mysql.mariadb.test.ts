@@ -285,3 +285,28 @@ describe('the command line on MariaDB: db index and csv export', () => {
   });
 });
 
+describe('status on MariaDB', () => {
+  it('reads the legacy side from a mysql:// DATABASE_URL and MYSQL_TABLE', async () => {
+    const { CognitoIdentityProviderClient, ListUsersCommand } = await import('@aws-sdk/client-cognito-identity-provider');
+    const cognito = mockClient(CognitoIdentityProviderClient);
+    cognito.on(ListUsersCommand).resolves({ Users: [{ Username: 'ada', UserStatus: 'CONFIRMED', Attributes: [{ Name: 'email', Value: 'ada@example.com' }] }] });
+    const saved = { url: process.env.DATABASE_URL, table: process.env.MYSQL_TABLE };
+    process.env.DATABASE_URL = mysqlUrl();
+    process.env.MYSQL_TABLE = table;
+    try {
+      const { status } = await import('../../scripts/status/index.js');
+      let out = '';
+      expect(await status(['--user-pool-id', 'eu-west-1_Test', '--no-metrics', '--region', 'eu-west-1', '--json'], (t) => { out += t; })).toBe(0);
+      const s = JSON.parse(out);
+      expect(s.legacy).toMatchObject({ total: USERS.length, enabled: USERS.length - 1, withHash: USERS.length });
+      expect(s.pool).toEqual({ total: 1, byStatus: { CONFIRMED: 1 } });
+      expect(s.bulk.importable).toEqual({ BCRYPT: USERS.length - 2 });
+    } finally {
+      cognito.restore();
+      process.env.DATABASE_URL = saved.url;
+      process.env.MYSQL_TABLE = saved.table;
+      if (saved.table === undefined) delete process.env.MYSQL_TABLE;
+    }
+  });
+});
+
