@@ -25,7 +25,10 @@ export interface SqlColumns {
 
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_$]{0,62}$/;
 
-/** The defaults every SQL reader starts from. */
+/**
+ * The defaults every SQL reader starts from.
+ * @example rowToLegacyUser(row, DEFAULT_COLUMNS)
+ */
 export const DEFAULT_COLUMNS: SqlColumns = {
   id: 'id', username: 'username', email: 'email', passwordHash: 'password_hash', hashFormat: 'password_format', enabled: 'enabled', smsMfa: 'sms_mfa',
 };
@@ -101,7 +104,10 @@ function toLegacyValue(value: unknown): LegacyValue {
   return JSON.stringify(value);
 }
 
-/** The keys of {@link SqlColumns}, for checking a `columns` option. */
+/**
+ * The keys of {@link SqlColumns}, for checking a `columns` option.
+ * @example rejectUnknownKeys('createMysqlStore columns', options.columns ?? {}, COLUMN_KEYS)
+ */
 export const COLUMN_KEYS = Object.keys(DEFAULT_COLUMNS);
 
 /**

@@ -6,7 +6,10 @@ import type { SqlColumns } from '../../src/sql-rows.js';
 import type { LookupQuery, StoreContext } from '../../src/types.js';
 import { type MysqlError, type MysqlLookupPlan, explainMysqlError, isServerError } from './sql.js';
 
-/** Rows above which a scan on every sign-in is worth a warning. */
+/**
+ * Rows above which a scan on every sign-in is worth a warning.
+ * @example if (Number(row.rows) > SCAN_ROWS_LIMIT) warn(…)
+ */
 export const SCAN_ROWS_LIMIT = 10_000;
 
 /** What the checks need from the store. */

@@ -70,7 +70,10 @@ export function lookupPlan(quotedTable: string, columns: SqlColumns, mode: Pick<
 /** A MySQL driver error: a server error has an SQLSTATE and an errno. */
 export interface MysqlError { name?: string; code?: string; errno?: number; sqlState?: string; sqlMessage?: string; message?: string; fatal?: boolean }
 
-/** True for an error the server raised about a statement (the connection is fine). */
+/**
+ * True for an error the server raised about a statement (the connection is fine).
+ * @example isServerError({ code: 'ER_NO_SUCH_TABLE', errno: 1146, sqlState: '42S02' }) // true
+ */
 export const isServerError = (err: unknown): boolean => typeof (err as MysqlError)?.sqlState === 'string' && typeof (err as MysqlError)?.errno === 'number';
 
 // Errors whose text names only schema objects (tables, columns, databases, privileges on them).

@@ -61,7 +61,10 @@ export interface MysqlStore extends UserStore {
   checks(mode: Pick<LookupQuery, 'matchEmail' | 'caseInsensitive'>): SelfCheck[];
 }
 
-/** mysql2 settings every connection gets: exact big numbers, UTC dates, BOOLEAN and BIT(1) read as booleans. */
+/**
+ * mysql2 settings every connection gets: exact big numbers, UTC dates, BOOLEAN and BIT(1) read as booleans.
+ * @example await mysql.createConnection({ ...BASE_OPTIONS, uri })
+ */
 export const BASE_OPTIONS: ConnectionOptions = {
   supportBigNumbers: true,
   bigNumberStrings: true,

@@ -87,7 +87,10 @@ function keycloak(r: Json): Staged {
   });
 }
 
-/** The mapping of each source. */
+/**
+ * The mapping of each source, and how its file is laid out.
+ * @example SOURCES.firebase.read({ localId: 'u1', email: 'a@b.c', passwordHash: '…', salt: '…' }) // { user: { id: 'u1', … } }
+ */
 export const SOURCES: Record<SourceName, { read: (record: Json) => Staged; layout: 'ndjson' | 'users-array' }> = {
   auth0: { read: auth0, layout: 'ndjson' },
   firebase: { read: firebase, layout: 'users-array' },

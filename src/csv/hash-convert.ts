@@ -13,7 +13,10 @@ const scrypt = promisify(scryptCallback) as (password: Buffer, salt: Buffer, key
 /** The re-encodings `csv export` can apply; `pbkdf2` is on by default, `scrypt` only when asked for. */
 export type HashConversion = 'pbkdf2' | 'scrypt';
 
-/** The conversions applied when none are named: PBKDF2 only (see the README on why scrypt is opt-in). */
+/**
+ * The conversions applied when none are named: PBKDF2 only (see the README on why scrypt is opt-in).
+ * @example importability(hash, { conversions: DEFAULT_CONVERSIONS })
+ */
 export const DEFAULT_CONVERSIONS: readonly HashConversion[] = ['pbkdf2'];
 
 /** A legacy hash taken apart, ready to be written in a published layout. */

@@ -134,5 +134,8 @@ export function createSpringVerifier(options: SpringOptions = {}): PasswordVerif
   };
 }
 
-/** The built-in Spring verifier: `{noop}` refused. */
+/**
+ * The built-in Spring verifier: `{noop}` refused.
+ * @example await springVerifier.verify('pw', '{bcrypt}$2a$10$…')
+ */
 export const springVerifier = createSpringVerifier();
