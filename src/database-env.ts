@@ -2,8 +2,10 @@
 // the CA bundle Lambda ships, and which hosts are local enough for no TLS.
 import { readFile } from 'node:fs/promises';
 import { rootCertificates } from 'node:tls';
+import { type Env, integerEnv, jsonEnv, optionalEnv } from './config.js';
 import { ConfigurationError } from './errors.js';
 import { readSecretString } from './secrets.js';
+import type { SqlColumns } from './sql-rows.js';
 
 /** Connection settings from an RDS-managed Secrets Manager secret. */
 export interface RdsSettings {
@@ -58,4 +60,46 @@ export function isLocalHost(host: string | undefined): boolean {
   if (!host) return true;
   const h = host.replace(/^\[|\]$/g, '').toLowerCase();
   return h === 'localhost' || h === '::1' || /^127\.\d+\.\d+\.\d+$/.test(h) || h.startsWith('/');
+}
+
+/**
+ * Where a SQL store's connection comes from: `DATABASE_URL` or
+ * `DATABASE_SECRET_ARN`, exactly one, the ARN well-formed. The URL's scheme is
+ * the adapter's to check.
+ * @example const { url, secretArn } = databaseSource(env, 'mysql://user:pass@host:3306/db')
+ */
+export function databaseSource(env: Env, example: string): { url?: string; secretArn?: string } {
+  const url = optionalEnv(env, 'DATABASE_URL');
+  const secretArn = optionalEnv(env, 'DATABASE_SECRET_ARN');
+  if (!url && !secretArn) {
+    throw new ConfigurationError('DATABASE_URL', 'DATABASE_URL is required (or DATABASE_SECRET_ARN)', `Set DATABASE_URL=${example}, or DATABASE_SECRET_ARN to an RDS-format Secrets Manager secret.`);
+  }
+  if (url && secretArn) throw new ConfigurationError('DATABASE_SECRET_ARN', 'DATABASE_URL and DATABASE_SECRET_ARN are both set', 'Set only one of them.');
+  if (secretArn && !/^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:.+/.test(secretArn)) {
+    throw new ConfigurationError('DATABASE_SECRET_ARN', 'DATABASE_SECRET_ARN must be a Secrets Manager secret ARN', 'Example: arn:aws:secretsmanager:eu-west-1:123456789012:secret:legacy-db-AbCdEf.');
+  }
+  return { ...(url ? { url } : {}), ...(secretArn ? { secretArn } : {}) };
+}
+
+/**
+ * The store options every SQL adapter reads from its `PREFIX_` variables:
+ * table, columns, custom query, migrated marker and time limits.
+ * @example createMysqlStore({ connection, ...sqlStoreEnv(env, 'MYSQL') })
+ */
+export function sqlStoreEnv(env: Env, prefix: 'PG' | 'MYSQL') {
+  const columns = jsonEnv(env, `${prefix}_COLUMNS`);
+  if (columns !== undefined && (typeof columns !== 'object' || columns === null || Array.isArray(columns))) {
+    throw new ConfigurationError(`${prefix}_COLUMNS`, `${prefix}_COLUMNS must be a JSON object`, `Example: ${prefix}_COLUMNS={"username":"login","passwordHash":"pw_hash"}.`);
+  }
+  const table = optionalEnv(env, `${prefix}_TABLE`);
+  const query = optionalEnv(env, `${prefix}_QUERY`);
+  const markColumn = optionalEnv(env, `${prefix}_MARK_MIGRATED_COLUMN`);
+  return {
+    ...(table ? { table } : {}),
+    ...(query ? { query } : {}),
+    ...(columns ? { columns: columns as Partial<SqlColumns> } : {}),
+    ...(markColumn ? { markMigrated: { column: markColumn } } : {}),
+    connectTimeoutMs: integerEnv(env, `${prefix}_CONNECT_TIMEOUT_MS`, { fallback: 1000, min: 50, max: 4800 }),
+    queryTimeoutMs: integerEnv(env, `${prefix}_QUERY_TIMEOUT_MS`, { fallback: 1000, min: 50, max: 4800 }),
+  };
 }

@@ -1,8 +1,7 @@
 import type { ConnectionOptions } from 'mysql2/promise';
-import { type Env, enumEnv, integerEnv, jsonEnv, optionalEnv } from '../../src/config.js';
-import { isLocalHost, readRdsSecret, trustedCertificates } from '../../src/database-env.js';
+import { type Env, enumEnv, optionalEnv } from '../../src/config.js';
+import { databaseSource, isLocalHost, readRdsSecret, sqlStoreEnv, trustedCertificates } from '../../src/database-env.js';
 import { ConfigurationError } from '../../src/errors.js';
-import type { SqlColumns } from '../../src/sql-rows.js';
 import { type MysqlStore, type MysqlStoreOptions, createMysqlStore } from './store.js';
 
 const SSL_MODES = ['disable', 'require', 'verify-full'] as const;
@@ -25,10 +24,7 @@ const SSL_MODES = ['disable', 'require', 'verify-full'] as const;
  * ```
  */
 export function mysqlStoreFromEnv(env: Env, extra: Pick<MysqlStoreOptions, 'connect'> = {}): MysqlStore {
-  const url = optionalEnv(env, 'DATABASE_URL');
-  const secretArn = optionalEnv(env, 'DATABASE_SECRET_ARN');
-  if (!url && !secretArn) throw new ConfigurationError('DATABASE_URL', 'DATABASE_URL is required (or DATABASE_SECRET_ARN)', 'Set DATABASE_URL=mysql://user:pass@host:3306/db, or DATABASE_SECRET_ARN to an RDS-format Secrets Manager secret.');
-  if (url && secretArn) throw new ConfigurationError('DATABASE_SECRET_ARN', 'DATABASE_URL and DATABASE_SECRET_ARN are both set', 'Set only one of them.');
+  const { url, secretArn } = databaseSource(env, 'mysql://user:pass@host:3306/db');
   let parsed: URL | undefined;
   if (url) {
     try {
@@ -50,10 +46,6 @@ export function mysqlStoreFromEnv(env: Env, extra: Pick<MysqlStoreOptions, 'conn
     if (m === 'require') return { rejectUnauthorized: false };
     return { rejectUnauthorized: true, ca: await trustedCertificates(caFile, 'MYSQL_SSL_CA_FILE') };
   };
-  const columns = jsonEnv(env, 'MYSQL_COLUMNS');
-  if (columns !== undefined && (typeof columns !== 'object' || columns === null || Array.isArray(columns))) {
-    throw new ConfigurationError('MYSQL_COLUMNS', 'MYSQL_COLUMNS must be a JSON object', 'Example: MYSQL_COLUMNS={"username":"login","passwordHash":"pw_hash"}.');
-  }
   const connection = parsed
     ? Object.assign(async (): Promise<ConnectionOptions> => {
       const ssl = await sslFor(decodeURIComponent(parsed.hostname));
@@ -64,17 +56,9 @@ export function mysqlStoreFromEnv(env: Env, extra: Pick<MysqlStoreOptions, 'conn
       const ssl = await sslFor(s.host);
       return { ...s, ...(ssl ? { ssl } : {}) };
     };
-  const table = optionalEnv(env, 'MYSQL_TABLE');
-  const query = optionalEnv(env, 'MYSQL_QUERY');
-  const markColumn = optionalEnv(env, 'MYSQL_MARK_MIGRATED_COLUMN');
   return createMysqlStore({
     connection,
-    ...(table ? { table } : {}),
-    ...(query ? { query } : {}),
-    ...(columns ? { columns: columns as Partial<SqlColumns> } : {}),
-    ...(markColumn ? { markMigrated: { column: markColumn } } : {}),
-    connectTimeoutMs: integerEnv(env, 'MYSQL_CONNECT_TIMEOUT_MS', { fallback: 1000, min: 50, max: 4800 }),
-    queryTimeoutMs: integerEnv(env, 'MYSQL_QUERY_TIMEOUT_MS', { fallback: 1000, min: 50, max: 4800 }),
+    ...sqlStoreEnv(env, 'MYSQL'),
     ...extra,
   });
 }

@@ -32,7 +32,7 @@ export async function* streamMysqlUsers(options: MysqlExportOptions): AsyncGener
   const mysql = await import('mysql2');
   // A CommonJS module: bundlers put its exports under default, Node also as named ones.
   const create = mysql.createConnection ?? (mysql as unknown as { default: typeof mysql }).default.createConnection;
-  const conn = create({ ...BASE_OPTIONS, ...(typeof options.connection === 'string' ? { uri: options.connection } : options.connection) } as ConnectionOptions);
+  const conn = create({ ...BASE_OPTIONS, ...(typeof options.connection === 'string' ? { uri: options.connection.replace(/^mariadb:/, 'mysql:') } : options.connection) } as ConnectionOptions);
   const promised = conn.promise();
   try {
     await promised.query('SET SESSION TRANSACTION ISOLATION LEVEL REPEATABLE READ');

@@ -1,4 +1,4 @@
-import type { ConnectionOptions } from 'mysql2/promise';
+import type { Connection, ConnectionOptions } from 'mysql2/promise';
 import { runChecks, type SelfCheck } from '../../src/checks.js';
 import { connectionSlot } from '../../src/connection-slot.js';
 import { DeadlineExceededError, StoreUnavailableError } from '../../src/errors.js';
@@ -85,6 +85,18 @@ export const BASE_OPTIONS: ConnectionOptions = {
 };
 
 /**
+ * Opens a mysql2 promise connection, loading the driver on first use; a
+ * `mariadb://` URI is read as `mysql://`.
+ * @example const conn = await connectMysql({ ...BASE_OPTIONS, uri: 'mariadb://app@db/legacy' })
+ */
+export async function connectMysql(options: ConnectionOptions): Promise<Connection> {
+  // A CommonJS module: bundlers put its exports under default, Node also as named ones.
+  const mysql = await import('mysql2/promise');
+  const create = mysql.createConnection ?? (mysql as unknown as { default: typeof mysql }).default.createConnection;
+  return create(options.uri ? { ...options, uri: options.uri.replace(/^mariadb:/, 'mysql:') } : options);
+}
+
+/**
  * A store that reads legacy users from MySQL or MariaDB rows holding password
  * hashes, with the same options and lookup modes as the PostgreSQL store.
  * One connection per warm Lambda instance, replaced when it breaks or a query
@@ -100,12 +112,7 @@ export function createMysqlStore(options: MysqlStoreOptions): MysqlStore {
   const { columns, table, markColumn, connectTimeoutMs, queryTimeoutMs } = sqlStoreSettings(WHERE, options, { optionNames: OPTION_NAMES, placeholder: '?', url: 'mysql://user:pass@host:3306/db' });
   const quotedTable = quoteTable(table, WHERE);
   const customParams = options.query ? (options.query.match(/\?/g) ?? []).length : 0;
-  const open = options.connect ?? (async (o: ConnectionOptions) => {
-    // A CommonJS module: bundlers put its exports under default, Node also as named ones.
-    const mysql = await import('mysql2/promise');
-    const create = mysql.createConnection ?? (mysql as unknown as { default: typeof mysql }).default.createConnection;
-    return (await create(o)) as unknown as MysqlConnectionLike;
-  });
+  const open = options.connect ?? (async (o: ConnectionOptions) => (await connectMysql(o)) as unknown as MysqlConnectionLike);
 
   let collations: Collations = new Map();
   let collationsRead: Promise<void> | undefined;

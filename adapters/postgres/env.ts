@@ -1,8 +1,8 @@
 import type pg from 'pg';
-import { type Env, enumEnv, integerEnv, jsonEnv, optionalEnv } from '../../src/config.js';
+import { type Env, enumEnv, optionalEnv } from '../../src/config.js';
 import { ConfigurationError } from '../../src/errors.js';
-import { isLocalHost, readRdsSecret, trustedCertificates } from '../../src/database-env.js';
-import { type PostgresColumns, type PostgresStore, type PostgresStoreOptions, createPostgresStore } from './store.js';
+import { databaseSource, isLocalHost, readRdsSecret, sqlStoreEnv, trustedCertificates } from '../../src/database-env.js';
+import { type PostgresStore, type PostgresStoreOptions, createPostgresStore } from './store.js';
 
 /**
  * Builds the PostgreSQL store from environment variables (see the README's
@@ -22,19 +22,9 @@ import { type PostgresColumns, type PostgresStore, type PostgresStoreOptions, cr
  * ```
  */
 export function postgresStoreFromEnv(env: Env, extra: Pick<PostgresStoreOptions, 'clientFactory'> = {}): PostgresStore {
-  const url = optionalEnv(env, 'DATABASE_URL');
-  const secretArn = optionalEnv(env, 'DATABASE_SECRET_ARN');
-  if (!url && !secretArn) {
-    throw new ConfigurationError('DATABASE_URL', 'DATABASE_URL is required (or DATABASE_SECRET_ARN)', 'Set DATABASE_URL=postgres://user:pass@host:5432/db, or DATABASE_SECRET_ARN to an RDS-format Secrets Manager secret.');
-  }
-  if (url && secretArn) {
-    throw new ConfigurationError('DATABASE_SECRET_ARN', 'DATABASE_URL and DATABASE_SECRET_ARN are both set', 'Set only one of them.');
-  }
+  const { url, secretArn } = databaseSource(env, 'postgres://user:pass@host:5432/db');
   if (url && !/^postgres(ql)?:\/\//.test(url)) {
     throw new ConfigurationError('DATABASE_URL', 'DATABASE_URL must start with postgres:// or postgresql://', 'Example: postgres://user:pass@host:5432/db.');
-  }
-  if (secretArn && !/^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:.+/.test(secretArn)) {
-    throw new ConfigurationError('DATABASE_SECRET_ARN', 'DATABASE_SECRET_ARN must be a Secrets Manager secret ARN', 'Example: arn:aws:secretsmanager:eu-west-1:123456789012:secret:legacy-db-AbCdEf.');
   }
   const explicit = optionalEnv(env, 'PG_SSL') === undefined ? undefined : enumEnv(env, 'PG_SSL', SSL_MODES, 'verify-full');
   const parsedUrl = url ? stripSslParams(url) : undefined;
@@ -49,10 +39,6 @@ export function postgresStoreFromEnv(env: Env, extra: Pick<PostgresStoreOptions,
     if (mode === 'require') return { rejectUnauthorized: false };
     return { rejectUnauthorized: true, ca: await trustedCertificates(caFile, 'PG_SSL_CA_FILE') };
   };
-  const columns = jsonEnv(env, 'PG_COLUMNS');
-  if (columns !== undefined && (typeof columns !== 'object' || columns === null || Array.isArray(columns))) {
-    throw new ConfigurationError('PG_COLUMNS', 'PG_COLUMNS must be a JSON object', 'Example: PG_COLUMNS={"username":"login","passwordHash":"pw_hash"}.');
-  }
   // The URL's own ssl parameters are removed, so the mode decided here is the one pg uses.
   const connection: PostgresStoreOptions['connection'] = parsedUrl
     ? Object.assign(async () => ({ connectionString: parsedUrl.url, ssl: await sslFor(parsedUrl.host) }), { fromSecret: false })
@@ -60,17 +46,9 @@ export function postgresStoreFromEnv(env: Env, extra: Pick<PostgresStoreOptions,
       const settings = await readRdsSecret(secretArn!, { port: 5432, database: 'postgres' });
       return { ...settings, ssl: await sslFor(settings.host) };
     };
-  const query = optionalEnv(env, 'PG_QUERY');
-  const markColumn = optionalEnv(env, 'PG_MARK_MIGRATED_COLUMN');
-  const table = optionalEnv(env, 'PG_TABLE');
   return createPostgresStore({
     connection,
-    ...(table ? { table } : {}),
-    ...(query ? { query } : {}),
-    ...(columns ? { columns: columns as Partial<PostgresColumns> } : {}),
-    ...(markColumn ? { markMigrated: { column: markColumn } } : {}),
-    connectTimeoutMs: integerEnv(env, 'PG_CONNECT_TIMEOUT_MS', { fallback: 1000, min: 50, max: 4800 }),
-    queryTimeoutMs: integerEnv(env, 'PG_QUERY_TIMEOUT_MS', { fallback: 1000, min: 50, max: 4800 }),
+    ...sqlStoreEnv(env, 'PG'),
     ...extra,
   });
 }

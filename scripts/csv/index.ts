@@ -2,7 +2,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { AttributeMapping } from '../../src/attributes.js';
-import { databaseUrl } from '../cli/database-url.js';
+import { databaseUrl, streamLegacyUsers } from '../cli/database-url.js';
 import { type ExportItem, type HashConversion, IMPORT_ALGORITHMS, type ImportHashAlgorithm, exportCsv } from '../../src/csv/export.js';
 import { lintCsvFile } from '../../src/csv/lint.js';
 import { parseFlag } from '../../src/flags.js';
@@ -117,13 +117,9 @@ async function exportCommand(argv: string[], print: (t: string) => void): Promis
     throw new UsageError(`--unimportable takes trigger (leave such users for the sign-in trigger, the default) or reset (export them without a hash), not "${unimportable}"`);
   }
   const conversions = convertOption(values.convert);
-  // The URL's scheme picks the database: postgres:// or mysql:// (mariadb://).
-  const isMysql = /^(mysql|mariadb):\/\//.test(url);
-  const { streamPostgresUsers } = await import('../../adapters/postgres/export.js');
-  const { streamMysqlUsers } = isMysql ? await import('../../adapters/mysql/export.js') : { streamMysqlUsers: undefined };
   let total = 0;
   const source = {
-    connection: url, onCount: (n: number) => (total = n),
+    onCount: (n: number) => (total = n),
     ...(values.table ? { table: values.table } : {}), ...(values.query ? { query: values.query } : {}), ...(values.columns ? { columns: jsonOption('columns', values.columns) as object } : {}),
   };
   const migrated = values['migrated-column'];
@@ -136,8 +132,8 @@ async function exportCommand(argv: string[], print: (t: string) => void): Promis
   const attributes = (jsonOption('attribute-map', values['attribute-map']) ?? jsonOption('attribute-map (ATTRIBUTE_MAP)', process.env.ATTRIBUTE_MAP)) as AttributeMapping | undefined;
   const maxUsers = integerOption('max-users', values['max-users'], 1, 500_000);
   const maxBytes = integerOption('max-bytes', values['max-bytes'], 1024, 100 * 1024 * 1024);
-  const users = streamMysqlUsers ? streamMysqlUsers({ ...source, connection: url.replace(/^mariadb:/, 'mysql:') }) : streamPostgresUsers(source);
-  const summary = await exportCsv(users, {
+  // The URL's scheme picks the database: postgres:// or mysql:// (mariadb://).
+  const summary = await exportCsv(await streamLegacyUsers(url, source), {
     header, outDir: values.out, rules: rulesFrom(values, header),
     ...(attributes ? { attributes } : {}),
     ...(hashColumn ? { hashColumn } : {}),

@@ -5,7 +5,7 @@ import { citextColumns, lookupPlan } from '../../adapters/postgres/lookup.js';
 import { quoteTable, resolveColumns } from '../../adapters/postgres/sql.js';
 import type { PostgresColumns } from '../../adapters/postgres/store.js';
 import { type Command, EXIT, type Io, UsageError, jsonOption, parse } from '../cli/command.js';
-import { databaseUrl } from '../cli/database-url.js';
+import { databaseUrl, isMysqlUrl } from '../cli/database-url.js';
 
 const USAGE = `Usage: cognito-migrate db index --table T [--match-email] [--case-insensitive] [--columns JSON] [--database-url-file FILE] [--apply] [--json]
 
@@ -50,7 +50,7 @@ async function dbIndex(argv: string[], io: Io): Promise<number> {
   }
   const mode = { matchEmail: values['match-email'], caseInsensitive: values['case-insensitive'] };
   const dbUrl = await databaseUrl(undefined, values['database-url-file'], 'db index');
-  if (/^(mysql|mariadb):\/\//.test(dbUrl)) {
+  if (isMysqlUrl(dbUrl)) {
     const { mysqlIndex } = await import('./mysql.js');
     return mysqlIndex(dbUrl, { table: values.table, ...(values.columns ? { columns: jsonOption('columns', values.columns) as object } : {}), mode, apply: values.apply, json: values.json }, io);
   }

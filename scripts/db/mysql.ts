@@ -1,7 +1,7 @@
 // `cognito-migrate db index` for MySQL and MariaDB: one index per lookup
 // column, added online (ALGORITHM=INPLACE, LOCK=NONE), proven with EXPLAIN.
 import { type Collations, lookupPlan, quoteTable, resolveColumns } from '../../adapters/mysql/sql.js';
-import { BASE_OPTIONS } from '../../adapters/mysql/store.js';
+import { BASE_OPTIONS, connectMysql } from '../../adapters/mysql/store.js';
 import type { SqlColumns } from '../../src/sql-rows.js';
 import { EXIT, type Io, UsageError } from '../cli/command.js';
 
@@ -20,9 +20,7 @@ export async function mysqlIndex(url: string, options: { table: string; columns?
   } catch (err) {
     throw new UsageError((err as Error).message.replace(/\.$/, ''));
   }
-  const mysql = await import('mysql2/promise');
-  const create = mysql.createConnection ?? (mysql as unknown as { default: typeof mysql }).default.createConnection;
-  const conn = await create({ ...BASE_OPTIONS, uri: url.replace(/^mariadb:/, 'mysql:') });
+  const conn = await connectMysql({ ...BASE_OPTIONS, uri: url });
   const say = (text: string) => { if (!options.json) io.out(text); };
   try {
     const [schema, name] = options.table.includes('.') ? options.table.split('.') : [null, options.table];

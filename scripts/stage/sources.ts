@@ -53,14 +53,14 @@ function auth0(r: Json): Staged {
 function firebase(r: Json): Staged {
   const mfa = Array.isArray(r.mfaInfo) ? (r.mfaInfo as Json[]) : [];
   const mfaPhone = mfa.map((m) => text(m.phoneInfo)).find(Boolean);
+  const phone = text(r.phoneNumber) ?? mfaPhone;
   const hash = text(r.passwordHash);
   const salt = text(r.salt);
   return finish(text(r.localId), {
     email: text(r.email),
     emailVerified: flag(r.emailVerified),
-    phoneNumber: text(r.phoneNumber) ?? mfaPhone,
     // Firebase verifies a phone number by signing in with it (or enrolling it as a factor).
-    ...(text(r.phoneNumber) ?? mfaPhone ? { phoneVerified: true } : {}),
+    ...(phone ? { phoneNumber: phone, phoneVerified: true } : {}),
     enabled: r.disabled !== true,
     smsMfa: mfaPhone !== undefined,
     ...(hash && salt ? { passwordHash: `${salt}$${hash}`, passwordFormat: 'firebase-scrypt' } : {}),

@@ -1,6 +1,6 @@
 // `cognito-migrate status`: the command line around gather.ts.
 import { type Command, EXIT, type Io, UsageError, jsonOption, parse } from '../cli/command.js';
-import { databaseUrl } from '../cli/database-url.js';
+import { databaseUrl, isMysqlUrl, streamLegacyUsers } from '../cli/database-url.js';
 import { type MigrationStatus, migrationStatus } from './gather.js';
 
 const USAGE = `Usage: cognito-migrate status --user-pool-id ID [--database-url-file FILE] [--table T] [--columns JSON]
@@ -31,22 +31,20 @@ export async function status(argv: string[], print: (t: string) => void = (t) =>
   const userPoolId = values['user-pool-id'];
   if (!userPoolId) throw new UsageError('status needs --user-pool-id ID (the pool users migrate into)');
   const url = await databaseUrl(undefined, values['database-url-file'], 'status');
-  const prefix = /^(mysql|mariadb):\/\//.test(url) ? 'MYSQL' : 'PG';
+  const prefix = isMysqlUrl(url) ? 'MYSQL' : 'PG';
   const table = values.table ?? process.env[`${prefix}_TABLE`];
   const columns = jsonOption('columns', values.columns) ?? jsonOption(`columns (${prefix}_COLUMNS)`, process.env[`${prefix}_COLUMNS`]);
   const markColumn = values['migrated-column'] ?? process.env[`${prefix}_MARK_MIGRATED_COLUMN`];
   const region = values.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION;
   const config = region ? { region } : {};
-  const [{ streamPostgresUsers }, { CognitoIdentityProviderClient }, { CloudWatchClient }] = await Promise.all([
-    import('../../adapters/postgres/export.js'), import('@aws-sdk/client-cognito-identity-provider'), import('@aws-sdk/client-cloudwatch'),
+  const [{ CognitoIdentityProviderClient }, { CloudWatchClient }] = await Promise.all([
+    import('@aws-sdk/client-cognito-identity-provider'), import('@aws-sdk/client-cloudwatch'),
   ]);
   const cognito = new CognitoIdentityProviderClient(config);
   const cloudwatch = values['no-metrics'] ? undefined : new CloudWatchClient(config);
   try {
     const figures = await migrationStatus({
-      legacy: (/^(mysql|mariadb):\/\//.test(url) ? (await import('../../adapters/mysql/export.js')).streamMysqlUsers : streamPostgresUsers)({
-        connection: url.replace(/^mariadb:/, 'mysql:'), ...(table ? { table } : {}), ...(columns ? { columns: columns as object } : {}),
-      }),
+      legacy: await streamLegacyUsers(url, { ...(table ? { table } : {}), ...(columns ? { columns: columns as object } : {}) }),
       cognito, userPoolId, ...(cloudwatch ? { cloudwatch } : {}), ...(markColumn ? { markColumn } : {}),
       ...(process.env.POWERTOOLS_METRICS_NAMESPACE ? { namespace: process.env.POWERTOOLS_METRICS_NAMESPACE } : {}),
     });

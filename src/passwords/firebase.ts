@@ -109,7 +109,6 @@ export function parseFirebaseHashConfig(text: string, setting = 'FIREBASE_HASH_C
   };
   const missing = Object.entries(options).filter(([, v]) => v === '' || Number.isNaN(v)).map(([k]) => k);
   if (missing.length) throw new ConfigurationError(setting, `the Firebase hash parameters lack ${missing.join(', ')}`, 'Give base64_signer_key, base64_salt_separator, rounds and mem_cost as the Firebase console shows them.');
-  // Built once here so a bad value fails now, with its fix.
-  createFirebaseScryptVerifier(options);
+  // Their values are checked where they are used: createFirebaseScryptVerifier says what is wrong with each.
   return options;
 }

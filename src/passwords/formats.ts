@@ -1,8 +1,11 @@
+/** The `{id}`s of Spring Security's DelegatingPasswordEncoder that the spring verifier reads. */
+export const SPRING_IDS = ['bcrypt', 'pbkdf2', 'pbkdf2@SpringSecurity_v5_8', 'scrypt', 'scrypt@SpringSecurity_v5_8', 'argon2', 'argon2@SpringSecurity_v5_8', 'sha256', 'MD5', 'SHA-1', 'SHA-256', 'ldap', 'noop'] as const;
+
 /**
- * The `{id}` prefixes of Spring Security's DelegatingPasswordEncoder that the spring verifier reads.
+ * A stored string's Spring `{id}` prefix, as the first group.
  * @example SPRING_ID.exec('{bcrypt}$2a$10$…')?.[1] // 'bcrypt'
  */
-export const SPRING_ID = /^\{(bcrypt|pbkdf2|pbkdf2@SpringSecurity_v5_8|scrypt|scrypt@SpringSecurity_v5_8|argon2|argon2@SpringSecurity_v5_8|sha256|MD5|SHA-1|SHA-256|ldap|noop)\}/;
+export const SPRING_ID = new RegExp(`^\\{(${SPRING_IDS.join('|')})\\}`);
 const SPRING_MD5 = /^\{MD5\}(\{[^}]*\})?[0-9a-f]{32}$/;
 const SPRING_SHA256 = /^\{sha256\}[0-9a-f]*$/;
 

@@ -2,7 +2,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import { UnsupportedHashError } from '../errors.js';
 import { bcryptVerifier } from './bcrypt.js';
 import { decodeBase64, sameBytes } from './encoding.js';
-import { RECOGNIZE, SPRING_ID } from './formats.js';
+import { RECOGNIZE, SPRING_ID, SPRING_IDS } from './formats.js';
 import { checkedPbkdf2, pbkdf2Cost, pbkdf2Matches } from './pbkdf2.js';
 import { checkedScrypt, scryptCost, scryptMatches } from './scrypt.js';
 import { MS_PER_UNIT, type WorkEstimate, estimate } from './work.js';
@@ -105,7 +105,7 @@ function inner(id: string, rest: string, allowPlaintext: boolean): Inner {
 
 function split(encoded: string, allowPlaintext: boolean): Inner {
   const m = SPRING_ID.exec(encoded);
-  if (!m) throw new UnsupportedHashError('Spring', `expected one of DelegatingPasswordEncoder's {id} prefixes (${SPRING_ID.source.slice(4, -3).split('|').join(', ')})`);
+  if (!m) throw new UnsupportedHashError('Spring', `expected one of DelegatingPasswordEncoder's {id} prefixes (${SPRING_IDS.join(', ')})`);
   return inner(m[1]!, encoded.slice(m[0].length), allowPlaintext);
 }
 
