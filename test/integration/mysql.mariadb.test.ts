@@ -16,6 +16,7 @@ import { exportCsv } from '../../src/csv/export.js';
 import { main } from '../../scripts/cli/index.js';
 import { freshMysqlTable, mysqlSql, mysqlUrl } from '../support/database.js';
 import { captureLogger, countMetrics, lambdaContext, migrationEvent } from '../support/fakes.js';
+import { expectOutageAndRecovery } from '../support/outage.js';
 
 const USERS = [
   { username: 'ada', email: 'ada@example.com', password: 'pw-ada', given_name: 'Ada' },
@@ -175,27 +176,13 @@ describe('through the handler', () => {
   it('MariaDB stopped mid-run: answers within the deadline with the retriable error, then recovers', async () => {
     const own = await startMariadb({ own: true });
     try {
-      const conn = new URL(own.url);
-      const url = (db: string) => { const u = new URL(conn); u.pathname = `/${db}`; return u.toString(); };
-      await (async () => {
-        const mysql = await import('mysql2/promise');
-        const c = await mysql.createConnection({ uri: own.url });
-        await c.query('CREATE TABLE users (id INT PRIMARY KEY, username VARCHAR(64) UNIQUE, email VARCHAR(64), password_hash VARCHAR(100), enabled BOOLEAN DEFAULT TRUE)');
-        await c.query('INSERT INTO users VALUES (1, ?, NULL, ?, TRUE)', ['ada', (await import('bcryptjs')).default.hashSync('pw-ada', 4)]);
-        await c.end();
-      })();
-      const { handler, counts } = handlerFor(createMysqlStore({ connectionString: url('legacy'), table: 'users' }), { timeoutMs: 1500 });
-      expect((await handler(migrationEvent('ada', 'pw-ada'), lambdaContext())).response.finalUserStatus).toBe('CONFIRMED');
-      await own.halt!();
-      for (let i = 0; i < 2; i++) {
-        const started = Date.now();
-        await expect(handler(migrationEvent('ada', 'pw-ada'), lambdaContext())).rejects.toThrow(PUBLIC_MESSAGES.unavailable);
-        expect(Date.now() - started).toBeLessThan(2500);
-      }
-      await own.resume!();
-      expect((await handler(migrationEvent('ada', 'pw-ada'), lambdaContext())).response.finalUserStatus).toBe('CONFIRMED');
-      expect(counts.get('wrong_password')).toBeUndefined();
-      await handler.close();
+      const mysql = await import('mysql2/promise');
+      const c = await mysql.createConnection({ uri: own.url });
+      await c.query('CREATE TABLE users (id INT PRIMARY KEY, username VARCHAR(64) UNIQUE, email VARCHAR(64), password_hash VARCHAR(100), enabled BOOLEAN DEFAULT TRUE)');
+      await c.query('INSERT INTO users VALUES (1, ?, NULL, ?, TRUE)', ['ada', (await import('bcryptjs')).default.hashSync('pw-ada', 4)]);
+      await c.end();
+      const { handler, counts } = handlerFor(createMysqlStore({ connectionString: own.url, table: 'users' }), { timeoutMs: 1500 });
+      await expectOutageAndRecovery(handler, own, counts);
     } finally {
       await own.stop();
     }

@@ -16,6 +16,7 @@ import { startPostgres } from '../../scripts/lib/postgres.mjs';
 import { seedLegacyUsers } from '../../scripts/lib/seed.mjs';
 import { PUBLIC_MESSAGES, createUserMigrationHandler } from '../../src/index.js';
 import { databaseUrl, sql } from '../support/database.js';
+import { expectOutageAndRecovery } from '../support/outage.js';
 import { captureLogger, countMetrics, lambdaContext, migrationEvent } from '../support/fakes.js';
 
 const run = promisify(execFile);
@@ -123,17 +124,7 @@ describe('outages', () => {
       const ownTable = await seedLegacyUsers(own.url, { schema: 'outage', cost: 4, users: [user('ada', 'pw-ada')] });
       const counts = countMetrics();
       const handler = createUserMigrationHandler({ store: createPostgresStore({ connectionString: own.url, table: ownTable }), logger: captureLogger().logger, metrics: counts.metrics, timeoutMs: 1500 });
-      expect((await handler(migrationEvent('ada', 'pw-ada'), lambdaContext())).response.finalUserStatus).toBe('CONFIRMED');
-      await own.halt!();
-      for (let i = 0; i < 2; i++) {
-        const started = Date.now();
-        await expect(handler(migrationEvent('ada', 'pw-ada'), lambdaContext())).rejects.toThrow(PUBLIC_MESSAGES.unavailable);
-        expect(Date.now() - started).toBeLessThan(2500);
-      }
-      await own.resume!();
-      expect((await handler(migrationEvent('ada', 'pw-ada'), lambdaContext())).response.finalUserStatus).toBe('CONFIRMED');
-      expect(counts.counts.get('wrong_password')).toBeUndefined();
-      await handler.close();
+      await expectOutageAndRecovery(handler, own, counts.counts);
     } finally {
       await own.stop();
     }
