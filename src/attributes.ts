@@ -54,9 +54,7 @@ export function mapAttributes(user: LegacyUser, mapping?: AttributeMapping): Rec
     // for…in over the mapping: the export calls this for every user, and Object.entries allocates.
     for (const attribute in mapping) {
       if (!Object.hasOwn(mapping, attribute)) continue;
-      const field = mapping[attribute]!;
-      // Own fields only: `constructor` or `__proto__` must not reach Object.prototype.
-      out[attribute] = Object.hasOwn(user.fields, field) ? user.fields[field] : field === 'id' ? user.id : undefined;
+      out[attribute] = mappedValue(user, mapping[attribute]!);
     }
   } else {
     out = {};
@@ -70,6 +68,45 @@ export function mapAttributes(user: LegacyUser, mapping?: AttributeMapping): Rec
     }
   }
   return out;
+}
+
+/**
+ * {@link mapAttributes} for many users, as values in the order of `columns`
+ * (undefined where the mapping gives a column nothing). A table mapping's
+ * entries are read once rather than for every user (csv export maps every
+ * user through here); the same refusal of a value equal to the hash applies.
+ *
+ * @example
+ * ```ts
+ * const read = attributeReader({ email: 'mail' }, ['cognito:username', 'email']); read(user) // [undefined, 'ada@…']
+ * ```
+ */
+export function attributeReader(mapping: AttributeMapping | undefined, columns: readonly string[]): (user: LegacyUser) => LegacyValue[] {
+  if (!mapping || typeof mapping === 'function') {
+    return (user) => {
+      const out = mapAttributes(user, mapping);
+      return columns.map((c) => (Object.hasOwn(out, c) ? out[c] : undefined));
+    };
+  }
+  const attributes = Object.keys(mapping);
+  const sources = attributes.map((a) => mapping[a]!);
+  const slots = attributes.map((a) => columns.lastIndexOf(a));
+  return (user) => {
+    const values = new Array<LegacyValue>(columns.length);
+    const { passwordHash } = user;
+    for (let k = 0; k < sources.length; k++) {
+      const value = mappedValue(user, sources[k]!);
+      if (passwordHash !== undefined && value === passwordHash) throw new AttributeValidationError(attributes[k]!, 'would carry the stored password hash', 'Map it to another legacy field; hashes never leave the function.');
+      if (slots[k]! >= 0) values[slots[k]!] = value;
+    }
+    return values;
+  };
+}
+
+/** What a table mapping's entry reads: the legacy field, or the legacy id for `id`. */
+function mappedValue(user: LegacyUser, field: string): LegacyValue {
+  // Own fields only: `constructor` or `__proto__` must not reach Object.prototype.
+  return Object.hasOwn(user.fields, field) ? user.fields[field] : field === 'id' ? user.id : undefined;
 }
 
 const SECRET_FIELD = /pass(word|wd)?|hash|secret|salt|token|otp|mfa_?seed/i;

@@ -1,10 +1,11 @@
 import PgClient from 'pg/lib/client.js';
 import type pg from 'pg';
-import pgTypes from 'pg-types';
 import { to as copyTo } from 'pg-copy-streams';
 import type { ExportItem } from '../../src/csv/export.js';
 import { quoteTable, resolveColumns } from './sql.js';
-import { type PostgresColumns, toLegacyUser } from './store.js';
+import { legacyUserReader } from '../../src/sql-rows.js';
+import { copyFieldParser, parseCopyLine } from './copy-text.js';
+import type { PostgresColumns } from './store.js';
 
 /** Options of {@link streamPostgresUsers}. */
 export interface PostgresExportOptions {
@@ -35,6 +36,19 @@ const WHERE = 'csv export';
  * ```
  */
 export async function* streamPostgresUsers(options: PostgresExportOptions): AsyncGenerator<ExportItem> {
+  for await (const batch of streamPostgresUserBatches(options)) yield* batch;
+}
+
+/**
+ * {@link streamPostgresUsers} in batches, one per block the server sends:
+ * what `exportCsv` reads, without an await per user.
+ *
+ * @example
+ * ```ts
+ * await exportCsv(streamPostgresUserBatches({ connection, table: 'legacy.users' }), { header, outDir: 'import' })
+ * ```
+ */
+export async function* streamPostgresUserBatches(options: PostgresExportOptions): AsyncGenerator<ExportItem[]> {
   const columns = resolveColumns(options.columns, WHERE);
   const sql = options.query ?? `SELECT * FROM ${quoteTable(options.table ?? 'users', WHERE)} ORDER BY "${columns.id}"`;
   const client = new PgClient(typeof options.connection === 'string' ? { connectionString: options.connection, application_name: 'cognito-migrate-export' } : options.connection);
@@ -47,11 +61,10 @@ export async function* streamPostgresUsers(options: PostgresExportOptions): Asyn
       const { rows } = await client.query(`SELECT count(*)::bigint AS n FROM (${sql}) AS q`);
       options.onCount(Number(rows[0].n));
     }
+    const parsers = fields.map((f) => copyFieldParser(f.dataTypeID));
     const names = fields.map((f) => f.name);
-    const parsers = fields.map((f) => {
-      const parse = pgTypes.getTypeParser(f.dataTypeID, 'text') as (text: string) => unknown;
-      return parse === IDENTITY ? undefined : parse;
-    });
+    const toUser = legacyUserReader(names, columns);
+    const username = names.lastIndexOf(columns.username);
     const stream = client.query(copyTo(`COPY (${sql}) TO STDOUT`));
     let rest: Buffer | undefined;
     for await (const chunk of stream as AsyncIterable<Buffer>) {
@@ -61,39 +74,15 @@ export async function* streamPostgresUsers(options: PostgresExportOptions): Asyn
       if (end < 0) { rest = bytes; continue; }
       rest = end + 1 < bytes.length ? bytes.subarray(end + 1) : undefined;
       const lines = bytes.toString('utf8', 0, end).split('\n');
-      for (const line of lines) {
-        const row = parseLine(line, names, parsers);
-        yield { login: String(row[columns.username] ?? ''), user: toLegacyUser(row, columns) };
+      const batch = new Array<ExportItem>(lines.length);
+      for (let i = 0; i < lines.length; i++) {
+        const values = parseCopyLine(lines[i]!, parsers);
+        batch[i] = { login: String((username >= 0 ? values[username] : undefined) ?? ''), user: toUser(values) };
       }
+      yield batch;
     }
     await client.query('COMMIT');
   } finally {
     await client.end();
   }
-}
-
-const IDENTITY = pgTypes.getTypeParser(25, 'text');
-
-/** One line of COPY's text format: tab-separated, `\N` for NULL, backslash escapes. */
-function parseLine(line: string, names: string[], parsers: Array<((text: string) => unknown) | undefined>): Record<string, unknown> {
-  const row: Record<string, unknown> = {};
-  let start = 0;
-  for (let i = 0; i < names.length; i++) {
-    let end = line.indexOf('\t', start);
-    if (end < 0) end = line.length;
-    const raw = line.slice(start, end);
-    start = end + 1;
-    if (raw === '\\N') { row[names[i]!] = null; continue; }
-    const text = raw.includes('\\') ? unescape(raw) : raw;
-    const parse = parsers[i];
-    row[names[i]!] = parse ? parse(text) : text;
-  }
-  return row;
-}
-
-// COPY's text format writes only these escapes (and never octal or hex ones).
-const ESCAPES: Record<string, string> = { b: '\b', f: '\f', n: '\n', r: '\r', t: '\t', v: '\v' };
-
-function unescape(raw: string): string {
-  return raw.replace(/\\(.)/g, (_, e: string) => ESCAPES[e] ?? e);
 }

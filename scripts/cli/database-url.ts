@@ -1,6 +1,6 @@
 // The legacy database's URL for the commands that read it (csv export, status, db index, stage).
 import { readFile } from 'node:fs/promises';
-import type { ExportItem } from '../../src/csv/export.js';
+import type { ExportSource } from '../../src/csv/export.js';
 import { UsageError } from './command.js';
 
 /**
@@ -35,7 +35,7 @@ export const isMysqlUrl = (url: string): boolean => /^(mysql|mariadb):\/\//.test
  * Every legacy user of the database the URL names, streamed by its adapter (PostgreSQL or MySQL).
  * @example for await (const { login, user } of await streamLegacyUsers(url, { table: 'legacy.users' })) …
  */
-export async function streamLegacyUsers(url: string, options: { table?: string; columns?: object; query?: string; onCount?(total: number): void }): Promise<AsyncIterable<ExportItem>> {
+export async function streamLegacyUsers(url: string, options: { table?: string; columns?: object; query?: string; onCount?(total: number): void }): Promise<ExportSource> {
   if (isMysqlUrl(url)) return (await import('../../adapters/mysql/export.js')).streamMysqlUsers({ ...options, connection: url });
-  return (await import('../../adapters/postgres/export.js')).streamPostgresUsers({ ...options, connection: url });
+  return (await import('../../adapters/postgres/export.js')).streamPostgresUserBatches({ ...options, connection: url });
 }

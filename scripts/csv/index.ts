@@ -118,12 +118,13 @@ async function exportCommand(argv: string[], print: (t: string) => void): Promis
   }
   const conversions = convertOption(values.convert);
   let total = 0;
+  const tty = process.stderr.isTTY;
   const source = {
-    onCount: (n: number) => (total = n),
+    // The count is for the progress bar alone: without a terminal to draw it on, the rows are not read twice.
+    ...(tty ? { onCount: (n: number) => (total = n) } : {}),
     ...(values.table ? { table: values.table } : {}), ...(values.query ? { query: values.query } : {}), ...(values.columns ? { columns: jsonOption('columns', values.columns) as object } : {}),
   };
   const migrated = values['migrated-column'];
-  const tty = process.stderr.isTTY;
   const bar = (seen: number) => {
     if (!tty) return;
     const share = total ? Math.min(1, seen / total) : 0;
@@ -143,11 +144,13 @@ async function exportCommand(argv: string[], print: (t: string) => void): Promis
     ...(conversions ? { conversions } : {}),
     ...(maxUsers ? { maxUsers } : {}),
     ...(maxBytes ? { maxBytes } : {}),
-    skip: ({ login, user }: ExportItem) => {
-      if (migrated && isMigrated(user.fields[migrated])) return `already migrated (column ${migrated} is set)`;
-      if (existing && (existing.has(login) || existing.has(String(user.fields.email ?? '')))) return 'already in the target pool';
-      return undefined;
-    },
+    ...(migrated || existing ? {
+      skip: ({ login, user }: ExportItem) => {
+        if (migrated && isMigrated(user.fields[migrated])) return `already migrated (column ${migrated} is set)`;
+        if (existing && (existing.has(login) || existing.has(String(user.fields.email ?? '')))) return 'already in the target pool';
+        return undefined;
+      },
+    } : {}),
     onProgress: bar,
   });
   bar(summary.seen);

@@ -2,7 +2,7 @@
 // the pool and the trigger's `migrated` metric; and what to do with the rest.
 import { type CloudWatchClient, GetMetricDataCommand } from '@aws-sdk/client-cloudwatch';
 import type { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
-import type { ExportItem } from '../../src/csv/export.js';
+import { type ExportSource, itemsOf } from '../../src/csv/export.js';
 import { type ImportHashAlgorithm, importability } from '../../src/csv/hash-import.js';
 import { readPoolUsers } from '../cli/pool-users.js';
 
@@ -24,7 +24,7 @@ export interface MigrationStatus {
 
 export interface StatusSources {
   /** The legacy users, as csv export reads them. */
-  legacy: AsyncIterable<ExportItem>;
+  legacy: ExportSource;
   /** The legacy field that records a migration (PG_MARK_MIGRATED_COLUMN), if any. */
   markColumn?: string;
   cognito: Pick<CognitoIdentityProviderClient, 'send'>;
@@ -54,7 +54,7 @@ export async function migrationStatus(sources: StatusSources): Promise<Migration
   const legacy: MigrationStatus['legacy'] = { total: 0, enabled: 0, withHash: 0, ...(sources.markColumn ? { markedMigrated: 0 } : {}) };
   const bulk: MigrationStatus['bulk'] = { importable: {}, reset: 0 };
   let remaining = 0;
-  for await (const { login, user } of sources.legacy) {
+  for await (const { login, user } of itemsOf(sources.legacy)) {
     legacy.total++;
     if (user.passwordHash) legacy.withHash++;
     const marked = sources.markColumn ? user.fields[sources.markColumn] : undefined;

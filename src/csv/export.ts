@@ -1,12 +1,12 @@
 import { type WriteStream, createWriteStream, fchmodSync } from 'node:fs';
 import { chmod, mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { type AttributeMapping, mapAttributes } from '../attributes.js';
+import { type AttributeMapping, attributeReader } from '../attributes.js';
 import { ConfigurationError } from '../errors.js';
 import { HASH_COLUMN, IMPORT_ALGORITHMS, type ImportHashAlgorithm, importability } from './hash-import.js';
 import { DEFAULT_CONVERSIONS, type HashConversion } from './hash-convert.js';
 import type { LegacyUser, LegacyValue } from '../types.js';
-import { CSV_LIMITS, type CsvRules, checkRecord, csvValue } from './rules.js';
+import { CSV_LIMITS, type CsvRules, csvValue, recordChecker } from './rules.js';
 import { SeenSet } from './seen-set.js';
 
 export { HASH_COLUMN, IMPORT_ALGORITHMS, IMPORT_BOUNDS, type ImportHashAlgorithm, type Importable, importAlgorithmOf, importability } from './hash-import.js';
@@ -17,6 +17,34 @@ export interface ExportItem {
   login: string;
   user: LegacyUser;
 }
+
+/**
+ * What {@link exportCsv} reads: users one by one, or in batches (a source that
+ * reads blocks of rows saves an await per user).
+ *
+ * @example
+ * ```ts
+ * const source: ExportSource = streamPostgresUserBatches({ connection, table: 'legacy.users' })
+ * ```
+ */
+export type ExportSource = AsyncIterable<ExportItem | readonly ExportItem[]>;
+
+/**
+ * The users of an {@link ExportSource} one by one, batches opened.
+ *
+ * @example
+ * ```ts
+ * for await (const { login, user } of itemsOf(source)) …
+ * ```
+ */
+export async function* itemsOf(source: ExportSource): AsyncGenerator<ExportItem> {
+  for await (const entry of source) {
+    if (isBatch(entry)) yield* entry;
+    else yield entry;
+  }
+}
+
+const isBatch = (entry: ExportItem | readonly ExportItem[]): entry is readonly ExportItem[] => Array.isArray(entry);
 
 /**
  * Options of {@link exportCsv}.
@@ -152,7 +180,7 @@ class FileSet {
  * const summary = await exportCsv(streamPostgresUsers({ … }), { header, outDir: 'import' })
  * ```
  */
-export async function exportCsv(items: AsyncIterable<ExportItem>, options: ExportOptions): Promise<ExportSummary> {
+export async function exportCsv(items: ExportSource, options: ExportOptions): Promise<ExportSummary> {
   const header = [...options.header];
   const rules: CsvRules = { header, ...options.rules };
   const hashColumn = options.hashColumn ?? (header.includes(HASH_COLUMN) ? HASH_COLUMN : undefined);
@@ -199,60 +227,68 @@ export async function exportCsv(items: AsyncIterable<ExportItem>, options: Expor
     if (!report.write(`${seen},${JSON.stringify(login)},${JSON.stringify(reason)}\n`)) await new Promise<void>((r) => report.once('drain', () => r()));
   };
 
-  for await (const item of items) {
-    seen++;
-    if (seen % 1000 === 0) options.onProgress?.(seen);
-    const { login, user } = item;
-    const skipReason = options.skip?.(item);
-    if (skipReason) { await leaveOut(login, skipReason); continue; }
-    if (user.enabled === false && !options.includeDisabled) { await leaveOut(login, 'disabled in the legacy store (the trigger would refuse it too); --include-disabled exports it'); continue; }
+  const attributeValues = attributeReader(options.attributes, header);
+  const check = recordChecker(rules, header);
+  const hashAt = hashColumn === undefined ? -1 : header.indexOf(hashColumn);
+  // One row's CSV texts, in the header's order; reused, as each user is done before the next.
+  const texts = new Array<string>(header.length);
+  for await (const entry of items) {
+    const batch: readonly ExportItem[] = isBatch(entry) ? entry : [entry];
+    for (let b = 0; b < batch.length; b++) {
+      const item = batch[b]!;
+      seen++;
+      if (seen % 1000 === 0) options.onProgress?.(seen);
+      const { login, user } = item;
+      const skipReason = options.skip?.(item);
+      if (skipReason) { await leaveOut(login, skipReason); continue; }
+      if (user.enabled === false && !options.includeDisabled) { await leaveOut(login, 'disabled in the legacy store (the trigger would refuse it too); --include-disabled exports it'); continue; }
 
-    const mapped = mapAttributes(user, options.attributes);
-    const record: Record<string, string> = {};
-    for (let c = 0; c < header.length; c++) {
-      const column = header[c]!;
-      const kind = kinds[c];
-      if (kind === USERNAME) record[column] = login;
-      else if (kind === MFA) record[column] = mfaText ?? (user.smsMfa === true ? 'true' : 'false');
-      else if (kind === ATTRIBUTE) record[column] = toCsvText(column, mapped[column]);
-    }
-    let algorithm: ImportHashAlgorithm | undefined;
-    let hash = '';
-    let convertedFrom: string | undefined;
-    if (hashColumn) {
-      const verdict = importability(user.passwordHash, { conversions });
-      const notImportable = !verdict ? undefined
-        : 'reason' in verdict ? verdict.reason
-        : !allowed.has(verdict.algorithm) ? `${verdict.algorithm} is not among the algorithms chosen for this export`
-        : undefined;
-      if (verdict && 'algorithm' in verdict && !notImportable) ({ algorithm, hash, convertedFrom } = verdict);
-      if (notImportable && options.unimportable !== 'reset') {
-        forTrigger++;
-        await leaveOut(login, `left for the sign-in trigger: ${notImportable} (--unimportable reset exports it without a hash)`);
-        continue;
+      const mapped = attributeValues(user);
+      for (let c = 0; c < header.length; c++) {
+        const kind = kinds[c];
+        texts[c] = kind === USERNAME ? login
+          : kind === MFA ? mfaText ?? (user.smsMfa === true ? 'true' : 'false')
+          : kind === ATTRIBUTE ? toCsvText(header[c]!, mapped[c])
+          : '';
       }
-    }
-    const withHash = algorithm !== undefined;
+      let algorithm: ImportHashAlgorithm | undefined;
+      let hash = '';
+      let convertedFrom: string | undefined;
+      if (hashColumn) {
+        const verdict = importability(user.passwordHash, { conversions });
+        const notImportable = !verdict ? undefined
+          : 'reason' in verdict ? verdict.reason
+          : !allowed.has(verdict.algorithm) ? `${verdict.algorithm} is not among the algorithms chosen for this export`
+          : undefined;
+        if (verdict && 'algorithm' in verdict && !notImportable) ({ algorithm, hash, convertedFrom } = verdict);
+        if (notImportable && options.unimportable !== 'reset') {
+          forTrigger++;
+          await leaveOut(login, `left for the sign-in trigger: ${notImportable} (--unimportable reset exports it without a hash)`);
+          continue;
+        }
+      }
+      const withHash = algorithm !== undefined;
 
-    // The hash is set after the check: it is importable by construction, and the rules would want one job's algorithm.
-    const problems = checkRecord(record, rules, seen);
-    if (problems.length) { await leaveOut(login, problems.map((p) => `${p.column}: ${p.rule}`).join('; ')); continue; }
-    if (hashColumn) record[hashColumn] = hash;
-    let line = '';
-    let bad = -1;
-    for (let c = 0; c < header.length; c++) {
-      const value = csvValue(record[header[c]!] ?? '');
-      if (value === undefined) { bad = c; break; }
-      line = c === 0 ? value : `${line},${value}`;
+      // The hash is set after the check: it is importable by construction, and the rules would want one job's algorithm.
+      const problems = check(texts, seen);
+      if (problems.length) { await leaveOut(login, problems.map((p) => `${p.column}: ${p.rule}`).join('; ')); continue; }
+      if (hashAt >= 0) texts[hashAt] = hash;
+      let bad = -1;
+      for (let c = 0; c < header.length; c++) {
+        const value = csvValue(texts[c]!);
+        if (value === undefined) { bad = c; break; }
+        texts[c] = value;
+      }
+      const line = bad < 0 ? texts.join(',') : '';
+      if (bad >= 0) { await leaveOut(login, `${header[bad]}: the value holds a quote, a line break or a trailing backslash, which Cognito CSV cannot carry`); continue; }
+      if (line.length > CSV_LIMITS.lineChars) { await leaveOut(login, `the line would have ${line.length} characters; at most ${CSV_LIMITS.lineChars}`); continue; }
+      if (!usernames.add(login)) { await leaveOut(login, 'duplicate username: already exported from an earlier row'); continue; }
+      const pending = setFor(algorithm).write(line);
+      if (pending) await pending;
+      exported++;
+      if (withHash) withHashCount++;
+      if (convertedFrom) converted++;
     }
-    if (bad >= 0) { await leaveOut(login, `${header[bad]}: the value holds a quote, a line break or a trailing backslash, which Cognito CSV cannot carry`); continue; }
-    if (line.length > CSV_LIMITS.lineChars) { await leaveOut(login, `the line would have ${line.length} characters; at most ${CSV_LIMITS.lineChars}`); continue; }
-    if (!usernames.add(login)) { await leaveOut(login, 'duplicate username: already exported from an earlier row'); continue; }
-    const pending = setFor(algorithm).write(line);
-    if (pending) await pending;
-    exported++;
-    if (withHash) withHashCount++;
-    if (convertedFrom) converted++;
   }
   for (const set of sets.values()) await set.close();
   await new Promise<void>((resolve, reject) => report.end((err?: Error | null) => (err ? reject(err) : resolve())));
@@ -283,7 +319,8 @@ function toCsvText(column: string, value: LegacyValue): string {
 
 /** A file only its owner can read: import files carry users' data and hashes. `mode` applies to new files, `fchmod` to ones that existed. */
 function privateStream(path: string): WriteStream {
-  const stream = createWriteStream(path, { mode: 0o600 });
+  // A large buffer: with the default 16 KiB, every 64 KiB block waited for the disk.
+  const stream = createWriteStream(path, { mode: 0o600, highWaterMark: 1024 * 1024 });
   stream.once('open', (fd) => fchmodSync(fd, 0o600));
   return stream;
 }

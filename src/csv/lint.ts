@@ -1,6 +1,6 @@
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
-import { CSV_LIMITS, type CsvProblem, type CsvRules, checkHeader, checkRecord, splitCsvLine } from './rules.js';
+import { CSV_LIMITS, type CsvProblem, type CsvRules, checkHeader, recordChecker, splitCsvLine } from './rules.js';
 import { SeenSet } from './seen-set.js';
 
 /** What {@link lintCsvFile} found. */
@@ -30,6 +30,8 @@ export async function lintCsvFile(path: string, rules: CsvRules, { maxProblems =
   if (size > CSV_LIMITS.fileBytes) add({ line: 0, column: '(file)', rule: `the file is ${size} bytes; an import file may be at most 100 MB`, fix: 'Split it (cognito-migrate csv export splits at 100 MB and 500,000 users).' });
   const decoder = new TextDecoder('utf-8', { fatal: true });
   let header: string[] | undefined;
+  let check: ReturnType<typeof recordChecker> | undefined;
+  let usernameAt = -1;
   let lineNo = 0;
   let users = 0;
   const usernames = new SeenSet();
@@ -51,6 +53,8 @@ export async function lintCsvFile(path: string, rules: CsvRules, { maxProblems =
     if (lineNo === 1) {
       header = splitCsvLine(text).map((c) => c.trim());
       for (const p of checkHeader(header, rules)) add(p);
+      check = recordChecker(rules, header);
+      usernameAt = header.lastIndexOf('cognito:username');
       return;
     }
     if (text.trim() === '') return;
@@ -62,10 +66,8 @@ export async function lintCsvFile(path: string, rules: CsvRules, { maxProblems =
       add({ line: lineNo, column: '(line)', rule: `the line has ${values.length} values for ${header!.length} columns`, fix: 'Escape commas inside values as \\, and give every column a value (empty is fine).' });
       return;
     }
-    const record: Record<string, string> = {};
-    header!.forEach((c, i) => (record[c] = values[i]!));
-    for (const p of checkRecord(record, rules, lineNo)) add(p);
-    const username = record['cognito:username']?.trim();
+    for (const p of check!(values, lineNo)) add(p);
+    const username = usernameAt >= 0 ? values[usernameAt]!.trim() : undefined;
     if (username) {
       if (!usernames.add(username)) add({ line: lineNo, column: 'cognito:username', rule: `duplicate username "${username}" (the job skips or fails duplicates: "Too many users have failed or been skipped")`, fix: 'Keep each user once.' });
     }

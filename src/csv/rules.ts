@@ -54,9 +54,13 @@ const BOOL = new Set(['true', 'false']);
  */
 export function csvValue(value: string): string | undefined {
   const trimmed = value.trim();
+  // One scan for the common case, a value with nothing to escape.
+  if (!NEEDS_CARE.test(trimmed)) return trimmed;
   if (/["\r\n]/.test(trimmed) || trimmed.endsWith('\\')) return undefined;
-  return trimmed.includes(',') ? trimmed.replace(/,/g, '\\,') : trimmed;
+  return trimmed.replace(/,/g, '\\,');
 }
+
+const NEEDS_CARE = /["\r\n,]|\\$/;
 
 /**
  * Splits a line on the commas that are not escaped, and unescapes `\,`.
@@ -120,42 +124,70 @@ export function checkHeader(columns: readonly string[], rules: CsvRules): CsvPro
  * ```
  */
 export function checkRecord(record: Readonly<Record<string, string>>, rules: CsvRules, line: number): CsvProblem[] {
-  const problems: CsvProblem[] = [];
-  const add = (column: string, rule: string, fix: string) => problems.push({ line, column, rule, fix });
-  // Each value is read, trimmed and lower-cased once: csv export runs this for every user.
-  const v = (c: string) => { const x = record[c]; return x === undefined ? '' : x.trim(); };
+  return recordChecker(rules, Object.keys(record))(Object.values(record), line);
+}
+
+/**
+ * {@link checkRecord} for many records of the same columns, given as values in
+ * the columns' order: where each rule reads is worked out once (csv export and
+ * lint check every user through here).
+ *
+ * @example
+ * ```ts
+ * const check = recordChecker(rules, header); check(['ada', 'false', 'a@b.co', 'true'], 2)
+ * ```
+ */
+export function recordChecker(rules: CsvRules, columns: readonly string[]): (values: readonly (string | undefined)[], line: number) => CsvProblem[] {
   const shape = shapeOf(rules);
-  const username = v('cognito:username');
-  if (!username) add('cognito:username', 'cognito:username is required', 'Give every user a unique username.');
-  else if (/\s/.test(username)) add('cognito:username', 'usernames may not contain spaces or tabs', 'Replace the whitespace, or use another unique value as username.');
-  // Booleans in any case: the import guide's own example writes TRUE and FALSE.
-  const mfa = v('cognito:mfa_enabled').toLowerCase();
-  const emailVerified = v('email_verified').toLowerCase();
-  const phoneVerified = v('phone_number_verified').toLowerCase();
-  const email = v('email');
-  const phone = v('phone_number');
-  // A blank cognito:mfa_enabled means the pool's required state (the current import guide).
-  if (mfa !== '' && !BOOL.has(mfa)) add('cognito:mfa_enabled', 'cognito:mfa_enabled must be true, false or empty (the pool\'s required state)', 'Write false unless the pool requires MFA, or leave it empty.');
-  else if (rules.mfa === 'ON' && mfa === 'false') add('cognito:mfa_enabled', 'the pool requires MFA, so no user can have cognito:mfa_enabled false', 'Write true, or leave it empty.');
-  else if (rules.mfa === 'OFF' && mfa === 'true') add('cognito:mfa_enabled', 'MFA is off in the pool, so no user can have cognito:mfa_enabled true', 'Write false, or leave it empty.');
-  if (shape.emailFlag && emailVerified !== '' && !BOOL.has(emailVerified)) add('email_verified', 'email_verified must be true, false or empty', 'Write true or false.');
-  if (shape.phoneFlag && phoneVerified !== '' && !BOOL.has(phoneVerified)) add('phone_number_verified', 'phone_number_verified must be true, false or empty', 'Write true or false.');
+  // The last of repeated columns wins, as in a record built from them.
+  const at = (c: string) => columns.lastIndexOf(c);
+  const usernameAt = at('cognito:username');
+  const mfaAt = at('cognito:mfa_enabled');
+  const emailVerifiedAt = at('email_verified');
+  const phoneVerifiedAt = at('phone_number_verified');
+  const emailAt = at('email');
+  const phoneAt = at('phone_number');
+  const birthdateAt = at('birthdate');
+  const updatedAtAt = at('updated_at');
+  const hashAt = at(HASH_COLUMN);
+  const required = (rules.required ?? []).map((r) => [r, at(r)] as const);
   const auto = shape.auto;
-  if (auto.length > 0 && !auto.some((a) => (a === 'email' ? emailVerified : phoneVerified) === 'true')) {
-    add(`${auto[0]}_verified`, 'The User Record does not set any of the auto verified attributes to true', `Set ${auto.map((a) => `${a}_verified`).join(' or ')} to true (and give the ${auto.join('/')}).`);
-  }
-  if (emailVerified === 'true' && !email) add('email', 'email_verified is true but email is empty', 'Give the email or set email_verified to false.');
-  if (phoneVerified === 'true' && !phone) add('phone_number', 'phone_number_verified is true but phone_number is empty', 'Give the phone number or set phone_number_verified to false.');
-  if (phone && !E164.test(phone)) add('phone_number', 'The User Record contains an invalid value for phone_number: it must be E.164', 'Write it as + and up to 15 digits, e.g. +12065550100.');
-  const birthdate = v('birthdate');
-  if (birthdate && !BIRTHDATE.test(birthdate)) add('birthdate', 'The User Record contains an invalid value for birthdate: it must be mm/dd/yyyy', 'Write e.g. 05/17/1990.');
-  const updatedAt = v('updated_at');
-  if (updatedAt && !/^\d+$/.test(updatedAt)) add('updated_at', 'The User Record contains an invalid value for updated_at: it must be POSIX seconds', 'Write the number of seconds since 1970, e.g. 1700000000.');
-  for (const r of rules.required ?? []) if (!v(r)) add(r, `${r} is required by the pool`, `Give every user a ${r}.`);
-  const hash = v(HASH_COLUMN);
-  const wrong = hash ? hashProblem(hash, rules.passwordHashAlgorithm) : undefined;
-  if (wrong) add(HASH_COLUMN, wrong.rule, wrong.fix);
-  return problems;
+  return (values, line) => {
+    const problems: CsvProblem[] = [];
+    const add = (column: string, rule: string, fix: string) => problems.push({ line, column, rule, fix });
+    // Each value is read and trimmed once.
+    const v = (i: number) => { const x = i < 0 ? undefined : values[i]; return x === undefined ? '' : x.trim(); };
+    const username = v(usernameAt);
+    if (!username) add('cognito:username', 'cognito:username is required', 'Give every user a unique username.');
+    else if (/\s/.test(username)) add('cognito:username', 'usernames may not contain spaces or tabs', 'Replace the whitespace, or use another unique value as username.');
+    // Booleans in any case: the import guide's own example writes TRUE and FALSE.
+    const mfa = v(mfaAt).toLowerCase();
+    const emailVerified = v(emailVerifiedAt).toLowerCase();
+    const phoneVerified = v(phoneVerifiedAt).toLowerCase();
+    const email = v(emailAt);
+    const phone = v(phoneAt);
+    // A blank cognito:mfa_enabled means the pool's required state (the current import guide).
+    if (mfa !== '' && !BOOL.has(mfa)) add('cognito:mfa_enabled', 'cognito:mfa_enabled must be true, false or empty (the pool\'s required state)', 'Write false unless the pool requires MFA, or leave it empty.');
+    else if (rules.mfa === 'ON' && mfa === 'false') add('cognito:mfa_enabled', 'the pool requires MFA, so no user can have cognito:mfa_enabled false', 'Write true, or leave it empty.');
+    else if (rules.mfa === 'OFF' && mfa === 'true') add('cognito:mfa_enabled', 'MFA is off in the pool, so no user can have cognito:mfa_enabled true', 'Write false, or leave it empty.');
+    if (shape.emailFlag && emailVerified !== '' && !BOOL.has(emailVerified)) add('email_verified', 'email_verified must be true, false or empty', 'Write true or false.');
+    if (shape.phoneFlag && phoneVerified !== '' && !BOOL.has(phoneVerified)) add('phone_number_verified', 'phone_number_verified must be true, false or empty', 'Write true or false.');
+    if (auto.length > 0 && !auto.some((a) => (a === 'email' ? emailVerified : phoneVerified) === 'true')) {
+      add(`${auto[0]}_verified`, 'The User Record does not set any of the auto verified attributes to true', `Set ${auto.map((a) => `${a}_verified`).join(' or ')} to true (and give the ${auto.join('/')}).`);
+    }
+    if (emailVerified === 'true' && !email) add('email', 'email_verified is true but email is empty', 'Give the email or set email_verified to false.');
+    if (phoneVerified === 'true' && !phone) add('phone_number', 'phone_number_verified is true but phone_number is empty', 'Give the phone number or set phone_number_verified to false.');
+    if (phone && !E164.test(phone)) add('phone_number', 'The User Record contains an invalid value for phone_number: it must be E.164', 'Write it as + and up to 15 digits, e.g. +12065550100.');
+    const birthdate = v(birthdateAt);
+    if (birthdate && !BIRTHDATE.test(birthdate)) add('birthdate', 'The User Record contains an invalid value for birthdate: it must be mm/dd/yyyy', 'Write e.g. 05/17/1990.');
+    const updatedAt = v(updatedAtAt);
+    if (updatedAt && !/^\d+$/.test(updatedAt)) add('updated_at', 'The User Record contains an invalid value for updated_at: it must be POSIX seconds', 'Write the number of seconds since 1970, e.g. 1700000000.');
+    for (const [r, i] of required) if (!v(i)) add(r, `${r} is required by the pool`, `Give every user a ${r}.`);
+    const hash = v(hashAt);
+    const wrong = hash ? hashProblem(hash, rules.passwordHashAlgorithm) : undefined;
+    if (wrong) add(HASH_COLUMN, wrong.rule, wrong.fix);
+    return problems;
+  };
 }
 
 interface RulesShape { emailFlag: boolean; phoneFlag: boolean; auto: ReadonlyArray<'email' | 'phone_number'> }

@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { attributeReader } from '../../src/attributes.js';
 import { AttributeValidationError, mapAttributes, toCognitoAttributes } from '../../src/index.js';
 
 const user = { id: '42', fields: { mail: 'ada@example.com', first: 'Ada', email: 'x@y.io', nickname: 'ada', shoe_size: 9 } };
@@ -14,6 +16,23 @@ describe('mapAttributes', () => {
   });
   it('accepts a function', () => {
     expect(mapAttributes(user, (u) => ({ name: `${u.fields.first}` }))).toEqual({ name: 'Ada' });
+  });
+});
+
+describe('attributeReader', () => {
+  const columns = ['cognito:username', 'email', 'given_name', 'nickname', 'custom:legacy_id', 'constructor', 'name'];
+  const field = fc.constantFrom('mail', 'first', 'email', 'nickname', 'id', 'missing', 'constructor', '__proto__', 'toString');
+  const attribute = fc.constantFrom(...columns.slice(1));
+  const value = fc.oneof(fc.string({ maxLength: 5 }), fc.integer(), fc.boolean(), fc.constant(undefined), fc.constant('$2b$hash'));
+  const users = fc.record({ id: fc.string({ maxLength: 3 }), fields: fc.dictionary(field, value), passwordHash: fc.option(fc.constant('$2b$hash'), { nil: undefined }) });
+  const outcome = (f: () => unknown) => { try { return { value: f() }; } catch (err) { return { error: (err as Error).message, name: (err as AttributeValidationError).attribute }; } };
+
+  it('reads what mapAttributes gives, column by column, and refuses the hash the same way', () => {
+    const mappings = fc.oneof(fc.constant(undefined), fc.dictionary(attribute, field), fc.constant((u: { fields: Record<string, unknown> }) => ({ name: String(u.fields.first ?? '') })));
+    fc.assert(fc.property(mappings, users, (mapping, user) => {
+      const expected = outcome(() => { const out = mapAttributes(user, mapping as never); return columns.map((c) => (Object.hasOwn(out, c) ? out[c] : undefined)); });
+      expect(outcome(() => attributeReader(mapping as never, columns)(user))).toEqual(expected);
+    }), { numRuns: 3000 });
   });
 });
 
