@@ -509,6 +509,18 @@ async function csvExport(db) {
   await new Promise((r) => floorOut.end(r));
   const floorSeconds = (performance.now() - t2) / 1000;
   await floorClient.end();
+  // The leanest checked export, in a child process as the export is: the same checks written by hand for this table.
+  const helper = (name, file) => build({ entryPoints: [join(root, 'src', 'csv', file)], outfile: join(root, 'dist', 'bench', name), bundle: true, platform: 'node', format: 'esm', packages: 'external', logLevel: 'warning' });
+  await Promise.all([helper('seen-set.mjs', 'seen-set.ts'), helper('rules.mjs', 'rules.ts')]);
+  const t3 = performance.now();
+  const checked = JSON.parse(await new Promise((resolve, reject) => {
+    let stdout = '';
+    const p = fork(join(root, 'scripts', 'lib', 'bench-checked-floor.mjs'), [db.url, join(dir, 'checked-floor.csv'), join(root, 'dist', 'bench', 'seen-set.mjs'), join(root, 'dist', 'bench', 'rules.mjs')], { stdio: ['ignore', 'pipe', 'inherit', 'ipc'] });
+    p.stdout.on('data', (d) => (stdout += d));
+    p.on('exit', (code) => (code === 0 ? resolve(stdout) : reject(new Error(`the checked floor exited ${code}`))));
+  }));
+  const checkedSeconds = (performance.now() - t3) / 1000;
+  if (checked.exported !== manifest.exported) throw new Error(`the checked floor exported ${checked.exported} users, the export ${manifest.exported}: they no longer do the same work`);
   await build({ entryPoints: [join(root, 'src', 'csv', 'lint.ts')], outfile: join(root, 'dist', 'bench', 'csv-lint.mjs'), bundle: true, platform: 'node', format: 'esm', packages: 'external', logLevel: 'warning' });
   const { lintCsvFile } = await import(join(root, 'dist', 'bench', 'csv-lint.mjs'));
   let lintProblems = 0;
@@ -517,6 +529,8 @@ async function csvExport(db) {
     users, seconds: round(seconds, 2), psql_copy_seconds: psqlSeconds === null ? null : round(psqlSeconds, 2),
     ratio: psqlSeconds === null ? null : round(seconds / psqlSeconds, 2), peak_rss_mb: round(peak, 1),
     node_copy_floor_seconds: round(floorSeconds, 2),
+    node_checked_floor_seconds: round(checkedSeconds, 2),
+    checked_floor_ratio: psqlSeconds === null ? null : round(checkedSeconds / psqlSeconds, 2),
     exported: manifest.exported, left_out: manifest.leftOut, files: manifest.files.length, lint_problems: lintProblems,
   };
 }

@@ -27,9 +27,12 @@ export function copyFieldParser(dataTypeID: number): FieldParser {
 }
 
 /**
- * `YYYY-MM-DD HH:MM:SS[.fraction][±HH[:MM]]` as postgres-date reads it (the same
- * arithmetic, fraction included, so the result is identical), or undefined for
- * any other form.
+ * `YYYY-MM-DD HH:MM:SS[.fraction][±HH[:MM]]` as postgres-date reads it, or
+ * undefined for any other form. postgres-date takes `1000 * parseFloat(fraction)`
+ * milliseconds and Date.UTC truncates them; the whole milliseconds of the
+ * fraction's digits are the same number for every fraction PostgreSQL writes
+ * (up to six digits, all 1,111,110 checked), and the day count is exact
+ * integer arithmetic, so the instant is identical.
  */
 export function quickTimestamp(text: string): Date | undefined {
   const n = text.length;
@@ -40,15 +43,17 @@ export function quickTimestamp(text: string): Date | undefined {
   const hour = digits(text, 11, 2);
   const minute = digits(text, 14, 2);
   const second = digits(text, 17, 2);
-  // Years before 1000 need postgres-date's 0–99 correction; leave them to it.
-  if (year < 1000 || month < 0 || day < 0 || hour < 0 || minute < 0 || second < 0) return undefined;
+  // Years before 1000 need postgres-date's 0–99 correction; leave them to it. Out-of-range fields roll over in Date, so leave those too.
+  if (year < 1000 || month < 1 || month > 12 || day < 1 || day > 31 || hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 || second > 59) return undefined;
   let i = 19;
   let ms = 0;
   if (i < n && text.charCodeAt(i) === 46) {
     let end = i + 1;
-    while (end < n && isDigit(text.charCodeAt(end))) end++;
-    if (end === i + 1) return undefined;
-    ms = 1000 * parseFloat(text.slice(i, end));
+    let fraction = 0;
+    while (end < n && isDigit(text.charCodeAt(end))) fraction = fraction * 10 + (text.charCodeAt(end++) - 48);
+    const places = end - i - 1;
+    if (places === 0 || places > 6) return undefined;
+    ms = places <= 3 ? fraction * 10 ** (3 - places) : Math.floor(fraction / 10 ** (places - 3));
     i = end;
   }
   if (i === n) return new Date(year, month - 1, day, hour, minute, second, ms);
@@ -62,7 +67,17 @@ export function quickTimestamp(text: string): Date | undefined {
   }
   if (oh < 0 || om < 0) return undefined;
   const offset = (oh * 3600 + om * 60) * 1000 * (sign === 45 ? -1 : 1);
-  return new Date(Date.UTC(year, month - 1, day, hour, minute, second, ms) - offset);
+  return new Date(daysFromCivil(year, month, day) * 86_400_000 + hour * 3_600_000 + minute * 60_000 + second * 1000 + ms - offset);
+}
+
+/** Days from 1970-01-01 to a proleptic Gregorian date (H. Hinnant's days_from_civil). */
+function daysFromCivil(year: number, month: number, day: number): number {
+  const y = month <= 2 ? year - 1 : year;
+  const era = Math.floor(y / 400);
+  const yearOfEra = y - era * 400;
+  const dayOfYear = Math.floor((153 * (month > 2 ? month - 3 : month + 9) + 2) / 5) + day - 1;
+  const dayOfEra = yearOfEra * 365 + Math.floor(yearOfEra / 4) - Math.floor(yearOfEra / 100) + dayOfYear;
+  return era * 146_097 + dayOfEra - 719_468;
 }
 
 function isDigit(c: number): boolean {

@@ -231,7 +231,7 @@ export async function exportCsv(items: ExportSource, options: ExportOptions): Pr
   const check = recordChecker(rules, header);
   const hashAt = hashColumn === undefined ? -1 : header.indexOf(hashColumn);
   // One row's CSV texts, in the header's order; reused, as each user is done before the next.
-  const texts = new Array<string>(header.length);
+  const texts = header.map(() => '');
   for await (const entry of items) {
     const batch: readonly ExportItem[] = isBatch(entry) ? entry : [entry];
     for (let b = 0; b < batch.length; b++) {

@@ -22,10 +22,25 @@ describe('quickTimestamp', () => {
     }), { numRuns: 5000 });
   });
 
-  it('gives the same milliseconds for every fraction of three digits, where float rounding could differ', () => {
-    for (let ms = 0; ms < 1000; ms++) {
-      const text = `2024-01-02 03:04:05.${pad(ms, 3)}+00`;
-      expect(quickTimestamp(text)!.getTime(), text).toBe(reference(text).getTime());
+  it('gives the same milliseconds as postgres-date for every fraction PostgreSQL can write (one to six digits)', () => {
+    let differing = 0;
+    for (let places = 1; places <= 6; places++) {
+      for (let f = 0; f < 10 ** places; f++) {
+        const text = `2024-01-02 03:04:05.${pad(f, places)}+00`;
+        if (quickTimestamp(text)!.getTime() !== reference(text).getTime()) differing++;
+      }
+    }
+    expect(differing).toBe(0);
+  });
+
+  it('counts days as Date.UTC does across leap years, centuries and the turn of each month', () => {
+    for (const year of [1000, 1600, 1899, 1900, 1970, 1999, 2000, 2024, 2100, 2400, 9999]) {
+      for (let month = 1; month <= 12; month++) {
+        for (const day of [1, 28, 29, 30, 31]) {
+          const text = `${year}-${pad(month, 2)}-${pad(day, 2)} 23:59:59-01`;
+          expect(quickTimestamp(text)?.getTime(), text).toBe(reference(text).getTime());
+        }
+      }
     }
   });
 
@@ -38,6 +53,8 @@ describe('quickTimestamp', () => {
     ['a date alone', '2024-01-02'],
     ['an empty fraction', '2024-01-02 03:04:05.+00'],
     ['a letter among the digits', '2024-0a-02 03:04:05+00'],
+    ['a fraction of seven digits', '2024-01-02 03:04:05.1234567+00'],
+    ['a month out of range', '2024-13-02 03:04:05+00'],
   ])('declines %s, and the field parser still reads it as postgres-date does', (_, text) => {
     expect(quickTimestamp(text)).toBeUndefined();
     const parsed = copyFieldParser(1184)!(text);
