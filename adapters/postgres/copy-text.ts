@@ -33,6 +33,12 @@ export function copyFieldParser(dataTypeID: number): FieldParser {
  * fraction's digits are the same number for every fraction PostgreSQL writes
  * (up to six digits, all 1,111,110 checked), and the day count is exact
  * integer arithmetic, so the instant is identical.
+ *
+ * @example
+ * ```ts
+ * quickTimestamp('2024-01-02 03:04:05.123456+00') // 2024-01-02T03:04:05.123Z
+ * quickTimestamp('0044-03-15 12:00:00+00 BC') // undefined: postgres-date reads it
+ * ```
  */
 export function quickTimestamp(text: string): Date | undefined {
   const n = text.length;
