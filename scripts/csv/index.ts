@@ -3,11 +3,19 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { AttributeMapping } from '../../src/attributes.js';
 import { databaseUrl, streamLegacyUsers } from '../cli/database-url.js';
-import { type HashConversion, IMPORT_ALGORITHMS, type ImportHashAlgorithm, exportCsv } from '../../src/csv/export.js';
+import { type ExportItem, type HashConversion, IMPORT_ALGORITHMS, type ImportHashAlgorithm, exportCsv } from '../../src/csv/export.js';
 import { lintCsvFile } from '../../src/csv/lint.js';
+import { parseFlag } from '../../src/flags.js';
 import type { CsvRules } from '../../src/csv/rules.js';
 import { type Command, EXIT, type Io, UsageError, integerOption, jsonOption, parse, readJsonFile } from '../cli/command.js';
 import { CSV_USAGE, LINT_USAGE, EXPORT_USAGE } from './usage.js';
+
+/** A migrated-column value that says "migrated": true, or a timestamp (what markMigrated writes); NULL and false spellings are not. */
+function isMigrated(value: unknown): boolean {
+  if (value === undefined || value === null || value === '') return false;
+  if (value instanceof Date) return true;
+  return parseFlag(value) !== false;
+}
 
 const list = (v: string | undefined) => (v ? v.split(',').map((x) => x.trim()).filter(Boolean) : undefined);
 
@@ -136,8 +144,13 @@ async function exportCommand(argv: string[], print: (t: string) => void): Promis
     ...(conversions ? { conversions } : {}),
     ...(maxUsers ? { maxUsers } : {}),
     ...(maxBytes ? { maxBytes } : {}),
-    ...(migrated ? { migratedColumn: migrated } : {}),
-    ...(existing ? { inPool: existing } : {}),
+    ...(migrated || existing ? {
+      skip: ({ login, user }: ExportItem) => {
+        if (migrated && isMigrated(user.fields[migrated])) return `already migrated (column ${migrated} is set)`;
+        if (existing && (existing.has(login) || existing.has(String(user.fields.email ?? '')))) return 'already in the target pool';
+        return undefined;
+      },
+    } : {}),
     onProgress: bar,
   });
   bar(summary.seen);

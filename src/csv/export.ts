@@ -1,21 +1,26 @@
 import { type WriteStream, createWriteStream, fchmodSync } from 'node:fs';
 import { chmod, mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { type ImportHashAlgorithm } from './hash-import.js';
-import { DEFAULT_CONVERSIONS } from './hash-convert.js';
-import {
-  type ExportItem, FOR_TRIGGER, LEFT_OUT, type RouteOptions, type RoutedBatch, UserRouter, WITHOUT_HASH, algorithmOfCode, checkRouteOptions, isRoutingSource, routeBatch,
-} from './route.js';
-import { CSV_LIMITS } from './rules.js';
+import { type AttributeMapping, attributeReader } from '../attributes.js';
+import { ConfigurationError } from '../errors.js';
+import { HASH_COLUMN, IMPORT_ALGORITHMS, type ImportHashAlgorithm, importability } from './hash-import.js';
+import { DEFAULT_CONVERSIONS, type HashConversion } from './hash-convert.js';
+import type { LegacyUser, LegacyValue } from '../types.js';
+import { CSV_LIMITS, type CsvRules, csvValue, recordChecker } from './rules.js';
 import { SeenSet } from './seen-set.js';
 
 export { HASH_COLUMN, IMPORT_ALGORITHMS, IMPORT_BOUNDS, type ImportHashAlgorithm, type Importable, importAlgorithmOf, importability } from './hash-import.js';
 export { DEFAULT_CONVERSIONS, type HashConversion, verifyImportHash } from './hash-convert.js';
-export { type ExportItem, type RouteOptions, type RoutedBatch, type RoutingSource, UserRouter, isRoutingSource } from './route.js';
+
+/** One user to export: the login that becomes cognito:username, and the legacy user. */
+export interface ExportItem {
+  login: string;
+  user: LegacyUser;
+}
 
 /**
- * What {@link exportCsv} reads: users one by one or in batches. A source that
- * is also a {@link RoutingSource} routes its users itself.
+ * What {@link exportCsv} reads: users one by one, or in batches (a source that
+ * reads blocks of rows saves an await per user).
  *
  * @example
  * ```ts
@@ -42,15 +47,42 @@ export async function* itemsOf(source: ExportSource): AsyncGenerator<ExportItem>
 const isBatch = (entry: ExportItem | readonly ExportItem[]): entry is readonly ExportItem[] => Array.isArray(entry);
 
 /**
- * Options of {@link exportCsv}: what decides each user ({@link RouteOptions}) and where the files go.
+ * Options of {@link exportCsv}.
  *
  * @example
  * ```ts
  * { header: csvHeader.CSVHeader, outDir: 'out', attributes: { email: 'email', email_verified: 'email_verified' } }
  * ```
  */
-export interface ExportOptions extends RouteOptions {
+export interface ExportOptions {
+  /** The pool's columns from GetCSVHeader. */
+  header: readonly string[];
   outDir: string;
+  /** Pool facts the rules need (auto-verified attributes, MFA, required attributes). */
+  rules?: Omit<CsvRules, 'header'>;
+  /** Legacy fields → Cognito attributes (as for the trigger). */
+  attributes?: AttributeMapping;
+  /** The header column that carries password hashes (default `password_hash` when the header has it); it must be in the header. */
+  hashColumn?: string;
+  /** Which algorithms go in with their hash (default all four). */
+  hashAlgorithms?: readonly ImportHashAlgorithm[];
+  /**
+   * A user whose hash cannot be imported (format, bound, or an algorithm not
+   * chosen): `trigger` (default) leaves them out, listed in the report as left
+   * for the sign-in trigger, which migrates them with their password later;
+   * `reset` exports them without a hash (RESET_REQUIRED).
+   */
+  unimportable?: 'trigger' | 'reset';
+  /**
+   * Re-encodings into the published layouts (default `['pbkdf2']`): `pbkdf2`
+   * for Django and Werkzeug PBKDF2-SHA256, `scrypt` for passlib and Werkzeug
+   * scrypt. A hash whose conversion is off is left for the trigger.
+   */
+  conversions?: readonly HashConversion[];
+  /** Export legacy accounts marked disabled too (default: left out, as the trigger would). */
+  includeDisabled?: boolean;
+  /** A reason to leave a user out (already migrated), or undefined to export. */
+  skip?: (item: ExportItem) => string | undefined;
   maxUsers?: number;
   maxBytes?: number;
   /** Called every 1,000 users with the count so far. */
@@ -79,9 +111,7 @@ export interface ExportSummary {
 class FileSet {
   private stream: WriteStream | undefined;
   // Lines are handed to the stream in blocks: one write per line costs more than the formatting.
-  private buffered: Array<string | Uint8Array> = [];
-  // Set when a line came as bytes: the block is then written as bytes.
-  private bufferedBytesOnly = false;
+  private buffered: string[] = [];
   private bufferedBytes = 0;
   private users = 0;
   private bytes = 0;
@@ -97,23 +127,21 @@ class FileSet {
   ) {}
 
   /** Buffers one line; a promise only when a file must be rotated or a block written (awaiting every line costs a tick each). */
-  write(line: string | Uint8Array): Promise<void> | undefined {
-    const size = (typeof line === 'string' ? Buffer.byteLength(line) : line.length) + 1;
+  write(line: string): Promise<void> | undefined {
+    const size = Buffer.byteLength(line) + 1;
     if (!this.stream || this.users >= this.maxUsers || this.bytes + size > this.maxBytes) return this.rotate().then(() => this.write(line));
     this.users++;
     this.bytes += size;
     this.buffered.push(line);
-    if (typeof line !== 'string') this.bufferedBytesOnly = true;
     this.bufferedBytes += size;
     return this.bufferedBytes >= 64 * 1024 ? this.flush() : undefined;
   }
 
   private async flush(): Promise<void> {
     if (!this.stream || this.buffered.length === 0) return;
-    const block = this.bufferedBytesOnly ? joinLines(this.buffered, this.bufferedBytes) : `${this.buffered.join('\n')}\n`;
+    const block = `${this.buffered.join('\n')}\n`;
     this.buffered = [];
     this.bufferedBytes = 0;
-    this.bufferedBytesOnly = false;
     if (!this.stream.write(block)) await new Promise<void>((r) => this.stream!.once('drain', () => r()));
   }
 
@@ -152,16 +180,26 @@ class FileSet {
  * const summary = await exportCsv(streamPostgresUsers({ … }), { header, outDir: 'import' })
  * ```
  */
-export async function exportCsv(source: ExportSource, options: ExportOptions): Promise<ExportSummary> {
+export async function exportCsv(items: ExportSource, options: ExportOptions): Promise<ExportSummary> {
   const header = [...options.header];
-  const hashColumn = checkRouteOptions(options);
+  const rules: CsvRules = { header, ...options.rules };
+  const hashColumn = options.hashColumn ?? (header.includes(HASH_COLUMN) ? HASH_COLUMN : undefined);
+  if (hashColumn !== undefined && !header.includes(hashColumn)) {
+    throw new ConfigurationError('hashColumn', `the hash column "${hashColumn}" is not in the pool's CSV header`, 'Take the column name from GetCSVHeader; without such a column the pool cannot import hashes.');
+  }
+  if (options.attributes && typeof options.attributes !== 'function') {
+    const unknown = Object.keys(options.attributes).filter((a) => !header.includes(a));
+    if (unknown.length) throw new ConfigurationError('attributes', `the attribute mapping names ${unknown.join(', ')}, which the pool's CSV header does not have`, 'Map only attributes of the pool (GetCSVHeader lists them).');
+  }
+  const allowed = new Set(options.hashAlgorithms ?? IMPORT_ALGORITHMS);
   const maxUsers = Math.min(options.maxUsers ?? CSV_LIMITS.users, CSV_LIMITS.users);
   const maxBytes = Math.min(options.maxBytes ?? CSV_LIMITS.fileBytes, CSV_LIMITS.fileBytes);
-  const router = new UserRouter(options);
-  const batches = isRoutingSource(source) ? source.routeWith(router, options) : routeHere(source, router);
   await mkdir(options.outDir, { recursive: true });
   const files: ExportSummary['files'] = [];
   const headerLine = header.join(',');
+  // What each column is, worked out once rather than compared by name for every user.
+  const kinds = header.map((c) => (c === 'cognito:username' ? USERNAME : c === 'cognito:mfa_enabled' ? MFA : c === hashColumn ? HASH : ATTRIBUTE));
+  const mfaText = rules.mfa === 'ON' ? 'true' : rules.mfa === 'OFF' ? 'false' : undefined;
   const sets = new Map<string, FileSet>();
   const setFor = (algorithm: ImportHashAlgorithm | undefined) => {
     const key = algorithm ?? 'users';
@@ -189,26 +227,67 @@ export async function exportCsv(source: ExportSource, options: ExportOptions): P
     if (!report.write(`${seen},${JSON.stringify(login)},${JSON.stringify(reason)}\n`)) await new Promise<void>((r) => report.once('drain', () => r()));
   };
 
-  for await (const batch of batches) {
-    let line = 0;
-    let reason = 0;
-    for (let i = 0; i < batch.codes.length; i++) {
+  const attributeValues = attributeReader(options.attributes, header);
+  const check = recordChecker(rules, header);
+  const hashAt = hashColumn === undefined ? -1 : header.indexOf(hashColumn);
+  // One row's CSV texts, in the header's order; reused, as each user is done before the next.
+  const texts = header.map(() => '');
+  for await (const entry of items) {
+    const batch: readonly ExportItem[] = isBatch(entry) ? entry : [entry];
+    for (let b = 0; b < batch.length; b++) {
+      const item = batch[b]!;
       seen++;
       if (seen % 1000 === 0) options.onProgress?.(seen);
-      const login = batch.logins[i]!;
-      const code = batch.codes[i]!;
-      if (code === LEFT_OUT || code === FOR_TRIGGER) {
-        if (code === FOR_TRIGGER) forTrigger++;
-        await leaveOut(login, batch.reasons[reason++]!);
-        continue;
+      const { login, user } = item;
+      const skipReason = options.skip?.(item);
+      if (skipReason) { await leaveOut(login, skipReason); continue; }
+      if (user.enabled === false && !options.includeDisabled) { await leaveOut(login, 'disabled in the legacy store (the trigger would refuse it too); --include-disabled exports it'); continue; }
+
+      const mapped = attributeValues(user);
+      for (let c = 0; c < header.length; c++) {
+        const kind = kinds[c];
+        texts[c] = kind === USERNAME ? login
+          : kind === MFA ? mfaText ?? (user.smsMfa === true ? 'true' : 'false')
+          : kind === ATTRIBUTE ? toCsvText(header[c]!, mapped[c])
+          : '';
       }
-      const text = batch.lines[line++]!;
+      let algorithm: ImportHashAlgorithm | undefined;
+      let hash = '';
+      let convertedFrom: string | undefined;
+      if (hashColumn) {
+        const verdict = importability(user.passwordHash, { conversions });
+        const notImportable = !verdict ? undefined
+          : 'reason' in verdict ? verdict.reason
+          : !allowed.has(verdict.algorithm) ? `${verdict.algorithm} is not among the algorithms chosen for this export`
+          : undefined;
+        if (verdict && 'algorithm' in verdict && !notImportable) ({ algorithm, hash, convertedFrom } = verdict);
+        if (notImportable && options.unimportable !== 'reset') {
+          forTrigger++;
+          await leaveOut(login, `left for the sign-in trigger: ${notImportable} (--unimportable reset exports it without a hash)`);
+          continue;
+        }
+      }
+      const withHash = algorithm !== undefined;
+
+      // The hash is set after the check: it is importable by construction, and the rules would want one job's algorithm.
+      const problems = check(texts, seen);
+      if (problems.length) { await leaveOut(login, problems.map((p) => `${p.column}: ${p.rule}`).join('; ')); continue; }
+      if (hashAt >= 0) texts[hashAt] = hash;
+      let bad = -1;
+      for (let c = 0; c < header.length; c++) {
+        const value = csvValue(texts[c]!);
+        if (value === undefined) { bad = c; break; }
+        texts[c] = value;
+      }
+      const line = bad < 0 ? texts.join(',') : '';
+      if (bad >= 0) { await leaveOut(login, `${header[bad]}: the value holds a quote, a line break or a trailing backslash, which Cognito CSV cannot carry`); continue; }
+      if (line.length > CSV_LIMITS.lineChars) { await leaveOut(login, `the line would have ${line.length} characters; at most ${CSV_LIMITS.lineChars}`); continue; }
       if (!usernames.add(login)) { await leaveOut(login, 'duplicate username: already exported from an earlier row'); continue; }
-      const pending = setFor(algorithmOfCode(code)).write(text);
+      const pending = setFor(algorithm).write(line);
       if (pending) await pending;
       exported++;
-      if (code > WITHOUT_HASH) withHashCount++;
-      if (batch.converted[i]) converted++;
+      if (withHash) withHashCount++;
+      if (convertedFrom) converted++;
     }
   }
   for (const set of sets.values()) await set.close();
@@ -219,19 +298,23 @@ export async function exportCsv(source: ExportSource, options: ExportOptions): P
   return { files, exported, withHash: withHashCount, converted, withoutHash: exported - withHashCount, leftOut, forTrigger, seen, reportPath, manifestPath };
 }
 
-async function* routeHere(source: ExportSource, router: UserRouter): AsyncGenerator<RoutedBatch> {
-  for await (const entry of source) yield routeBatch(router, isBatch(entry) ? entry : [entry]);
-}
+const USERNAME = 0;
+const MFA = 1;
+const HASH = 2;
+const ATTRIBUTE = 3;
 
-/** Lines, each followed by a line end, as one block of UTF-8 bytes. */
-function joinLines(lines: ReadonlyArray<string | Uint8Array>, bytes: number): Buffer {
-  const block = Buffer.allocUnsafe(bytes);
-  let at = 0;
-  for (const line of lines) {
-    at += typeof line === 'string' ? block.write(line, at) : (block.set(line, at), line.length);
-    block[at++] = 10;
+/** A legacy value as CSV text: booleans as true/false, birthdate mm/dd/yyyy, updated_at in seconds. */
+function toCsvText(column: string, value: LegacyValue): string {
+  if (value === null || value === undefined) return '';
+  if (typeof value === 'boolean') return value ? 'true' : 'false';
+  if (column === 'birthdate') {
+    const iso = value instanceof Date ? value.toISOString().slice(0, 10) : String(value);
+    const m = /^(\d{4})-(\d{2})-(\d{2})/.exec(iso);
+    return m ? `${m[2]}/${m[3]}/${m[1]}` : iso;
   }
-  return block;
+  if (column === 'updated_at' && value instanceof Date) return String(Math.floor(value.getTime() / 1000));
+  if (value instanceof Date) return value.toISOString();
+  return String(value);
 }
 
 /** A file only its owner can read: import files carry users' data and hashes. `mode` applies to new files, `fchmod` to ones that existed. */
