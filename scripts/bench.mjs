@@ -531,6 +531,7 @@ async function csvExport(db) {
     node_copy_floor_seconds: round(floorSeconds, 2),
     node_checked_floor_seconds: round(checkedSeconds, 2),
     checked_floor_ratio: psqlSeconds === null ? null : round(checkedSeconds / psqlSeconds, 2),
+    over_checked_floor: round(seconds / checkedSeconds, 2),
     exported: manifest.exported, left_out: manifest.leftOut, files: manifest.files.length, lint_problems: lintProblems,
   };
 }
