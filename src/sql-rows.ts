@@ -85,14 +85,16 @@ export function rowToLegacyUser(row: Record<string, unknown>, columns: SqlColumn
  * @example const read = legacyUserReader(['id', 'username', 'password_hash'], DEFAULT_COLUMNS); read([1, 'ada', '$2b$…'])
  */
 export function legacyUserReader(names: readonly string[], columns: SqlColumns): (values: readonly unknown[]) => LegacyUser {
-  // The last of repeated names wins, as in an object built from the row.
-  const at = (name: string) => names.lastIndexOf(name);
+  // The last of repeated names wins, as in an object built from the row; one pass, as the sign-in path reads each row through here.
+  const last = new Map<string, number>();
+  names.forEach((name, i) => last.set(name, i));
+  const at = (name: string) => last.get(name) ?? -1;
   const fieldNames: string[] = [];
   const fieldIndexes: number[] = [];
-  names.forEach((name, i) => {
+  for (const [name, i] of last) {
     // `__proto__` would set the prototype of `fields`, not a field.
-    if (name !== columns.passwordHash && name !== '__proto__' && at(name) === i) { fieldNames.push(name); fieldIndexes.push(i); }
-  });
+    if (name !== columns.passwordHash && name !== '__proto__') { fieldNames.push(name); fieldIndexes.push(i); }
+  }
   const id = at(columns.id);
   const username = at(columns.username);
   const hashAt = at(columns.passwordHash);

@@ -279,8 +279,8 @@ export async function exportCsv(items: ExportSource, options: ExportOptions): Pr
         if (value === undefined) { bad = c; break; }
         texts[c] = value;
       }
-      const line = bad < 0 ? texts.join(',') : '';
       if (bad >= 0) { await leaveOut(login, `${header[bad]}: the value holds a quote, a line break or a trailing backslash, which Cognito CSV cannot carry`); continue; }
+      const line = texts.join(',');
       if (line.length > CSV_LIMITS.lineChars) { await leaveOut(login, `the line would have ${line.length} characters; at most ${CSV_LIMITS.lineChars}`); continue; }
       if (!usernames.add(login)) { await leaveOut(login, 'duplicate username: already exported from an earlier row'); continue; }
       const pending = setFor(algorithm).write(line);
