@@ -1,7 +1,8 @@
 import PgClient from 'pg/lib/client.js';
 import type pg from 'pg';
 import { to as copyTo } from 'pg-copy-streams';
-import type { ExportItem } from '../../src/csv/export.js';
+import type { ExportItem, ExportSource, PreparedRow, RowPlan, RowSource } from '../../src/csv/export.js';
+import { projectionFor } from './project.js';
 import { quoteTable, resolveColumns } from './sql.js';
 import { legacyUserReader } from '../../src/sql-rows.js';
 import { copyFieldParser, parseCopyLine } from './copy-text.js';
@@ -49,6 +50,57 @@ export async function* streamPostgresUsers(options: PostgresExportOptions): Asyn
  * ```
  */
 export async function* streamPostgresUserBatches(options: PostgresExportOptions): AsyncGenerator<ExportItem[]> {
+  const { client, sql, fields, columns } = await openExport(options);
+  try {
+    yield* userBatches(client, sql, fields, columns, (item) => item);
+    await client.query('COMMIT');
+  } finally {
+    await client.end();
+  }
+}
+
+/**
+ * The export source `csv export` reads from PostgreSQL: its users in batches
+ * (as {@link streamPostgresUserBatches}), and for `exportCsv` the rows already
+ * written as CSV texts by the COPY's own SELECT when every column's type
+ * converts there exactly as the export would convert it (text, integers,
+ * numeric, booleans, `timestamptz` as `updated_at`, …); any other column
+ * type, and it converts the users itself, as before.
+ *
+ * @example
+ * ```ts
+ * await exportCsv(postgresExportSource({ connection: process.env.DATABASE_URL!, table: 'legacy.users' }), { header, outDir: 'import' })
+ * ```
+ */
+export function postgresExportSource(options: PostgresExportOptions): ExportSource & RowSource {
+  return {
+    [Symbol.asyncIterator]: () => streamPostgresUserBatches(options),
+    rows: (plan) => postgresRows(options, plan),
+  };
+}
+
+async function* postgresRows(options: PostgresExportOptions, plan: RowPlan): AsyncGenerator<PreparedRow[]> {
+  const { client, sql, fields, columns } = await openExport(options);
+  try {
+    const projection = projectionFor(fields.map((f) => ({ name: f.name, dataTypeID: f.dataTypeID })), columns, plan);
+    if (!projection) yield* userBatches(client, sql, fields, columns, plan.prepare);
+    else {
+      const from = options.query === undefined ? `FROM ${quoteTable(options.table ?? 'users', WHERE)} AS q ORDER BY q."${columns.id}"` : `FROM (${options.query}) AS q`;
+      // NULL '': a missing value is written as nothing, as the export writes it.
+      for await (const lines of copyLines(client, `COPY (SELECT ${projection.select} ${from}) TO STDOUT (DELIMITER ',', NULL '')`)) {
+        const batch = new Array<PreparedRow>(lines.length);
+        for (let i = 0; i < lines.length; i++) batch[i] = projection.read(lines[i]!);
+        yield batch;
+      }
+    }
+    await client.query('COMMIT');
+  } finally {
+    await client.end();
+  }
+}
+
+/** Connects, opens the read-only snapshot, describes the columns and counts the rows when asked. */
+async function openExport(options: PostgresExportOptions) {
   const columns = resolveColumns(options.columns, WHERE);
   const sql = options.query ?? `SELECT * FROM ${quoteTable(options.table ?? 'users', WHERE)} ORDER BY "${columns.id}"`;
   const client = new PgClient(typeof options.connection === 'string' ? { connectionString: options.connection, application_name: 'cognito-migrate-export' } : options.connection);
@@ -61,28 +113,39 @@ export async function* streamPostgresUserBatches(options: PostgresExportOptions)
       const { rows } = await client.query(`SELECT count(*)::bigint AS n FROM (${sql}) AS q`);
       options.onCount(Number(rows[0].n));
     }
-    const parsers = fields.map((f) => copyFieldParser(f.dataTypeID));
-    const names = fields.map((f) => f.name);
-    const toUser = legacyUserReader(names, columns);
-    const username = names.lastIndexOf(columns.username);
-    const stream = client.query(copyTo(`COPY (${sql}) TO STDOUT`));
-    let rest: Buffer | undefined;
-    for await (const chunk of stream as AsyncIterable<Buffer>) {
-      const bytes = rest ? Buffer.concat([rest, chunk]) : chunk;
-      // Decode up to the last line end only: a UTF-8 character may straddle chunks.
-      const end = bytes.lastIndexOf(10);
-      if (end < 0) { rest = bytes; continue; }
-      rest = end + 1 < bytes.length ? bytes.subarray(end + 1) : undefined;
-      const lines = bytes.toString('utf8', 0, end).split('\n');
-      const batch = new Array<ExportItem>(lines.length);
-      for (let i = 0; i < lines.length; i++) {
-        const values = parseCopyLine(lines[i]!, parsers);
-        batch[i] = { login: String((username >= 0 ? values[username] : undefined) ?? ''), user: toUser(values) };
-      }
-      yield batch;
-    }
-    await client.query('COMMIT');
-  } finally {
+    return { client, sql, fields, columns };
+  } catch (err) {
     await client.end();
+    throw err;
+  }
+}
+
+/** The COPY's users, each parsed as a query would return it, in a batch per block of data. */
+async function* userBatches<T>(client: pg.Client, sql: string, fields: readonly pg.FieldDef[], columns: PostgresColumns, each: (item: ExportItem) => T): AsyncGenerator<T[]> {
+  const parsers = fields.map((f) => copyFieldParser(f.dataTypeID));
+  const names = fields.map((f) => f.name);
+  const toUser = legacyUserReader(names, columns);
+  const username = names.lastIndexOf(columns.username);
+  for await (const lines of copyLines(client, `COPY (${sql}) TO STDOUT`)) {
+    const batch = new Array<T>(lines.length);
+    for (let i = 0; i < lines.length; i++) {
+      const values = parseCopyLine(lines[i]!, parsers);
+      batch[i] = each({ login: String((username >= 0 ? values[username] : undefined) ?? ''), user: toUser(values) });
+    }
+    yield batch;
+  }
+}
+
+/** A COPY's lines, a block at a time. */
+async function* copyLines(client: pg.Client, copy: string): AsyncGenerator<string[]> {
+  const stream = client.query(copyTo(copy));
+  let rest: Buffer | undefined;
+  for await (const chunk of stream as AsyncIterable<Buffer>) {
+    const bytes = rest ? Buffer.concat([rest, chunk]) : chunk;
+    // Decode up to the last line end only: a UTF-8 character may straddle chunks.
+    const end = bytes.lastIndexOf(10);
+    if (end < 0) { rest = bytes; continue; }
+    rest = end + 1 < bytes.length ? bytes.subarray(end + 1) : undefined;
+    yield bytes.toString('utf8', 0, end).split('\n');
   }
 }

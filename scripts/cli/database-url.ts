@@ -37,5 +37,5 @@ export const isMysqlUrl = (url: string): boolean => /^(mysql|mariadb):\/\//.test
  */
 export async function streamLegacyUsers(url: string, options: { table?: string; columns?: object; query?: string; onCount?(total: number): void }): Promise<ExportSource> {
   if (isMysqlUrl(url)) return (await import('../../adapters/mysql/export.js')).streamMysqlUsers({ ...options, connection: url });
-  return (await import('../../adapters/postgres/export.js')).streamPostgresUserBatches({ ...options, connection: url });
+  return (await import('../../adapters/postgres/export.js')).postgresExportSource({ ...options, connection: url });
 }

@@ -47,6 +47,72 @@ export async function* itemsOf(source: ExportSource): AsyncGenerator<ExportItem>
 const isBatch = (entry: ExportItem | readonly ExportItem[]): entry is readonly ExportItem[] => Array.isArray(entry);
 
 /**
+ * One user as the export's texts, in the header's order: what {@link exportCsv}
+ * makes of each {@link ExportItem}, and what a {@link RowSource} hands it
+ * directly.
+ *
+ * @example
+ * ```ts
+ * const row: PreparedRow = { login: 'ada', enabled: true, hash: '$2b$10$…', texts: ['ada', 'ada@example.com', ''] }
+ * ```
+ */
+export interface PreparedRow {
+  /** cognito:username as stored: the report and the duplicate check use it as it is. */
+  login: string;
+  /** False when the legacy store has the account disabled. */
+  enabled: boolean;
+  /** The stored hash, '' when there is none. */
+  hash: string;
+  /** The header's texts, unescaped; the hash column's is not read (the export sets it). Absent for a disabled user the export leaves out. */
+  texts?: string[];
+  /**
+   * The finished line, when the source vouches that it is the texts escaped with
+   * `csvValue` and joined, with `hash` in the hash column: the export writes it
+   * as it is instead of escaping and joining again.
+   */
+  line?: string;
+  /** A reason to leave the user out (`options.skip`'s). */
+  skip?: string;
+}
+
+/**
+ * How the export writes each user, for a {@link RowSource}: enough to write the
+ * texts of {@link PreparedRow} without a user object.
+ *
+ * @example
+ * ```ts
+ * { header, attributes: { email: 'mail' }, hashColumn: 'password_hash', mfaText: undefined, includeDisabled: false, prepare }
+ * ```
+ */
+export interface RowPlan {
+  header: readonly string[];
+  /** Cognito attribute → legacy field (`id` reads the legacy id when no field has that name); undefined: header columns named as attributes read the field of that name. */
+  attributes: Readonly<Record<string, string>> | undefined;
+  hashColumn: string | undefined;
+  /** cognito:mfa_enabled when the pool fixes it; otherwise `true` for a user whose sms_mfa flag is true, else `false`. */
+  mfaText: string | undefined;
+  includeDisabled: boolean;
+  /** The export's own conversion, for a source that cannot convert its rows itself. */
+  prepare(item: ExportItem): PreparedRow;
+}
+
+/**
+ * A source that can write the export's texts itself (PostgreSQL does it in
+ * the COPY's SELECT): {@link exportCsv} reads its rows instead of its users
+ * unless a `skip` or a mapping function needs the user objects.
+ *
+ * @example
+ * ```ts
+ * const source: ExportSource & RowSource = postgresExportSource({ connection, table: 'legacy.users' })
+ * ```
+ */
+export interface RowSource {
+  rows(plan: RowPlan): AsyncIterable<readonly PreparedRow[]>;
+}
+
+const isRowSource = (source: object): source is RowSource => typeof (source as Partial<RowSource>).rows === 'function';
+
+/**
  * Options of {@link exportCsv}.
  *
  * @example
@@ -228,34 +294,43 @@ export async function exportCsv(items: ExportSource, options: ExportOptions): Pr
   };
 
   const attributeValues = attributeReader(options.attributes, header);
-  const check = recordChecker(rules, header);
+  // The hash column is blank to the rules: the hash is set after the check, importable by construction (the rules would want one job's algorithm).
+  const check = recordChecker(rules, hashColumn === undefined ? header : header.map((c) => (c === hashColumn ? '\0hash' : c)));
   const hashAt = hashColumn === undefined ? -1 : header.indexOf(hashColumn);
-  // One row's CSV texts, in the header's order; reused, as each user is done before the next.
-  const texts = header.map(() => '');
-  for await (const entry of items) {
-    const batch: readonly ExportItem[] = isBatch(entry) ? entry : [entry];
+  const includeDisabled = options.includeDisabled === true;
+  const prepare = (item: ExportItem): PreparedRow => {
+    const { login, user } = item;
+    const row: PreparedRow = { login, enabled: user.enabled !== false, hash: user.passwordHash ?? '' };
+    if (!row.enabled && !includeDisabled) return row;
+    const mapped = attributeValues(user);
+    const texts = new Array<string>(header.length);
+    for (let c = 0; c < header.length; c++) {
+      const kind = kinds[c];
+      texts[c] = kind === USERNAME ? login
+        : kind === MFA ? mfaText ?? (user.smsMfa === true ? 'true' : 'false')
+        : kind === ATTRIBUTE ? csvText(header[c]!, mapped[c])
+        : '';
+    }
+    row.texts = texts;
+    return row;
+  };
+  const rows = !options.skip && typeof options.attributes !== 'function' && isRowSource(items)
+    ? items.rows({ header, attributes: options.attributes, hashColumn, mfaText, includeDisabled, prepare })
+    : preparedRows(items, prepare, options.skip);
+  for await (const batch of rows) {
     for (let b = 0; b < batch.length; b++) {
-      const item = batch[b]!;
+      const row = batch[b]!;
+      const login = row.login;
       seen++;
       if (seen % 1000 === 0) options.onProgress?.(seen);
-      const { login, user } = item;
-      const skipReason = options.skip?.(item);
-      if (skipReason) { await leaveOut(login, skipReason); continue; }
-      if (user.enabled === false && !options.includeDisabled) { await leaveOut(login, 'disabled in the legacy store (the trigger would refuse it too); --include-disabled exports it'); continue; }
-
-      const mapped = attributeValues(user);
-      for (let c = 0; c < header.length; c++) {
-        const kind = kinds[c];
-        texts[c] = kind === USERNAME ? login
-          : kind === MFA ? mfaText ?? (user.smsMfa === true ? 'true' : 'false')
-          : kind === ATTRIBUTE ? toCsvText(header[c]!, mapped[c])
-          : '';
-      }
+      if (row.skip) { await leaveOut(login, row.skip); continue; }
+      if (!row.enabled && !includeDisabled) { await leaveOut(login, 'disabled in the legacy store (the trigger would refuse it too); --include-disabled exports it'); continue; }
+      const texts = row.texts!;
       let algorithm: ImportHashAlgorithm | undefined;
       let hash = '';
       let convertedFrom: string | undefined;
       if (hashColumn) {
-        const verdict = importability(user.passwordHash, { conversions });
+        const verdict = importability(row.hash, { conversions });
         const notImportable = !verdict ? undefined
           : 'reason' in verdict ? verdict.reason
           : !allowed.has(verdict.algorithm) ? `${verdict.algorithm} is not among the algorithms chosen for this export`
@@ -269,18 +344,21 @@ export async function exportCsv(items: ExportSource, options: ExportOptions): Pr
       }
       const withHash = algorithm !== undefined;
 
-      // The hash is set after the check: it is importable by construction, and the rules would want one job's algorithm.
       const problems = check(texts, seen);
       if (problems.length) { await leaveOut(login, problems.map((p) => `${p.column}: ${p.rule}`).join('; ')); continue; }
-      if (hashAt >= 0) texts[hashAt] = hash;
-      let bad = -1;
-      for (let c = 0; c < header.length; c++) {
-        const value = csvValue(texts[c]!);
-        if (value === undefined) { bad = c; break; }
-        texts[c] = value;
+      let line: string;
+      if (row.line !== undefined && (hashAt < 0 || hash === row.hash)) line = row.line;
+      else {
+        if (hashAt >= 0) texts[hashAt] = hash;
+        let bad = -1;
+        for (let c = 0; c < header.length; c++) {
+          const value = csvValue(texts[c]!);
+          if (value === undefined) { bad = c; break; }
+          texts[c] = value;
+        }
+        if (bad >= 0) { await leaveOut(login, `${header[bad]}: the value holds a quote, a line break or a trailing backslash, which Cognito CSV cannot carry`); continue; }
+        line = texts.join(',');
       }
-      if (bad >= 0) { await leaveOut(login, `${header[bad]}: the value holds a quote, a line break or a trailing backslash, which Cognito CSV cannot carry`); continue; }
-      const line = texts.join(',');
       if (line.length > CSV_LIMITS.lineChars) { await leaveOut(login, `the line would have ${line.length} characters; at most ${CSV_LIMITS.lineChars}`); continue; }
       if (!usernames.add(login)) { await leaveOut(login, 'duplicate username: already exported from an earlier row'); continue; }
       const pending = setFor(algorithm).write(line);
@@ -303,8 +381,28 @@ const MFA = 1;
 const HASH = 2;
 const ATTRIBUTE = 3;
 
-/** A legacy value as CSV text: booleans as true/false, birthdate mm/dd/yyyy, updated_at in seconds. */
-function toCsvText(column: string, value: LegacyValue): string {
+/** An {@link ExportSource}'s users as prepared rows, batch by batch; a user `skip` names is not converted. */
+async function* preparedRows(items: ExportSource, prepare: (item: ExportItem) => PreparedRow, skip: ExportOptions['skip']): AsyncGenerator<PreparedRow[]> {
+  for await (const entry of items) {
+    const batch: readonly ExportItem[] = isBatch(entry) ? entry : [entry];
+    yield batch.map((item) => {
+      const reason = skip?.(item);
+      return reason ? { login: item.login, enabled: true, hash: '', skip: reason } : prepare(item);
+    });
+  }
+}
+
+/**
+ * A legacy value as the export writes it, before escaping: booleans as
+ * true/false, birthdate mm/dd/yyyy, updated_at in POSIX seconds, other dates
+ * in ISO 8601, nothing as ''.
+ *
+ * @example
+ * ```ts
+ * csvText('updated_at', new Date('2024-01-02T03:04:05Z')) // '1704164645'
+ * ```
+ */
+export function csvText(column: string, value: LegacyValue): string {
   if (value === null || value === undefined) return '';
   if (typeof value === 'boolean') return value ? 'true' : 'false';
   if (column === 'birthdate') {

@@ -1,0 +1,271 @@
+// The export's texts written by PostgreSQL itself: the COPY's SELECT puts the
+// header's columns in order, already as the export writes them (true/false,
+// POSIX seconds), and COPY's own escaping with `,` as the delimiter is
+// Cognito's (`\,`). A line with no other escape, no quote and no value with
+// whitespace at either end is then the CSV line as it stands. Only the value
+// conversions live here, for the types where SQL's text is provably the
+// export's; every rule is still checked in JavaScript, on the same texts.
+import { STANDARD_ATTRIBUTES } from '../../src/attributes.js';
+import { csvText, type PreparedRow, type RowPlan } from '../../src/csv/export.js';
+import { AttributeValidationError } from '../../src/errors.js';
+import { parseFlag } from '../../src/flags.js';
+import type { SqlColumns } from '../../src/sql-rows.js';
+import type { LegacyValue } from '../../src/types.js';
+import { copyFieldParser } from './copy-text.js';
+
+/** A column as the server describes it. */
+export interface DescribedField {
+  name: string;
+  dataTypeID: number;
+}
+
+/** The SELECT list that writes a plan's texts, and the reader of its lines. */
+export interface Projection {
+  /** Expressions over the source aliased `q`, in line order. */
+  select: string;
+  read(line: string): PreparedRow;
+}
+
+const BOOL = 16;
+const TIMESTAMPTZ = 1184;
+// node-postgres reads these as numbers whose String() is the server's text.
+const NUMBER_TYPES = new Set([21, 23, 26]);
+const INT8 = 20;
+
+/** Types whose value, as node-postgres reads it, prints as the server's own text. */
+function printsAsText(type: number): boolean {
+  return NUMBER_TYPES.has(type) || type === INT8 || copyFieldParser(type) === undefined;
+}
+
+/** Types whose value node-postgres reads as a string (so it can equal the hash). */
+function readsAsString(type: number): boolean {
+  return type === INT8 || copyFieldParser(type) === undefined;
+}
+
+const ident = (name: string) => `q."${name.replace(/"/g, '""')}"`;
+const literal = (text: string) => `'${text.replace(/'/g, "''")}'`;
+
+/**
+ * The projection of a plan over the described columns, or undefined when some
+ * column would need a conversion SQL does not provably share with the export
+ * (then the export converts users itself). Supported: types node-postgres reads
+ * as their own text (text, varchar, char, integers, numeric, uuid, …),
+ * booleans, and `timestamptz` as `updated_at`.
+ *
+ * @example
+ * ```ts
+ * const p = projectionFor(fields, DEFAULT_COLUMNS, plan); // `COPY (SELECT ${p.select} FROM users AS q) TO STDOUT (DELIMITER ',', NULL '')`, then p.read(line)
+ * ```
+ */
+export function projectionFor(fields: readonly DescribedField[], columns: SqlColumns, plan: RowPlan): Projection | undefined {
+  const typeOf = new Map<string, number>();
+  for (const f of fields) {
+    if (typeOf.has(f.name)) return undefined; // the last of repeated names would win; not worth projecting
+    typeOf.set(f.name, f.dataTypeID);
+  }
+  const { header } = plan;
+  if (!header.includes('cognito:username')) return undefined;
+  const usernameType = typeOf.get(columns.username);
+  if (usernameType !== undefined && !printsAsText(usernameType)) return undefined;
+  const hashType = typeOf.get(columns.passwordHash);
+  if (hashType !== undefined && !readsAsString(hashType)) return undefined;
+  const enabledType = typeOf.get(columns.enabled);
+  if (enabledType !== undefined && enabledType !== BOOL && !printsAsText(enabledType)) return undefined;
+
+  // Which legacy field each header column reads, as mapAttributes would.
+  const sources = new Map<string, string>();
+  if (plan.attributes) {
+    for (const attribute of Object.keys(plan.attributes)) {
+      // The export writes these columns itself; a mapping onto one is still compared with the hash there. Not worth projecting.
+      if (attribute === 'cognito:username' || attribute === 'cognito:mfa_enabled' || attribute === plan.hashColumn) return undefined;
+      sources.set(attribute, plan.attributes[attribute]!);
+    }
+  } else {
+    for (const name of typeOf.keys()) {
+      if (name === columns.passwordHash || !(STANDARD_ATTRIBUTES.has(name) || name.startsWith('custom:'))) continue;
+      // A pass-through field outside the header is still compared with the hash; only header columns are projected.
+      if (!header.includes(name)) {
+        if (readsAsString(typeOf.get(name)!)) return undefined;
+        continue;
+      }
+      sources.set(name, name);
+    }
+  }
+
+  const select: string[] = [];
+  // The enabled flag comes first, ahead of the line's own columns.
+  const extras = enabledType === undefined ? 0 : 1;
+  if (enabledType !== undefined) select.push(ident(columns.enabled));
+  const at = (k: number) => extras + k;
+  // Mapped values that node-postgres reads as strings: a value equal to the hash stops the export, as in mapAttributes.
+  const stringValued: Array<{ attribute: string; index: number }> = [];
+  // updated_at in a range where SQL wrote the seconds; outside it, the server's text converted here.
+  const timestamps: Array<{ index: number; parse: (text: string) => unknown }> = [];
+  let hashIndex = -1;
+  let loginIndex = -1;
+  for (let c = 0; c < header.length; c++) {
+    const column = header[c]!;
+    if (column === 'cognito:username') {
+      loginIndex = at(c);
+      select.push(usernameType === undefined ? "''" : ident(columns.username));
+    } else if (column === 'cognito:mfa_enabled') {
+      if (plan.mfaText !== undefined) select.push(literal(plan.mfaText));
+      else {
+        const smsType = typeOf.get(columns.smsMfa);
+        if (smsType === undefined) select.push("'false'");
+        else if (smsType === BOOL) select.push(`CASE WHEN ${ident(columns.smsMfa)} THEN 'true' ELSE 'false' END`);
+        else return undefined;
+      }
+    } else if (column === plan.hashColumn) {
+      hashIndex = at(c);
+      select.push(hashType === undefined ? "''" : ident(columns.passwordHash));
+    } else {
+      const source = sources.get(column);
+      const expression = source === undefined ? "''" : projectValue(column, source, typeOf, columns, at(c), stringValued, timestamps);
+      if (expression === undefined) return undefined;
+      select.push(expression);
+    }
+  }
+  // With no hash column in the header, the hash still decides nothing, but a mapped value equal to it must be caught.
+  const needsHash = hashIndex < 0 && hashType !== undefined && stringValued.length > 0;
+  if (needsHash) {
+    select.push(ident(columns.passwordHash));
+    hashIndex = at(header.length);
+  }
+  const width = extras + header.length + (needsHash ? 1 : 0);
+  const enabledOf = enabledType === undefined ? undefined : flagReader(enabledType);
+  const sourceWidth = extras + header.length;
+  const values: string[] = [];
+  return {
+    select: select.join(', '),
+    read(line) {
+      let plain = splitCopyLine(line, values);
+      if (values.length !== width) throw new Error(`csv export: a COPY line has ${values.length} fields where ${width} were selected`);
+      const login = values[loginIndex]!;
+      const row: PreparedRow = { login, enabled: enabledOf ? enabledOf(values[0]!) : true, hash: hashIndex < 0 ? '' : values[hashIndex]! };
+      if (!row.enabled && !plan.includeDisabled) return row;
+      if (row.hash !== '') {
+        for (const { attribute, index } of stringValued) {
+          if (values[index] === row.hash) throw new AttributeValidationError(attribute, 'would carry the stored password hash', 'Map it to another legacy field; hashes never leave the function.');
+        }
+      }
+      for (const { index, parse } of timestamps) {
+        const text = values[index]!;
+        if (text !== '' && !SECONDS.test(text)) {
+          values[index] = csvText('updated_at', parse(text) as LegacyValue);
+          plain = false;
+        }
+      }
+      const texts = values.slice(extras, sourceWidth);
+      row.texts = texts;
+      if (plain && line.indexOf('"') < 0 && !texts.some(paddedAtEitherEnd) && (extras === 0 || values[0]!.indexOf(',') < 0) && (!needsHash || row.hash.indexOf(',') < 0)) {
+        row.line = extras === 0 && !needsHash ? line : lineOf(line, extras, needsHash);
+      }
+      return row;
+    },
+  };
+}
+
+const SECONDS = /^-?\d+$/;
+
+/** One header column's expression, or undefined when its type has no provable SQL form. */
+function projectValue(
+  column: string, source: string, typeOf: ReadonlyMap<string, number>, columns: SqlColumns, index: number,
+  stringValued: Array<{ attribute: string; index: number }>, timestamps: Array<{ index: number; parse: (text: string) => unknown }>,
+): string | undefined {
+  // As mappedValue: own fields first (every column but the hash), then `id` for the legacy id.
+  if (source === '__proto__' || source === columns.passwordHash) return undefined;
+  const type = typeOf.get(source);
+  if (type === undefined) {
+    if (source !== 'id') return "''";
+    // The legacy id: String(id ?? username), as legacyUserReader writes it.
+    const parts = [columns.id, columns.username].filter((c) => typeOf.has(c));
+    if (parts.some((c) => !printsAsText(typeOf.get(c)!) || typeOf.get(c) === 1042)) return undefined;
+    stringValued.push({ attribute: column, index });
+    return `COALESCE(${[...parts.map((c) => `${ident(c)}::text`), "'undefined'"].join(', ')})`;
+  }
+  if (type === BOOL) return `CASE WHEN ${ident(source)} THEN 'true' WHEN NOT ${ident(source)} THEN 'false' END`;
+  if (type === TIMESTAMPTZ && column === 'updated_at') {
+    const parse = copyFieldParser(type)!;
+    timestamps.push({ index, parse });
+    // Whole seconds, floored, where a JavaScript Date holds the instant exactly; elsewhere the server's text for the reader to convert.
+    return `CASE WHEN ${ident(source)} >= '1000-01-01 00:00:00+00' AND ${ident(source)} < '10000-01-01 00:00:00+00' THEN extract(epoch FROM date_trunc('second', ${ident(source)}))::bigint::text ELSE ${ident(source)}::text END`;
+  }
+  if (!printsAsText(type) || column === 'birthdate') return undefined;
+  if (readsAsString(type)) stringValued.push({ attribute: column, index });
+  return ident(source);
+}
+
+/** The enabled flag from the server's text, as legacyUserReader reads it (NULL comes as ''). */
+function flagReader(type: number): (text: string) => boolean {
+  const parse = copyFieldParser(type);
+  const known = new Map<string, boolean>();
+  return (text) => {
+    let flag = known.get(text);
+    if (flag === undefined) {
+      flag = parseFlag(text === '' ? null : parse ? parse(text) : text) === true;
+      if (known.size < 64) known.set(text, flag);
+    }
+    return flag;
+  };
+}
+
+/** The line without the leading enabled flag (and without a trailing hash that is not a header column). */
+function lineOf(line: string, extras: number, trailingHash: boolean): string {
+  const start = extras === 0 ? 0 : line.indexOf(',') + 1;
+  return trailingHash ? line.slice(start, line.lastIndexOf(',')) : line.slice(start);
+}
+
+// What String.prototype.trim removes, and every other control character: such a value goes through csvValue.
+function isSpace(c: number): boolean {
+  return c <= 32 || c === 0xa0 || c === 0x1680 || (c >= 0x2000 && (c <= 0x200a || c === 0x2028 || c === 0x2029 || c === 0x202f || c === 0x205f || c === 0x3000 || c === 0xfeff));
+}
+
+function paddedAtEitherEnd(text: string): boolean {
+  return text.length > 0 && (isSpace(text.charCodeAt(0)) || isSpace(text.charCodeAt(text.length - 1)));
+}
+
+// COPY's text format writes only these escapes (and never octal or hex ones).
+const ESCAPES: Record<string, string> = { b: '\b', f: '\f', n: '\n', r: '\r', t: '\t', v: '\v' };
+
+/**
+ * Splits a COPY text line written with `,` as the delimiter into `out`,
+ * unescaped; true when the only escapes were `\,` (the line is then Cognito's
+ * escaping of the same values).
+ *
+ * @example
+ * ```ts
+ * const out: string[] = []; splitCopyLine('ada,Smith\\, Jr.', out) // true; out: ['ada', 'Smith, Jr.']
+ * ```
+ */
+export function splitCopyLine(line: string, out: string[]): boolean {
+  out.length = 0;
+  if (line.indexOf('\\') < 0) {
+    let start = 0;
+    for (let end = line.indexOf(','); end >= 0; end = line.indexOf(',', start)) {
+      out.push(line.slice(start, end));
+      start = end + 1;
+    }
+    out.push(line.slice(start));
+    return true;
+  }
+  let plain = true;
+  let value = '';
+  let start = 0;
+  for (let i = 0; i < line.length; i++) {
+    const c = line.charCodeAt(i);
+    if (c === 92) {
+      const e = line[i + 1] ?? '';
+      if (e !== ',') plain = false;
+      value += line.slice(start, i) + (ESCAPES[e] ?? e);
+      i++;
+      start = i + 1;
+    } else if (c === 44) {
+      out.push(value + line.slice(start, i));
+      value = '';
+      start = i + 1;
+    }
+  }
+  out.push(value + line.slice(start));
+  return plain;
+}
