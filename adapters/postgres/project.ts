@@ -92,11 +92,8 @@ export function projectionFor(fields: readonly DescribedField[], columns: SqlCol
     }
   }
 
+  // The header's columns first, in order; what only the reader needs (the enabled flag, a hash outside the header) after them.
   const select: string[] = [];
-  // The enabled flag comes first, ahead of the line's own columns.
-  const extras = enabledType === undefined ? 0 : 1;
-  if (enabledType !== undefined) select.push(ident(columns.enabled));
-  const at = (k: number) => extras + k;
   // Mapped values that node-postgres reads as strings: a value equal to the hash stops the export, as in mapAttributes.
   const stringValued: Array<{ attribute: string; index: number }> = [];
   // updated_at in a range where SQL wrote the seconds; outside it, the server's text converted here.
@@ -106,7 +103,7 @@ export function projectionFor(fields: readonly DescribedField[], columns: SqlCol
   for (let c = 0; c < header.length; c++) {
     const column = header[c]!;
     if (column === 'cognito:username') {
-      loginIndex = at(c);
+      loginIndex = c;
       select.push(usernameType === undefined ? "''" : ident(columns.username));
     } else if (column === 'cognito:mfa_enabled') {
       if (plan.mfaText !== undefined) select.push(literal(plan.mfaText));
@@ -117,33 +114,33 @@ export function projectionFor(fields: readonly DescribedField[], columns: SqlCol
         else return undefined;
       }
     } else if (column === plan.hashColumn) {
-      hashIndex = at(c);
+      hashIndex = c;
       select.push(hashType === undefined ? "''" : ident(columns.passwordHash));
     } else {
       const source = sources.get(column);
-      const expression = source === undefined ? "''" : projectValue(column, source, typeOf, columns, at(c), stringValued, timestamps);
+      const expression = source === undefined ? "''" : projectValue(column, source, typeOf, columns, c, stringValued, timestamps);
       if (expression === undefined) return undefined;
       select.push(expression);
     }
   }
   // With no hash column in the header, the hash still decides nothing, but a mapped value equal to it must be caught.
   const needsHash = hashIndex < 0 && hashType !== undefined && stringValued.length > 0;
-  if (needsHash) {
-    select.push(ident(columns.passwordHash));
-    hashIndex = at(header.length);
-  }
-  const width = extras + header.length + (needsHash ? 1 : 0);
+  const enabledIndex = enabledType === undefined ? -1 : select.push(ident(columns.enabled)) - 1;
+  if (needsHash) hashIndex = select.push(ident(columns.passwordHash)) - 1;
+  const width = select.length;
+  const extras = width - header.length;
   const enabledOf = enabledType === undefined ? undefined : flagReader(enabledType);
-  const sourceWidth = extras + header.length;
-  const values: string[] = [];
   return {
     select: select.join(', '),
     read(line) {
-      let plain = splitCopyLine(line, values);
+      const values = splitCopyLine(line);
+      let plain = onlyCommaEscapes(line);
       if (values.length !== width) throw new Error(`csv export: a COPY line has ${values.length} fields where ${width} were selected`);
       const login = values[loginIndex]!;
-      const row: PreparedRow = { login, enabled: enabledOf ? enabledOf(values[0]!) : true, hash: hashIndex < 0 ? '' : values[hashIndex]! };
+      const row: PreparedRow = { login, enabled: enabledOf ? enabledOf(values[enabledIndex]!) : true, hash: hashIndex < 0 ? '' : values[hashIndex]! };
       if (!row.enabled && !plan.includeDisabled) return row;
+      // The extras never contain a comma when the line is used: then each is the text after one of the last commas.
+      const extrasPlain = extras === 0 || ((enabledIndex < 0 || values[enabledIndex]!.indexOf(',') < 0) && (!needsHash || row.hash.indexOf(',') < 0));
       if (row.hash !== '') {
         for (const { attribute, index } of stringValued) {
           if (values[index] === row.hash) throw new AttributeValidationError(attribute, 'would carry the stored password hash', 'Map it to another legacy field; hashes never leave the function.');
@@ -156,11 +153,10 @@ export function projectionFor(fields: readonly DescribedField[], columns: SqlCol
           plain = false;
         }
       }
-      const texts = values.slice(extras, sourceWidth);
-      row.texts = texts;
-      if (plain && line.indexOf('"') < 0 && !texts.some(paddedAtEitherEnd) && (extras === 0 || values[0]!.indexOf(',') < 0) && (!needsHash || row.hash.indexOf(',') < 0)) {
-        row.line = extras === 0 && !needsHash ? line : lineOf(line, extras, needsHash);
-      }
+      // The header's texts: the array itself, cut short.
+      values.length = header.length;
+      row.texts = values;
+      if (plain && extrasPlain && line.indexOf('"') < 0 && !anyPadded(values)) row.line = extras === 0 ? line : withoutLast(line, extras);
       return row;
     },
   };
@@ -210,10 +206,11 @@ function flagReader(type: number): (text: string) => boolean {
   };
 }
 
-/** The line without the leading enabled flag (and without a trailing hash that is not a header column). */
-function lineOf(line: string, extras: number, trailingHash: boolean): string {
-  const start = extras === 0 ? 0 : line.indexOf(',') + 1;
-  return trailingHash ? line.slice(start, line.lastIndexOf(',')) : line.slice(start);
+/** The line without its last `count` fields (none of which holds a comma). */
+function withoutLast(line: string, count: number): string {
+  let end = line.length;
+  for (let k = 0; k < count; k++) end = line.lastIndexOf(',', end - 1);
+  return line.slice(0, end);
 }
 
 // What String.prototype.trim removes, and every other control character: such a value goes through csvValue.
@@ -221,42 +218,35 @@ function isSpace(c: number): boolean {
   return c <= 32 || c === 0xa0 || c === 0x1680 || (c >= 0x2000 && (c <= 0x200a || c === 0x2028 || c === 0x2029 || c === 0x202f || c === 0x205f || c === 0x3000 || c === 0xfeff));
 }
 
-function paddedAtEitherEnd(text: string): boolean {
-  return text.length > 0 && (isSpace(text.charCodeAt(0)) || isSpace(text.charCodeAt(text.length - 1)));
+function anyPadded(texts: readonly string[]): boolean {
+  for (let i = 0; i < texts.length; i++) {
+    const text = texts[i]!;
+    if (text.length > 0 && (isSpace(text.charCodeAt(0)) || isSpace(text.charCodeAt(text.length - 1)))) return true;
+  }
+  return false;
 }
 
 // COPY's text format writes only these escapes (and never octal or hex ones).
 const ESCAPES: Record<string, string> = { b: '\b', f: '\f', n: '\n', r: '\r', t: '\t', v: '\v' };
 
 /**
- * Splits a COPY text line written with `,` as the delimiter into `out`,
- * unescaped; true when the only escapes were `\,` (the line is then Cognito's
- * escaping of the same values).
+ * Splits a COPY text line written with `,` as the delimiter into its values,
+ * unescaped.
  *
  * @example
  * ```ts
- * const out: string[] = []; splitCopyLine('ada,Smith\\, Jr.', out) // true; out: ['ada', 'Smith, Jr.']
+ * splitCopyLine('ada,Smith\\, Jr.') // ['ada', 'Smith, Jr.']
  * ```
  */
-export function splitCopyLine(line: string, out: string[]): boolean {
-  out.length = 0;
-  if (line.indexOf('\\') < 0) {
-    let start = 0;
-    for (let end = line.indexOf(','); end >= 0; end = line.indexOf(',', start)) {
-      out.push(line.slice(start, end));
-      start = end + 1;
-    }
-    out.push(line.slice(start));
-    return true;
-  }
-  let plain = true;
+export function splitCopyLine(line: string): string[] {
+  if (line.indexOf('\\') < 0) return line.split(',');
+  const out: string[] = [];
   let value = '';
   let start = 0;
   for (let i = 0; i < line.length; i++) {
     const c = line.charCodeAt(i);
     if (c === 92) {
       const e = line[i + 1] ?? '';
-      if (e !== ',') plain = false;
       value += line.slice(start, i) + (ESCAPES[e] ?? e);
       i++;
       start = i + 1;
@@ -267,5 +257,21 @@ export function splitCopyLine(line: string, out: string[]): boolean {
     }
   }
   out.push(value + line.slice(start));
-  return plain;
+  return out;
+}
+
+/**
+ * True when the only escapes in a COPY line are `\,`: the line is then
+ * Cognito's escaping of the same values.
+ *
+ * @example
+ * ```ts
+ * onlyCommaEscapes('Smith\\, Jr.') // true; onlyCommaEscapes('a\\nb') // false
+ * ```
+ */
+export function onlyCommaEscapes(line: string): boolean {
+  for (let i = line.indexOf('\\'); i >= 0; i = line.indexOf('\\', i + 2)) {
+    if (line.charCodeAt(i + 1) !== 44) return false;
+  }
+  return true;
 }

@@ -287,6 +287,7 @@ export async function exportCsv(items: ExportSource, options: ExportOptions): Pr
   let forTrigger = 0;
   let converted = 0;
   const conversions = options.conversions ?? DEFAULT_CONVERSIONS;
+  const importOptions = { conversions };
   const leaveOut = async (login: string, reason: string) => {
     leftOut++;
     // Reasons name rules and columns, never values; the username is the only user data here.
@@ -330,7 +331,7 @@ export async function exportCsv(items: ExportSource, options: ExportOptions): Pr
       let hash = '';
       let convertedFrom: string | undefined;
       if (hashColumn) {
-        const verdict = importability(row.hash, { conversions });
+        const verdict = importability(row.hash, importOptions);
         const notImportable = !verdict ? undefined
           : 'reason' in verdict ? verdict.reason
           : !allowed.has(verdict.algorithm) ? `${verdict.algorithm} is not among the algorithms chosen for this export`

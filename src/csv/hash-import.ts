@@ -60,9 +60,8 @@ const scryptVerdict = ({ N, r, p }: { N: number; r: number; p: number }, hash: s
 export function importability(hash: string | undefined, options: ImportabilityOptions = {}): Importable | { reason: string } | undefined {
   if (!hash) return undefined;
   const conversions = options.conversions ?? DEFAULT_CONVERSIONS;
-  const bcrypt = /^\$2[abxy]\$(\d{2})\$/.exec(hash);
-  if (bcrypt) {
-    const cost = Number(bcrypt[1]);
+  const cost = bcryptCost(hash);
+  if (cost >= 0) {
     return cost <= IMPORT_BOUNDS.bcryptCost ? { algorithm: 'BCRYPT', hash } : { reason: `bcrypt cost ${cost} is over the import bound ${IMPORT_BOUNDS.bcryptCost}` };
   }
   if (hash.startsWith('$argon2id$')) {
@@ -89,6 +88,24 @@ export function importability(hash: string | undefined, options: ImportabilityOp
   if (hash.startsWith('$scrypt$') || hash.startsWith('scrypt:')) return { reason: 'scrypt in a layout no conversion reads (passlib $scrypt$ln=…,r=…,p=… and Werkzeug scrypt:N:r:p are read)' };
   if (hash.startsWith('pbkdf2_sha256$') || hash.startsWith('pbkdf2:sha256:')) return { reason: 'PBKDF2-SHA256 in a layout no conversion reads (Django pbkdf2_sha256$iterations$salt$base64, Werkzeug pbkdf2:sha256:iterations$salt$hex)' };
   return { reason: `${describeShape(hash)} is no format Cognito imports (BCRYPT, SCRYPT, ARGON2ID, PBKDF2_SHA256)` };
+}
+
+/**
+ * The cost of a `$2a$`/`$2b$`/`$2x$`/`$2y$` bcrypt string, or -1 for anything
+ * else: `/^\$2[abxy]\$(\d{2})\$/` read by hand, as the export asks it of every user.
+ *
+ * @example
+ * ```ts
+ * bcryptCost('$2b$10$…') // 10
+ * ```
+ */
+export function bcryptCost(hash: string): number {
+  if (hash.length < 7 || hash.charCodeAt(0) !== 36 || hash.charCodeAt(1) !== 50 || hash.charCodeAt(3) !== 36 || hash.charCodeAt(6) !== 36) return -1;
+  const variant = hash.charCodeAt(2);
+  if (variant !== 97 && variant !== 98 && variant !== 120 && variant !== 121) return -1;
+  const tens = hash.charCodeAt(4) - 48;
+  const ones = hash.charCodeAt(5) - 48;
+  return tens >= 0 && tens <= 9 && ones >= 0 && ones <= 9 ? tens * 10 + ones : -1;
 }
 
 /**

@@ -154,40 +154,48 @@ export function recordChecker(rules: CsvRules, columns: readonly string[]): (val
   const auto = shape.auto;
   return (values, line) => {
     const problems: CsvProblem[] = [];
-    const add = (column: string, rule: string, fix: string) => problems.push({ line, column, rule, fix });
     // Each value is read and trimmed once.
-    const v = (i: number) => { const x = i < 0 ? undefined : values[i]; return x === undefined ? '' : x.trim(); };
-    const username = v(usernameAt);
-    if (!username) add('cognito:username', 'cognito:username is required', 'Give every user a unique username.');
-    else if (/\s/.test(username)) add('cognito:username', 'usernames may not contain spaces or tabs', 'Replace the whitespace, or use another unique value as username.');
+    const username = trimmedAt(values, usernameAt);
+    if (!username) add(problems, line, 'cognito:username', 'cognito:username is required', 'Give every user a unique username.');
+    else if (/\s/.test(username)) add(problems, line, 'cognito:username', 'usernames may not contain spaces or tabs', 'Replace the whitespace, or use another unique value as username.');
     // Booleans in any case: the import guide's own example writes TRUE and FALSE.
-    const mfa = v(mfaAt).toLowerCase();
-    const emailVerified = v(emailVerifiedAt).toLowerCase();
-    const phoneVerified = v(phoneVerifiedAt).toLowerCase();
-    const email = v(emailAt);
-    const phone = v(phoneAt);
+    const mfa = trimmedAt(values, mfaAt).toLowerCase();
+    const emailVerified = trimmedAt(values, emailVerifiedAt).toLowerCase();
+    const phoneVerified = trimmedAt(values, phoneVerifiedAt).toLowerCase();
+    const email = trimmedAt(values, emailAt);
+    const phone = trimmedAt(values, phoneAt);
     // A blank cognito:mfa_enabled means the pool's required state (the current import guide).
-    if (mfa !== '' && !BOOL.has(mfa)) add('cognito:mfa_enabled', 'cognito:mfa_enabled must be true, false or empty (the pool\'s required state)', 'Write false unless the pool requires MFA, or leave it empty.');
-    else if (rules.mfa === 'ON' && mfa === 'false') add('cognito:mfa_enabled', 'the pool requires MFA, so no user can have cognito:mfa_enabled false', 'Write true, or leave it empty.');
-    else if (rules.mfa === 'OFF' && mfa === 'true') add('cognito:mfa_enabled', 'MFA is off in the pool, so no user can have cognito:mfa_enabled true', 'Write false, or leave it empty.');
-    if (shape.emailFlag && emailVerified !== '' && !BOOL.has(emailVerified)) add('email_verified', 'email_verified must be true, false or empty', 'Write true or false.');
-    if (shape.phoneFlag && phoneVerified !== '' && !BOOL.has(phoneVerified)) add('phone_number_verified', 'phone_number_verified must be true, false or empty', 'Write true or false.');
+    if (mfa !== '' && !BOOL.has(mfa)) add(problems, line, 'cognito:mfa_enabled', 'cognito:mfa_enabled must be true, false or empty (the pool\'s required state)', 'Write false unless the pool requires MFA, or leave it empty.');
+    else if (rules.mfa === 'ON' && mfa === 'false') add(problems, line, 'cognito:mfa_enabled', 'the pool requires MFA, so no user can have cognito:mfa_enabled false', 'Write true, or leave it empty.');
+    else if (rules.mfa === 'OFF' && mfa === 'true') add(problems, line, 'cognito:mfa_enabled', 'MFA is off in the pool, so no user can have cognito:mfa_enabled true', 'Write false, or leave it empty.');
+    if (shape.emailFlag && emailVerified !== '' && !BOOL.has(emailVerified)) add(problems, line, 'email_verified', 'email_verified must be true, false or empty', 'Write true or false.');
+    if (shape.phoneFlag && phoneVerified !== '' && !BOOL.has(phoneVerified)) add(problems, line, 'phone_number_verified', 'phone_number_verified must be true, false or empty', 'Write true or false.');
     if (auto.length > 0 && !auto.some((a) => (a === 'email' ? emailVerified : phoneVerified) === 'true')) {
-      add(`${auto[0]}_verified`, 'The User Record does not set any of the auto verified attributes to true', `Set ${auto.map((a) => `${a}_verified`).join(' or ')} to true (and give the ${auto.join('/')}).`);
+      add(problems, line, `${auto[0]}_verified`, 'The User Record does not set any of the auto verified attributes to true', `Set ${auto.map((a) => `${a}_verified`).join(' or ')} to true (and give the ${auto.join('/')}).`);
     }
-    if (emailVerified === 'true' && !email) add('email', 'email_verified is true but email is empty', 'Give the email or set email_verified to false.');
-    if (phoneVerified === 'true' && !phone) add('phone_number', 'phone_number_verified is true but phone_number is empty', 'Give the phone number or set phone_number_verified to false.');
-    if (phone && !E164.test(phone)) add('phone_number', 'The User Record contains an invalid value for phone_number: it must be E.164', 'Write it as + and up to 15 digits, e.g. +12065550100.');
-    const birthdate = v(birthdateAt);
-    if (birthdate && !BIRTHDATE.test(birthdate)) add('birthdate', 'The User Record contains an invalid value for birthdate: it must be mm/dd/yyyy', 'Write e.g. 05/17/1990.');
-    const updatedAt = v(updatedAtAt);
-    if (updatedAt && !/^\d+$/.test(updatedAt)) add('updated_at', 'The User Record contains an invalid value for updated_at: it must be POSIX seconds', 'Write the number of seconds since 1970, e.g. 1700000000.');
-    for (const [r, i] of required) if (!v(i)) add(r, `${r} is required by the pool`, `Give every user a ${r}.`);
-    const hash = v(hashAt);
+    if (emailVerified === 'true' && !email) add(problems, line, 'email', 'email_verified is true but email is empty', 'Give the email or set email_verified to false.');
+    if (phoneVerified === 'true' && !phone) add(problems, line, 'phone_number', 'phone_number_verified is true but phone_number is empty', 'Give the phone number or set phone_number_verified to false.');
+    if (phone && !E164.test(phone)) add(problems, line, 'phone_number', 'The User Record contains an invalid value for phone_number: it must be E.164', 'Write it as + and up to 15 digits, e.g. +12065550100.');
+    const birthdate = trimmedAt(values, birthdateAt);
+    if (birthdate && !BIRTHDATE.test(birthdate)) add(problems, line, 'birthdate', 'The User Record contains an invalid value for birthdate: it must be mm/dd/yyyy', 'Write e.g. 05/17/1990.');
+    const updatedAt = trimmedAt(values, updatedAtAt);
+    if (updatedAt && !/^\d+$/.test(updatedAt)) add(problems, line, 'updated_at', 'The User Record contains an invalid value for updated_at: it must be POSIX seconds', 'Write the number of seconds since 1970, e.g. 1700000000.');
+    for (const [r, i] of required) if (!trimmedAt(values, i)) add(problems, line, r, `${r} is required by the pool`, `Give every user a ${r}.`);
+    const hash = trimmedAt(values, hashAt);
     const wrong = hash ? hashProblem(hash, rules.passwordHashAlgorithm) : undefined;
-    if (wrong) add(HASH_COLUMN, wrong.rule, wrong.fix);
+    if (wrong) add(problems, line, HASH_COLUMN, wrong.rule, wrong.fix);
     return problems;
   };
+}
+
+// Module functions rather than closures: the export checks every user, and two closures a call were garbage.
+function add(problems: CsvProblem[], line: number, column: string, rule: string, fix: string): void {
+  problems.push({ line, column, rule, fix });
+}
+
+function trimmedAt(values: readonly (string | undefined)[], i: number): string {
+  const x = i < 0 ? undefined : values[i];
+  return x === undefined ? '' : x.trim();
 }
 
 interface RulesShape { emailFlag: boolean; phoneFlag: boolean; auto: ReadonlyArray<'email' | 'phone_number'> }

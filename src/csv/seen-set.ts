@@ -16,8 +16,8 @@ import { randomBytes } from 'node:crypto';
  * ```
  */
 export class SeenSet {
-  private hi = new Uint32Array(1 << 16);
-  private lo = new Uint32Array(1 << 16);
+  // Each slot is two adjacent words, high then low, so a probe touches one cache line, not two.
+  private slots = new Uint32Array(2 << 16);
   private size = 0;
   private readonly seeds = randomBytes(8);
   private readonly seedA = this.seeds.readUInt32LE(0);
@@ -41,28 +41,29 @@ export class SeenSet {
     // Zero marks an empty slot, so a fingerprint never is zero.
     const h = (a | 1) >>> 0;
     const l = b >>> 0;
-    if ((this.size + 1) * 2 > this.hi.length) this.grow();
+    if ((this.size + 1) * 4 > this.slots.length) this.grow();
     return this.insert(h, l);
   }
 
   private insert(h: number, l: number): boolean {
-    const mask = this.hi.length - 1;
+    const slots = this.slots;
+    const mask = (slots.length >>> 1) - 1;
     for (let i = (h ^ l) & mask; ; i = (i + 1) & mask) {
-      if (this.hi[i] === 0) {
-        this.hi[i] = h;
-        this.lo[i] = l;
+      const at = i << 1;
+      if (slots[at] === 0) {
+        slots[at] = h;
+        slots[at + 1] = l;
         this.size++;
         return true;
       }
-      if (this.hi[i] === h && this.lo[i] === l) return false;
+      if (slots[at] === h && slots[at + 1] === l) return false;
     }
   }
 
   private grow(): void {
-    const [hi, lo] = [this.hi, this.lo];
-    this.hi = new Uint32Array(hi.length * 2);
-    this.lo = new Uint32Array(lo.length * 2);
+    const old = this.slots;
+    this.slots = new Uint32Array(old.length * 2);
     this.size = 0;
-    for (let i = 0; i < hi.length; i++) if (hi[i] !== 0) this.insert(hi[i]!, lo[i]!);
+    for (let at = 0; at < old.length; at += 2) if (old[at] !== 0) this.insert(old[at]!, old[at + 1]!);
   }
 }

@@ -46,7 +46,7 @@ const row = fc.record({
   email_verified: flag, phone_verified: flag, sms_mfa: flag, updated_at: timestamp, password_hash: hash,
   big: fc.oneof(fc.bigInt({ min: -(2n ** 63n), max: 2n ** 63n - 1n }).map(String), fc.constant(null)),
   dec: fc.oneof(fc.constantFrom('0', '-1.50', '1e3', 'NaN', '123456789012345678901234567890.000001'), fc.constant(null)),
-  enabled: fc.constantFrom('true', 'false', null, 'yes', 'no', ' t ', 'maybe', '1', '0', ''),
+  enabled: fc.constantFrom('true', 'false', null, 'yes', 'no', ' t ', 'maybe', 'no, t', '1', '0', ''),
 });
 const ENABLED_TYPES = ['boolean', 'text', 'smallint'] as const;
 
@@ -132,6 +132,16 @@ describe('csv export: the rows PostgreSQL writes are the rows the export would w
       { numRuns: 40 },
     );
   }, 120_000);
+
+  it('same files when the columns the reader alone needs hold commas (an enabled flag in text, a hash outside the header)', async () => {
+    const base: Row = { username: 'ada', email: 'ada@example.com', given_name: 'Ada', family_name: 'Smith, Jr.', nick: null, phone_number: null, email_verified: true, phone_verified: false, sms_mfa: false, updated_at: null, password_hash: 'a,b', big: null, dec: null, enabled: 'no, t' };
+    const table = await tableOf([base, { ...base, username: 'bob', enabled: 'true', password_hash: BCRYPT }, { ...base, username: 'cy', password_hash: BCRYPT }], 'text');
+    for (const header of [HEADER, HEADER.filter((c) => c !== 'password_hash')]) {
+      const run = await bothWays(table, { header, attributes: MAP, includeDisabled: true, unimportable: 'reset', rules: { autoVerified: [] } });
+      expect(run.projected.exported).toBe(3);
+      expect(run.projectedFiles).toEqual(run.convertedFiles);
+    }
+  });
 
   it('a mapped value equal to the stored hash stops the export the same way', async () => {
     const table = await tableOf([{ username: 'ada', email: 'ada@example.com', given_name: BCRYPT.slice(0, 40), family_name: BCRYPT, nick: null, phone_number: null, email_verified: true, phone_verified: false, sms_mfa: false, updated_at: null, password_hash: BCRYPT, big: null, dec: null, enabled: 'true' }], 'boolean');

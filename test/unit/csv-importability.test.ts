@@ -1,5 +1,7 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { IMPORT_BOUNDS, importAlgorithmOf, importability } from '../../src/csv/export.js';
+import { bcryptCost } from '../../src/csv/hash-import.js';
 
 const SALT = 'c2FsdHNhbHRzYWx0';
 const HASH = 'aGFzaGhhc2hoYXNoaGFzaGhhc2hoYXNoaGFzaGhhc2g';
@@ -42,5 +44,13 @@ describe('importability: the published formats and bounds of Cognito hash import
     }
     expect(importability(undefined)).toBeUndefined();
     expect(importability('')).toBeUndefined();
+  });
+
+  it('bcryptCost reads exactly what /^\$2[abxy]\$(\d{2})\$/ matches', () => {
+    const near = fc.string({ unit: fc.constantFrom('$', '2', 'a', 'b', 'x', 'y', 'z', '0', '1', '9', '/', ':', '٣'), maxLength: 9 });
+    fc.assert(fc.property(fc.oneof(near, fc.tuple(fc.constantFrom('$2a$', '$2b$', '$2x$', '$2y$', '$2c$', '$3b$'), near).map(([p, r]) => p + r)), (hash) => {
+      const m = /^\$2[abxy]\$(\d{2})\$/.exec(hash);
+      expect(bcryptCost(hash)).toBe(m ? Number(m[1]) : -1);
+    }), { numRuns: 20_000 });
   });
 });
