@@ -130,34 +130,36 @@ export function projectionFor(fields: readonly DescribedField[], columns: SqlCol
   const width = select.length;
   const extras = width - header.length;
   const enabledOf = enabledType === undefined ? undefined : flagReader(enabledType);
+  const comparedAt = stringValued.map((v) => v.index);
+  const secondsAt = timestamps.map((t) => t.index);
   return {
     select: select.join(', '),
     read(line) {
-      const values = splitCopyLine(line);
+      const values = splitCopyLine(line, width);
       let plain = onlyCommaEscapes(line);
       if (values.length !== width) throw new Error(`csv export: a COPY line has ${values.length} fields where ${width} were selected`);
       const login = values[loginIndex]!;
-      const row: PreparedRow = { login, enabled: enabledOf ? enabledOf(values[enabledIndex]!) : true, hash: hashIndex < 0 ? '' : values[hashIndex]! };
-      if (!row.enabled && !plan.includeDisabled) return row;
-      // The extras never contain a comma when the line is used: then each is the text after one of the last commas.
-      const extrasPlain = extras === 0 || ((enabledIndex < 0 || values[enabledIndex]!.indexOf(',') < 0) && (!needsHash || row.hash.indexOf(',') < 0));
-      if (row.hash !== '') {
-        for (const { attribute, index } of stringValued) {
-          if (values[index] === row.hash) throw new AttributeValidationError(attribute, 'would carry the stored password hash', 'Map it to another legacy field; hashes never leave the function.');
+      const enabled = enabledOf ? enabledOf(values[enabledIndex]!) : true;
+      const hash = hashIndex < 0 ? '' : values[hashIndex]!;
+      if (!enabled && !plan.includeDisabled) return { login, enabled, hash };
+      if (hash !== '') {
+        for (let k = 0; k < comparedAt.length; k++) {
+          if (values[comparedAt[k]!] === hash) throw new AttributeValidationError(stringValued[k]!.attribute, 'would carry the stored password hash', 'Map it to another legacy field; hashes never leave the function.');
         }
       }
-      for (const { index, parse } of timestamps) {
-        const text = values[index]!;
+      for (let k = 0; k < secondsAt.length; k++) {
+        const at = secondsAt[k]!;
+        const text = values[at]!;
         if (text !== '' && !SECONDS.test(text)) {
-          values[index] = csvText('updated_at', parse(text) as LegacyValue);
+          values[at] = csvText('updated_at', timestamps[k]!.parse(text) as LegacyValue);
           plain = false;
         }
       }
-      // The header's texts: the array itself, cut short.
-      values.length = header.length;
-      row.texts = values;
-      if (plain && extrasPlain && line.indexOf('"') < 0 && !anyPadded(values)) row.line = extras === 0 ? line : withoutLast(line, extras);
-      return row;
+      // The extras never contain a comma when the line is used: then each is the text after one of the last commas.
+      const extrasPlain = extras === 0 || ((enabledIndex < 0 || values[enabledIndex]!.indexOf(',') < 0) && (!needsHash || hash.indexOf(',') < 0));
+      // The header's texts: the array itself, the reader's own fields after them.
+      const usable = plain && extrasPlain && line.indexOf('"') < 0 && !anyPadded(values, header.length);
+      return { login, enabled, hash, texts: values, line: !usable ? undefined : extras === 0 ? line : withoutLast(line, extras) };
     },
   };
 }
@@ -218,8 +220,8 @@ function isSpace(c: number): boolean {
   return c <= 32 || c === 0xa0 || c === 0x1680 || (c >= 0x2000 && (c <= 0x200a || c === 0x2028 || c === 0x2029 || c === 0x202f || c === 0x205f || c === 0x3000 || c === 0xfeff));
 }
 
-function anyPadded(texts: readonly string[]): boolean {
-  for (let i = 0; i < texts.length; i++) {
+function anyPadded(texts: readonly string[], count: number): boolean {
+  for (let i = 0; i < count; i++) {
     const text = texts[i]!;
     if (text.length > 0 && (isSpace(text.charCodeAt(0)) || isSpace(text.charCodeAt(text.length - 1)))) return true;
   }
@@ -231,15 +233,27 @@ const ESCAPES: Record<string, string> = { b: '\b', f: '\f', n: '\n', r: '\r', t:
 
 /**
  * Splits a COPY text line written with `,` as the delimiter into its values,
- * unescaped.
+ * unescaped; `width`, the number of values expected, only sizes the array.
  *
  * @example
  * ```ts
  * splitCopyLine('ada,Smith\\, Jr.') // ['ada', 'Smith, Jr.']
  * ```
  */
-export function splitCopyLine(line: string): string[] {
-  if (line.indexOf('\\') < 0) return line.split(',');
+export function splitCopyLine(line: string, width = 0): string[] {
+  if (line.indexOf('\\') < 0) {
+    // indexOf and slice into an array of the expected size: faster than String.prototype.split here.
+    const out = new Array<string>(width);
+    let count = 0;
+    let start = 0;
+    for (let end = line.indexOf(','); end >= 0; end = line.indexOf(',', start)) {
+      out[count++] = line.slice(start, end);
+      start = end + 1;
+    }
+    out[count++] = line.slice(start);
+    if (count !== width) out.length = count;
+    return out;
+  }
   const out: string[] = [];
   let value = '';
   let start = 0;

@@ -63,7 +63,7 @@ export interface PreparedRow {
   enabled: boolean;
   /** The stored hash, '' when there is none. */
   hash: string;
-  /** The header's texts, unescaped; the hash column's is not read (the export sets it). Absent for a disabled user the export leaves out. */
+  /** The header's texts, unescaped (values after them are the source's own and ignored); the hash column's is not read (the export sets it). Absent for a disabled user the export leaves out. */
   texts?: string[];
   /**
    * The finished line, when the source vouches that it is the texts escaped with
@@ -301,8 +301,9 @@ export async function exportCsv(items: ExportSource, options: ExportOptions): Pr
   const includeDisabled = options.includeDisabled === true;
   const prepare = (item: ExportItem): PreparedRow => {
     const { login, user } = item;
-    const row: PreparedRow = { login, enabled: user.enabled !== false, hash: user.passwordHash ?? '' };
-    if (!row.enabled && !includeDisabled) return row;
+    const enabled = user.enabled !== false;
+    const hash = user.passwordHash ?? '';
+    if (!enabled && !includeDisabled) return { login, enabled, hash };
     const mapped = attributeValues(user);
     const texts = new Array<string>(header.length);
     for (let c = 0; c < header.length; c++) {
@@ -312,8 +313,7 @@ export async function exportCsv(items: ExportSource, options: ExportOptions): Pr
         : kind === ATTRIBUTE ? csvText(header[c]!, mapped[c])
         : '';
     }
-    row.texts = texts;
-    return row;
+    return { login, enabled, hash, texts, line: undefined };
   };
   const rows = !options.skip && typeof options.attributes !== 'function' && isRowSource(items)
     ? items.rows({ header, attributes: options.attributes, hashColumn, mfaText, includeDisabled, prepare })
@@ -351,6 +351,7 @@ export async function exportCsv(items: ExportSource, options: ExportOptions): Pr
       if (row.line !== undefined && (hashAt < 0 || hash === row.hash)) line = row.line;
       else {
         if (hashAt >= 0) texts[hashAt] = hash;
+        texts.length = header.length;
         let bad = -1;
         for (let c = 0; c < header.length; c++) {
           const value = csvValue(texts[c]!);

@@ -152,6 +152,8 @@ export function recordChecker(rules: CsvRules, columns: readonly string[]): (val
   const hashAt = at(HASH_COLUMN);
   const required = (rules.required ?? []).map((r) => [r, at(r)] as const);
   const auto = shape.auto;
+  const autoEmail = auto.includes('email');
+  const autoPhone = auto.includes('phone_number');
   return (values, line) => {
     const problems: CsvProblem[] = [];
     // Each value is read and trimmed once.
@@ -170,7 +172,7 @@ export function recordChecker(rules: CsvRules, columns: readonly string[]): (val
     else if (rules.mfa === 'OFF' && mfa === 'true') add(problems, line, 'cognito:mfa_enabled', 'MFA is off in the pool, so no user can have cognito:mfa_enabled true', 'Write false, or leave it empty.');
     if (shape.emailFlag && emailVerified !== '' && !BOOL.has(emailVerified)) add(problems, line, 'email_verified', 'email_verified must be true, false or empty', 'Write true or false.');
     if (shape.phoneFlag && phoneVerified !== '' && !BOOL.has(phoneVerified)) add(problems, line, 'phone_number_verified', 'phone_number_verified must be true, false or empty', 'Write true or false.');
-    if (auto.length > 0 && !auto.some((a) => (a === 'email' ? emailVerified : phoneVerified) === 'true')) {
+    if (auto.length > 0 && !((autoEmail && emailVerified === 'true') || (autoPhone && phoneVerified === 'true'))) {
       add(problems, line, `${auto[0]}_verified`, 'The User Record does not set any of the auto verified attributes to true', `Set ${auto.map((a) => `${a}_verified`).join(' or ')} to true (and give the ${auto.join('/')}).`);
     }
     if (emailVerified === 'true' && !email) add(problems, line, 'email', 'email_verified is true but email is empty', 'Give the email or set email_verified to false.');
