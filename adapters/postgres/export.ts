@@ -107,6 +107,8 @@ async function openExport(options: PostgresExportOptions) {
   await client.connect();
   try {
     await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+    // Dates as the type parsers read them, whatever the server's default style.
+    await client.query("SET LOCAL DateStyle TO 'ISO, MDY'");
     // The columns and their types, as a query would describe them; no row is read.
     const { fields } = await client.query(`SELECT * FROM (${sql}) AS q LIMIT 0`);
     if (options.onCount) {

@@ -64,7 +64,8 @@ export function projectionFor(fields: readonly DescribedField[], columns: SqlCol
     typeOf.set(f.name, f.dataTypeID);
   }
   const { header } = plan;
-  if (!header.includes('cognito:username')) return undefined;
+  // A repeated header column gets its mapped value only in its last place; not worth projecting.
+  if (!header.includes('cognito:username') || new Set(header).size !== header.length) return undefined;
   const usernameType = typeOf.get(columns.username);
   if (usernameType !== undefined && !printsAsText(usernameType)) return undefined;
   const hashType = typeOf.get(columns.passwordHash);
@@ -83,8 +84,8 @@ export function projectionFor(fields: readonly DescribedField[], columns: SqlCol
   } else {
     for (const name of typeOf.keys()) {
       if (name === columns.passwordHash || !(STANDARD_ATTRIBUTES.has(name) || name.startsWith('custom:'))) continue;
-      // A pass-through field outside the header is still compared with the hash; only header columns are projected.
-      if (!header.includes(name)) {
+      // A pass-through field outside the header (or under the hash column) is still compared with the hash; only header columns are projected.
+      if (!header.includes(name) || name === plan.hashColumn) {
         if (readsAsString(typeOf.get(name)!)) return undefined;
         continue;
       }
@@ -130,6 +131,9 @@ export function projectionFor(fields: readonly DescribedField[], columns: SqlCol
   const width = select.length;
   const extras = width - header.length;
   const enabledOf = enabledType === undefined ? undefined : flagReader(enabledType);
+  // The first value equal to the hash names the attribute, in the order mapAttributes compares them: the mapping's, or the columns'.
+  const order = plan.attributes ? Object.keys(plan.attributes) : [...typeOf.keys()];
+  stringValued.sort((a, b) => order.indexOf(a.attribute) - order.indexOf(b.attribute));
   const comparedAt = stringValued.map((v) => v.index);
   const secondsAt = timestamps.map((t) => t.index);
   return {

@@ -86,8 +86,8 @@ async function files(out: string): Promise<Record<string, string>> {
   return Object.fromEntries(await Promise.all(names.map(async (n) => [n, await readFile(join(out, n), 'utf8')] as const)));
 }
 
-// A session zone with whole-second LMT offsets before 1935 and half-hour ones since: the server's timestamp text at its hardest.
-const connection = (): pg.ClientConfig => ({ connectionString: databaseUrl(), options: '-c TimeZone=America/St_Johns' });
+// A session zone with whole-second LMT offsets before 1935 and half-hour ones since, and a date style the type parsers cannot read (the export sets ISO): the server's timestamp text at its hardest.
+const connection = (): pg.ClientConfig => ({ connectionString: databaseUrl(), options: '-c TimeZone=America/St_Johns -c DateStyle=SQL,DMY' });
 
 async function bothWays(table: string, options: Omit<ExportOptions, 'outDir' | 'header'> & { header?: string[] }) {
   const tag = randomBytes(4).toString('hex');
@@ -108,6 +108,10 @@ describe('csv export: the rows PostgreSQL writes are the rows the export would w
     expect(projectionFor(fields, DEFAULT_COLUMNS, plan)).toBeDefined();
     // A column type without a proven SQL form (here a date as birthdate) leaves the conversion to the export.
     expect(projectionFor([...fields, { name: 'born', dataTypeID: 1082 }], DEFAULT_COLUMNS, { ...plan, header: [...HEADER, 'birthdate'], attributes: { ...MAP, birthdate: 'born' } })).toBeUndefined();
+    // So do a repeated header column (only its last place gets the value) and, unmapped, a text field named as the hash column (still compared with the hash).
+    expect(projectionFor(fields, DEFAULT_COLUMNS, { ...plan, header: [...HEADER, 'email'] })).toBeUndefined();
+    expect(projectionFor([...fields, { name: 'custom:pw', dataTypeID: 25 }], DEFAULT_COLUMNS, { ...plan, header: [...HEADER, 'custom:pw'], attributes: undefined, hashColumn: 'custom:pw' })).toBeUndefined();
+    expect(projectionFor(fields, DEFAULT_COLUMNS, { ...plan, attributes: undefined })).toBeDefined();
   });
 
   it('same files, report and manifest for random tables of hostile values, under every export policy', async () => {
@@ -144,13 +148,14 @@ describe('csv export: the rows PostgreSQL writes are the rows the export would w
   });
 
   it('a mapped value equal to the stored hash stops the export the same way', async () => {
-    const table = await tableOf([{ username: 'ada', email: 'ada@example.com', given_name: BCRYPT.slice(0, 40), family_name: BCRYPT, nick: null, phone_number: null, email_verified: true, phone_verified: false, sms_mfa: false, updated_at: null, password_hash: BCRYPT, big: null, dec: null, enabled: 'true' }], 'boolean');
-    const options = { header: HEADER, attributes: MAP } as const;
+    // Two mapped values equal the hash; the mapping's order (email first), not the header's, names the one reported.
+    const table = await tableOf([{ username: 'ada', email: BCRYPT, given_name: BCRYPT.slice(0, 40), family_name: BCRYPT, nick: null, phone_number: null, email_verified: true, phone_verified: false, sms_mfa: false, updated_at: null, password_hash: BCRYPT, big: null, dec: null, enabled: 'true' }], 'boolean');
+    const options = { header: HEADER, attributes: { email: 'email', ...MAP } } as const;
     const projected = await exportCsv(postgresExportSource({ connection: connection(), table }), { ...options, outDir: join(dir, 'hash-projected') }).catch((err: unknown) => err);
     const converted = await exportCsv(streamPostgresUserBatches({ connection: connection(), table }), { ...options, outDir: join(dir, 'hash-converted') }).catch((err: unknown) => err);
     expect(projected).toBeInstanceOf(AttributeValidationError);
     expect(converted).toBeInstanceOf(AttributeValidationError);
-    expect(projected).toMatchObject({ attribute: 'family_name', rule: 'would carry the stored password hash' });
-    expect(converted).toMatchObject({ attribute: 'family_name', rule: 'would carry the stored password hash' });
+    expect(projected).toMatchObject({ attribute: 'email', rule: 'would carry the stored password hash' });
+    expect(converted).toMatchObject({ attribute: 'email', rule: 'would carry the stored password hash' });
   });
 });
