@@ -27,7 +27,11 @@ export interface Projection {
 }
 
 const BOOL = 16;
+const TIMESTAMP = 1114;
 const TIMESTAMPTZ = 1184;
+// node-postgres reads a timestamp without time zone in the process's zone; where that zone is UTC at every date, SQL's seconds are the same.
+const UTC_ZONES = new Set(['UTC', 'Etc/UTC', 'Etc/GMT', 'GMT', 'Etc/Universal', 'Universal', 'Etc/Zulu', 'Zulu', 'Etc/UCT', 'UCT']);
+const processIsUtc = () => UTC_ZONES.has(Intl.DateTimeFormat().resolvedOptions().timeZone);
 // node-postgres reads these as numbers whose String() is the server's text.
 const NUMBER_TYPES = new Set([21, 23, 26]);
 const INT8 = 20;
@@ -50,7 +54,8 @@ const literal = (text: string) => `'${text.replace(/'/g, "''")}'`;
  * column would need a conversion SQL does not provably share with the export
  * (then the export converts users itself). Supported: types node-postgres reads
  * as their own text (text, varchar, char, integers, numeric, uuid, …),
- * booleans, and `timestamptz` as `updated_at`.
+ * booleans, and `timestamptz` as `updated_at` (a `timestamp` too when this
+ * process runs in UTC).
  *
  * @example
  * ```ts
@@ -187,11 +192,12 @@ function projectValue(
     return `COALESCE(${[...parts.map((c) => `${ident(c)}::text`), "'undefined'"].join(', ')})`;
   }
   if (type === BOOL) return `CASE WHEN ${ident(source)} THEN 'true' WHEN NOT ${ident(source)} THEN 'false' END`;
-  if (type === TIMESTAMPTZ && column === 'updated_at') {
+  if (column === 'updated_at' && (type === TIMESTAMPTZ || (type === TIMESTAMP && processIsUtc()))) {
     const parse = copyFieldParser(type)!;
     timestamps.push({ index, parse });
+    const zone = type === TIMESTAMPTZ ? '+00' : '';
     // Whole seconds, floored, where a JavaScript Date holds the instant exactly; elsewhere the server's text for the reader to convert.
-    return `CASE WHEN ${ident(source)} >= '1000-01-01 00:00:00+00' AND ${ident(source)} < '10000-01-01 00:00:00+00' THEN extract(epoch FROM date_trunc('second', ${ident(source)}))::bigint::text ELSE ${ident(source)}::text END`;
+    return `CASE WHEN ${ident(source)} >= '1000-01-01 00:00:00${zone}' AND ${ident(source)} < '10000-01-01 00:00:00${zone}' THEN extract(epoch FROM date_trunc('second', ${ident(source)}))::bigint::text ELSE ${ident(source)}::text END`;
   }
   if (!printsAsText(type) || column === 'birthdate') return undefined;
   if (readsAsString(type)) stringValued.push({ attribute: column, index });

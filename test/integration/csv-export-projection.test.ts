@@ -52,12 +52,17 @@ const ENABLED_TYPES = ['boolean', 'text', 'smallint'] as const;
 
 let dir: string;
 let schema: string;
+// node-postgres reads a timestamp without time zone in the process's zone; the export projects one only in UTC, so the tests run there.
+const zone = process.env.TZ;
 beforeAll(async () => {
+  process.env.TZ = 'UTC';
   dir = await mkdtemp(join(tmpdir(), 'csv-projection-'));
   schema = `projection_${randomBytes(4).toString('hex')}`;
   await sql(`CREATE SCHEMA ${schema}`);
 });
 afterAll(async () => {
+  if (zone === undefined) delete process.env.TZ;
+  else process.env.TZ = zone;
   await rm(dir, { recursive: true, force: true });
   await sql(`DROP SCHEMA ${schema} CASCADE`);
 });
@@ -67,15 +72,15 @@ type Row = typeof row extends fc.Arbitrary<infer T> ? T : never;
 async function tableOf(rows: readonly Row[], enabledType: (typeof ENABLED_TYPES)[number]): Promise<string> {
   const table = `${schema}.t${++tables}`;
   await sql(`CREATE TABLE ${table} (id serial PRIMARY KEY, username text, email text, given_name varchar(40), family_name text, nick char(6), phone_number text,
-    email_verified boolean, phone_verified boolean, sms_mfa boolean, updated_at timestamptz, password_hash text, big bigint, dec numeric, enabled ${enabledType})`);
+    email_verified boolean, phone_verified boolean, sms_mfa boolean, updated_at timestamptz, updated_plain timestamp, password_hash text, big bigint, dec numeric, enabled ${enabledType})`);
   for (const r of rows) {
     const enabled = r.enabled === null ? null
       : enabledType === 'boolean' ? (['true', 'yes', ' t ', '1'].includes(r.enabled) ? true : ['false', 'no', '0'].includes(r.enabled) ? false : null)
       : enabledType === 'smallint' ? (['true', 'yes', ' t ', '1'].includes(r.enabled) ? 1 : ['false', 'no', '0'].includes(r.enabled) ? 0 : 7)
       : r.enabled;
     const [stamp, day, second, micro] = (r.updated_at ?? '').split('|');
-    await sql(`INSERT INTO ${table} (username, email, given_name, family_name, nick, phone_number, email_verified, phone_verified, sms_mfa, updated_at, password_hash, big, dec, enabled)
-      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10::timestamptz + $15::interval, $11, $12, $13, $14)`,
+    await sql(`INSERT INTO ${table} (username, email, given_name, family_name, nick, phone_number, email_verified, phone_verified, sms_mfa, updated_at, updated_plain, password_hash, big, dec, enabled)
+      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10::timestamptz + $15::interval, ($10::timestamptz + $15::interval) AT TIME ZONE 'UTC', $11, $12, $13, $14)`,
     [r.username, r.email, r.given_name?.slice(0, 40) ?? null, r.family_name, r.nick?.slice(0, 6) ?? null, r.phone_number, r.email_verified, r.phone_verified, r.sms_mfa, r.updated_at === null ? null : stamp, r.password_hash, r.big, r.dec, enabled, day === undefined ? '0' : `${day} days ${second} seconds ${micro} microseconds`]);
   }
   return table;
@@ -112,6 +117,12 @@ describe('csv export: the rows PostgreSQL writes are the rows the export would w
     expect(projectionFor(fields, DEFAULT_COLUMNS, { ...plan, header: [...HEADER, 'email'] })).toBeUndefined();
     expect(projectionFor([...fields, { name: 'custom:pw', dataTypeID: 25 }], DEFAULT_COLUMNS, { ...plan, header: [...HEADER, 'custom:pw'], attributes: undefined, hashColumn: 'custom:pw' })).toBeUndefined();
     expect(projectionFor(fields, DEFAULT_COLUMNS, { ...plan, attributes: undefined })).toBeDefined();
+    // A timestamp without time zone as updated_at: projected in UTC only.
+    const plain = { ...plan, attributes: { ...MAP, updated_at: 'updated_plain' } };
+    expect(projectionFor(fields, DEFAULT_COLUMNS, plain)).toBeDefined();
+    process.env.TZ = 'Europe/London';
+    expect(projectionFor(fields, DEFAULT_COLUMNS, plain)).toBeUndefined();
+    process.env.TZ = 'UTC';
   });
 
   it('same files, report and manifest for random tables of hostile values, under every export policy', async () => {
@@ -119,12 +130,12 @@ describe('csv export: the rows PostgreSQL writes are the rows the export would w
       fc.asyncProperty(
         fc.array(row, { minLength: 1, maxLength: 25 }),
         fc.constantFrom(...ENABLED_TYPES),
-        fc.record({ includeDisabled: fc.boolean(), unimportable: fc.constantFrom('trigger', 'reset') as fc.Arbitrary<'trigger' | 'reset'>, mapped: fc.boolean(), withHash: fc.boolean(), mfa: fc.constantFrom(undefined, 'OPTIONAL', 'ON', 'OFF') as fc.Arbitrary<'OPTIONAL' | 'ON' | 'OFF' | undefined> }),
+        fc.record({ includeDisabled: fc.boolean(), unimportable: fc.constantFrom('trigger', 'reset') as fc.Arbitrary<'trigger' | 'reset'>, mapped: fc.boolean(), plainTime: fc.boolean(), withHash: fc.boolean(), mfa: fc.constantFrom(undefined, 'OPTIONAL', 'ON', 'OFF') as fc.Arbitrary<'OPTIONAL' | 'ON' | 'OFF' | undefined> }),
         async (rows, enabledType, policy) => {
           const table = await tableOf(rows, enabledType);
           // Unmapped, the header's attribute-named columns read the fields of those names.
           const header = policy.withHash ? HEADER : HEADER.filter((c) => c !== 'password_hash');
-          const attributes = policy.mapped ? MAP : undefined;
+          const attributes = !policy.mapped ? undefined : policy.plainTime ? { ...MAP, updated_at: 'updated_plain' } : MAP;
           const run = await bothWays(table, {
             header, includeDisabled: policy.includeDisabled, unimportable: policy.unimportable, ...(attributes ? { attributes } : {}),
             rules: { ...(policy.mfa ? { mfa: policy.mfa } : {}), autoVerified: [] },
