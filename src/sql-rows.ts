@@ -104,7 +104,7 @@ export function legacyUserReader(names: readonly string[], columns: SqlColumns):
   const enabledField = `column "${columns.enabled}"`;
   return (values) => {
     const fields: Record<string, LegacyValue> = {};
-    for (let f = 0; f < fieldNames.length; f++) fields[fieldNames[f]!] = toLegacyValue(values[fieldIndexes[f]!]);
+    for (let f = 0; f < fieldNames.length; f++) fields[fieldNames[f]!] = legacyValue(values[fieldIndexes[f]!]);
     const user: LegacyUser = { id: String((id >= 0 ? values[id] : undefined) ?? (username >= 0 ? values[username] : undefined)), fields };
     const hash = hashAt >= 0 ? values[hashAt] : undefined;
     const format = formatAt >= 0 ? values[formatAt] : undefined;
@@ -117,7 +117,12 @@ export function legacyUserReader(names: readonly string[], columns: SqlColumns):
   };
 }
 
-function toLegacyValue(value: unknown): LegacyValue {
+/**
+ * A driver's value as a legacy field holds it: strings, numbers, booleans and
+ * dates as they are, bigints and bytes as text, anything else as JSON.
+ * @example legacyValue(42n) // '42'; legacyValue([1, 2]) // '[1,2]'; legacyValue(null) // undefined
+ */
+export function legacyValue(value: unknown): LegacyValue {
   if (value === null || value === undefined) return undefined;
   if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean' || value instanceof Date) return value;
   if (typeof value === 'bigint') return value.toString();

@@ -9,7 +9,7 @@ import { STANDARD_ATTRIBUTES } from '../../src/attributes.js';
 import { csvText, type PreparedRow, type RowPlan } from '../../src/csv/export.js';
 import { AttributeValidationError } from '../../src/errors.js';
 import { parseFlag } from '../../src/flags.js';
-import type { SqlColumns } from '../../src/sql-rows.js';
+import { type SqlColumns, legacyValue } from '../../src/sql-rows.js';
 import type { LegacyValue } from '../../src/types.js';
 import { copyFieldParser } from './copy-text.js';
 
@@ -50,12 +50,13 @@ const ident = (name: string) => `q."${name.replace(/"/g, '""')}"`;
 const literal = (text: string) => `'${text.replace(/'/g, "''")}'`;
 
 /**
- * The projection of a plan over the described columns, or undefined when some
- * column would need a conversion SQL does not provably share with the export
- * (then the export converts users itself). Supported: types node-postgres reads
- * as their own text (text, varchar, char, integers, numeric, uuid, …),
- * booleans, and `timestamptz` as `updated_at` (a `timestamp` too when this
- * process runs in UTC).
+ * The projection of a plan over the described columns, or undefined when the
+ * plan or the columns need the user objects (then the export converts users
+ * itself). SQL writes the texts of the types node-postgres reads as their own
+ * text (text, varchar, char, integers, numeric, uuid, …), of booleans, and of
+ * `timestamptz` as `updated_at` (a `timestamp` too when this process runs in
+ * UTC); any other mapped column comes as the server's text and is converted
+ * here with the export's own parser and `csvText`.
  *
  * @example
  * ```ts
@@ -100,8 +101,9 @@ export function projectionFor(fields: readonly DescribedField[], columns: SqlCol
 
   // The header's columns first, in order; what only the reader needs (the enabled flag, a hash outside the header) after them.
   const select: string[] = [];
-  // Mapped values that node-postgres reads as strings: a value equal to the hash stops the export, as in mapAttributes.
+  // Mapped values that node-postgres reads as strings, and those converted here: a value equal to the hash stops the export, as in mapAttributes.
   const stringValued: Array<{ attribute: string; index: number }> = [];
+  const converted: Converted[] = [];
   // updated_at in a range where SQL wrote the seconds; outside it, the server's text converted here.
   const timestamps: Array<{ index: number; parse: (text: string) => unknown }> = [];
   let hashIndex = -1;
@@ -124,13 +126,13 @@ export function projectionFor(fields: readonly DescribedField[], columns: SqlCol
       select.push(hashType === undefined ? "''" : ident(columns.passwordHash));
     } else {
       const source = sources.get(column);
-      const expression = source === undefined ? "''" : projectValue(column, source, typeOf, columns, c, stringValued, timestamps);
+      const expression = source === undefined ? "''" : projectValue(column, source, typeOf, columns, c, stringValued, timestamps, converted);
       if (expression === undefined) return undefined;
       select.push(expression);
     }
   }
   // With no hash column in the header, the hash still decides nothing, but a mapped value equal to it must be caught.
-  const needsHash = hashIndex < 0 && hashType !== undefined && stringValued.length > 0;
+  const needsHash = hashIndex < 0 && hashType !== undefined && stringValued.length + converted.length > 0;
   const enabledIndex = enabledType === undefined ? -1 : select.push(ident(columns.enabled)) - 1;
   if (needsHash) hashIndex = select.push(ident(columns.passwordHash)) - 1;
   const width = select.length;
@@ -138,8 +140,12 @@ export function projectionFor(fields: readonly DescribedField[], columns: SqlCol
   const enabledOf = enabledType === undefined ? undefined : flagReader(enabledType);
   // The first value equal to the hash names the attribute, in the order mapAttributes compares them: the mapping's, or the columns'.
   const order = plan.attributes ? Object.keys(plan.attributes) : [...typeOf.keys()];
-  stringValued.sort((a, b) => order.indexOf(a.attribute) - order.indexOf(b.attribute));
-  const comparedAt = stringValued.map((v) => v.index);
+  const compared = [...stringValued.map((v) => ({ ...v, converted: false })), ...converted.map((v) => ({ ...v, converted: true }))]
+    .sort((a, b) => order.indexOf(a.attribute) - order.indexOf(b.attribute));
+  const comparedAt = compared.map((v) => v.index);
+  const isConverted = compared.map((v) => v.converted);
+  // The values of the converted columns, as the export's user objects hold them.
+  const parsed: LegacyValue[] = new Array(width);
   const secondsAt = timestamps.map((t) => t.index);
   return {
     select: select.join(', '),
@@ -151,16 +157,30 @@ export function projectionFor(fields: readonly DescribedField[], columns: SqlCol
       const enabled = enabledOf ? enabledOf(values[enabledIndex]!) : true;
       const hash = hashIndex < 0 ? '' : values[hashIndex]!;
       if (!enabled && !plan.includeDisabled) return { login, enabled, hash };
+      for (let k = 0; k < converted.length; k++) {
+        const { index, parse } = converted[k]!;
+        const text = values[index]!;
+        parsed[index] = text === '' ? undefined : legacyValue(parse ? parse(text) : text);
+      }
       if (hash !== '') {
         for (let k = 0; k < comparedAt.length; k++) {
-          if (values[comparedAt[k]!] === hash) throw new AttributeValidationError(stringValued[k]!.attribute, 'would carry the stored password hash', 'Map it to another legacy field; hashes never leave the function.');
+          const at = comparedAt[k]!;
+          if ((isConverted[k] ? parsed[at] : values[at]) === hash) throw new AttributeValidationError(compared[k]!.attribute, 'would carry the stored password hash', 'Map it to another legacy field; hashes never leave the function.');
+        }
+      }
+      for (let k = 0; k < converted.length; k++) {
+        const { index, attribute } = converted[k]!;
+        const text = csvText(attribute, parsed[index]);
+        if (text !== values[index]) {
+          values[index] = text;
+          plain = false;
         }
       }
       for (let k = 0; k < secondsAt.length; k++) {
         const at = secondsAt[k]!;
         const text = values[at]!;
         if (text !== '' && !SECONDS.test(text)) {
-          values[at] = csvText('updated_at', timestamps[k]!.parse(text) as LegacyValue);
+          values[at] = csvText('updated_at', legacyValue(timestamps[k]!.parse(text)));
           plain = false;
         }
       }
@@ -178,7 +198,7 @@ const SECONDS = /^-?\d+$/;
 /** One header column's expression, or undefined when its type has no provable SQL form. */
 function projectValue(
   column: string, source: string, typeOf: ReadonlyMap<string, number>, columns: SqlColumns, index: number,
-  stringValued: Array<{ attribute: string; index: number }>, timestamps: Array<{ index: number; parse: (text: string) => unknown }>,
+  stringValued: Array<{ attribute: string; index: number }>, timestamps: Array<{ index: number; parse: (text: string) => unknown }>, converted: Converted[],
 ): string | undefined {
   // As mappedValue: own fields first (every column but the hash), then `id` for the legacy id.
   if (source === '__proto__' || source === columns.passwordHash) return undefined;
@@ -199,9 +219,20 @@ function projectValue(
     // Whole seconds, floored, where a JavaScript Date holds the instant exactly; elsewhere the server's text for the reader to convert.
     return `CASE WHEN ${ident(source)} >= '1000-01-01 00:00:00${zone}' AND ${ident(source)} < '10000-01-01 00:00:00${zone}' THEN extract(epoch FROM date_trunc('second', ${ident(source)}))::bigint::text ELSE ${ident(source)}::text END`;
   }
-  if (!printsAsText(type) || column === 'birthdate') return undefined;
-  if (readsAsString(type)) stringValued.push({ attribute: column, index });
+  if (printsAsText(type) && column !== 'birthdate') {
+    if (readsAsString(type)) stringValued.push({ attribute: column, index });
+  } else {
+    // Any other type, and birthdate's mm/dd/yyyy: the server's text, converted by the reader as the export converts a user's value.
+    converted.push({ attribute: column, index, parse: copyFieldParser(type) });
+  }
   return ident(source);
+}
+
+/** A column the reader converts: its attribute, its place in the line, and node-postgres' parser for its type (none: the text itself). */
+interface Converted {
+  attribute: string;
+  index: number;
+  parse: ((text: string) => unknown) | undefined;
 }
 
 /** The enabled flag from the server's text, as legacyUserReader reads it (NULL comes as ''). */

@@ -406,6 +406,8 @@ async function* preparedRows(items: ExportSource, prepare: (item: ExportItem) =>
  */
 export function csvText(column: string, value: LegacyValue): string {
   if (value === null || value === undefined) return '';
+  // A date past what JavaScript holds (PostgreSQL goes to year 294276): its text, which the birthdate and updated_at rules refuse, not a RangeError.
+  if (value instanceof Date && Number.isNaN(value.getTime())) return String(value);
   if (typeof value === 'boolean') return value ? 'true' : 'false';
   if (column === 'birthdate') {
     const iso = value instanceof Date ? value.toISOString().slice(0, 10) : String(value);
