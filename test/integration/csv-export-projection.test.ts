@@ -60,7 +60,7 @@ const ENABLED_TYPES = ['boolean', 'text', 'smallint'] as const;
 
 let dir: string;
 let schema: string;
-// node-postgres reads a timestamp without time zone in the process's zone; the export projects one only in UTC, so the tests run there.
+// node-postgres reads a timestamp without time zone in the process's zone, and SQL writes its seconds only in UTC: the tests run in UTC unless a property run picks another zone.
 const zone = process.env.TZ;
 beforeAll(async () => {
   process.env.TZ = 'UTC';
