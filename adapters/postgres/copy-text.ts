@@ -126,9 +126,14 @@ export function parseCopyLine(line: string, parsers: readonly FieldParser[]): un
   return values;
 }
 
-// COPY's text format writes only these escapes (and never octal or hex ones).
-const ESCAPES: Record<string, string> = { b: '\b', f: '\f', n: '\n', r: '\r', t: '\t', v: '\v' };
+/**
+ * The letters COPY's text format writes after a backslash for control
+ * characters (it writes no octal or hex escapes); any other escaped character
+ * stands for itself.
+ * @example COPY_ESCAPES.n // '\n'
+ */
+export const COPY_ESCAPES: Readonly<Record<string, string>> = { b: '\b', f: '\f', n: '\n', r: '\r', t: '\t', v: '\v' };
 
 function unescape(raw: string): string {
-  return raw.replace(/\\(.)/g, (_, e: string) => ESCAPES[e] ?? e);
+  return raw.replace(/\\(.)/g, (_, e: string) => COPY_ESCAPES[e] ?? e);
 }

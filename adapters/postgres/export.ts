@@ -62,10 +62,9 @@ export async function* streamPostgresUserBatches(options: PostgresExportOptions)
 /**
  * The export source `csv export` reads from PostgreSQL: its users in batches
  * (as {@link streamPostgresUserBatches}), and for `exportCsv` the rows already
- * written as CSV texts by the COPY's own SELECT when every column's type
- * converts there exactly as the export would convert it (text, integers,
- * numeric, booleans, `timestamptz` as `updated_at`, …); any other column
- * type, and it converts the users itself, as before.
+ * written as CSV texts by the COPY's own SELECT (`projectionFor` says which
+ * values SQL writes and which the reader converts); when the plan needs user
+ * objects, the users, converted by the export itself.
  *
  * @example
  * ```ts
@@ -82,9 +81,10 @@ export function postgresExportSource(options: PostgresExportOptions): ExportSour
 async function* postgresRows(options: PostgresExportOptions, plan: RowPlan): AsyncGenerator<PreparedRow[]> {
   const { client, sql, fields, columns } = await openExport(options);
   try {
-    const projection = projectionFor(fields.map((f) => ({ name: f.name, dataTypeID: f.dataTypeID })), columns, plan);
+    const projection = projectionFor(fields, columns, plan);
     if (!projection) yield* userBatches(client, sql, fields, columns, plan.prepare);
     else {
+      // From the table itself where there is one: the order of a subquery's rows is the planner's to keep, the outer ORDER BY is not.
       const from = options.query === undefined ? `FROM ${quoteTable(options.table ?? 'users', WHERE)} AS q ORDER BY q."${columns.id}"` : `FROM (${options.query}) AS q`;
       // NULL '': a missing value is written as nothing, as the export writes it.
       for await (const lines of copyLines(client, `COPY (SELECT ${projection.select} ${from}) TO STDOUT (DELIMITER ',', NULL '')`)) {

@@ -3,15 +3,16 @@
 // POSIX seconds), and COPY's own escaping with `,` as the delimiter is
 // Cognito's (`\,`). A line with no other escape, no quote and no value with
 // whitespace at either end is then the CSV line as it stands. Only the value
-// conversions live here, for the types where SQL's text is provably the
-// export's; every rule is still checked in JavaScript, on the same texts.
+// conversions live here: in SQL for the types where SQL's text is provably the
+// export's, in the reader (with the export's own parser and csvText) for the
+// rest; every rule is still checked in JavaScript, on the same texts.
 import { STANDARD_ATTRIBUTES } from '../../src/attributes.js';
 import { csvText, type PreparedRow, type RowPlan } from '../../src/csv/export.js';
 import { AttributeValidationError } from '../../src/errors.js';
 import { parseFlag } from '../../src/flags.js';
 import { type SqlColumns, legacyValue } from '../../src/sql-rows.js';
 import type { LegacyValue } from '../../src/types.js';
-import { copyFieldParser } from './copy-text.js';
+import { COPY_ESCAPES, copyFieldParser } from './copy-text.js';
 
 /** A column as the server describes it. */
 export interface DescribedField {
@@ -104,8 +105,6 @@ export function projectionFor(fields: readonly DescribedField[], columns: SqlCol
   // Mapped values that node-postgres reads as strings, and those converted here: a value equal to the hash stops the export, as in mapAttributes.
   const stringValued: Array<{ attribute: string; index: number }> = [];
   const converted: Converted[] = [];
-  // updated_at in a range where SQL wrote the seconds; outside it, the server's text converted here.
-  const timestamps: Array<{ index: number; parse: (text: string) => unknown }> = [];
   let hashIndex = -1;
   let loginIndex = -1;
   for (let c = 0; c < header.length; c++) {
@@ -126,13 +125,13 @@ export function projectionFor(fields: readonly DescribedField[], columns: SqlCol
       select.push(hashType === undefined ? "''" : ident(columns.passwordHash));
     } else {
       const source = sources.get(column);
-      const expression = source === undefined ? "''" : projectValue(column, source, typeOf, columns, c, stringValued, timestamps, converted);
+      const expression = source === undefined ? "''" : projectValue(column, source, typeOf, columns, c, stringValued, converted);
       if (expression === undefined) return undefined;
       select.push(expression);
     }
   }
   // With no hash column in the header, the hash still decides nothing, but a mapped value equal to it must be caught.
-  const needsHash = hashIndex < 0 && hashType !== undefined && stringValued.length + converted.length > 0;
+  const needsHash = hashIndex < 0 && hashType !== undefined && (stringValued.length > 0 || converted.some((c) => !c.sqlSeconds));
   const enabledIndex = enabledType === undefined ? -1 : select.push(ident(columns.enabled)) - 1;
   if (needsHash) hashIndex = select.push(ident(columns.passwordHash)) - 1;
   const width = select.length;
@@ -146,7 +145,8 @@ export function projectionFor(fields: readonly DescribedField[], columns: SqlCol
   const isConverted = compared.map((v) => v.converted);
   // The values of the converted columns, as the export's user objects hold them.
   const parsed: LegacyValue[] = new Array(width);
-  const secondsAt = timestamps.map((t) => t.index);
+  // Per converted column of the current line: SQL already wrote its seconds.
+  const written = new Uint8Array(converted.length);
   return {
     select: select.join(', '),
     read(line) {
@@ -158,9 +158,11 @@ export function projectionFor(fields: readonly DescribedField[], columns: SqlCol
       const hash = hashIndex < 0 ? '' : values[hashIndex]!;
       if (!enabled && !plan.includeDisabled) return { login, enabled, hash };
       for (let k = 0; k < converted.length; k++) {
-        const { index, parse } = converted[k]!;
+        const { index, parse, sqlSeconds } = converted[k]!;
         const text = values[index]!;
-        parsed[index] = text === '' ? undefined : legacyValue(parse ? parse(text) : text);
+        written[k] = sqlSeconds && SECONDS.test(text) ? 1 : 0;
+        // Seconds SQL wrote stand for a date, which never equals the hash.
+        parsed[index] = text === '' || written[k] ? undefined : legacyValue(parse ? parse(text) : text);
       }
       if (hash !== '') {
         for (let k = 0; k < comparedAt.length; k++) {
@@ -169,18 +171,11 @@ export function projectionFor(fields: readonly DescribedField[], columns: SqlCol
         }
       }
       for (let k = 0; k < converted.length; k++) {
+        if (written[k]) continue;
         const { index, attribute } = converted[k]!;
         const text = csvText(attribute, parsed[index]);
         if (text !== values[index]) {
           values[index] = text;
-          plain = false;
-        }
-      }
-      for (let k = 0; k < secondsAt.length; k++) {
-        const at = secondsAt[k]!;
-        const text = values[at]!;
-        if (text !== '' && !SECONDS.test(text)) {
-          values[at] = csvText('updated_at', legacyValue(timestamps[k]!.parse(text)));
           plain = false;
         }
       }
@@ -195,10 +190,10 @@ export function projectionFor(fields: readonly DescribedField[], columns: SqlCol
 
 const SECONDS = /^-?\d+$/;
 
-/** One header column's expression, or undefined when its type has no provable SQL form. */
+/** One header column's expression (noting what the reader compares or converts), or undefined when only a user object reads it right. */
 function projectValue(
   column: string, source: string, typeOf: ReadonlyMap<string, number>, columns: SqlColumns, index: number,
-  stringValued: Array<{ attribute: string; index: number }>, timestamps: Array<{ index: number; parse: (text: string) => unknown }>, converted: Converted[],
+  stringValued: Array<{ attribute: string; index: number }>, converted: Converted[],
 ): string | undefined {
   // As mappedValue: own fields first (every column but the hash), then `id` for the legacy id.
   if (source === '__proto__' || source === columns.passwordHash) return undefined;
@@ -213,8 +208,7 @@ function projectValue(
   }
   if (type === BOOL) return `CASE WHEN ${ident(source)} THEN 'true' WHEN NOT ${ident(source)} THEN 'false' END`;
   if (column === 'updated_at' && (type === TIMESTAMPTZ || (type === TIMESTAMP && processIsUtc()))) {
-    const parse = copyFieldParser(type)!;
-    timestamps.push({ index, parse });
+    converted.push({ attribute: column, index, parse: copyFieldParser(type), sqlSeconds: true });
     const zone = type === TIMESTAMPTZ ? '+00' : '';
     // Whole seconds, floored, where a JavaScript Date holds the instant exactly; elsewhere the server's text for the reader to convert.
     return `CASE WHEN ${ident(source)} >= '1000-01-01 00:00:00${zone}' AND ${ident(source)} < '10000-01-01 00:00:00${zone}' THEN extract(epoch FROM date_trunc('second', ${ident(source)}))::bigint::text ELSE ${ident(source)}::text END`;
@@ -223,7 +217,7 @@ function projectValue(
     if (readsAsString(type)) stringValued.push({ attribute: column, index });
   } else {
     // Any other type, and birthdate's mm/dd/yyyy: the server's text, converted by the reader as the export converts a user's value.
-    converted.push({ attribute: column, index, parse: copyFieldParser(type) });
+    converted.push({ attribute: column, index, parse: copyFieldParser(type), sqlSeconds: false });
   }
   return ident(source);
 }
@@ -233,6 +227,8 @@ interface Converted {
   attribute: string;
   index: number;
   parse: ((text: string) => unknown) | undefined;
+  /** updated_at, whose seconds SQL writes within years 1000–9999: only the server's text outside them is converted here. */
+  sqlSeconds: boolean;
 }
 
 /** The enabled flag from the server's text, as legacyUserReader reads it (NULL comes as ''). */
@@ -269,8 +265,6 @@ function anyPadded(texts: readonly string[], count: number): boolean {
   return false;
 }
 
-// COPY's text format writes only these escapes (and never octal or hex ones).
-const ESCAPES: Record<string, string> = { b: '\b', f: '\f', n: '\n', r: '\r', t: '\t', v: '\v' };
 
 /**
  * Splits a COPY text line written with `,` as the delimiter into its values,
@@ -302,7 +296,7 @@ export function splitCopyLine(line: string, width = 0): string[] {
     const c = line.charCodeAt(i);
     if (c === 92) {
       const e = line[i + 1] ?? '';
-      value += line.slice(start, i) + (ESCAPES[e] ?? e);
+      value += line.slice(start, i) + (COPY_ESCAPES[e] ?? e);
       i++;
       start = i + 1;
     } else if (c === 44) {

@@ -49,12 +49,11 @@ async function dbIndex(argv: string[], io: Io): Promise<number> {
     throw new UsageError((err as Error).message.replace(/\.$/, ''));
   }
   const mode = { matchEmail: values['match-email'], caseInsensitive: values['case-insensitive'] };
-  const dbUrl = await databaseUrl(undefined, values['database-url-file'], 'db index');
-  if (isMysqlUrl(dbUrl)) {
+  const url = await databaseUrl(undefined, values['database-url-file'], 'db index');
+  if (isMysqlUrl(url)) {
     const { mysqlIndex } = await import('./mysql.js');
-    return mysqlIndex(dbUrl, { table: values.table, ...(values.columns ? { columns: jsonOption('columns', values.columns) as object } : {}), mode, apply: values.apply, json: values.json }, io);
+    return mysqlIndex(url, { table: values.table, ...(values.columns ? { columns: jsonOption('columns', values.columns) as object } : {}), mode, apply: values.apply, json: values.json }, io);
   }
-  const url = dbUrl;
   const client = new PgClient({ connectionString: url, application_name: 'cognito-migrate-db-index' }) as unknown as PgLike;
   await client.connect();
   const say = (text: string) => { if (!values.json) io.out(text); };

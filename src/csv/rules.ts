@@ -138,7 +138,9 @@ export function checkRecord(record: Readonly<Record<string, string>>, rules: Csv
  * ```
  */
 export function recordChecker(rules: CsvRules, columns: readonly string[]): (values: readonly (string | undefined)[], line: number) => CsvProblem[] {
-  const shape = shapeOf(rules);
+  const emailFlag = rules.header.includes('email_verified');
+  const phoneFlag = rules.header.includes('phone_number_verified');
+  const auto = rules.autoVerified ?? (['email', 'phone_number'] as const).filter((a) => rules.header.includes(`${a}_verified`));
   // The last of repeated columns wins, as in a record built from them.
   const at = (c: string) => columns.lastIndexOf(c);
   const usernameAt = at('cognito:username');
@@ -151,7 +153,6 @@ export function recordChecker(rules: CsvRules, columns: readonly string[]): (val
   const updatedAtAt = at('updated_at');
   const hashAt = at(HASH_COLUMN);
   const required = (rules.required ?? []).map((r) => [r, at(r)] as const);
-  const auto = shape.auto;
   const autoEmail = auto.includes('email');
   const autoPhone = auto.includes('phone_number');
   return (values, line) => {
@@ -170,8 +171,8 @@ export function recordChecker(rules: CsvRules, columns: readonly string[]): (val
     if (mfa !== '' && !BOOL.has(mfa)) add(problems, line, 'cognito:mfa_enabled', 'cognito:mfa_enabled must be true, false or empty (the pool\'s required state)', 'Write false unless the pool requires MFA, or leave it empty.');
     else if (rules.mfa === 'ON' && mfa === 'false') add(problems, line, 'cognito:mfa_enabled', 'the pool requires MFA, so no user can have cognito:mfa_enabled false', 'Write true, or leave it empty.');
     else if (rules.mfa === 'OFF' && mfa === 'true') add(problems, line, 'cognito:mfa_enabled', 'MFA is off in the pool, so no user can have cognito:mfa_enabled true', 'Write false, or leave it empty.');
-    if (shape.emailFlag && emailVerified !== '' && !BOOL.has(emailVerified)) add(problems, line, 'email_verified', 'email_verified must be true, false or empty', 'Write true or false.');
-    if (shape.phoneFlag && phoneVerified !== '' && !BOOL.has(phoneVerified)) add(problems, line, 'phone_number_verified', 'phone_number_verified must be true, false or empty', 'Write true or false.');
+    if (emailFlag && emailVerified !== '' && !BOOL.has(emailVerified)) add(problems, line, 'email_verified', 'email_verified must be true, false or empty', 'Write true or false.');
+    if (phoneFlag && phoneVerified !== '' && !BOOL.has(phoneVerified)) add(problems, line, 'phone_number_verified', 'phone_number_verified must be true, false or empty', 'Write true or false.');
     if (auto.length > 0 && !((autoEmail && emailVerified === 'true') || (autoPhone && phoneVerified === 'true'))) {
       add(problems, line, `${auto[0]}_verified`, 'The User Record does not set any of the auto verified attributes to true', `Set ${auto.map((a) => `${a}_verified`).join(' or ')} to true (and give the ${auto.join('/')}).`);
     }
@@ -198,21 +199,4 @@ function add(problems: CsvProblem[], line: number, column: string, rule: string,
 function trimmedAt(values: readonly (string | undefined)[], i: number): string {
   const x = i < 0 ? undefined : values[i];
   return x === undefined ? '' : x.trim();
-}
-
-interface RulesShape { emailFlag: boolean; phoneFlag: boolean; auto: ReadonlyArray<'email' | 'phone_number'> }
-const SHAPES = new WeakMap<CsvRules, RulesShape>();
-
-/** What of the rules depends only on the header, worked out once per rules object. */
-function shapeOf(rules: CsvRules): RulesShape {
-  let shape = SHAPES.get(rules);
-  if (!shape) {
-    shape = {
-      emailFlag: rules.header.includes('email_verified'),
-      phoneFlag: rules.header.includes('phone_number_verified'),
-      auto: rules.autoVerified ?? (['email', 'phone_number'] as const).filter((a) => rules.header.includes(`${a}_verified`)),
-    };
-    SHAPES.set(rules, shape);
-  }
-  return shape;
 }

@@ -1,5 +1,4 @@
 import { UnsupportedHashError } from '../errors.js';
-import { decodeBase64 } from './encoding.js';
 import { type Pbkdf2Hash, checkedPbkdf2, pbkdf2Cost, pbkdf2Matches } from './pbkdf2.js';
 import { RECOGNIZE } from './formats.js';
 import type { PasswordVerifier } from './verifier.js';
