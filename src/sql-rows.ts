@@ -191,16 +191,18 @@ export function sqlStoreSettings(
 }
 
 /**
- * The user a lookup's rows (at most two, an exact username first) stand for:
- * none, the first, or, when a second row qualifies and the first is not an
- * exact username match, a refusal (`ambiguous_login`) timed like any other.
+ * The user a lookup's rows (the lookup asks for at most two) stand for: none,
+ * the one row, or, when a second row qualifies in any way (the same exact
+ * username twice, a case variant, one row's username equal to another's
+ * email), a refusal (`ambiguous_login`) timed like any other, whichever row's
+ * password was given: one login is one legacy row, or none.
  * @example userFromRows(rows, columns, query) // LegacyUser | undefined
  */
 export function userFromRows(rows: Record<string, unknown>[], columns: SqlColumns, query: Pick<LookupQuery, 'login' | 'matchEmail' | 'caseInsensitive'>): LegacyUser | undefined {
   const [first, second] = rows;
   if (!first) return undefined;
-  if (second && first[columns.username] !== query.login) {
-    throw new AuthenticationFailedError('ambiguous_login', `more than one legacy row matches this login under the ${query.caseInsensitive ? 'case-insensitive ' : ''}${query.matchEmail ? 'username-or-email ' : ''}lookup; make logins unique or narrow the query`);
+  if (second) {
+    throw new AuthenticationFailedError('ambiguous_login', `more than one legacy row matches this login under the ${query.caseInsensitive ? 'case-insensitive ' : ''}${query.matchEmail ? 'username-or-email ' : ''}lookup; make logins unique (doctor lists the repeated ones) or narrow the query`);
   }
   return rowToLegacyUser(first, columns);
 }

@@ -1,4 +1,4 @@
-import type { LegacyUser, LookupQuery, UserStore } from '../../src/index.js';
+import { AuthenticationFailedError, type LegacyUser, type LookupQuery, type UserStore } from '../../src/index.js';
 
 /**
  * One user of the in-memory store: a login name and everything else a
@@ -30,8 +30,9 @@ export function createMemoryStore(users: readonly MemoryUser[]): UserStore {
     async findUser(query) {
       const login = fold(query.login, query);
       const matches = users.filter((u) => fold(u.username, query) === login || (query.matchEmail && fold(u.fields.email, query) === login));
-      // An exact username match wins, as in the PostgreSQL adapter.
-      const found = matches.find((u) => u.username === query.login) ?? matches[0];
+      // One login is one legacy user: a second match makes it ambiguous, whichever password is given.
+      if (matches.length > 1) throw new AuthenticationFailedError('ambiguous_login', 'more than one user matches this login');
+      const found = matches[0];
       if (!found) return undefined;
       const { username: _username, ...user } = found;
       return { ...user, fields: { ...user.fields } };

@@ -41,7 +41,8 @@ const folds = (collation: string | undefined) => collation === undefined || /_ci
  * probe lets the index narrow the rows with the column's own comparison, then
  * keeps only the rows whose bytes match exactly (or, case-insensitively,
  * whose lower-cased bytes do): "Ada" never signs in as "Ádá" or "ada ".
- * Matching emails too is two probes joined on the id, never an `OR`.
+ * Matching emails too is two probes joined on the id, never an `OR`. It reads
+ * at most two rows: a second one makes the login ambiguous, whichever it is.
  *
  * @example
  * ```ts
@@ -56,15 +57,13 @@ export function lookupPlan(quotedTable: string, columns: SqlColumns, mode: Pick<
     const exact = `CAST(LOWER(${q}) AS BINARY) = CAST(LOWER(?) AS BINARY)`;
     return ci ? { column, condition: `${q} = ? AND ${exact}`, params: 2, indexable: true } : { column, condition: exact, params: 1, indexable: false };
   };
-  const u = `\`${columns.username}\``;
   const probes = [probe(columns.username), ...(mode.matchEmail ? [probe(columns.email)] : [])];
-  const order = `ORDER BY (CAST(${u} AS BINARY) = CAST(? AS BINARY)) DESC LIMIT 2`;
-  const inner = probes.reduce((n, p) => n + p.params, 0);
-  if (probes.length === 1) return { probes, params: inner + 1, sql: `SELECT * FROM ${quotedTable} WHERE ${probes[0]!.condition} ${order}` };
+  const params = probes.reduce((n, p) => n + p.params, 0);
+  if (probes.length === 1) return { probes, params, sql: `SELECT * FROM ${quotedTable} WHERE ${probes[0]!.condition} LIMIT 2` };
   const id = `\`${columns.id}\``;
   // Joined to a derived table, not `id IN (… UNION …)`: MySQL runs that as a dependent subquery over a scan of the whole table.
   const union = probes.map((p, i) => `SELECT ${id} FROM (SELECT ${id} FROM ${quotedTable} WHERE ${p.condition} LIMIT 2) AS p${i}`).join(' UNION ');
-  return { probes, params: inner + 1, sql: `SELECT \`u\`.* FROM ${quotedTable} AS \`u\` JOIN (${union}) AS \`m\` ON \`u\`.${id} = \`m\`.${id} ORDER BY (CAST(\`u\`.${u} AS BINARY) = CAST(? AS BINARY)) DESC LIMIT 2` };
+  return { probes, params, sql: `SELECT \`u\`.* FROM ${quotedTable} AS \`u\` JOIN (${union}) AS \`m\` ON \`u\`.${id} = \`m\`.${id} LIMIT 2` };
 }
 
 /** A MySQL driver error: a server error has an SQLSTATE and an errno. */

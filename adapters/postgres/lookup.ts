@@ -22,8 +22,8 @@ export interface LookupPlan {
  * The SQL for one lookup mode, written so that every probe can be one index
  * lookup: a plain column, or `lower(column)` (or a citext column as it is)
  * for case-insensitive modes. Matching emails too is two probes joined on the
- * id, never an `OR` of the two, which defeats both indexes. When several rows
- * qualify, an exact username match comes first.
+ * id, never an `OR` of the two, which defeats both indexes. It reads at most
+ * two rows: a second one makes the login ambiguous, whichever it is.
  *
  * @example
  * ```ts
@@ -41,9 +41,8 @@ export function lookupPlan(quotedTable: string, table: string, columns: Postgres
       index: { name: indexName(table, column, folded), expression },
     };
   };
-  const u = `"${columns.username}"`;
   const probes = [probe(columns.username), ...(mode.matchEmail ? [probe(columns.email)] : [])];
-  const order = `ORDER BY (${u} = $1) DESC LIMIT 2`;
+  const order = 'LIMIT 2';
   if (probes.length === 1) return { probes, sql: `SELECT * FROM ${quotedTable} WHERE ${probes[0]!.condition} ${order}` };
   const id = `"${columns.id}"`;
   const union = probes.map((p) => `(SELECT ${id} FROM ${quotedTable} WHERE ${p.condition} LIMIT 2)`).join(' UNION ');

@@ -12,11 +12,11 @@ export const DEMO_USERS = [
 /**
  * Creates `schema.users` afresh and fills it.
  * @param {string} url PostgreSQL connection string
- * @param {{ schema?: string, users?: typeof DEMO_USERS, cost?: number }} [options]
+ * @param {{ schema?: string, users?: typeof DEMO_USERS, cost?: number, uniqueUsername?: boolean }} [options] `uniqueUsername: false` seeds a table that can hold one login twice, as many legacy tables do
  * @returns {Promise<string>} the qualified table name
  * @example const table = await seedLegacyUsers(db.url, { schema: 'demo' })
  */
-export async function seedLegacyUsers(url, { schema = 'legacy', users = DEMO_USERS, cost = 10 } = {}) {
+export async function seedLegacyUsers(url, { schema = 'legacy', users = DEMO_USERS, cost = 10, uniqueUsername = true } = {}) {
   const client = new pg.Client(url);
   await client.connect();
   try {
@@ -24,7 +24,7 @@ export async function seedLegacyUsers(url, { schema = 'legacy', users = DEMO_USE
     await client.query(`CREATE SCHEMA "${schema}"`);
     await client.query(`CREATE TABLE "${schema}".users (
       id bigserial PRIMARY KEY,
-      username text NOT NULL UNIQUE,
+      username text NOT NULL${uniqueUsername ? ' UNIQUE' : ''},
       email text,
       email_verified boolean NOT NULL DEFAULT true,
       password_hash text,

@@ -1,14 +1,14 @@
 import bcrypt from 'bcryptjs';
 import { createMemoryStore } from '../../adapters/memory/index.js';
-import { CONTRACT_USERS, runStoreContract } from './suite.js';
+import { CONTRACT_USERS, DUPLICATE_LOGIN_USERS, runStoreContract } from './suite.js';
 
 runStoreContract('memory', async () => ({
-  store: createMemoryStore(await Promise.all(CONTRACT_USERS.map(async (u, i) => ({
+  store: createMemoryStore(await Promise.all([...CONTRACT_USERS, ...DUPLICATE_LOGIN_USERS].map(async (u, i) => ({
     username: u.username,
     id: String(i + 1),
     passwordHash: await bcrypt.hash(u.password, 4),
     enabled: u.enabled,
     fields: { email: u.email, email_verified: true, given_name: u.given_name, family_name: u.family_name },
   })))),
-  can: { caseInsensitive: true, disabledUsers: true },
-}), { caseInsensitive: true, disabledUsers: true, outage: false, slow: false });
+  can: { caseInsensitive: true, disabledUsers: true, duplicateLogins: true },
+}), { caseInsensitive: true, disabledUsers: true, duplicateLogins: true, outage: false, slow: false });

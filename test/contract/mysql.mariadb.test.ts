@@ -3,11 +3,11 @@ import { createMysqlStore } from '../../adapters/mysql/index.js';
 import { DEMO_ATTRIBUTE_MAP } from '../../scripts/lib/seed.mjs';
 import { freshMysqlTable, mysqlUrl } from '../support/database.js';
 import { startSilentServer } from '../support/legacy-api.js';
-import { CONTRACT_USERS, runStoreContract } from './suite.js';
+import { CONTRACT_USERS, DUPLICATE_LOGIN_USERS, runStoreContract } from './suite.js';
 
-const can = { caseInsensitive: true, disabledUsers: true };
+const can = { caseInsensitive: true, disabledUsers: true, duplicateLogins: true };
 runStoreContract('mysql (MariaDB)', async () => {
-  const table = await freshMysqlTable('contract_my', CONTRACT_USERS as never);
+  const table = await freshMysqlTable('contract_my', [...CONTRACT_USERS, ...DUPLICATE_LOGIN_USERS] as never);
   const silent = await startSilentServer();
   const extra: Array<{ close(): Promise<void> }> = [];
   const make = (connectionString: string, more = {}) => {

@@ -2,11 +2,11 @@ import { createPostgresStore } from '../../adapters/postgres/index.js';
 import { DEMO_ATTRIBUTE_MAP } from '../../scripts/lib/seed.mjs';
 import { freshLegacyTable, databaseUrl } from '../support/database.js';
 import { startSilentServer } from '../support/legacy-api.js';
-import { CONTRACT_USERS, runStoreContract } from './suite.js';
+import { CONTRACT_USERS, DUPLICATE_LOGIN_USERS, runStoreContract } from './suite.js';
 
-const can = { caseInsensitive: true, disabledUsers: true };
+const can = { caseInsensitive: true, disabledUsers: true, duplicateLogins: true };
 runStoreContract('postgres', async () => {
-  const table = await freshLegacyTable('contract_pg', CONTRACT_USERS.map((u) => ({ ...u })) as never);
+  const table = await freshLegacyTable('contract_pg', [...CONTRACT_USERS, ...DUPLICATE_LOGIN_USERS].map((u) => ({ ...u })) as never, { uniqueUsername: false });
   const silent = await startSilentServer();
   const extra: Array<{ close(): Promise<void> }> = [];
   const make = (connectionString: string, more = {}) => {

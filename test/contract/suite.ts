@@ -11,13 +11,29 @@ export const CONTRACT_USERS = [
   { username: 'off', email: 'off@example.com', password: 'Off-password 2', given_name: 'Off', family_name: 'Line', phone_number: null, enabled: false, sms_mfa: false },
 ] as const;
 
+/**
+ * Rows that make logins ambiguous, for backends that can hold them (any SQL
+ * table without a unique index, the memory store): the same username twice,
+ * two case variants, and a username equal to another row's email. A store
+ * that holds them must refuse each of these logins as `ambiguous_login`,
+ * whichever row's password is given.
+ */
+export const DUPLICATE_LOGIN_USERS = [
+  { username: 'twin', email: 'twin.one@example.com', password: 'Twin-one 1', given_name: 'Twin', family_name: 'One', phone_number: null, enabled: true, sms_mfa: false },
+  { username: 'twin', email: 'twin.two@example.com', password: 'Twin-two 2', given_name: 'Twin', family_name: 'Two', phone_number: null, enabled: true, sms_mfa: false },
+  { username: 'Kase', email: 'kase.upper@example.com', password: 'Kase-upper 3', given_name: 'Kase', family_name: 'Upper', phone_number: null, enabled: true, sms_mfa: false },
+  { username: 'kase', email: 'kase.lower@example.com', password: 'Kase-lower 4', given_name: 'Kase', family_name: 'Lower', phone_number: null, enabled: true, sms_mfa: false },
+  { username: 'grace', email: 'grace@example.com', password: 'Grace-row 5', given_name: 'Grace', family_name: 'Row', phone_number: null, enabled: true, sms_mfa: false },
+  { username: 'grace@example.com', email: 'other@example.com', password: 'Grace-login 6', given_name: 'Grace', family_name: 'Login', phone_number: null, enabled: true, sms_mfa: false },
+] as const;
+
 export interface ContractSetup {
   /** A store whose backend holds CONTRACT_USERS. */
   store: UserStore;
   /** Maps the backend's field names to Cognito attributes so that email, email_verified and given_name come out. */
   attributes?: AttributeMapping;
   /** What the backend can do; tests for missing abilities are not registered. */
-  can: { caseInsensitive: boolean; disabledUsers: boolean };
+  can: { caseInsensitive: boolean; disabledUsers: boolean; duplicateLogins?: boolean };
   /** The same adapter pointed at a backend that is down (connection refused or 5xx). */
   outage?: () => UserStore | Promise<UserStore>;
   /** The same adapter pointed at a backend that accepts and answers after `ms` (or never). */
@@ -34,6 +50,10 @@ export interface ContractSetup {
  * ```
  */
 export function runStoreContract(name: string, setup: () => Promise<ContractSetup>, can: ContractSetup['can'] & { outage: boolean; slow: boolean }): void {
+  const modes = [
+    { matchEmail: false, caseInsensitive: false }, { matchEmail: true, caseInsensitive: false },
+    ...(can.caseInsensitive ? [{ matchEmail: false, caseInsensitive: true }, { matchEmail: true, caseInsensitive: true }] : []),
+  ];
   describe(`${name} store contract`, () => {
     let s: ContractSetup;
     const [ada, off] = CONTRACT_USERS;
@@ -120,6 +140,51 @@ export function runStoreContract(name: string, setup: () => Promise<ContractSetu
         expect(Date.now() - started).toBeLessThan(2000);
         expect([...counts.keys()]).toEqual([expect.stringMatching(/deadline_exceeded|store_unavailable/)]);
       });
+    }
+
+    if (can.duplicateLogins) {
+      const [twin1, twin2, upper, lower, graceRow, graceLogin] = DUPLICATE_LOGIN_USERS;
+      const refusedAs = async (mode: object, login: string, password: string) => {
+        const { handler, counts } = handlerFor(s.store, mode);
+        expect(await refusal(handler(migrationEvent(login, password), lambdaContext())), `${login} under ${JSON.stringify(mode)}`).toBe(PUBLIC_MESSAGES.rejected);
+        return Object.fromEntries(counts);
+      };
+
+      it('refuses a username that two rows hold as ambiguous in every lookup mode, whichever row\'s password is given', async () => {
+        for (const mode of modes) {
+          for (const password of [twin1.password, twin2.password]) {
+            expect(await refusedAs(mode, twin1.username, password)).toEqual({ ambiguous_login: 1 });
+          }
+          // ForgotPassword creates no user for an ambiguous login either.
+          expect(await refusedAs(mode, twin1.username, undefined as never)).toEqual({ ambiguous_login: 1 });
+        }
+      });
+
+      it('refuses a username equal to another row\'s email as ambiguous once emails match, whichever password is given', async () => {
+        const exact = await handlerFor(s.store).handler(migrationEvent(graceLogin.username, graceLogin.password), lambdaContext());
+        expect(exact.response.userAttributes.family_name).toBe(graceLogin.family_name);
+        for (const mode of modes.filter((m) => m.matchEmail)) {
+          for (const password of [graceRow.password, graceLogin.password]) {
+            expect(await refusedAs(mode, graceLogin.username, password)).toEqual({ ambiguous_login: 1 });
+          }
+        }
+      });
+
+      if (can.caseInsensitive) {
+        it('refuses two case variants as ambiguous when matching case-insensitively, and tells them apart otherwise', async () => {
+          for (const u of [upper, lower]) {
+            const out = await handlerFor(s.store).handler(migrationEvent(u.username, u.password), lambdaContext());
+            expect(out.response.userAttributes.family_name).toBe(u.family_name);
+          }
+          for (const mode of modes.filter((m) => m.caseInsensitive)) {
+            for (const login of [upper.username, lower.username, 'KASE']) {
+              for (const password of [upper.password, lower.password]) {
+                expect(await refusedAs(mode, login, password)).toEqual({ ambiguous_login: 1 });
+              }
+            }
+          }
+        });
+      }
     }
 
     it('passes its own self-checks when healthy', async () => {

@@ -7,9 +7,9 @@ import { seedLegacyUsers } from '../../scripts/lib/seed.mjs';
 export const databaseUrl = (): string => inject('databaseUrl');
 
 /** Seeds the demo users into a schema of this test file's own and returns the table name. */
-export async function freshLegacyTable(prefix: string, users?: NonNullable<Parameters<typeof seedLegacyUsers>[1]>['users']): Promise<string> {
+export async function freshLegacyTable(prefix: string, users?: NonNullable<Parameters<typeof seedLegacyUsers>[1]>['users'], more: { uniqueUsername?: boolean } = {}): Promise<string> {
   const schema = `${prefix}_${randomBytes(4).toString('hex')}`;
-  return seedLegacyUsers(databaseUrl(), { schema, ...(users ? { users } : {}) });
+  return seedLegacyUsers(databaseUrl(), { schema, ...(users ? { users } : {}), ...more });
 }
 
 /** Runs one SQL statement on a short-lived connection. */

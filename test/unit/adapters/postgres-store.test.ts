@@ -35,7 +35,7 @@ describe('createPostgresStore', () => {
     await store.findUser(query, ctx());
     const q = made[0]!.queries[0]!;
     expect(q.values).toEqual(["o'brien"]);
-    expect(q.text).toBe('SELECT * FROM "legacy"."accounts" WHERE "username" = $1 ORDER BY ("username" = $1) DESC LIMIT 2');
+    expect(q.text).toBe('SELECT * FROM "legacy"."accounts" WHERE "username" = $1 LIMIT 2');
     expect(q.text).not.toContain('brien');
   });
 
