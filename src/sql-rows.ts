@@ -1,6 +1,7 @@
 // What every SQL store shares: which columns hold what, how their names are
 // checked before they are quoted into SQL, and how a row becomes a legacy user.
 import { rejectUnknownKeys } from './config.js';
+import { type CheckResult, fail, pass, warn } from './checks.js';
 import { AuthenticationFailedError, ConfigurationError } from './errors.js';
 import { applyEnabled, parseFlag } from './flags.js';
 import type { LegacyUser, LegacyValue, LookupQuery } from './types.js';
@@ -188,6 +189,55 @@ export function sqlStoreSettings(
     connectTimeoutMs: storeTimeout(where, 'connectTimeoutMs', options.connectTimeoutMs, 1000),
     queryTimeoutMs: storeTimeout(where, 'queryTimeoutMs', options.queryTimeoutMs, 1000),
   };
+}
+
+/**
+ * A bounded statement that counts the logins more than one row holds under a
+ * lookup mode (at most `limit` + 1 of them, so the answer says "over
+ * `limit`" without grouping further): the same username twice, case variants
+ * when matching case-insensitively, one row's username equal to another's
+ * email when matching emails. It returns a count only, never a login.
+ *
+ * @example
+ * ```ts
+ * repeatedLoginsSql('"legacy"."users"', DEFAULT_COLUMNS, { matchEmail: true, caseInsensitive: true }, 'postgres', 1000)
+ * ```
+ */
+export function repeatedLoginsSql(quotedTable: string, columns: SqlColumns, mode: Pick<LookupQuery, 'matchEmail' | 'caseInsensitive'>, dialect: 'postgres' | 'mysql', limit: number): string {
+  const q = (c: string) => (dialect === 'postgres' ? `"${c}"` : `\`${c}\``);
+  // MySQL's usual collations fold case and accents; the lookup compares bytes, so grouping must too.
+  const key = (c: string) => {
+    const folded = mode.caseInsensitive ? `lower(${q(c)})` : q(c);
+    return dialect === 'mysql' ? `CAST(${folded} AS BINARY)` : folded;
+  };
+  const logins = [`SELECT ${key(columns.username)} AS login FROM ${quotedTable}`];
+  // A row whose email is its own username is one login, not two.
+  if (mode.matchEmail) logins.push(`SELECT ${key(columns.email)} FROM ${quotedTable} WHERE ${q(columns.email)} IS NOT NULL AND ${key(columns.email)} <> ${key(columns.username)}`);
+  return `SELECT count(*) AS repeated FROM (SELECT login FROM (${logins.join(' UNION ALL ')}) AS logins WHERE login IS NOT NULL GROUP BY login HAVING count(*) > 1 LIMIT ${Math.floor(limit) + 1}) AS r`;
+}
+
+/** How many repeated logins the self-check counts before it stops grouping. */
+export const REPEATED_LOGINS_LIMIT = 1000;
+
+/**
+ * The self-check result for repeated logins in an SQL table: a count from
+ * {@link repeatedLoginsSql}, or the error that stopped it (the statement
+ * scans the table, so on a very large one it may not finish in the
+ * self-check's time; the fix then gives the statement to run by hand).
+ *
+ * @example
+ * ```ts
+ * repeatedLoginsResult('postgres.duplicates', 'legacy.users', { count: 0 }, sql, 'lookup by username')
+ * ```
+ */
+export function repeatedLoginsResult(id: string, table: string, answer: { count: number } | { error: string }, sql: string, modeText: string): CheckResult {
+  if ('error' in answer) {
+    return warn(id, `Could not count repeated logins in ${table} within the self-check's time (${answer.error})`, `Run it on a replica: ${sql}. Every login it counts is refused as ambiguous_login.`);
+  }
+  if (answer.count === 0) return pass(id, `No login is held by two rows of ${table} (${modeText})`);
+  const n = answer.count > REPEATED_LOGINS_LIMIT ? `Over ${REPEATED_LOGINS_LIMIT.toLocaleString('en')}` : String(answer.count);
+  return fail(id, `${n} login${answer.count === 1 ? ' is' : 's are'} held by more than one row of ${table} (${modeText}): each is refused as ambiguous_login, whichever row's password is given`,
+    `Merge or rename the rows (list them with: ${sql.replace(/^SELECT count\(\*\) AS repeated FROM \((.*) LIMIT \d+\) AS r$/, '$1')}), then add a unique index on the login.`);
 }
 
 /**

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type pg from 'pg';
 import { type CheckResult, type SelfCheck, fail, pass, warn } from '../../src/checks.js';
 import { ConfigurationError } from '../../src/errors.js';
+import { REPEATED_LOGINS_LIMIT, repeatedLoginsResult, repeatedLoginsSql } from '../../src/sql-rows.js';
 import { type LookupQuery, type StoreContext } from '../../src/types.js';
 import { SCAN_ROWS_LIMIT, estimatedRows, explain, indexAdvice, scannedRelations } from './explain.js';
 import type { LookupPlan } from './lookup.js';
@@ -19,6 +20,8 @@ export interface PostgresProbe {
   quotedTable: string;
   /** The column markMigrated sets, when configured. */
   markColumn?: string;
+  /** True for a custom PG_QUERY, whose matching rules the checks cannot know. */
+  customQuery?: boolean;
   settings(): Promise<pg.ClientConfig>;
   query(text: string, values: unknown[], ctx: StoreContext): Promise<{ rows: Record<string, unknown>[]; fields?: Array<{ name: string }> }>;
 }
@@ -109,6 +112,19 @@ export function postgresChecks(probe: PostgresProbe): SelfCheck[] {
         return results;
       },
     },
+    ...(probe.customQuery ? [] : [{
+      id: 'postgres.duplicates',
+      async run(): Promise<CheckResult> {
+        const sql = repeatedLoginsSql(probe.quotedTable, probe.columns, probe.mode, 'postgres', REPEATED_LOGINS_LIMIT);
+        const modeText = `${probe.mode.matchEmail ? 'username or email' : 'username'}${probe.mode.caseInsensitive ? ', case-insensitive' : ''}`;
+        try {
+          const { rows } = await probe.query(sql, [], checkContext());
+          return repeatedLoginsResult('postgres.duplicates', probe.table, { count: Number(rows[0]?.repeated) }, sql, modeText);
+        } catch (err) {
+          return repeatedLoginsResult('postgres.duplicates', probe.table, { error: (err as PgError).code ?? (err as PgError).name ?? 'error' }, sql, modeText);
+        }
+      },
+    } satisfies SelfCheck]),
     ...(probe.markColumn ? [{
       id: 'postgres.mark-migrated',
       async run(): Promise<CheckResult> {

@@ -38,12 +38,18 @@ const TYPES = ['text', 'text', 'text', 'boolean', 'text', 'boolean', 'boolean', 
  * transaction: a failure part-way leaves the table as it was. A user already
  * there (same id) is replaced, so staging a newer export again is safe.
  *
+ * One login must be one row, or the trigger refuses it as ambiguous: before
+ * committing, every row whose username or email (ignoring case, the widest
+ * lookup the trigger can be set to) is also another row's username or email
+ * is taken out again, all of them, since nothing in an export says which of
+ * two accounts a person is. `repeated` counts those rows.
+ *
  * @example
  * ```ts
  * await stagePostgresUsers(users, { connection: process.env.DATABASE_URL!, table: 'staging.firebase_users', source: 'firebase' })
  * ```
  */
-export async function stagePostgresUsers(users: AsyncIterable<StagedUser>, options: StageOptions): Promise<{ staged: number }> {
+export async function stagePostgresUsers(users: AsyncIterable<StagedUser>, options: StageOptions): Promise<{ staged: number; repeated: number }> {
   const table = quoteTable(options.table, 'stage');
   const batchSize = options.batchSize ?? 1000;
   const client = new PgClient(typeof options.connection === 'string' ? { connectionString: options.connection, application_name: 'cognito-migrate-stage' } : options.connection);
@@ -74,8 +80,13 @@ export async function stagePostgresUsers(users: AsyncIterable<StagedUser>, optio
       if (batch.length >= batchSize) await flush();
     }
     await flush();
+    const removed = await client.query(`WITH logins AS (
+        SELECT id, lower(username) AS login FROM ${table}
+        UNION ALL SELECT id, lower(email) FROM ${table} WHERE email IS NOT NULL AND lower(email) <> lower(username)
+      ), repeated AS (SELECT login FROM logins WHERE login IS NOT NULL GROUP BY login HAVING count(DISTINCT id) > 1)
+      DELETE FROM ${table} WHERE id IN (SELECT id FROM logins JOIN repeated USING (login))`);
     await client.query('COMMIT');
-    return { staged };
+    return { staged: staged - (removed.rowCount ?? 0), repeated: removed.rowCount ?? 0 };
   } catch (err) {
     await client.query('ROLLBACK').catch(() => {});
     const e = err as { code?: string; severity?: string };

@@ -194,7 +194,7 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStor
     } : {}),
     // The check code loads only when a self-check runs, not at every cold start.
     checks: (mode) => [{ id: 'postgres', run: async () => runChecks((await import('./checks.js')).postgresChecks({
-      mode, columns, table, sqlFor, quotedTable, ...(markColumn ? { markColumn } : {}), lookupPlan: (m, c) => store.lookupPlan(m, c), fromSecret: typeof options.connection === 'function' && (options.connection as { fromSecret?: boolean }).fromSecret !== false,
+      mode, columns, table, sqlFor, quotedTable, ...(markColumn ? { markColumn } : {}), customQuery: options.query !== undefined, lookupPlan: (m, c) => store.lookupPlan(m, c), fromSecret: typeof options.connection === 'function' && (options.connection as { fromSecret?: boolean }).fromSecret !== false,
       settings: resolveSettings,
       query: run,
     })).then((r) => r.checks) }],

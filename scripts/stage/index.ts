@@ -34,7 +34,8 @@ the ones Cognito can verify. Staging the same export again replaces its rows.
 
 Every record is counted: staged with its hash, staged without one (none in
 the export, or a hash no verifier reads, with the reason), or not staged
-(no id, no username or email, not JSON, a repeated id), by reason. Values
+(no id, no username or email, not JSON, a repeated id, a login that another
+record holds too: both are left out), by reason. Values
 never appear in the output. The database URL comes from DATABASE_URL or
 --database-url-file.`;
 
@@ -134,7 +135,12 @@ export async function stage(argv: string[], print: (t: string) => void = (t) => 
 
   const { stagePostgresUsers } = await import('../../adapters/postgres/stage.js');
   try {
-    summary.staged = (await stagePostgresUsers(users(), { connection: url, table: values.table, source: name })).staged;
+    const written = await stagePostgresUsers(users(), { connection: url, table: values.table, source: name });
+    summary.staged = written.staged;
+    if (written.repeated) {
+      summary.skipped += written.repeated;
+      summary.reasons['not staged: another record has the same login (username or email, ignoring case), so neither is staged'] = written.repeated;
+    }
   } catch (err) {
     if (err instanceof Error && /file has no top-level|array is not closed/.test(err.message)) throw new UsageError(`${file}: ${err.message}; nothing was staged`);
     throw err;

@@ -5,7 +5,7 @@ import { freshMysqlTable, mysqlUrl } from '../support/database.js';
 import { startSilentServer } from '../support/legacy-api.js';
 import { CONTRACT_USERS, DUPLICATE_LOGIN_USERS, runStoreContract } from './suite.js';
 
-const can = { caseInsensitive: true, disabledUsers: true, duplicateLogins: true };
+const can = { caseInsensitive: true, disabledUsers: true, duplicateLogins: true, duplicateCheck: true };
 runStoreContract('mysql (MariaDB)', async () => {
   const table = await freshMysqlTable('contract_my', [...CONTRACT_USERS, ...DUPLICATE_LOGIN_USERS] as never);
   const silent = await startSilentServer();

@@ -4,7 +4,7 @@ import { freshLegacyTable, databaseUrl } from '../support/database.js';
 import { startSilentServer } from '../support/legacy-api.js';
 import { CONTRACT_USERS, DUPLICATE_LOGIN_USERS, runStoreContract } from './suite.js';
 
-const can = { caseInsensitive: true, disabledUsers: true, duplicateLogins: true };
+const can = { caseInsensitive: true, disabledUsers: true, duplicateLogins: true, duplicateCheck: true };
 runStoreContract('postgres', async () => {
   const table = await freshLegacyTable('contract_pg', [...CONTRACT_USERS, ...DUPLICATE_LOGIN_USERS].map((u) => ({ ...u })) as never, { uniqueUsername: false });
   const silent = await startSilentServer();

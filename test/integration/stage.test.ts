@@ -100,6 +100,25 @@ describe('cognito-migrate stage', () => {
     for (const secret of realm.match(/\\"value\\": \\"([^\\]+)\\"/g) ?? []) expect(out).not.toContain(secret.slice(12, 30));
   });
 
+  it('two Auth0 users sharing an email: neither is staged, so neither password can take the other\'s login; counted by reason', async () => {
+    const file = join(dir, 'shared-email.ndjson');
+    const bcrypt = (await import('bcryptjs')).default;
+    const users = [
+      { user_id: 'auth0|first', email: 'Shared@auth0.example', email_verified: true, passwordHash: await bcrypt.hash('first-password', 4) },
+      { user_id: 'auth0|second', email: 'shared@auth0.example', email_verified: false, passwordHash: await bcrypt.hash('second-password', 4) },
+      { user_id: 'auth0|third', username: 'shared@auth0.example', email: 'third@auth0.example', passwordHash: await bcrypt.hash('third-password', 4) },
+      { user_id: 'auth0|alone', email: 'alone@auth0.example', email_verified: true, passwordHash: await bcrypt.hash('alone-password', 4) },
+    ];
+    await writeFile(file, users.map((u) => JSON.stringify(u)).join('\n'));
+    const table = `${schema}.shared`;
+    const { summary } = await run(['auth0', file, '--table', table]);
+    expect(summary).toMatchObject({ read: 4, staged: 1, skipped: 3 });
+    expect(summary.reasons).toEqual({ 'not staged: another record has the same login (username or email, ignoring case), so neither is staged': 3 });
+    expect(await sql(`SELECT id FROM ${table}`)).toEqual([{ id: 'auth0|alone' }]);
+    expect(await signIn(table, 'shared@auth0.example', 'first-password')).toMatchObject({ user: undefined, ok: false });
+    expect(await signIn(table, 'alone@auth0.example', 'alone-password')).toMatchObject({ ok: true });
+  });
+
   it('a file cut short stages nothing (one transaction) and says what is wrong', async () => {
     const cut = join(dir, 'cut.json');
     const whole = await readFile(fixture('keycloak-realm.json'), 'utf8');
