@@ -94,11 +94,19 @@ export function sqlStoreEnv(env: Env, prefix: 'PG' | 'MYSQL') {
   const table = optionalEnv(env, `${prefix}_TABLE`);
   const query = optionalEnv(env, `${prefix}_QUERY`);
   const markColumn = optionalEnv(env, `${prefix}_MARK_MIGRATED_COLUMN`);
+  const subColumn = optionalEnv(env, `${prefix}_COGNITO_SUB_COLUMN`);
+  const subTimeColumn = optionalEnv(env, `${prefix}_COGNITO_SUB_TIME_COLUMN`);
+  const groupsColumn = optionalEnv(env, `${prefix}_GROUPS_COLUMN`);
+  if (subTimeColumn && !subColumn) {
+    throw new ConfigurationError(`${prefix}_COGNITO_SUB_TIME_COLUMN`, `${prefix}_COGNITO_SUB_TIME_COLUMN is set but ${prefix}_COGNITO_SUB_COLUMN is not: the time goes with the sub`, `Set ${prefix}_COGNITO_SUB_COLUMN=cognito_sub too, or unset the time column.`);
+  }
   return {
     ...(table ? { table } : {}),
     ...(query ? { query } : {}),
     ...(columns ? { columns: columns as Partial<SqlColumns> } : {}),
     ...(markColumn ? { markMigrated: { column: markColumn } } : {}),
+    ...(subColumn ? { cognitoSub: { column: subColumn, ...(subTimeColumn ? { timeColumn: subTimeColumn } : {}) } } : {}),
+    ...(groupsColumn ? { groupsColumn } : {}),
     connectTimeoutMs: integerEnv(env, `${prefix}_CONNECT_TIMEOUT_MS`, { fallback: 1000, min: 50, max: 4800 }),
     queryTimeoutMs: integerEnv(env, `${prefix}_QUERY_TIMEOUT_MS`, { fallback: 1000, min: 50, max: 4800 }),
   };

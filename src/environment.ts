@@ -30,6 +30,11 @@ export function handlerOptionsFromEnv(env: Env): Omit<UserMigrationOptions, 'sto
   const worker = booleanEnv(env, 'VERIFY_WORKER', true);
   // A Firebase project's hash parameters, for users staged from `firebase auth:export`.
   const firebase = optionalEnv(env, 'FIREBASE_HASH_CONFIG');
+  const groupMap = jsonEnv(env, 'GROUP_MAP');
+  if (groupMap !== undefined && (typeof groupMap !== 'object' || groupMap === null || Array.isArray(groupMap))) {
+    throw new ConfigurationError('GROUP_MAP', 'GROUP_MAP must be a JSON object of legacy role → Cognito group', 'Example: GROUP_MAP={"ROLE_ADMIN":"admins","ROLE_STAFF":"staff"}.');
+  }
+  const markAttribute = optionalEnv(env, 'COMPLETION_MARK_ATTRIBUTE');
   return {
     matchEmail: booleanEnv(env, 'MATCH_EMAIL', false),
     caseInsensitive: booleanEnv(env, 'CASE_INSENSITIVE', false),
@@ -41,6 +46,14 @@ export function handlerOptionsFromEnv(env: Env): Omit<UserMigrationOptions, 'sto
     timeoutMs: integerEnv(env, 'TIMEOUT_MS', { fallback: 3000, min: 100, max: 4800 }),
     normalize: enumEnv(env, 'PASSWORD_NORMALIZATION', ['none', 'NFC', 'NFKC'] as const, 'none'),
     shadow: booleanEnv(env, 'SHADOW_MODE', false),
+    remigrate: enumEnv(env, 'REMIGRATE', ['never', 'if-absent'] as const, 'never'),
+    completion: {
+      ...(groupMap === undefined ? {} : { groupMap: groupMap as Record<string, string> }),
+      unmappedRoles: enumEnv(env, 'UNMAPPED_ROLES', ['ignore', 'same-name'] as const, 'ignore'),
+      createMissingGroups: booleanEnv(env, 'CREATE_MISSING_GROUPS', false),
+      timeoutMs: integerEnv(env, 'COMPLETION_TIMEOUT_MS', { fallback: 2000, min: 100, max: 4500 }),
+      ...(markAttribute ? { markAttribute } : {}),
+    },
     ...(attributes === undefined ? {} : { attributes: attributes as AttributeMapping }),
     ...(timingHash ? { timingHash } : {}),
     ...(worker ? {} : { verifyWorker: false as const }),

@@ -34,8 +34,9 @@ export const PUBLIC_MESSAGES = {
 export const OUTCOMES = [
   'migrated', 'found',
   'unknown_user', 'wrong_password', 'user_disabled', 'reset_required',
-  'no_hash', 'malformed_hash', 'hash_over_budget', 'ambiguous_login', 'mfa_required',
+  'no_hash', 'malformed_hash', 'hash_over_budget', 'ambiguous_login', 'mfa_required', 'already_migrated',
   'shadow_would_migrate', 'shadow_found',
+  'completed', 'completion_failed', 'completion_conflict', 'group_missing',
   'store_unavailable', 'deadline_exceeded',
   'invalid_attributes', 'invalid_event', 'configuration_invalid', 'internal_error',
 ] as const;
@@ -75,12 +76,14 @@ export abstract class CognitoMigrateError extends Error {
 
 /**
  * Why a sign-in was refused; all of them look the same from outside.
- * `no_hash`, `ambiguous_login` and `mfa_required` are the operator's to fix
+ * `no_hash`, `ambiguous_login`, `mfa_required` and `already_migrated` are the operator's to fix
  * (or the user's to complete) and are logged as warnings.
  */
 export type RejectionReason =
   | 'unknown_user' | 'wrong_password' | 'user_disabled' | 'reset_required'
-  | 'no_hash' | 'ambiguous_login' | 'mfa_required';
+  | 'no_hash' | 'ambiguous_login' | 'mfa_required'
+  /** The legacy row already became a Cognito user (its sub is in the ledger): never a second account. */
+  | 'already_migrated';
 
 /**
  * The credentials were refused. The public message is identical for every

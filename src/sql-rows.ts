@@ -4,7 +4,8 @@ import { rejectUnknownKeys } from './config.js';
 import { type CheckResult, fail, pass, warn } from './checks.js';
 import { AuthenticationFailedError, ConfigurationError } from './errors.js';
 import { applyEnabled, parseFlag } from './flags.js';
-import type { LegacyUser, LegacyValue, LookupQuery } from './types.js';
+import { parseRoles } from './completion.js';
+import type { AccountLink, LegacyUser, LegacyValue, LinkResult, LookupQuery } from './types.js';
 
 /** Which columns hold what. Only `username`, `email` and `passwordHash` are needed to build the query. */
 export interface SqlColumns {
@@ -75,8 +76,8 @@ export function quoteTableWith(table: string, quote: '"' | '`', where: string): 
  * A row as a legacy user: the hash column never lands in `fields`.
  * @example rowToLegacyUser({ id: 1, username: 'ada', password_hash: '$2b$…' }, DEFAULT_COLUMNS)
  */
-export function rowToLegacyUser(row: Record<string, unknown>, columns: SqlColumns): LegacyUser {
-  return legacyUserReader(Object.keys(row), columns)(Object.values(row));
+export function rowToLegacyUser(row: Record<string, unknown>, columns: SqlColumns, subColumn?: string): LegacyUser {
+  return legacyUserReader(Object.keys(row), columns, subColumn)(Object.values(row));
 }
 
 /**
@@ -85,7 +86,7 @@ export function rowToLegacyUser(row: Record<string, unknown>, columns: SqlColumn
  * done once (csv export reads every user through here).
  * @example const read = legacyUserReader(['id', 'username', 'password_hash'], DEFAULT_COLUMNS); read([1, 'ada', '$2b$…'])
  */
-export function legacyUserReader(names: readonly string[], columns: SqlColumns): (values: readonly unknown[]) => LegacyUser {
+export function legacyUserReader(names: readonly string[], columns: SqlColumns, subColumn?: string): (values: readonly unknown[]) => LegacyUser {
   // The last of repeated names wins, as in an object built from the row; one pass, as the sign-in path reads each row through here.
   const last = new Map<string, number>();
   names.forEach((name, i) => last.set(name, i));
@@ -102,6 +103,7 @@ export function legacyUserReader(names: readonly string[], columns: SqlColumns):
   const formatAt = at(columns.hashFormat);
   const enabledAt = at(columns.enabled);
   const smsMfaAt = at(columns.smsMfa);
+  const subAt = subColumn ? at(subColumn) : -1;
   const enabledField = `column "${columns.enabled}"`;
   return (values) => {
     const fields: Record<string, LegacyValue> = {};
@@ -114,6 +116,9 @@ export function legacyUserReader(names: readonly string[], columns: SqlColumns):
     // Fails closed: smallint 0, 'f', 'no', NULL and anything unreadable all refuse.
     if (enabledAt >= 0) applyEnabled(user, values[enabledAt], enabledField);
     if (smsMfaAt >= 0) user.smsMfa = parseFlag(values[smsMfaAt]) === true;
+    const sub = subAt >= 0 ? legacyValue(values[subAt]) : undefined;
+    // Any non-blank value is a link: an unreadable one still refuses rather than migrating twice.
+    if (sub !== undefined && String(sub).trim() !== '') user.cognitoSub = String(sub);
     return user;
   };
 }
@@ -150,11 +155,30 @@ export function storeTimeout(where: string, name: string, value: number | undefi
   return value;
 }
 
+/**
+ * Where an SQL store keeps the ledger: the Cognito sub each row became (and
+ * when), and the legacy roles the completion turns into groups.
+ *
+ * @example
+ * ```ts
+ * const ledger: SqlLedger = { subColumn: 'cognito_sub', subTimeColumn: 'cognito_linked_at', groupsColumn: 'roles' }
+ * ```
+ */
+export interface SqlLedger {
+  /** Text column the completion writes the sub to; a row with a value is never migrated again. */
+  subColumn?: string;
+  /** Timestamp column set when the sub is written. */
+  subTimeColumn?: string;
+  /** Column of legacy roles: an array, a JSON array or comma-separated text. */
+  groupsColumn?: string;
+}
+
 /** The options every SQL store shares, checked. */
 export interface SqlStoreSettings {
   columns: SqlColumns;
   table: string;
   markColumn: string | undefined;
+  ledger: SqlLedger;
   connectTimeoutMs: number;
   queryTimeoutMs: number;
 }
@@ -171,7 +195,7 @@ export interface SqlStoreSettings {
  */
 export function sqlStoreSettings(
   where: string,
-  options: { connectionString?: string; connection?: unknown; table?: string; columns?: Partial<SqlColumns>; query?: string; markMigrated?: { column: string }; connectTimeoutMs?: number; queryTimeoutMs?: number },
+  options: { connectionString?: string; connection?: unknown; table?: string; columns?: Partial<SqlColumns>; query?: string; markMigrated?: { column: string }; cognitoSub?: { column: string; timeColumn?: string }; groupsColumn?: string; connectTimeoutMs?: number; queryTimeoutMs?: number },
   dialect: { optionNames: readonly string[]; placeholder: string; url: string },
 ): SqlStoreSettings {
   rejectUnknownKeys(where, options, dialect.optionNames);
@@ -186,6 +210,11 @@ export function sqlStoreSettings(
     columns: resolveColumns(options.columns, where),
     table: options.table ?? 'users',
     markColumn: options.markMigrated === undefined ? undefined : columnName(options.markMigrated?.column, 'markMigrated.column', where),
+    ledger: {
+      ...(options.cognitoSub === undefined ? {} : { subColumn: columnName(options.cognitoSub?.column, 'cognitoSub.column', where) }),
+      ...(options.cognitoSub?.timeColumn === undefined ? {} : { subTimeColumn: columnName(options.cognitoSub.timeColumn, 'cognitoSub.timeColumn', where) }),
+      ...(options.groupsColumn === undefined ? {} : { groupsColumn: columnName(options.groupsColumn, 'groupsColumn', where) }),
+    },
     connectTimeoutMs: storeTimeout(where, 'connectTimeoutMs', options.connectTimeoutMs, 1000),
     queryTimeoutMs: storeTimeout(where, 'queryTimeoutMs', options.queryTimeoutMs, 1000),
   };
@@ -214,6 +243,47 @@ export function repeatedLoginsSql(quotedTable: string, columns: SqlColumns, mode
   // A row whose email is its own username is one login, not two.
   if (mode.matchEmail) logins.push(`SELECT ${key(columns.email)} FROM ${quotedTable} WHERE ${q(columns.email)} IS NOT NULL AND ${key(columns.email)} <> ${key(columns.username)}`);
   return `SELECT count(*) AS repeated FROM (SELECT login FROM (${logins.join(' UNION ALL ')}) AS logins WHERE login IS NOT NULL GROUP BY login HAVING count(*) > 1 LIMIT ${Math.floor(limit) + 1}) AS r`;
+}
+
+/**
+ * The completion's write-back for an SQL store, the same in both dialects: a
+ * compare-and-set UPDATE of the sub column on the row with this id (it holds
+ * `expected`, or the write does nothing), then one read of the row's sub and
+ * roles, which says what happened. Without a sub column only the roles are
+ * read. `exec` runs one statement and says how many rows it changed.
+ *
+ * @example
+ * ```ts
+ * await linkSqlRow(link, ledger, { quotedTable: '"legacy"."users"', id: 'id', dialect: 'postgres' }, exec)
+ * ```
+ */
+export async function linkSqlRow(
+  link: AccountLink, ledger: SqlLedger, table: { quotedTable: string; id: string; dialect: 'postgres' | 'mysql' },
+  exec: (sql: string, values: unknown[]) => Promise<{ rows: Record<string, unknown>[]; affected: number }>,
+): Promise<LinkResult> {
+  const pg = table.dialect === 'postgres';
+  const q = (c: string) => (pg ? `"${c}"` : `\`${c}\``);
+  const p = (n: number) => (pg ? `$${n}` : '?');
+  const roles = ledger.groupsColumn ? q(ledger.groupsColumn) : 'NULL';
+  // The index finds the row; the text comparison keeps MySQL from reading '1abc' as the number 1.
+  const byId = (a: number, b: number) => `${q(table.id)} = ${p(a)} AND CAST(${q(table.id)} AS ${pg ? 'text' : 'CHAR'}) = ${p(b)}`;
+  const read = async () => (await exec(`SELECT ${ledger.subColumn ? q(ledger.subColumn) : 'NULL'} AS sub, ${roles} AS roles FROM ${table.quotedTable} WHERE ${byId(1, 2)} LIMIT 2`, [link.legacyId, link.legacyId])).rows;
+  if (!ledger.subColumn) {
+    const rows = await read();
+    return rows.length === 1 ? { outcome: 'linked', roles: parseRoles(rows[0]!.roles) } : { outcome: 'no_row' };
+  }
+  const sub = q(ledger.subColumn);
+  const time = ledger.subTimeColumn ? `, ${q(ledger.subTimeColumn)} = ${pg ? 'now()' : 'CURRENT_TIMESTAMP(3)'}` : '';
+  const same = pg ? `${sub} IS NOT DISTINCT FROM ${p(4)}` : `${sub} <=> ${p(4)}`;
+  const { affected } = await exec(`UPDATE ${table.quotedTable} SET ${sub} = ${p(1)}${time} WHERE ${byId(2, 3)} AND ${same}`, [link.sub, link.legacyId, link.legacyId, link.expected]);
+  const rows = await read();
+  // Two rows with one id (a table without a primary key) are no single person's row.
+  if (rows.length !== 1) return { outcome: 'no_row' };
+  const now = rows[0]!.sub === null || rows[0]!.sub === undefined ? null : String(rows[0]!.sub);
+  if (now === link.sub) return { outcome: affected > 0 ? 'linked' : 'already_linked', roles: parseRoles(rows[0]!.roles) };
+  // The row changed between the two statements, or holds nothing where a gone user's sub was expected: try once more against what it holds.
+  if (now === null) return link.expected === null ? { outcome: 'no_row' } : linkSqlRow({ ...link, expected: null }, ledger, table, exec);
+  return { outcome: 'linked_elsewhere', sub: now };
 }
 
 /** How many repeated logins the self-check counts before it stops grouping. */
@@ -248,11 +318,11 @@ export function repeatedLoginsResult(id: string, table: string, answer: { count:
  * password was given: one login is one legacy row, or none.
  * @example userFromRows(rows, columns, query) // LegacyUser | undefined
  */
-export function userFromRows(rows: Record<string, unknown>[], columns: SqlColumns, query: Pick<LookupQuery, 'login' | 'matchEmail' | 'caseInsensitive'>): LegacyUser | undefined {
+export function userFromRows(rows: Record<string, unknown>[], columns: SqlColumns, query: Pick<LookupQuery, 'login' | 'matchEmail' | 'caseInsensitive'>, subColumn?: string): LegacyUser | undefined {
   const [first, second] = rows;
   if (!first) return undefined;
   if (second) {
     throw new AuthenticationFailedError('ambiguous_login', `more than one legacy row matches this login under the ${query.caseInsensitive ? 'case-insensitive ' : ''}${query.matchEmail ? 'username-or-email ' : ''}lookup; make logins unique (doctor lists the repeated ones) or narrow the query`);
   }
-  return rowToLegacyUser(first, columns);
+  return rowToLegacyUser(first, columns, subColumn);
 }

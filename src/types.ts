@@ -50,6 +50,12 @@ export interface LegacyUser {
   warnings?: string[];
   /** The legacy store says the password must change (a temporary password): migrate as `RESET_REQUIRED`. */
   mustResetPassword?: boolean;
+  /**
+   * The ledger: the `sub` of the Cognito user this row became, once a
+   * migration completed ({@link UserStore.linkAccount}). A row that has one is
+   * never migrated again (see the handler's `remigrate`).
+   */
+  cognitoSub?: string;
   /** Every other field, keyed by legacy name; mapped to Cognito attributes by the core. */
   fields: Record<string, LegacyValue>;
 }
@@ -98,6 +104,43 @@ export interface StoreContext {
    */
   verifyPassword?(password: string, encoded: string, format?: string): Promise<boolean>;
 }
+
+/**
+ * What the completion asks a store to record: this legacy row became this
+ * Cognito user.
+ *
+ * @example
+ * ```ts
+ * { legacyId: '42', sub: '8f0c…-…', expected: null }
+ * ```
+ */
+export interface AccountLink {
+  /** The legacy primary key, as the migration put it in `custom:legacy_id`. */
+  legacyId: string;
+  /** The Cognito user's `sub`. */
+  sub: string;
+  /**
+   * The sub the row must hold now for the link to be written: `null` for a
+   * row not linked yet, or the sub of a Cognito user that no longer exists
+   * (re-migration under `remigrate: 'if-absent'`). A compare-and-set, so two
+   * accounts can never both claim one row.
+   */
+  expected: string | null;
+}
+
+/**
+ * What {@link UserStore.linkAccount} answers. `roles` are the row's legacy
+ * roles (see `parseRoles`), which the completion maps to Cognito groups.
+ */
+export type LinkResult =
+  /** The row now holds the sub (it held `expected` before). */
+  | { outcome: 'linked'; roles: string[] }
+  /** The row already held this very sub: a completion that ran before. */
+  | { outcome: 'already_linked'; roles: string[] }
+  /** The row holds another account's sub: nothing was written. */
+  | { outcome: 'linked_elsewhere'; sub: string }
+  /** No row has this legacy id. */
+  | { outcome: 'no_row' };
 
 /** What {@link UserStore.authenticate} answers. */
 export type AuthenticateResult =
@@ -154,6 +197,15 @@ export interface UserStore {
    * fails the sign-in.
    */
   markMigrated?(user: LegacyUser, ctx: StoreContext): Promise<void>;
+  /**
+   * The completion's write-back: records on the legacy row (by id) the sub of
+   * the Cognito user it became, as a compare-and-set against
+   * {@link AccountLink.expected}, and answers the row's legacy roles. Called
+   * from the Post authentication and Post confirmation triggers; bounded by
+   * their deadline; a failure never fails a sign-in. Stores that read
+   * {@link LegacyUser.cognitoSub} must implement it (the contract suite checks).
+   */
+  linkAccount?(link: AccountLink, ctx: StoreContext): Promise<LinkResult>;
   /** Releases connections (tests, scripts). Lambda instances never call it. */
   close?(): Promise<void>;
 }

@@ -11,6 +11,8 @@ import { AuthenticationFailedError, type LegacyUser, type LookupQuery, type User
  */
 export interface MemoryUser extends LegacyUser {
   username: string;
+  /** Legacy roles, which the completion maps to groups. */
+  roles?: string[];
 }
 
 /**
@@ -24,18 +26,31 @@ export interface MemoryUser extends LegacyUser {
  * ```
  */
 export function createMemoryStore(users: readonly MemoryUser[]): UserStore {
+  // The ledger lives on the users themselves: a linked user carries its sub from then on.
+  const held = users.map((u) => ({ ...u }));
   const fold = (s: unknown, q: LookupQuery) => (typeof s === 'string' ? (q.caseInsensitive ? s.toLowerCase() : s) : undefined);
   return {
     name: 'memory',
     async findUser(query) {
       const login = fold(query.login, query);
-      const matches = users.filter((u) => fold(u.username, query) === login || (query.matchEmail && fold(u.fields.email, query) === login));
+      const matches = held.filter((u) => fold(u.username, query) === login || (query.matchEmail && fold(u.fields.email, query) === login));
       // One login is one legacy user: a second match makes it ambiguous, whichever password is given.
       if (matches.length > 1) throw new AuthenticationFailedError('ambiguous_login', 'more than one user matches this login');
       const found = matches[0];
       if (!found) return undefined;
-      const { username: _username, ...user } = found;
+      const { username: _username, roles: _roles, ...user } = found;
       return { ...user, fields: { ...user.fields } };
+    },
+    async linkAccount(link) {
+      const rows = held.filter((u) => u.id === link.legacyId);
+      if (rows.length !== 1) return { outcome: 'no_row' };
+      const row = rows[0]!;
+      const roles = [...(row.roles ?? [])];
+      if (row.cognitoSub === link.sub) return { outcome: 'already_linked', roles };
+      // Compare-and-set: the row may hold nothing yet, or the sub the caller expects to replace.
+      if (row.cognitoSub && row.cognitoSub !== link.expected) return { outcome: 'linked_elsewhere', sub: row.cognitoSub };
+      row.cognitoSub = link.sub;
+      return { outcome: 'linked', roles };
     },
   };
 }

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { ConnectionOptions } from 'mysql2/promise';
 import { type CheckResult, type SelfCheck, fail, pass, warn } from '../../src/checks.js';
 import { ConfigurationError } from '../../src/errors.js';
-import { REPEATED_LOGINS_LIMIT, type SqlColumns, repeatedLoginsResult, repeatedLoginsSql } from '../../src/sql-rows.js';
+import { REPEATED_LOGINS_LIMIT, type SqlColumns, type SqlLedger, repeatedLoginsResult, repeatedLoginsSql } from '../../src/sql-rows.js';
 import type { LookupQuery, StoreContext } from '../../src/types.js';
 import { type MysqlError, type MysqlLookupPlan, explainMysqlError, isServerError } from './sql.js';
 
@@ -19,6 +19,8 @@ export interface MysqlProbe {
   table: string;
   quotedTable: string;
   markColumn?: string;
+  /** The ledger columns the completion writes and reads. */
+  ledger: SqlLedger;
   fromSecret: boolean;
   customQuery: { sql: string; params: number } | undefined;
   lookupPlan(mode: Pick<LookupQuery, 'matchEmail' | 'caseInsensitive'>, ctx: StoreContext): Promise<MysqlLookupPlan>;
@@ -130,6 +132,21 @@ export function mysqlChecks(probe: MysqlProbe): SelfCheck[] {
         }
       },
     } satisfies SelfCheck]),
+    ...(probe.ledger.subColumn || probe.ledger.groupsColumn ? [{
+      id: 'mysql.ledger',
+      async run(): Promise<CheckResult> {
+        const { subColumn, subTimeColumn, groupsColumn } = probe.ledger;
+        const written = [subColumn, subTimeColumn].filter((c): c is string => Boolean(c));
+        try {
+          if (groupsColumn) await probe.query(`SELECT \`${groupsColumn}\` FROM ${probe.quotedTable} LIMIT 0`, [], checkContext());
+          // Changes no row: proves the columns exist and the user may UPDATE them.
+          if (written.length) await probe.query(`UPDATE ${probe.quotedTable} SET ${written.map((c) => `\`${c}\` = \`${c}\``).join(', ')} WHERE 1 = 0`, [], checkContext());
+          return pass('mysql.ledger', `The completion ${subColumn ? `writes the Cognito sub to ${probe.table}.${subColumn}${subTimeColumn ? ` (time in ${subTimeColumn})` : ''}` : 'writes no sub'}${groupsColumn ? ` and reads roles from ${groupsColumn}` : ''}`);
+        } catch (err) {
+          return fail('mysql.ledger', `The completion cannot use the ledger columns: ${isServerError(err) ? explainMysqlError(err as MysqlError) : (err as Error).name}`, `ALTER TABLE ${probe.quotedTable} ${[subColumn && `ADD COLUMN \`${subColumn}\` VARCHAR(64) NULL`, subTimeColumn && `ADD COLUMN \`${subTimeColumn}\` DATETIME(3) NULL`, groupsColumn && `ADD COLUMN \`${groupsColumn}\` JSON NULL`].filter(Boolean).join(', ')}, and GRANT UPDATE on the written ones to the function's user; or fix MYSQL_COGNITO_SUB_COLUMN, MYSQL_COGNITO_SUB_TIME_COLUMN, MYSQL_GROUPS_COLUMN.`);
+        }
+      },
+    } satisfies SelfCheck] : []),
     ...(probe.markColumn ? [{
       id: 'mysql.mark-migrated',
       async run(): Promise<CheckResult> {

@@ -2,7 +2,7 @@ import type { Connection, ConnectionOptions } from 'mysql2/promise';
 import { runChecks, type SelfCheck } from '../../src/checks.js';
 import { connectionSlot } from '../../src/connection-slot.js';
 import { DeadlineExceededError, StoreUnavailableError } from '../../src/errors.js';
-import { type SqlColumns, rowToLegacyUser, sqlStoreSettings, userFromRows } from '../../src/sql-rows.js';
+import { type SqlColumns, linkSqlRow, rowToLegacyUser, sqlStoreSettings, userFromRows } from '../../src/sql-rows.js';
 import type { LegacyUser, LookupQuery, StoreContext, UserStore } from '../../src/types.js';
 import { type Collations, type MysqlError, type MysqlLookupPlan, explainMysqlError, isServerError, lookupPlan, quoteTable } from './sql.js';
 
@@ -45,9 +45,13 @@ export interface MysqlStoreOptions {
   connect?: (options: ConnectionOptions) => Promise<MysqlConnectionLike>;
   /** After a successful sign-in, set this timestamp column of the user's row to now(), once. */
   markMigrated?: { column: string };
+  /** The ledger column the completion writes the Cognito sub to (and the time, with `timeColumn`); see the PostgreSQL store. */
+  cognitoSub?: { column: string; timeColumn?: string };
+  /** A column of legacy roles (a JSON array or comma-separated text) the completion maps to groups. */
+  groupsColumn?: string;
 }
 
-const OPTION_NAMES = ['connectionString', 'connection', 'table', 'columns', 'query', 'connectTimeoutMs', 'queryTimeoutMs', 'connect', 'markMigrated'];
+const OPTION_NAMES = ['connectionString', 'connection', 'table', 'columns', 'query', 'connectTimeoutMs', 'queryTimeoutMs', 'connect', 'markMigrated', 'cognitoSub', 'groupsColumn'];
 const WHERE = 'createMysqlStore';
 // Wrong credentials, maybe rotated: fetch them again next time.
 const AUTH_FAILED = new Set(['ER_ACCESS_DENIED_ERROR', 'ER_DBACCESS_DENIED_ERROR']);
@@ -109,7 +113,7 @@ export async function connectMysql(options: ConnectionOptions): Promise<Connecti
  * ```
  */
 export function createMysqlStore(options: MysqlStoreOptions): MysqlStore {
-  const { columns, table, markColumn, connectTimeoutMs, queryTimeoutMs } = sqlStoreSettings(WHERE, options, { optionNames: OPTION_NAMES, placeholder: '?', url: 'mysql://user:pass@host:3306/db' });
+  const { columns, table, markColumn, ledger, connectTimeoutMs, queryTimeoutMs } = sqlStoreSettings(WHERE, options, { optionNames: OPTION_NAMES, placeholder: '?', url: 'mysql://user:pass@host:3306/db' });
   const quotedTable = quoteTable(table, WHERE);
   const customParams = options.query ? (options.query.match(/\?/g) ?? []).length : 0;
   const open = options.connect ?? (async (o: ConnectionOptions) => (await connectMysql(o)) as unknown as MysqlConnectionLike);
@@ -136,11 +140,12 @@ export function createMysqlStore(options: MysqlStoreOptions): MysqlStore {
   const resolveSettings = () => slot.settings();
 
   /** Runs one prepared statement on the instance's connection; a connection-level failure discards it. */
-  async function execute(sql: string, values: unknown[], ctx: StoreContext): Promise<{ rows: Record<string, unknown>[]; fields: string[] }> {
+  async function execute(sql: string, values: unknown[], ctx: StoreContext): Promise<{ rows: Record<string, unknown>[]; fields: string[]; affected: number }> {
     const active = await slot.get(ctx);
     try {
       const [rows, fields] = await active.execute({ sql, timeout: Math.max(1, Math.min(queryTimeoutMs, ctx.remainingMs())) }, values);
-      return { rows: Array.isArray(rows) ? (rows as Record<string, unknown>[]) : [], fields: Array.isArray(fields) ? fields.map((f: { name: string }) => f.name) : [] };
+      const affected = Array.isArray(rows) ? 0 : Number((rows as { affectedRows?: number } | null)?.affectedRows ?? 0);
+      return { rows: Array.isArray(rows) ? (rows as Record<string, unknown>[]) : [], fields: Array.isArray(fields) ? fields.map((f: { name: string }) => f.name) : [], affected };
     } catch (err) {
       if (!isServerError(err)) slot.discard(active);
       throw err;
@@ -164,7 +169,7 @@ export function createMysqlStore(options: MysqlStoreOptions): MysqlStore {
     } catch (err) {
       throw classify(err, ctx);
     }
-    return userFromRows(rows, columns, query);
+    return userFromRows(rows, columns, query, ledger.subColumn);
   }
 
   function classify(err: unknown, ctx: StoreContext): StoreUnavailableError {
@@ -196,8 +201,17 @@ export function createMysqlStore(options: MysqlStoreOptions): MysqlStore {
         await run(`UPDATE ${quotedTable} SET \`${markColumn}\` = CURRENT_TIMESTAMP(3) WHERE \`${columns.id}\` = ? AND \`${markColumn}\` IS NULL`, [user.id], ctx);
       },
     } : {}),
+    ...(ledger.subColumn || ledger.groupsColumn ? {
+      async linkAccount(link, ctx) {
+        try {
+          return await linkSqlRow(link, ledger, { quotedTable, id: columns.id, dialect: 'mysql' }, (sql, values) => execute(sql, values, ctx));
+        } catch (err) {
+          throw classify(err, ctx);
+        }
+      },
+    } satisfies Pick<UserStore, 'linkAccount'> : {}),
     checks: (mode) => [{ id: 'mysql', run: async () => runChecks((await import('./checks.js')).mysqlChecks({
-      mode, columns, table, quotedTable, ...(markColumn ? { markColumn } : {}),
+      mode, columns, table, quotedTable, ...(markColumn ? { markColumn } : {}), ledger,
       fromSecret: typeof options.connection === 'function' && (options.connection as { fromSecret?: boolean }).fromSecret !== false,
       customQuery: options.query ? { sql: options.query, params: customParams } : undefined,
       lookupPlan: (m, c) => planFor(m, c),

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type pg from 'pg';
 import { type CheckResult, type SelfCheck, fail, pass, warn } from '../../src/checks.js';
 import { ConfigurationError } from '../../src/errors.js';
-import { REPEATED_LOGINS_LIMIT, repeatedLoginsResult, repeatedLoginsSql } from '../../src/sql-rows.js';
+import { REPEATED_LOGINS_LIMIT, type SqlLedger, repeatedLoginsResult, repeatedLoginsSql } from '../../src/sql-rows.js';
 import { type LookupQuery, type StoreContext } from '../../src/types.js';
 import { SCAN_ROWS_LIMIT, estimatedRows, explain, indexAdvice, scannedRelations } from './explain.js';
 import type { LookupPlan } from './lookup.js';
@@ -20,6 +20,8 @@ export interface PostgresProbe {
   quotedTable: string;
   /** The column markMigrated sets, when configured. */
   markColumn?: string;
+  /** The ledger columns the completion writes and reads. */
+  ledger: SqlLedger;
   /** True for a custom PG_QUERY, whose matching rules the checks cannot know. */
   customQuery?: boolean;
   settings(): Promise<pg.ClientConfig>;
@@ -125,6 +127,26 @@ export function postgresChecks(probe: PostgresProbe): SelfCheck[] {
         }
       },
     } satisfies SelfCheck]),
+    ...(probe.ledger.subColumn || probe.ledger.groupsColumn ? [{
+      id: 'postgres.ledger',
+      async run(): Promise<CheckResult> {
+        const ctx = checkContext();
+        const { subColumn, subTimeColumn, groupsColumn } = probe.ledger;
+        const all = [subColumn, subTimeColumn, groupsColumn].filter((c): c is string => Boolean(c));
+        try {
+          await probe.query(`SELECT ${all.map((c) => `"${c}"`).join(', ')} FROM ${probe.quotedTable} LIMIT 0`, [], ctx);
+        } catch (err) {
+          return fail('postgres.ledger', `The completion cannot use the ledger columns: ${explainSqlState(err as PgError)}`, `Add them: ALTER TABLE ${probe.quotedTable} ${[subColumn && `ADD COLUMN "${subColumn}" text`, subTimeColumn && `ADD COLUMN "${subTimeColumn}" timestamptz`, groupsColumn && `ADD COLUMN "${groupsColumn}" text[]`].filter(Boolean).join(', ')}; (or fix PG_COGNITO_SUB_COLUMN, PG_COGNITO_SUB_TIME_COLUMN, PG_GROUPS_COLUMN).`);
+        }
+        const written = [subColumn, subTimeColumn].filter((c): c is string => Boolean(c));
+        if (written.length) {
+          const { rows } = await probe.query(`SELECT ${written.map((_, i) => `has_column_privilege(to_regclass($1), $${i + 2}, 'UPDATE') AS c${i}`).join(', ')}`, [probe.quotedTable, ...written], ctx);
+          const denied = written.filter((_, i) => rows[0]?.[`c${i}`] !== true);
+          if (denied.length) return fail('postgres.ledger', `The database user may not UPDATE ${denied.join(', ')} of ${probe.table}: no migration can complete, and moved users are not refused`, `GRANT UPDATE (${denied.map((c) => `"${c}"`).join(', ')}) ON ${probe.quotedTable} TO the function's database user.`);
+        }
+        return pass('postgres.ledger', `The completion ${subColumn ? `writes the Cognito sub to ${probe.table}.${subColumn}${subTimeColumn ? ` (time in ${subTimeColumn})` : ''}` : 'writes no sub'}${groupsColumn ? ` and reads roles from ${groupsColumn}` : ''}`);
+      },
+    } satisfies SelfCheck] : []),
     ...(probe.markColumn ? [{
       id: 'postgres.mark-migrated',
       async run(): Promise<CheckResult> {

@@ -5,7 +5,7 @@ import { explainSqlState, quoteTable } from './sql.js';
 import { runChecks, type SelfCheck } from '../../src/checks.js';
 import { connectionSlot } from '../../src/connection-slot.js';
 import { DeadlineExceededError, StoreUnavailableError } from '../../src/errors.js';
-import { type SqlColumns, rowToLegacyUser, sqlStoreSettings, userFromRows } from '../../src/sql-rows.js';
+import { type SqlColumns, linkSqlRow, rowToLegacyUser, sqlStoreSettings, userFromRows } from '../../src/sql-rows.js';
 import { type LegacyUser, type LookupQuery, type StoreContext, type UserStore } from '../../src/types.js';
 
 /** Which columns hold what (the same for every SQL store). */
@@ -14,7 +14,7 @@ export type PostgresColumns = SqlColumns;
 /** The smallest slice of `pg.Client` the store uses, so unit tests can hand in a fake. */
 export interface PgClientLike {
   connect(): Promise<unknown>;
-  query(config: { text: string; values: unknown[]; query_timeout?: number }): Promise<{ rows: Record<string, unknown>[]; fields?: Array<{ name: string }> }>;
+  query(config: { text: string; values: unknown[]; query_timeout?: number }): Promise<{ rows: Record<string, unknown>[]; fields?: Array<{ name: string }>; rowCount?: number | null }>;
   end(): Promise<void>;
   on(event: 'error', listener: (err: Error) => void): unknown;
 }
@@ -54,9 +54,18 @@ export interface PostgresStoreOptions {
    * out. Best effort, bounded by the deadline; needs UPDATE on the table.
    */
   markMigrated?: { column: string };
+  /**
+   * The ledger: the completion writes the Cognito user's sub (and the time,
+   * with `timeColumn`) to this text column of the user's row, by id. A row
+   * with a sub is never migrated again (see the handler's `remigrate`).
+   * Needs UPDATE on the columns.
+   */
+  cognitoSub?: { column: string; timeColumn?: string };
+  /** A column of legacy roles (text[], a JSON array, or comma-separated text) the completion maps to groups. */
+  groupsColumn?: string;
 }
 
-const OPTION_NAMES = ['connectionString', 'connection', 'table', 'columns', 'query', 'connectTimeoutMs', 'queryTimeoutMs', 'clientFactory', 'markMigrated'];
+const OPTION_NAMES = ['connectionString', 'connection', 'table', 'columns', 'query', 'connectTimeoutMs', 'queryTimeoutMs', 'clientFactory', 'markMigrated', 'cognitoSub', 'groupsColumn'];
 const WHERE = 'createPostgresStore';
 // SQLSTATE 28P01/28000: the credentials are wrong, maybe rotated; fetch them again next time.
 const AUTH_FAILED = new Set(['28P01', '28000']);
@@ -95,7 +104,7 @@ export interface PostgresStore extends UserStore {
  * ```
  */
 export function createPostgresStore(options: PostgresStoreOptions): PostgresStore {
-  const { columns, table, markColumn, connectTimeoutMs, queryTimeoutMs } = sqlStoreSettings(WHERE, options, { optionNames: OPTION_NAMES, placeholder: '$1', url: 'postgres://user:pass@host:5432/db' });
+  const { columns, table, markColumn, ledger, connectTimeoutMs, queryTimeoutMs } = sqlStoreSettings(WHERE, options, { optionNames: OPTION_NAMES, placeholder: '$1', url: 'postgres://user:pass@host:5432/db' });
   const quotedTable = quoteTable(table, WHERE);
   const makeClient = options.clientFactory ?? ((config: pg.ClientConfig) => new PgClient(config) as unknown as PgClientLike);
 
@@ -152,7 +161,7 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStor
     } catch (err) {
       throw classify(err, ctx);
     }
-    return userFromRows(rows, columns, query);
+    return userFromRows(rows, columns, query, ledger.subColumn);
   }
 
   async function sampleHashes(limit: number, ctx: StoreContext): Promise<LegacyUser[]> {
@@ -192,9 +201,23 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStor
         await run(`UPDATE ${quotedTable} SET "${markColumn}" = now() WHERE "${columns.id}" = $1 AND "${markColumn}" IS NULL`, [user.id], ctx);
       },
     } : {}),
+    ...(ledger.subColumn || ledger.groupsColumn ? {
+      async linkAccount(link, ctx) {
+        try {
+          return await linkSqlRow(link, ledger, { quotedTable, id: columns.id, dialect: 'postgres' }, async (text, values) => {
+            const result = await run(text, values, ctx);
+            return { rows: result.rows, affected: result.rowCount ?? 0 };
+          });
+        } catch (err) {
+          // An id the key's type cannot hold (text in a bigint column) names no row.
+          if (isSqlError(err) && ['22P02', '22003'].includes((err as { code: string }).code)) return { outcome: 'no_row' };
+          throw classify(err, ctx);
+        }
+      },
+    } satisfies Pick<UserStore, 'linkAccount'> : {}),
     // The check code loads only when a self-check runs, not at every cold start.
     checks: (mode) => [{ id: 'postgres', run: async () => runChecks((await import('./checks.js')).postgresChecks({
-      mode, columns, table, sqlFor, quotedTable, ...(markColumn ? { markColumn } : {}), customQuery: options.query !== undefined, lookupPlan: (m, c) => store.lookupPlan(m, c), fromSecret: typeof options.connection === 'function' && (options.connection as { fromSecret?: boolean }).fromSecret !== false,
+      mode, columns, table, sqlFor, quotedTable, ...(markColumn ? { markColumn } : {}), ledger, customQuery: options.query !== undefined, lookupPlan: (m, c) => store.lookupPlan(m, c), fromSecret: typeof options.connection === 'function' && (options.connection as { fromSecret?: boolean }).fromSecret !== false,
       settings: resolveSettings,
       query: run,
     })).then((r) => r.checks) }],

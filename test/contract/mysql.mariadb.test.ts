@@ -1,13 +1,15 @@
 // The store contract against a real MariaDB server (Debian's mariadb-server; .ci/run installs it).
 import { createMysqlStore } from '../../adapters/mysql/index.js';
 import { DEMO_ATTRIBUTE_MAP } from '../../scripts/lib/seed.mjs';
-import { freshMysqlTable, mysqlUrl } from '../support/database.js';
+import { freshMysqlTable, mysqlSql, mysqlUrl } from '../support/database.js';
 import { startSilentServer } from '../support/legacy-api.js';
 import { CONTRACT_USERS, DUPLICATE_LOGIN_USERS, runStoreContract } from './suite.js';
 
-const can = { caseInsensitive: true, disabledUsers: true, duplicateLogins: true, duplicateCheck: true };
+const can = { caseInsensitive: true, disabledUsers: true, duplicateLogins: true, duplicateCheck: true, ledger: true };
 runStoreContract('mysql (MariaDB)', async () => {
   const table = await freshMysqlTable('contract_my', [...CONTRACT_USERS, ...DUPLICATE_LOGIN_USERS] as never);
+  await mysqlSql(`ALTER TABLE ${table} ADD COLUMN cognito_sub VARCHAR(64) NULL, ADD COLUMN cognito_linked_at DATETIME(3) NULL, ADD COLUMN roles JSON NULL`);
+  await mysqlSql(`UPDATE ${table} SET roles = '["admins","staff"]' WHERE username = ?`, [CONTRACT_USERS[0].username]);
   const silent = await startSilentServer();
   const extra: Array<{ close(): Promise<void> }> = [];
   const make = (connectionString: string, more = {}) => {
@@ -17,6 +19,7 @@ runStoreContract('mysql (MariaDB)', async () => {
   };
   return {
     store: make(mysqlUrl()),
+    ledger: () => make(mysqlUrl(), { cognitoSub: { column: 'cognito_sub', timeColumn: 'cognito_linked_at' }, groupsColumn: 'roles' }),
     attributes: DEMO_ATTRIBUTE_MAP,
     can,
     outage: () => make('mysql://u:p@127.0.0.1:1/db'),

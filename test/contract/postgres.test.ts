@@ -1,12 +1,14 @@
 import { createPostgresStore } from '../../adapters/postgres/index.js';
 import { DEMO_ATTRIBUTE_MAP } from '../../scripts/lib/seed.mjs';
-import { freshLegacyTable, databaseUrl } from '../support/database.js';
+import { freshLegacyTable, databaseUrl, sql } from '../support/database.js';
 import { startSilentServer } from '../support/legacy-api.js';
 import { CONTRACT_USERS, DUPLICATE_LOGIN_USERS, runStoreContract } from './suite.js';
 
-const can = { caseInsensitive: true, disabledUsers: true, duplicateLogins: true, duplicateCheck: true };
+const can = { caseInsensitive: true, disabledUsers: true, duplicateLogins: true, duplicateCheck: true, ledger: true };
 runStoreContract('postgres', async () => {
   const table = await freshLegacyTable('contract_pg', [...CONTRACT_USERS, ...DUPLICATE_LOGIN_USERS].map((u) => ({ ...u })) as never, { uniqueUsername: false });
+  await sql(`ALTER TABLE ${table} ADD COLUMN cognito_sub text, ADD COLUMN cognito_linked_at timestamptz, ADD COLUMN roles text[]`);
+  await sql(`UPDATE ${table} SET roles = '{admins,staff}' WHERE username = $1`, [CONTRACT_USERS[0].username]);
   const silent = await startSilentServer();
   const extra: Array<{ close(): Promise<void> }> = [];
   const make = (connectionString: string, more = {}) => {
@@ -16,6 +18,7 @@ runStoreContract('postgres', async () => {
   };
   return {
     store: make(databaseUrl()),
+    ledger: () => make(databaseUrl(), { cognitoSub: { column: 'cognito_sub', timeColumn: 'cognito_linked_at' }, groupsColumn: 'roles' }),
     attributes: DEMO_ATTRIBUTE_MAP,
     can,
     outage: () => make('postgres://u:p@127.0.0.1:1/db'),

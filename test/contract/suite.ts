@@ -1,6 +1,7 @@
 // The store contract every adapter must pass (the Hono pattern: one exported
 // suite; each adapter's test file calls it with a factory). Run it against
 // your own adapter the same way: see README, "Write your own adapter".
+import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type AttributeMapping, PUBLIC_MESSAGES, type UserStore, createUserMigrationHandler, runChecks } from '../../src/index.js';
 import { captureLogger, countMetrics, lambdaContext, migrationEvent } from '../support/fakes.js';
@@ -33,7 +34,13 @@ export interface ContractSetup {
   /** Maps the backend's field names to Cognito attributes so that email, email_verified and given_name come out. */
   attributes?: AttributeMapping;
   /** What the backend can do; tests for missing abilities are not registered. */
-  can: { caseInsensitive: boolean; disabledUsers: boolean; duplicateLogins?: boolean; duplicateCheck?: boolean };
+  can: { caseInsensitive: boolean; disabledUsers: boolean; duplicateLogins?: boolean; duplicateCheck?: boolean; ledger?: boolean };
+  /**
+   * The same adapter over the same backend with the ledger on: it reads and
+   * writes the Cognito sub of each row, and reads roles, where
+   * CONTRACT_USERS[0] holds the roles `admins` and `staff`.
+   */
+  ledger?: () => UserStore | Promise<UserStore>;
   /** The same adapter pointed at a backend that is down (connection refused or 5xx). */
   outage?: () => UserStore | Promise<UserStore>;
   /** The same adapter pointed at a backend that accepts and answers after `ms` (or never). */
@@ -70,6 +77,10 @@ export function runStoreContract(name: string, setup: () => Promise<ContractSetu
       const m = countMetrics();
       const handler = createUserMigrationHandler({ store, logger: log.logger, metrics: m.metrics, ...(s.attributes ? { attributes: s.attributes } : {}), ...extra });
       return { handler, log, counts: m.counts };
+    };
+    const lambdaCtx = () => {
+      const deadline = Date.now() + 3000;
+      return { signal: new AbortController().signal, deadline, remainingMs: () => Math.max(0, deadline - Date.now()) };
     };
     const refusal = async (p: Promise<unknown>) => {
       const err = await p.then(() => undefined, (e: unknown) => e);
@@ -185,6 +196,35 @@ export function runStoreContract(name: string, setup: () => Promise<ContractSetu
           }
         });
       }
+    }
+
+    if (can.ledger) {
+      it('links a row to one Cognito user with a compare-and-set, answers its roles, and then refuses the row', async () => {
+        const store = await s.ledger!();
+        const ctx = lambdaCtx();
+        const row = await store.findUser({ login: ada.username, matchEmail: false, caseInsensitive: false }, ctx);
+        expect(row?.cognitoSub).toBeUndefined();
+        const [first, second] = [randomUUID(), randomUUID()];
+        const linked = await store.linkAccount!({ legacyId: row!.id, sub: first, expected: null }, ctx);
+        expect(linked.outcome).toBe('linked');
+        expect(linked.outcome === 'linked' && [...linked.roles].sort()).toEqual(['admins', 'staff']);
+        expect(await store.linkAccount!({ legacyId: row!.id, sub: first, expected: null }, ctx)).toMatchObject({ outcome: 'already_linked' });
+        expect(await store.linkAccount!({ legacyId: row!.id, sub: second, expected: null }, ctx)).toEqual({ outcome: 'linked_elsewhere', sub: first });
+        expect((await store.findUser({ login: ada.username, matchEmail: false, caseInsensitive: false }, ctx))?.cognitoSub).toBe(first);
+        expect(await store.linkAccount!({ legacyId: 'no-such-legacy-id', sub: second, expected: null }, ctx)).toEqual({ outcome: 'no_row' });
+        // MySQL reads '1abc' as the number 1 when comparing with a numeric key; no row may be linked through such an id.
+        expect(await store.linkAccount!({ legacyId: `${row!.id}abc`, sub: second, expected: first }, ctx)).toEqual({ outcome: 'no_row' });
+
+        // The row now belongs to `first`: neither password sign-in nor a reset creates a second account.
+        const { handler, counts } = handlerFor(store);
+        expect(await refusal(handler(migrationEvent(ada.username, ada.password), lambdaContext()))).toBe(PUBLIC_MESSAGES.rejected);
+        expect(await refusal(handler(migrationEvent(ada.username, undefined), lambdaContext()))).toBe(PUBLIC_MESSAGES.rejected);
+        expect(Object.fromEntries(counts)).toEqual({ already_migrated: 2 });
+
+        // Re-migration replaces exactly the sub it was told is gone.
+        expect(await store.linkAccount!({ legacyId: row!.id, sub: second, expected: first }, ctx)).toMatchObject({ outcome: 'linked' });
+        expect((await store.findUser({ login: ada.username, matchEmail: false, caseInsensitive: false }, ctx))?.cognitoSub).toBe(second);
+      });
     }
 
     it('passes its own self-checks when healthy', async () => {

@@ -1,0 +1,275 @@
+// The second half of a migration. After the UserMigration trigger answered,
+// Cognito creates the user and goes on: a sign-in ends in the Post
+// authentication trigger (PostAuthentication_Authentication), a reset that the
+// ForgotPassword migration started ends in the Post confirmation trigger
+// (PostConfirmation_ConfirmForgotPassword). Both events carry the user's
+// attributes, `sub` and the migration's `custom:legacy_id` among them
+// (developer guide, "Post authentication Lambda trigger" and "Post
+// confirmation Lambda trigger", request parameters). Here the legacy row
+// learns the sub, legacy roles become groups, and a mark on the user makes
+// every later sign-in free.
+import type { Context } from 'aws-lambda';
+import { ConfigurationError } from './errors.js';
+import type { PoolAdmin } from './pool-admin.js';
+import type { MigrationLogger, MigrationMetrics } from './telemetry.js';
+import type { StoreContext, UserStore } from './types.js';
+
+/** The trigger sources that complete a migration. */
+export const COMPLETION_SOURCES = ['PostAuthentication_Authentication', 'PostConfirmation_ConfirmForgotPassword'] as const;
+
+/** A Post authentication or Post confirmation event, as far as the completion reads it. */
+export interface CompletionEvent {
+  triggerSource: string;
+  userPoolId: string;
+  userName: string;
+  request: { userAttributes?: Record<string, string> };
+  response: Record<string, unknown>;
+}
+
+/**
+ * How legacy roles become groups, and where the completion leaves its mark.
+ *
+ * @example
+ * ```ts
+ * const completion: CompletionOptions = { groupMap: { ROLE_ADMIN: 'admins' }, unmappedRoles: 'ignore' }
+ * ```
+ */
+export interface CompletionOptions {
+  /** Legacy role → Cognito group. Roles not in it follow `unmappedRoles`. */
+  groupMap?: Readonly<Record<string, string>>;
+  /** `ignore` (default) drops a role the map does not name; `same-name` makes it a group of its own name. */
+  unmappedRoles?: 'ignore' | 'same-name';
+  /** Create a group the pool lacks instead of reporting it (default false: a missing group is a warning and a `group_missing` metric). */
+  createMissingGroups?: boolean;
+  /** The attribute the migration sets to the legacy id (default `custom:legacy_id`): a user without it did not migrate. */
+  legacyIdAttribute?: string;
+  /**
+   * The attribute that marks a completed user (default `custom:migrated_at`,
+   * a mutable String in the pool's schema that no app client may write): a
+   * user who has it costs nothing at later sign-ins.
+   */
+  markAttribute?: string;
+  /** Time the completion may take, in ms (default 2000, at most 4500); it stops earlier if the invocation's own time runs out. */
+  timeoutMs?: number;
+}
+
+/** Cognito's own limit on the groups one user can be in (developer guide, quotas). */
+export const MAX_GROUPS_PER_USER = 100;
+// Room left for Lambda to serialise the answer before its own timeout.
+const MARGIN_MS = 150;
+
+/**
+ * Legacy roles as a column or an API holds them: an array, a JSON array, or
+ * comma-separated text. Blank entries and repeats are dropped; anything else
+ * reads as no roles.
+ *
+ * @example
+ * ```ts
+ * parseRoles('{admin,staff}') // PostgreSQL text[] as text: ['admin', 'staff']
+ * parseRoles('["admin","staff"]') // ['admin', 'staff']
+ * parseRoles('admin, staff') // ['admin', 'staff']
+ * ```
+ */
+export function parseRoles(value: unknown): string[] {
+  let list: unknown[] = [];
+  if (Array.isArray(value)) list = value;
+  else if (typeof value === 'string') {
+    const text = value.trim();
+    if (text.startsWith('[')) {
+      try {
+        const parsed: unknown = JSON.parse(text);
+        if (Array.isArray(parsed)) list = parsed;
+      } catch {
+        list = [];
+      }
+    } else {
+      list = (text.startsWith('{') && text.endsWith('}') ? text.slice(1, -1) : text).split(',').map((r) => r.replace(/^"(.*)"$/, '$1'));
+    }
+  }
+  const roles = new Set<string>();
+  for (const r of list) if (typeof r === 'string' && r.trim()) roles.add(r.trim());
+  return [...roles];
+}
+
+/**
+ * The Cognito groups a user's legacy roles map to: through `groupMap`, the
+ * unmapped ones kept or dropped, each group once, at most
+ * {@link MAX_GROUPS_PER_USER}, and only names Cognito accepts for a group.
+ *
+ * @example
+ * ```ts
+ * groupsFor(['ROLE_ADMIN', 'ROLE_X'], { groupMap: { ROLE_ADMIN: 'admins' } }) // ['admins']
+ * ```
+ */
+export function groupsFor(roles: readonly string[], options: Pick<CompletionOptions, 'groupMap' | 'unmappedRoles'>): string[] {
+  const groups = new Set<string>();
+  for (const role of roles) {
+    const group = options.groupMap && Object.hasOwn(options.groupMap, role) ? options.groupMap[role] : options.unmappedRoles === 'same-name' ? role : undefined;
+    if (group && GROUP_NAME.test(group)) groups.add(group);
+  }
+  return [...groups].slice(0, MAX_GROUPS_PER_USER);
+}
+
+// CreateGroup's GroupName: 1 to 128 characters of [\p{L}\p{M}\p{S}\p{N}\p{P}] (API reference, CreateGroup, Request Parameters).
+const GROUP_NAME = /^[\p{L}\p{M}\p{S}\p{N}\p{P}]{1,128}$/u;
+
+/** The completion's settings, checked once when the handler is built. */
+export interface CompletionSettings {
+  groupMap: Readonly<Record<string, string>>;
+  unmappedRoles: 'ignore' | 'same-name';
+  createMissingGroups: boolean;
+  legacyIdAttribute: string;
+  markAttribute: string;
+  timeoutMs: number;
+}
+
+/**
+ * Checks {@link CompletionOptions} and fills in the defaults; a bad value is
+ * a `ConfigurationError` naming it.
+ *
+ * @example
+ * ```ts
+ * completionSettings({ groupMap: { admin: 'admins' } }, 'createUserMigrationHandler')
+ * ```
+ */
+export function completionSettings(options: CompletionOptions | undefined, where: string): CompletionSettings {
+  const o = options ?? {};
+  const map = o.groupMap ?? {};
+  if (typeof map !== 'object' || map === null || Array.isArray(map) || Object.values(map).some((g) => typeof g !== 'string' || !GROUP_NAME.test(g))) {
+    throw new ConfigurationError('completion.groupMap', `${where}: "groupMap" (GROUP_MAP) must map legacy role names to Cognito group names (1 to 128 characters, no spaces)`, 'Example: GROUP_MAP={"ROLE_ADMIN":"admins","ROLE_STAFF":"staff"}.');
+  }
+  if (o.unmappedRoles !== undefined && o.unmappedRoles !== 'ignore' && o.unmappedRoles !== 'same-name') {
+    throw new ConfigurationError('completion.unmappedRoles', `${where}: "unmappedRoles" (UNMAPPED_ROLES) must be "ignore" or "same-name"`, 'Leave it out to ignore roles the group map does not name.');
+  }
+  const attribute = (name: 'legacyIdAttribute' | 'markAttribute', fallback: string) => {
+    const value = o[name] ?? fallback;
+    if (typeof value !== 'string' || !/^custom:[\w.:-]{1,20}$/.test(value)) {
+      throw new ConfigurationError(`completion.${name}`, `${where}: "${name}" must be a custom attribute (custom: and 1 to 20 characters)`, `Leave it out for ${fallback}.`);
+    }
+    return value;
+  };
+  const timeoutMs = o.timeoutMs ?? 2000;
+  if (!Number.isInteger(timeoutMs) || timeoutMs < 100 || timeoutMs > 4500) {
+    throw new ConfigurationError('completion.timeoutMs', `${where}: "timeoutMs" of the completion must be a whole number of ms from 100 to 4500`, 'Leave it out for 2000.');
+  }
+  return {
+    groupMap: map,
+    unmappedRoles: o.unmappedRoles ?? 'ignore',
+    createMissingGroups: o.createMissingGroups === true,
+    legacyIdAttribute: attribute('legacyIdAttribute', 'custom:legacy_id'),
+    markAttribute: attribute('markAttribute', 'custom:migrated_at'),
+    timeoutMs,
+  };
+}
+
+/** What the completion flow needs from the handler it is wired into. */
+export interface CompletionDeps {
+  store: UserStore;
+  pool: PoolAdmin;
+  settings: CompletionSettings;
+  /** `if-absent` lets a row whose linked user is gone from the pool be linked to the new one. */
+  remigrate: 'never' | 'if-absent';
+  logger: MigrationLogger;
+  metrics: MigrationMetrics;
+}
+
+/**
+ * The completion flow: for a user the migration created and who is not
+ * marked complete yet, it links the legacy row to the user's sub (the
+ * store's {@link UserStore.linkAccount}), adds the user to the groups of
+ * their legacy roles, and then sets the mark. It never throws and never
+ * outlives its time: a failure is a warning and a metric, the event goes
+ * back to Cognito unchanged, and the next sign-in tries again. A user with
+ * the mark, or without a legacy id, costs no call at all.
+ *
+ * @example
+ * ```ts
+ * const complete = createCompletionFlow({ store, pool: cognitoPoolAdmin(), settings: completionSettings({}, 'app'), remigrate: 'never', logger, metrics })
+ * export const handler = (event) => complete(event)
+ * ```
+ */
+export function createCompletionFlow(deps: CompletionDeps): <E extends CompletionEvent>(event: E, context?: Partial<Context>) => Promise<E> {
+  const { store, pool, settings, logger, metrics } = deps;
+
+  async function complete(event: CompletionEvent, ctx: StoreContext, record: Record<string, unknown>): Promise<void> {
+    const attributes = event.request.userAttributes ?? {};
+    const legacyId = attributes[settings.legacyIdAttribute];
+    const sub = attributes.sub;
+    const opts = { signal: ctx.signal };
+    let roles: string[] = [];
+    if (store.linkAccount) {
+      let link = await store.linkAccount({ legacyId: legacyId!, sub: sub!, expected: null }, ctx);
+      if (link.outcome === 'linked_elsewhere' && deps.remigrate === 'if-absent' && !(await pool.hasSub(event.userPoolId, link.sub, opts))) {
+        record.replacedSub = link.sub;
+        link = await store.linkAccount({ legacyId: legacyId!, sub: sub!, expected: link.sub }, ctx);
+      }
+      record.link = link.outcome;
+      if (link.outcome === 'linked_elsewhere') {
+        record.linkedSub = link.sub;
+        record.outcome = 'completion_conflict';
+        return;
+      }
+      if (link.outcome === 'no_row') {
+        record.outcome = 'completion_failed';
+        record.problem = 'no legacy row has this user\'s legacy id';
+        return;
+      }
+      roles = link.roles;
+    }
+    const groups = groupsFor(roles, settings);
+    record.roles = roles.length;
+    record.groups = groups.length;
+    const missing: string[] = [];
+    await Promise.all(groups.map(async (group) => {
+      let added = await pool.addToGroup(event.userPoolId, event.userName, group, opts);
+      if (added === 'missing' && settings.createMissingGroups) {
+        await pool.createGroup(event.userPoolId, group, opts);
+        added = await pool.addToGroup(event.userPoolId, event.userName, group, opts);
+      }
+      if (added === 'missing') missing.push(group);
+    }));
+    if (missing.length) {
+      // Unmarked, so the next sign-in adds the user once the operator has created the group.
+      record.groupsMissing = missing.length;
+      record.outcome = 'group_missing';
+      return;
+    }
+    await pool.setAttributes(event.userPoolId, event.userName, { [settings.markAttribute]: new Date().toISOString() }, opts);
+    record.outcome = 'completed';
+  }
+
+  return async (event, context) => {
+    const attributes = event?.request?.userAttributes;
+    // Not a migrated user, or one already complete: nothing to do, and nothing is called.
+    if (!attributes || typeof attributes !== 'object' || !attributes[settings.legacyIdAttribute] || attributes[settings.markAttribute] || !attributes.sub) return event;
+    const started = performance.now();
+    const left = typeof context?.getRemainingTimeInMillis === 'function' ? context.getRemainingTimeInMillis() - MARGIN_MS : settings.timeoutMs;
+    const budget = Math.max(0, Math.min(settings.timeoutMs, left));
+    const abort = new AbortController();
+    const deadline = Date.now() + budget;
+    const timer = setTimeout(() => abort.abort(Object.assign(new Error('the completion ran out of time'), { name: 'TimeoutError' })), budget);
+    const ctx: StoreContext = { signal: abort.signal, deadline, remainingMs: () => Math.max(0, deadline - Date.now()) };
+    const record: Record<string, unknown> = { triggerSource: event.triggerSource, userPoolId: event.userPoolId, sub: attributes.sub };
+    try {
+      await Promise.race([
+        complete(event, ctx, record),
+        new Promise((_, reject) => abort.signal.addEventListener('abort', () => reject(abort.signal.reason), { once: true })),
+      ]);
+    } catch (err) {
+      const e = err as { name?: string; code?: unknown };
+      record.outcome = 'completion_failed';
+      // The error's name and code only: an SDK or driver message may quote a value.
+      record.problem = typeof e.code === 'string' ? `${e.name ?? 'Error'} ${e.code}` : (e.name ?? 'Error');
+    } finally {
+      clearTimeout(timer);
+    }
+    record.durationMs = Math.round(performance.now() - started);
+    const outcome = record.outcome as 'completed' | 'completion_failed' | 'completion_conflict' | 'group_missing';
+    metrics.count(outcome);
+    if (outcome === 'completed') logger.info('migration completed', record);
+    else if (outcome === 'completion_conflict') logger.warn('migration not completed: the legacy row is linked to another Cognito user', record);
+    else if (outcome === 'group_missing') logger.warn('migration not completed: a group the legacy roles map to is missing from the pool; the next sign-in tries again', record);
+    else logger.warn('migration not completed; the next sign-in tries again', record);
+    return event;
+  };
+}

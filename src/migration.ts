@@ -1,0 +1,297 @@
+// The first half of a migration: the UserMigration trigger. Cognito sends it
+// when a login it does not know signs in with a password
+// (UserMigration_Authentication) or starts a password reset
+// (UserMigration_ForgotPassword); the answer's attributes become the new user.
+// Each step, in order: check the event, find the one legacy row, verify the
+// password (or time a refusal as if), refuse a row already migrated, map the
+// attributes, answer, and record the migration on the row.
+import type { Context, UserMigrationTriggerEvent } from 'aws-lambda';
+import { mapAttributes, toCognitoAttributes } from './attributes.js';
+import {
+  AttributeValidationError, AuthenticationFailedError, CognitoMigrateError, DeadlineExceededError, InvalidEventError,
+  type Outcome, PUBLIC_MESSAGES, asMigrateError,
+} from './errors.js';
+import { COGNITO_LIMIT_MS, type Settings } from './options.js';
+import type { PasswordVerifierRegistry } from './passwords/registry.js';
+import type { PoolAdmin } from './pool-admin.js';
+import type { MigrationLogger, MigrationMetrics } from './telemetry.js';
+import type { LegacyUser, LookupQuery, StoreContext } from './types.js';
+
+// Room left for Lambda to serialise the answer before its own timeout.
+const SAFETY_MARGIN_MS = 150;
+// Recording a migration stops this long before the deadline, so the answer is never late for it.
+const MARK_MARGIN_MS = 50;
+
+/** What the migration flow needs from the handler it is wired into. */
+export interface MigrationDeps {
+  settings: Settings;
+  passwords: PasswordVerifierRegistry;
+  /** The timing hash's measured work; every refusal costs at least this. */
+  timing: Promise<{ ms: number }>;
+  pool: PoolAdmin;
+  logger: MigrationLogger;
+  metrics: MigrationMetrics;
+  /** A failure's log fields (the handler's `describeFailure`). */
+  describe(failure: CognitoMigrateError): Record<string, unknown>;
+}
+
+/**
+ * The UserMigration flow. Every refusal a user can provoke (unknown,
+ * disabled, wrong password, no or unreadable hash, a hash too costly to
+ * verify, an ambiguous login, a row already migrated) carries the same public
+ * message and costs at least one verification of the fixed timing hash;
+ * the log and metric tell them apart. Outages and deadlines answer with a
+ * different, retriable message.
+ *
+ * @example
+ * ```ts
+ * const migrate = createMigrationFlow({ settings, passwords, timing, pool, logger, metrics, describe: describeFailure })
+ * await migrate(event, context) // the event with its response filled in, or a thrown Error with the public text
+ * ```
+ */
+export function createMigrationFlow(deps: MigrationDeps): (event: UserMigrationTriggerEvent, context?: Partial<Context>) => Promise<UserMigrationTriggerEvent> {
+  const { settings, passwords, timing, pool, logger, metrics } = deps;
+  const { store } = settings;
+
+  /**
+   * A row the ledger links to a Cognito user is refused, so nobody gets a
+   * second account (an old email after a change) or comes back after a
+   * deletion; under `remigrate: 'if-absent'` only while that user still exists.
+   */
+  async function refuseIfMigrated(user: LegacyUser, stillThere: Promise<boolean> | undefined, record: Record<string, unknown>): Promise<void> {
+    if (!user.cognitoSub) return;
+    record.cognitoSub = user.cognitoSub;
+    if (stillThere && !(await stillThere)) {
+      record.remigrated = true;
+      return;
+    }
+    throw new AuthenticationFailedError('already_migrated', 'the legacy row is linked to a Cognito user (cognitoSub in this record); an old login of a moved or deleted user');
+  }
+
+  /** Asks the pool whether the row's user still exists, started early so that it runs while the password is verified. */
+  function poolLookup(event: UserMigrationTriggerEvent, user: LegacyUser | undefined, ctx: StoreContext, spent: Spent): Promise<boolean> | undefined {
+    if (!user?.cognitoSub || settings.remigrate !== 'if-absent') return undefined;
+    const asked = timed(spent, 'store', () => withDeadline(pool.hasSub(event.userPoolId, user.cognitoSub!, { signal: ctx.signal }), ctx, 'cognito'));
+    asked.catch(() => {});
+    return asked;
+  }
+
+  async function authenticate(event: UserMigrationTriggerEvent, query: LookupQuery, ctx: StoreContext, record: Record<string, unknown>, spent: Spent): Promise<LegacyUser> {
+    const password = event.request.password;
+    const within = <T>(work: Promise<T>) => withDeadline(work, ctx, store.name);
+    const verifying = <T>(work: () => Promise<T>) => timed(spent, 'verify', () => within(work()));
+    const asking = <T>(work: () => Promise<T>) => timed(spent, 'store', () => within(work()));
+    let verifiedMs: number | undefined;
+    const verifyContext: StoreContext = {
+      ...ctx,
+      async verifyPassword(pw, encoded, format) {
+        const { ok, work } = await timed(spent, 'verify', () => passwords.check(pw, encoded, format, { deadline: ctx.deadline, signal: ctx.signal }));
+        verifiedMs = Math.max(verifiedMs ?? 0, work.ms);
+        return ok;
+      },
+    };
+    try {
+      let user: LegacyUser | undefined;
+      let stillThere: Promise<boolean> | undefined;
+      if (store.authenticate) {
+        const result = await asking(() => store.authenticate!(query, password, verifyContext));
+        if (result.outcome !== 'ok') throw new AuthenticationFailedError(result.outcome);
+        user = result.user;
+        stillThere = poolLookup(event, user, ctx, spent);
+      } else {
+        user = await asking(() => store.findUser(query, verifyContext));
+        if (!user) throw new AuthenticationFailedError('unknown_user');
+        if (typeof user.passwordHash !== 'string' || user.passwordHash.length === 0) throw new AuthenticationFailedError('no_hash');
+        stillThere = poolLookup(event, user, ctx, spent);
+        // Verify before looking at `enabled` or the ledger, so neither answers sooner than a wrong password.
+        if (!(await within(verifyContext.verifyPassword!(password, user.passwordHash!, user.hashFormat)))) throw new AuthenticationFailedError('wrong_password');
+      }
+      if (user.warnings?.length) record.dataProblems = user.warnings;
+      if (!isEnabled(user)) throw new AuthenticationFailedError('user_disabled');
+      await refuseIfMigrated(user, stillThere, record);
+      return user;
+    } catch (err) {
+      // Every refusal costs at least the timing hash, unless a real verification of that cost already ran.
+      if (err instanceof CognitoMigrateError && err.refusal && (verifiedMs === undefined || verifiedMs < (await timing).ms * 0.9)) {
+        await verifying(() => passwords.verifyTimingHash(password, { deadline: ctx.deadline, signal: ctx.signal }));
+      }
+      throw err;
+    }
+  }
+
+  async function answer(event: UserMigrationTriggerEvent, ctx: StoreContext, record: Record<string, unknown>, spent: Spent): Promise<Outcome> {
+    const query: LookupQuery = { login: event.userName, matchEmail: settings.matchEmail, caseInsensitive: settings.caseInsensitive };
+    const forgot = event.triggerSource === 'UserMigration_ForgotPassword';
+    await timing;
+    let user: LegacyUser | undefined;
+
+    if (forgot) {
+      user = await timed(spent, 'store', () => withDeadline(store.findUser(query, ctx), ctx, store.name));
+      if (user?.warnings?.length) record.dataProblems = user.warnings;
+      if (!user) throw new AuthenticationFailedError('unknown_user');
+      if (!isEnabled(user)) throw new AuthenticationFailedError('user_disabled');
+      await refuseIfMigrated(user, poolLookup(event, user, ctx, spent), record);
+    } else {
+      user = await authenticate(event, query, ctx, record, spent);
+    }
+
+    const attributes = toCognitoAttributes(mapAttributes(user, settings.attributes));
+    if (forgot && attributes.email_verified !== 'true' && attributes.phone_number_verified !== 'true') {
+      throw new AttributeValidationError('email_verified', 'is not "true" and neither is phone_number_verified, so Cognito could not deliver the reset code', 'Map a verified email or phone for users who reset their password, or let them sign in with their legacy password first.');
+    }
+    const response = event.response;
+    response.userAttributes = attributes;
+    if (!forgot) response.finalUserStatus = user.mustResetPassword ? 'RESET_REQUIRED' : settings.finalUserStatus;
+    if (settings.messageAction === 'SUPPRESS') response.messageAction = 'SUPPRESS';
+    response.desiredDeliveryMediums = [...settings.desiredDeliveryMediums];
+    response.forceAliasCreation = settings.forceAliasCreation;
+    if (settings.enableSMSMFA && user.smsMfa && attributes.phone_number && attributes.phone_number_verified === 'true') {
+      response.enableSMSMFA = true;
+    }
+    if (!forgot && !settings.shadow && store.markMigrated) await timed(spent, 'store', () => markMigrated(user!, ctx, record));
+    return forgot ? 'found' : 'migrated';
+  }
+
+  /** Tells the store the user migrated: bounded by the deadline, and a failure never fails the sign-in. */
+  async function markMigrated(user: LegacyUser, ctx: StoreContext, record: Record<string, unknown>): Promise<void> {
+    const left = ctx.remainingMs() - MARK_MARGIN_MS;
+    if (left <= 0) {
+      record.markedMigrated = false;
+      record.markProblem = 'no time left before the deadline';
+      return;
+    }
+    const deadline = Date.now() + left;
+    const signal = AbortSignal.any([ctx.signal, AbortSignal.timeout(left)]);
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      await Promise.race([
+        store.markMigrated!(user, { ...ctx, signal, deadline, remainingMs: () => Math.max(0, deadline - Date.now()) }),
+        new Promise((_, reject) => { timer = setTimeout(() => reject(Object.assign(new Error('no answer before the deadline'), { name: 'TimeoutError' })), left); }),
+      ]);
+      record.markedMigrated = true;
+    } catch (err) {
+      record.markedMigrated = false;
+      const e = err as { name?: string; code?: unknown };
+      record.markProblem = typeof e.code === 'string' ? `${e.name ?? 'Error'} ${e.code}` : (e.name ?? 'Error');
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  return async (event, context) => {
+    const started = performance.now();
+    const spent: Spent = { store: 0, verify: 0 };
+    if (context && typeof context.getRemainingTimeInMillis === 'function' && logger.addContext) logger.addContext(context as Context);
+    const record: Record<string, unknown> = {};
+    let outcome: Outcome;
+    let failure: CognitoMigrateError | undefined;
+    const budget = Math.max(0, Math.min(settings.timeoutMs, remaining(context) - SAFETY_MARGIN_MS));
+    const abort = new AbortController();
+    const deadline = Date.now() + budget;
+    const timer = setTimeout(() => abort.abort(new DeadlineExceededError(store.name, budget)), budget);
+    const ctx: StoreContext = { signal: abort.signal, deadline, remainingMs: () => Math.max(0, deadline - Date.now()) };
+    try {
+      checkEvent(event);
+      record.triggerSource = event.triggerSource;
+      record.userPoolId = event.userPoolId;
+      record.clientId = event.callerContext?.clientId;
+      const metadata = event.request.clientMetadata;
+      if (metadata && typeof metadata === 'object') ctx.clientMetadata = metadata;
+      outcome = await answer(event, ctx, record, spent);
+      if (settings.shadow) outcome = outcome === 'migrated' ? 'shadow_would_migrate' : 'shadow_found';
+    } catch (err) {
+      failure = asMigrateError(err);
+      outcome = failure.outcome;
+    } finally {
+      clearTimeout(timer);
+    }
+    record.outcome = outcome;
+    // Time in the store and in verification, each without the other; the rest is the handler's own overhead.
+    const duration = performance.now() - started;
+    record.durationMs = Math.round(duration);
+    record.storeMs = round2(spent.store);
+    record.verifyMs = round2(spent.verify);
+    record.overheadMs = round2(Math.max(0, duration - spent.store - spent.verify));
+    metrics.count(outcome);
+    if (!failure && settings.shadow) {
+      logger.info('shadow mode: credentials verified, user not migrated', record);
+      throw new Error(PUBLIC_MESSAGES.unavailable);
+    }
+    if (!failure) {
+      // A migration the legacy store could not record still succeeds; the operator hears of it.
+      if (record.markedMigrated === false) logger.warn('user migration answered; the legacy store did not record it', record);
+      else logger.info('user migration answered', record);
+      return event;
+    }
+    if (failure.refusal) {
+      // A refusal the operator can fix (no hash, unreadable or too costly hash, ambiguous login, a row already migrated) is a warning.
+      const routine = failure instanceof AuthenticationFailedError && ['unknown_user', 'wrong_password', 'user_disabled', 'reset_required'].includes(failure.reason);
+      if (routine && !record.dataProblems) logger.info('user migration refused', record);
+      else logger.warn('user migration refused: the legacy data needs attention', { ...record, ...deps.describe(failure) });
+    } else {
+      logger.error('user migration failed', { ...record, ...deps.describe(failure) });
+    }
+    throw new Error(failure.publicMessage);
+  };
+}
+
+/** Milliseconds one invocation spent in the store and in verifying passwords, each without the other. */
+interface Spent {
+  store: number;
+  verify: number;
+}
+
+/** Runs `work`, adding its time to `spent[what]`, less any time the other kind spent inside it (a chain store verifies). */
+async function timed<T>(spent: Spent, what: keyof Spent, work: () => Promise<T>): Promise<T> {
+  const other = what === 'store' ? 'verify' : 'store';
+  const before = spent[other];
+  const t = performance.now();
+  try {
+    return await work();
+  } finally {
+    spent[what] += performance.now() - t - (spent[other] - before);
+  }
+}
+
+const round2 = (ms: number) => Math.round(ms * 100) / 100;
+
+// Fails closed: only `true`, or no such field at all, lets a user in.
+function isEnabled(user: LegacyUser): boolean {
+  return user.enabled === true || user.enabled === undefined;
+}
+
+function remaining(context?: Partial<Context>): number {
+  const left = typeof context?.getRemainingTimeInMillis === 'function' ? context.getRemainingTimeInMillis() : COGNITO_LIMIT_MS;
+  return Math.min(left, COGNITO_LIMIT_MS);
+}
+
+async function withDeadline<T>(work: Promise<T>, ctx: StoreContext, storeName: string): Promise<T> {
+  if (ctx.signal.aborted) throw ctx.signal.reason;
+  let onAbort!: () => void;
+  const aborted = new Promise<never>((_, reject) => {
+    onAbort = () => reject(ctx.signal.reason ?? new DeadlineExceededError(storeName, 0));
+    ctx.signal.addEventListener('abort', onAbort, { once: true });
+  });
+  try {
+    return await Promise.race([work, aborted]);
+  } finally {
+    ctx.signal.removeEventListener('abort', onAbort);
+    // The store's promise may still settle (or reject) after the deadline; nobody listens then.
+    work.catch(() => {});
+  }
+}
+
+function checkEvent(event: unknown): asserts event is UserMigrationTriggerEvent {
+  if (typeof event !== 'object' || event === null) throw new InvalidEventError('(event)', 'must be an object');
+  const e = event as Record<string, unknown>;
+  if (e.triggerSource !== 'UserMigration_Authentication' && e.triggerSource !== 'UserMigration_ForgotPassword') {
+    throw new InvalidEventError('triggerSource', 'must be UserMigration_Authentication or UserMigration_ForgotPassword');
+  }
+  if (typeof e.userName !== 'string' || e.userName.length === 0) throw new InvalidEventError('userName', 'must be a non-empty string');
+  if (e.userName.length > 2048) throw new InvalidEventError('userName', 'is longer than 2048 characters');
+  if (typeof e.request !== 'object' || e.request === null) throw new InvalidEventError('request', 'must be an object');
+  if (e.triggerSource === 'UserMigration_Authentication' && typeof (e.request as Record<string, unknown>).password !== 'string') {
+    throw new InvalidEventError('request.password', 'must be a string for UserMigration_Authentication');
+  }
+  if (typeof e.response !== 'object' || e.response === null) e.response = {};
+}

@@ -1,0 +1,197 @@
+// The handler's options: what each means, and the one check of them all
+// when the handler is built.
+import { type AttributeMapping, checkMappingSources, toCognitoAttributes } from './attributes.js';
+import { type CompletionOptions, type CompletionSettings, completionSettings } from './completion.js';
+import { oneOf, rejectUnknownKeys } from './config.js';
+import { ConfigurationError } from './errors.js';
+import { DEFAULT_TIMING_HASH } from './passwords/bcrypt.js';
+import type { Normalization } from './passwords/registry.js';
+import type { PasswordVerifier } from './passwords/verifier.js';
+import type { WorkLimits } from './passwords/work.js';
+import type { PoolAdmin } from './pool-admin.js';
+import type { MigrationLogger, MigrationMetrics } from './telemetry.js';
+import type { LegacyUser, UserStore } from './types.js';
+
+/** Cognito gives up on a trigger after 5 seconds; nothing may take longer. */
+export const COGNITO_LIMIT_MS = 5000;
+
+const WHERE = 'createUserMigrationHandler';
+
+/**
+ * Options of `createUserMigrationHandler`. Validated once, when the
+ * handler is created; an unknown or bad option throws `ConfigurationError`.
+ *
+ * @example
+ * ```ts
+ * const options: UserMigrationOptions = { store, matchEmail: true, finalUserStatus: 'CONFIRMED' }
+ * ```
+ */
+export interface UserMigrationOptions {
+  /** Where legacy users live. */
+  store: UserStore;
+  /** Also find users by their legacy email (pools where users sign in with an email alias). Default false. */
+  matchEmail?: boolean;
+  /** Match logins case-insensitively. Default false. */
+  caseInsensitive?: boolean;
+  /** `CONFIRMED` keeps the legacy password (default); `RESET_REQUIRED` makes the user choose a new one. */
+  finalUserStatus?: 'CONFIRMED' | 'RESET_REQUIRED';
+  /** `SUPPRESS` (default) sends no welcome message; `SEND` lets Cognito send one. */
+  messageAction?: 'SUPPRESS' | 'SEND';
+  /** Where Cognito sends a welcome message, when it sends one. Default `['EMAIL']`. */
+  desiredDeliveryMediums?: ReadonlyArray<'EMAIL' | 'SMS'>;
+  /** Move an email/phone alias that another pool user already has to the migrated user. Default false. */
+  forceAliasCreation?: boolean;
+  /**
+   * Turn SMS MFA on for users whose legacy account had it and whose phone is
+   * verified, so the migration never drops a second factor. Default true
+   * (the pool must allow SMS MFA; doctor checks).
+   */
+  enableSMSMFA?: boolean;
+  /** Legacy fields → Cognito attributes. Default: fields already named like Cognito attributes. */
+  attributes?: AttributeMapping;
+  /** Total budget for the store and the hash, in ms. Default 3000, at most 4800. */
+  timeoutMs?: number;
+  /** Verifiers for hash formats beyond the built-in ones. */
+  verifiers?: readonly PasswordVerifier[];
+  /**
+   * The hash every refusal is timed against (unknown user, disabled, no or
+   * unreadable hash, ambiguous login), so none of them answers faster than a
+   * wrong password. Default bcrypt cost 10; set a hash of a random password
+   * with the legacy hashes' usual format and cost (the self-check samples the
+   * store and prints the value to set). Never taken from the store.
+   */
+  timingHash?: string;
+  /** Unicode normalisation of passwords before hashing: `none` (default), `NFC` or `NFKC`. */
+  normalize?: Normalization;
+  /**
+   * What one verification may cost, over the defaults (the Lambda's CPU share
+   * and half its memory). A stored hash whose estimated work does not fit the
+   * time left is refused before any of it is done.
+   */
+  workLimits?: Partial<WorkLimits>;
+  /** The verification worker script, or `false` to verify on the event loop (default: found beside the code). */
+  verifyWorker?: URL | string | false;
+  /**
+   * Shadow mode: verify credentials and record the outcome (`shadow_would_migrate`,
+   * `shadow_found`, or the usual refusals), but never migrate: every answer is the
+   * retriable public message, so Cognito creates nobody. Measures how many users
+   * would migrate before the cut-over.
+   */
+  shadow?: boolean;
+  /**
+   * What happens when a legacy row that already became a Cognito user (its
+   * sub is in the ledger, {@link LegacyUser.cognitoSub}) signs in again with
+   * an old login: `never` (default) refuses it, so a user who changed their
+   * email or was deleted from the pool is never created a second time;
+   * `if-absent` looks the sub up in the pool and migrates again only when
+   * that user is gone.
+   */
+  remigrate?: 'never' | 'if-absent';
+  /** The completion (Post authentication, Post confirmation): group mapping and the mark. */
+  completion?: CompletionOptions;
+  /** The user pool the completion and `remigrate: 'if-absent'` call (default: an SDK client in the function's region). */
+  pool?: PoolAdmin;
+  /** Defaults to a Powertools Logger. */
+  logger?: MigrationLogger;
+  /** Defaults to Powertools Metrics (EMF). */
+  metrics?: MigrationMetrics;
+}
+
+export const OPTION_NAMES = [
+  'store', 'matchEmail', 'caseInsensitive', 'finalUserStatus', 'messageAction', 'desiredDeliveryMediums',
+  'forceAliasCreation', 'enableSMSMFA', 'attributes', 'timeoutMs', 'verifiers', 'timingHash', 'normalize', 'workLimits', 'verifyWorker', 'shadow',
+  'remigrate', 'completion', 'pool', 'logger', 'metrics',
+] as const;
+
+/** The options, checked, with their defaults filled in. */
+export interface Settings {
+  store: UserStore;
+  matchEmail: boolean;
+  caseInsensitive: boolean;
+  finalUserStatus: 'CONFIRMED' | 'RESET_REQUIRED';
+  messageAction: 'SUPPRESS' | 'SEND';
+  desiredDeliveryMediums: ReadonlyArray<'EMAIL' | 'SMS'>;
+  forceAliasCreation: boolean;
+  enableSMSMFA: boolean;
+  attributes: AttributeMapping | undefined;
+  timeoutMs: number;
+  normalize: Normalization;
+  shadow: boolean;
+  timingHash: string;
+  remigrate: 'never' | 'if-absent';
+  completion: CompletionSettings;
+}
+
+/**
+ * Checks the handler's options once, when the handler is built: an unknown or
+ * bad option is a `ConfigurationError` naming it and the fix.
+ *
+ * @example
+ * ```ts
+ * const settings = validate({ store, matchEmail: true })
+ * ```
+ */
+export function validate(options: UserMigrationOptions): Settings {
+  if (typeof options !== 'object' || options === null) {
+    throw new ConfigurationError('options', `${WHERE}: options must be an object`, 'Pass { store, ... }.');
+  }
+  rejectUnknownKeys(WHERE, options, OPTION_NAMES);
+  const store = options.store;
+  if (!store || typeof store.findUser !== 'function' || typeof store.name !== 'string') {
+    throw new ConfigurationError('store', `${WHERE}: option "store" is required and must implement the UserStore contract (name, findUser)`, 'Pass an adapter, e.g. createPostgresStore({...}).');
+  }
+  const bool = (name: 'matchEmail' | 'caseInsensitive' | 'forceAliasCreation' | 'enableSMSMFA' | 'shadow') =>
+    options[name] === undefined ? false : oneOf(WHERE, name, options[name], [true, false]);
+  const mediums = options.desiredDeliveryMediums ?? ['EMAIL'];
+  if (!Array.isArray(mediums) || mediums.length === 0) {
+    throw new ConfigurationError('desiredDeliveryMediums', `${WHERE}: option "desiredDeliveryMediums" must be a non-empty array of "EMAIL" and/or "SMS"`, 'Pass ["EMAIL"], ["SMS"] or ["EMAIL", "SMS"].');
+  }
+  for (const m of mediums) oneOf(WHERE, 'desiredDeliveryMediums', m, ['EMAIL', 'SMS']);
+  const timeoutMs = options.timeoutMs ?? 3000;
+  if (!Number.isInteger(timeoutMs) || timeoutMs < 100 || timeoutMs > COGNITO_LIMIT_MS - 200) {
+    throw new ConfigurationError('timeoutMs', `${WHERE}: option "timeoutMs" must be a whole number of ms from 100 to ${COGNITO_LIMIT_MS - 200}, got ${JSON.stringify(timeoutMs)}`, "Cognito waits 5 s for the trigger; leave room for it to answer (default 3000).");
+  }
+  const attributes = options.attributes;
+  if (attributes !== undefined && typeof attributes !== 'function') {
+    if (typeof attributes !== 'object' || attributes === null || Object.values(attributes).some((v) => typeof v !== 'string')) {
+      throw new ConfigurationError('attributes', `${WHERE}: option "attributes" must map Cognito attribute names to legacy field names (strings), or be a function`, 'Example: { email: "email", "custom:legacy_id": "id" }.');
+    }
+    // Checking names now turns a mapping typo into a cold-start error instead of a failed sign-in.
+    toCognitoAttributes(Object.fromEntries(Object.keys(attributes).map((name) => [name, sample(name)])));
+    checkMappingSources(attributes);
+  }
+  return {
+    store,
+    matchEmail: bool('matchEmail'),
+    caseInsensitive: bool('caseInsensitive'),
+    finalUserStatus: oneOf(WHERE, 'finalUserStatus', options.finalUserStatus ?? 'CONFIRMED', ['CONFIRMED', 'RESET_REQUIRED'] as const),
+    messageAction: oneOf(WHERE, 'messageAction', options.messageAction ?? 'SUPPRESS', ['SUPPRESS', 'SEND'] as const),
+    desiredDeliveryMediums: mediums,
+    forceAliasCreation: bool('forceAliasCreation'),
+    enableSMSMFA: options.enableSMSMFA === undefined ? true : bool('enableSMSMFA'),
+    attributes,
+    timeoutMs,
+    normalize: oneOf(WHERE, 'normalize', options.normalize ?? 'none', ['none', 'NFC', 'NFKC'] as const),
+    shadow: bool('shadow'),
+    timingHash: timingHashOption(options.timingHash),
+    remigrate: oneOf(WHERE, 'remigrate', options.remigrate ?? 'never', ['never', 'if-absent'] as const),
+    completion: completionSettings(options.completion, WHERE),
+  };
+}
+
+function timingHashOption(value: unknown): string {
+  if (value === undefined) return DEFAULT_TIMING_HASH;
+  if (typeof value !== 'string' || value.length === 0 || value.length > 1024) {
+    throw new ConfigurationError('timingHash', `${WHERE}: option "timingHash" must be a hash string`, 'Use a bcrypt hash of a random password ($2b$…) at the legacy hashes\' usual cost.');
+  }
+  return value;
+}
+
+// A value that passes the value rules of each attribute, so only the name is checked.
+function sample(name: string): string {
+  const samples: Record<string, string> = {
+    email: 'a@b.co', phone_number: '+12065550100', email_verified: 'true', phone_number_verified: 'true',
+    updated_at: '0', birthdate: '2000-01-01',
+  };
+  return samples[name] ?? 'x';
+}

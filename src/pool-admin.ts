@@ -1,0 +1,84 @@
+// The few calls the core makes on the user pool it migrates into: the
+// completion's group assignment and mark, and the re-migration check. Behind a
+// small interface, so tests hand in cognito-local or a fake, and the SDK loads
+// only when a completion or re-migration check first needs it.
+import type { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
+
+/**
+ * What the core asks of the user pool. Every call takes the invocation's
+ * abort signal.
+ *
+ * @example
+ * ```ts
+ * const pool: PoolAdmin = cognitoPoolAdmin(new CognitoIdentityProviderClient({}))
+ * await pool.addToGroup('eu-west-1_AbC', 'ada', 'admins', { signal })
+ * ```
+ */
+export interface PoolAdmin {
+  /**
+   * AdminAddUserToGroup. Answers `missing` for a group the pool does not have
+   * (ResourceNotFoundException, API reference, AdminAddUserToGroup, Errors).
+   */
+  addToGroup(poolId: string, username: string, group: string, opts: { signal: AbortSignal }): Promise<'added' | 'missing'>;
+  /** CreateGroup; a group that exists already (GroupExistsException) counts as created. */
+  createGroup(poolId: string, group: string, opts: { signal: AbortSignal }): Promise<void>;
+  /** AdminUpdateUserAttributes, for the completion's mark. */
+  setAttributes(poolId: string, username: string, attributes: Record<string, string>, opts: { signal: AbortSignal }): Promise<void>;
+  /** Whether a user with this `sub` exists: ListUsers with the filter `sub = "…"` (sub is one of ListUsers' filterable attributes). */
+  hasSub(poolId: string, sub: string, opts: { signal: AbortSignal }): Promise<boolean>;
+}
+
+/**
+ * The {@link PoolAdmin} over an SDK client. With no client, one is created on
+ * first use, in the function's region (a trigger's pool is in its region); the
+ * SDK also reads `AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER`, which the local
+ * stack points at cognito-local.
+ *
+ * @example
+ * ```ts
+ * const pool = cognitoPoolAdmin() // or cognitoPoolAdmin(new CognitoIdentityProviderClient({ endpoint }))
+ * ```
+ */
+export function cognitoPoolAdmin(client?: CognitoIdentityProviderClient): PoolAdmin {
+  let sdk: Promise<typeof import('@aws-sdk/client-cognito-identity-provider')> | undefined;
+  let made: CognitoIdentityProviderClient | undefined = client;
+  const idp = async () => {
+    const m = await (sdk ??= import('@aws-sdk/client-cognito-identity-provider'));
+    // Two attempts, not the SDK's three: every call runs inside a trigger's few seconds.
+    made ??= new m.CognitoIdentityProviderClient({ maxAttempts: 2 });
+    return { m, c: made };
+  };
+  return {
+    async addToGroup(poolId, username, group, { signal }) {
+      const { m, c } = await idp();
+      try {
+        await c.send(new m.AdminAddUserToGroupCommand({ UserPoolId: poolId, Username: username, GroupName: group }), { abortSignal: signal });
+        return 'added';
+      } catch (err) {
+        if ((err as { name?: string }).name === 'ResourceNotFoundException') return 'missing';
+        throw err;
+      }
+    },
+    async createGroup(poolId, group, { signal }) {
+      const { m, c } = await idp();
+      try {
+        await c.send(new m.CreateGroupCommand({ UserPoolId: poolId, GroupName: group, Description: 'Created by cognito-migrate from a legacy role' }), { abortSignal: signal });
+      } catch (err) {
+        if ((err as { name?: string }).name !== 'GroupExistsException') throw err;
+      }
+    },
+    async setAttributes(poolId, username, attributes, { signal }) {
+      const { m, c } = await idp();
+      await c.send(new m.AdminUpdateUserAttributesCommand({
+        UserPoolId: poolId, Username: username, UserAttributes: Object.entries(attributes).map(([Name, Value]) => ({ Name, Value })),
+      }), { abortSignal: signal });
+    },
+    async hasSub(poolId, sub, { signal }) {
+      const { m, c } = await idp();
+      // A sub is a UUID; anything else cannot be one, and must not reach the filter's quotes.
+      if (!/^[0-9a-f-]{1,64}$/i.test(sub)) return false;
+      const out = await c.send(new m.ListUsersCommand({ UserPoolId: poolId, Filter: `sub = "${sub}"`, Limit: 1, AttributesToGet: ['sub'] }), { abortSignal: signal });
+      return (out.Users ?? []).length > 0;
+    },
+  };
+}
