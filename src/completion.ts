@@ -9,7 +9,7 @@
 // learns the sub, legacy roles become groups, and a mark on the user makes
 // every later sign-in free.
 import type { Context } from 'aws-lambda';
-import { ConfigurationError } from './errors.js';
+import { CognitoMigrateError, ConfigurationError } from './errors.js';
 import type { PoolAdmin } from './pool-admin.js';
 import type { MigrationLogger, MigrationMetrics } from './telemetry.js';
 import type { StoreContext, UserStore } from './types.js';
@@ -258,8 +258,8 @@ export function createCompletionFlow(deps: CompletionDeps): <E extends Completio
     } catch (err) {
       const e = err as { name?: string; code?: unknown };
       record.outcome = 'completion_failed';
-      // The error's name and code only: an SDK or driver message may quote a value.
-      record.problem = typeof e.code === 'string' ? `${e.name ?? 'Error'} ${e.code}` : (e.name ?? 'Error');
+      // Our own errors' texts name things, never values; of anything else only the name and code, since an SDK or driver message may quote a value.
+      record.problem = err instanceof CognitoMigrateError ? err.message : typeof e.code === 'string' ? `${e.name ?? 'Error'} ${e.code}` : (e.name ?? 'Error');
     } finally {
       clearTimeout(timer);
     }

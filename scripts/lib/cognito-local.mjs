@@ -11,22 +11,27 @@ import { freePort } from './postgres.mjs';
 const CHILD = fileURLToPath(new URL('./cognito-local-child.cjs', import.meta.url));
 
 /**
- * @param {{ lambdaEndpoint: string, userMigration?: string, userPoolDefaults?: object, log?: (line: string) => void }} options
- * @returns {Promise<{ endpoint: string, stop: () => Promise<void> }>}
+ * @param {{ lambdaEndpoint: string, userMigration?: string, completion?: string, userPoolDefaults?: object, port?: number, log?: (line: string) => void }} options
+ *   `completion` names the function cognito-local calls as Post authentication and Post confirmation trigger;
+ *   `port` is one chosen beforehand (a function that calls the emulator needs its address before it starts)
+ * @returns {Promise<{ endpoint: string, dir: string, stop: () => Promise<void> }>}
  * @example
  * const cognito = await startCognitoLocal({ lambdaEndpoint: lambda.url, userMigration: 'migrate' })
  * new CognitoIdentityProviderClient({ endpoint: cognito.endpoint, region: 'local', credentials })
  */
-export async function startCognitoLocal({ lambdaEndpoint, userMigration, userPoolDefaults, log = () => {} }) {
+export async function startCognitoLocal({ lambdaEndpoint, userMigration, completion, userPoolDefaults, port: chosen, log = () => {} }) {
   const dir = await mkdtemp(join(tmpdir(), 'cognito-migrate-idp-'));
   await mkdir(join(dir, '.cognito'), { recursive: true });
   await writeFile(join(dir, '.cognito', 'config.json'), JSON.stringify({
     LambdaClient: { endpoint: lambdaEndpoint, region: 'local', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } },
-    TriggerFunctions: userMigration ? { UserMigration: userMigration } : {},
+    TriggerFunctions: {
+      ...(userMigration ? { UserMigration: userMigration } : {}),
+      ...(completion ? { PostAuthentication: completion, PostConfirmation: completion } : {}),
+    },
     // The emulator's default makes every new pool sign in by email; pools that want usernames say so here.
     ...(userPoolDefaults ? { UserPoolDefaults: userPoolDefaults } : {}),
   }, null, 2));
-  const port = await freePort();
+  const port = chosen ?? await freePort();
   const child = spawn(process.execPath, [CHILD], {
     cwd: dir,
     env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', DEBUG: '' },
@@ -52,6 +57,8 @@ export async function startCognitoLocal({ lambdaEndpoint, userMigration, userPoo
   });
   return {
     endpoint: `http://127.0.0.1:${port}`,
+    /** The emulator's working directory: its data is in .cognito/db/<pool id>.json. */
+    dir,
     async stop() {
       if (child.exitCode === null) child.kill();
       await exited;

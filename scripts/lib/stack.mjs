@@ -8,7 +8,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startCognitoLocal } from './cognito-local.mjs';
 import { startLambdaServer } from './lambda-server.mjs';
-import { startPostgres } from './postgres.mjs';
+import { freePort, startPostgres } from './postgres.mjs';
 import { DEMO_ATTRIBUTE_MAP, seedLegacyUsers } from './seed.mjs';
 
 // This machine runs Node 20; the SDK's notice about its support window is noise here.
@@ -19,11 +19,13 @@ export const FUNCTION_NAME = 'cognito-migrate';
 
 /**
  * Starts the stack; `stop()` ends every process it started, in reverse order.
- * @param {{ schema?: string, functionEnv?: Record<string,string>, onLog?: (line: string) => void, log?: (line: string) => void, maxConcurrency?: number }} [options]
+ * @param {{ schema?: string, functionEnv?: Record<string,string>, completion?: boolean, onLog?: (line: string) => void, log?: (line: string) => void, maxConcurrency?: number }} [options]
+ *   `completion: true` wires the function as Post authentication and Post confirmation trigger too, and lets it call the
+ *   emulator's Cognito API (AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER), as the deployed function calls its pool
  * @example
  * const stack = await startLocalStack(); try { … stack.idp.send(new InitiateAuthCommand(…)) } finally { await stack.stop() }
  */
-export async function startLocalStack({ schema = 'legacy', functionEnv = {}, onLog = () => {}, log = () => {}, maxConcurrency = 4 } = {}) {
+export async function startLocalStack({ schema = 'legacy', functionEnv = {}, completion = false, onLog = () => {}, log = () => {}, maxConcurrency = 4 } = {}) {
   const stops = [];
   const stop = async () => {
     while (stops.length) await stops.pop()().catch(() => {});
@@ -32,6 +34,7 @@ export async function startLocalStack({ schema = 'legacy', functionEnv = {}, onL
     const db = await startPostgres({ log });
     stops.push(db.stop);
     const table = await seedLegacyUsers(db.url, { schema });
+    const cognitoPort = await freePort();
     const lambda = await startLambdaServer({
       maxConcurrency,
       onLog,
@@ -45,13 +48,14 @@ export async function startLocalStack({ schema = 'legacy', functionEnv = {}, onL
             CASE_INSENSITIVE: 'true',
             ATTRIBUTE_MAP: JSON.stringify(DEMO_ATTRIBUTE_MAP),
             POWERTOOLS_METRICS_NAMESPACE: 'CognitoMigrateLocal',
+            ...(completion ? { AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER: `http://127.0.0.1:${cognitoPort}` } : {}),
             ...functionEnv,
           },
         },
       },
     });
     stops.push(() => lambda.close());
-    const cognito = await startCognitoLocal({ lambdaEndpoint: lambda.url, userMigration: FUNCTION_NAME, log });
+    const cognito = await startCognitoLocal({ lambdaEndpoint: lambda.url, userMigration: FUNCTION_NAME, ...(completion ? { completion: FUNCTION_NAME } : {}), port: cognitoPort, log });
     stops.push(() => cognito.stop());
     const idp = new CognitoIdentityProviderClient({
       endpoint: cognito.endpoint, region: 'local', credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
@@ -60,7 +64,8 @@ export async function startLocalStack({ schema = 'legacy', functionEnv = {}, onL
     const pool = await idp.send(new CreateUserPoolCommand({
       PoolName: 'migrated-users',
       UsernameAttributes: ['email'],
-      Schema: [{ Name: 'legacy_id', AttributeDataType: 'String', Mutable: true }],
+      // As template.yaml declares them: the legacy id is set once by the migration; the completion's mark is written later.
+      Schema: [{ Name: 'legacy_id', AttributeDataType: 'String', Mutable: false }, { Name: 'migrated_at', AttributeDataType: 'String', Mutable: true }],
     }));
     const userPoolId = pool.UserPool.Id;
     const app = await idp.send(new CreateUserPoolClientCommand({
