@@ -112,7 +112,7 @@ describe('PostgreSQL self-checks against a real server', () => {
     expect(result.ok).toBe(true);
     expect(statuses(result.checks)).toEqual({
       config: 'pass', 'verify.isolation': 'pass', 'postgres.credentials': 'pass', 'postgres.connect': 'pass', 'postgres.tls': 'pass',
-      'postgres.query': 'pass', 'postgres.columns': 'pass', 'postgres.connections': 'pass', 'postgres.index': 'pass', 'timing.hash': 'pass',
+      'postgres.query': 'pass', 'postgres.columns': 'pass', 'postgres.duplicates': 'pass', 'postgres.connections': 'pass', 'postgres.index': 'pass', 'timing.hash': 'pass',
     });
     expect(JSON.stringify(result)).not.toContain('local-only');
   });

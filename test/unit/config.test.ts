@@ -28,14 +28,19 @@ describe('handlerOptionsFromEnv', () => {
       MATCH_EMAIL: 'true', CASE_INSENSITIVE: '1', FINAL_USER_STATUS: 'RESET_REQUIRED', MESSAGE_ACTION: 'SEND',
       DESIRED_DELIVERY_MEDIUMS: 'email,SMS', FORCE_ALIAS_CREATION: 'true', ENABLE_SMS_MFA: 'true', TIMEOUT_MS: '2500',
       ATTRIBUTE_MAP: '{"email":"mail"}', PASSWORD_NORMALIZATION: 'NFC', SHADOW_MODE: 'true',
+      REMIGRATE: 'if-absent', GROUP_MAP: '{"ROLE_ADMIN":"admins"}', UNMAPPED_ROLES: 'same-name', CREATE_MISSING_GROUPS: 'true',
+      COMPLETION_TIMEOUT_MS: '1500', COMPLETION_MARK_ATTRIBUTE: 'custom:done_at',
     })).toEqual({
       matchEmail: true, caseInsensitive: true, finalUserStatus: 'RESET_REQUIRED', messageAction: 'SEND',
       desiredDeliveryMediums: ['EMAIL', 'SMS'], forceAliasCreation: true, enableSMSMFA: true, timeoutMs: 2500,
-      attributes: { email: 'mail' }, normalize: 'NFC', shadow: true,
+      attributes: { email: 'mail' }, normalize: 'NFC', shadow: true, remigrate: 'if-absent',
+      completion: { groupMap: { ROLE_ADMIN: 'admins' }, unmappedRoles: 'same-name', createMissingGroups: true, timeoutMs: 1500, markAttribute: 'custom:done_at' },
     });
   });
   it('names the bad variable', () => {
     expect(() => handlerOptionsFromEnv({ DESIRED_DELIVERY_MEDIUMS: 'PIGEON' })).toThrow(/DESIRED_DELIVERY_MEDIUMS must be EMAIL, SMS or EMAIL,SMS/);
     expect(() => handlerOptionsFromEnv({ ATTRIBUTE_MAP: '[1]' })).toThrow(/ATTRIBUTE_MAP must be a JSON object/);
+    expect(() => handlerOptionsFromEnv({ GROUP_MAP: '["admins"]' })).toThrow(/GROUP_MAP must be a JSON object/);
+    expect(() => handlerOptionsFromEnv({ REMIGRATE: 'always' })).toThrow(/REMIGRATE/);
   });
 });
