@@ -3,7 +3,8 @@
 // role and network. Clients are passed in (tests give cognito-local and mocks).
 import { type CloudFormationClient, DescribeStackResourcesCommand } from '@aws-sdk/client-cloudformation';
 import {
-  type CognitoIdentityProviderClient, DescribeUserPoolClientCommand, DescribeUserPoolCommand, GetUserPoolMfaConfigCommand, ListUserPoolClientsCommand,
+  type CognitoIdentityProviderClient, DescribeUserPoolClientCommand, DescribeUserPoolCommand, GetUserPoolMfaConfigCommand, ListGroupsCommand, ListUserPoolClientsCommand,
+  type UserPoolType,
 } from '@aws-sdk/client-cognito-identity-provider';
 import { GetRoleCommand, type IAMClient, SimulatePrincipalPolicyCommand } from '@aws-sdk/client-iam';
 import { GetAccountSettingsCommand, GetFunctionConcurrencyCommand, GetFunctionConfigurationCommand, GetPolicyCommand, InvokeCommand, type LambdaClient } from '@aws-sdk/client-lambda';
@@ -86,18 +87,19 @@ export async function onlineChecks(clients: OnlineClients, options: OnlineOption
         ? pass('pool.trigger', `User pool ${userPoolId} sends UserMigration to ${functionName}`)
         : fail('pool.trigger', `User pool ${userPoolId} ${wired ? `sends UserMigration to ${wired}, not ${functionName}` : 'has no UserMigration trigger'}: Cognito never asks this function`, `Set the pool's Migrate user trigger to ${functionName} (console: Extensions → Lambda triggers).`));
       results.push(...(await mfaOnline(clients, UserPool?.MfaConfiguration, UserPool?.SmsConfiguration, env)));
+      results.push(...(await completionOnline(clients.cognito, UserPool ?? {}, env, functionArn, functionName, userPoolId)));
       if (env.OLD_USER_POOL_ID) results.push(await mfaAgainstOldPool(clients.cognito, userPoolId, env.OLD_USER_POOL_ID));
     } catch (err) {
       const name = errorName(err);
       results.push(fail('pool.trigger', `Cannot read user pool ${userPoolId}: ${name}`, name === 'ResourceNotFoundException' ? 'The pool does not exist in this region; check --user-pool-id and AWS_REGION.' : 'Grant your credentials cognito-idp:DescribeUserPool.'));
     }
-    results.push(...(await clientsOnline(clients.cognito, userPoolId)));
+    results.push(...(await clientsOnline(clients.cognito, userPoolId, completionAttributes(env))));
   } else {
     results.push(warn('pool.trigger', 'No user pool given, so the trigger wiring and app clients were not checked', 'Pass --user-pool-id (or use --stack).'));
   }
 
   results.push(await permissionOnline(clients.lambda, functionName, poolArn));
-  results.push(...(await roleOnline(clients.iam, fn.Role, env, region, account)));
+  results.push(...(await roleOnline(clients.iam, fn.Role, env, region, account, poolArn)));
   const selfCheck = await selfCheckOnline(clients.lambda, functionName);
   results.push(...selfCheck);
   const room = selfCheck.find((c) => c.id === 'postgres.connections')?.data;
@@ -138,13 +140,13 @@ async function concurrencyOnline(lambda: LambdaClient, functionName: string, roo
  * await poolClients(cognito, 'eu-west-1_Abc') // [{ name: 'web (4c0…)', flows: ['ALLOW_USER_PASSWORD_AUTH'] }]
  * ```
  */
-export async function poolClients(cognito: CognitoIdentityProviderClient, userPoolId: string): Promise<Array<{ name: string; flows?: string[]; error?: string }>> {
+export async function poolClients(cognito: CognitoIdentityProviderClient, userPoolId: string): Promise<Array<{ name: string; flows?: string[]; writeAttributes?: string[]; error?: string }>> {
   const { UserPoolClients = [] } = await cognito.send(new ListUserPoolClientsCommand({ UserPoolId: userPoolId, MaxResults: 60 }));
-  const out: Array<{ name: string; flows?: string[]; error?: string }> = [];
+  const out: Array<{ name: string; flows?: string[]; writeAttributes?: string[]; error?: string }> = [];
   for (const c of UserPoolClients) {
     try {
       const { UserPoolClient } = await cognito.send(new DescribeUserPoolClientCommand({ UserPoolId: userPoolId, ClientId: c.ClientId }));
-      out.push({ name: `${UserPoolClient?.ClientName ?? c.ClientName} (${c.ClientId})`, flows: UserPoolClient?.ExplicitAuthFlows ?? [] });
+      out.push({ name: `${UserPoolClient?.ClientName ?? c.ClientName} (${c.ClientId})`, flows: UserPoolClient?.ExplicitAuthFlows ?? [], writeAttributes: UserPoolClient?.WriteAttributes ?? [] });
     } catch (err) {
       out.push({ name: String(c.ClientId), error: errorName(err) });
     }
@@ -152,16 +154,92 @@ export async function poolClients(cognito: CognitoIdentityProviderClient, userPo
   return out;
 }
 
-async function clientsOnline(cognito: CognitoIdentityProviderClient, userPoolId: string): Promise<CheckResult[]> {
+async function clientsOnline(cognito: CognitoIdentityProviderClient, userPoolId: string, guarded: string[]): Promise<CheckResult[]> {
   try {
     const clients = await poolClients(cognito, userPoolId);
     if (clients.length === 0) return [warn('client.password-auth', `User pool ${userPoolId} has no app client`, 'Create one that allows ALLOW_USER_PASSWORD_AUTH.')];
-    return clients.map((c) => (c.flows
-      ? clientCheck(c.name, c.flows)
-      : fail('client.password-auth', `ResourceNotFoundException-like failure reading app client ${c.name}: ${c.error}`, 'Check that the client exists in this pool; a deleted client id in an app gives "User pool client … does not exist".')));
+    return clients.flatMap((c) => (c.flows
+      ? [clientCheck(c.name, c.flows), writeCheck(c.name, c.writeAttributes ?? [], guarded)]
+      : [fail('client.password-auth', `ResourceNotFoundException-like failure reading app client ${c.name}: ${c.error}`, 'Check that the client exists in this pool; a deleted client id in an app gives "User pool client … does not exist".')]));
   } catch (err) {
     return [fail('client.password-auth', `Cannot list the app clients of ${userPoolId}: ${errorName(err)}`, 'Grant your credentials cognito-idp:ListUserPoolClients and DescribeUserPoolClient.')];
   }
+}
+
+/** The attributes the migration relies on, which no app client may write: the legacy link and the completion's mark. */
+function completionAttributes(env: Record<string, string>): string[] {
+  return ['custom:legacy_id', env.COMPLETION_MARK_ATTRIBUTE || 'custom:migrated_at'];
+}
+
+/**
+ * An app client that lists a guarded attribute in WriteAttributes lets its
+ * users rewrite it with their own access token (UpdateUserAttributes): a
+ * rewritten `custom:legacy_id` points the completion at another person's
+ * row, a written mark skips the completion. A client that lists none may
+ * write only standard attributes (API reference, UserPoolClientType,
+ * WriteAttributes).
+ */
+function writeCheck(client: string, writable: string[], guarded: string[]): CheckResult {
+  const open = guarded.filter((a) => writable.includes(a));
+  return open.length
+    ? fail('client.write-attributes', `App client ${client} lets users write ${open.join(' and ')}: a user could point their account at another legacy row, or skip the completion`, `Remove ${open.join(', ')} from the client's WriteAttributes (aws cognito-idp update-user-pool-client … --write-attributes with the others only).`)
+    : pass('client.write-attributes', `App client ${client} cannot write ${guarded.join(' or ')}`);
+}
+
+/** True when the function is configured to complete migrations: a ledger column, a groups column or a group map. */
+function completes(env: Record<string, string>): boolean {
+  return ['PG_COGNITO_SUB_COLUMN', 'MYSQL_COGNITO_SUB_COLUMN', 'PG_GROUPS_COLUMN', 'MYSQL_GROUPS_COLUMN', 'GROUP_MAP'].some((k) => Boolean(env[k]));
+}
+
+/**
+ * What the completion needs from the pool: the Post authentication and Post
+ * confirmation triggers wired to the function, the mark attribute in the
+ * schema (mutable, as AdminUpdateUserAttributes writes it), and every group
+ * GROUP_MAP names (unless the function creates them).
+ */
+async function completionOnline(cognito: CognitoIdentityProviderClient, pool: UserPoolType, env: Record<string, string>, functionArn: string, functionName: string, userPoolId: string): Promise<CheckResult[]> {
+  if (!completes(env)) return [pass('pool.completion', 'The function keeps no ledger and maps no groups: nothing to complete')];
+  const ours = (arn: string | undefined) => Boolean(arn) && (arn === functionArn || arn!.endsWith(`:function:${functionName}`) || arn === functionName);
+  const missing = (['PostAuthentication', 'PostConfirmation'] as const).filter((t) => !ours(pool.LambdaConfig?.[t]));
+  const out: CheckResult[] = [missing.length
+    ? fail('pool.completion', `User pool ${userPoolId} does not send ${missing.join(' or ')} to ${functionName}: no migration ever completes (no sub written back, no groups), and moved users are never refused`, `Set the pool's ${missing.map((t) => (t === 'PostAuthentication' ? 'Post authentication' : 'Post confirmation')).join(' and ')} trigger to ${functionName} (the template does; console: Extensions → Lambda triggers).`)
+    : pass('pool.completion', `User pool ${userPoolId} sends Post authentication and Post confirmation to ${functionName}`)];
+  const mark = env.COMPLETION_MARK_ATTRIBUTE || 'custom:migrated_at';
+  const declared = (pool.SchemaAttributes ?? []).find((a) => a.Name === mark);
+  out.push(!declared
+    ? fail('pool.completion-mark', `User pool ${userPoolId} has no ${mark} attribute: every completion fails at its last step, and every sign-in completes again`, `aws cognito-idp add-custom-attributes --user-pool-id ${userPoolId} --custom-attributes Name=${mark.replace(/^custom:/, '')},AttributeDataType=String,Mutable=true`)
+    : declared.Mutable === false
+    ? fail('pool.completion-mark', `${mark} is immutable in user pool ${userPoolId}: the completion cannot set it`, 'Declare a new mutable String attribute and set COMPLETION_MARK_ATTRIBUTE to it (an attribute cannot be made mutable later).')
+    : pass('pool.completion-mark', `User pool ${userPoolId} has the completion mark ${mark}`));
+  let groupMap: Record<string, unknown> = {};
+  try {
+    groupMap = env.GROUP_MAP ? JSON.parse(env.GROUP_MAP) : {};
+  } catch {
+    out.push(fail('pool.groups', 'GROUP_MAP is not JSON', 'Example: GROUP_MAP={"ROLE_ADMIN":"admins"}.'));
+    return out;
+  }
+  const wanted = [...new Set(Object.values(groupMap).map(String))];
+  if (wanted.length === 0) return out;
+  try {
+    const have = new Set<string>();
+    let token: string | undefined;
+    // A pool holds at most 10,000 groups: 167 pages of 60 at the most.
+    for (let page = 0; page < 170; page++) {
+      const res = await cognito.send(new ListGroupsCommand({ UserPoolId: userPoolId, Limit: 60, ...(token ? { NextToken: token } : {}) }));
+      for (const g of res.Groups ?? []) if (g.GroupName) have.add(g.GroupName);
+      token = res.NextToken;
+      if (!token) break;
+    }
+    const absent = wanted.filter((g) => !have.has(g));
+    out.push(absent.length === 0
+      ? pass('pool.groups', `Every group GROUP_MAP names exists in ${userPoolId}: ${wanted.join(', ')}`)
+      : env.CREATE_MISSING_GROUPS === 'true'
+      ? pass('pool.groups', `${absent.join(', ')} ${absent.length === 1 ? 'is' : 'are'} missing from ${userPoolId}; the function creates ${absent.length === 1 ? 'it' : 'them'} (CREATE_MISSING_GROUPS=true)`)
+      : warn('pool.groups', `GROUP_MAP names ${absent.length === 1 ? 'a group' : 'groups'} that ${userPoolId} lacks: ${absent.join(', ')}; users with those roles stay incomplete (group_missing)`, `Create ${absent.length === 1 ? 'it' : 'them'} (aws cognito-idp create-group --user-pool-id ${userPoolId} --group-name NAME), or set CREATE_MISSING_GROUPS=true.`));
+  } catch (err) {
+    out.push(warn('pool.groups', `Cannot list the groups of ${userPoolId}: ${errorName(err)}`, 'Grant your credentials cognito-idp:ListGroups.'));
+  }
+  return out;
 }
 
 async function permissionOnline(lambda: LambdaClient, functionName: string, poolArn: string | undefined): Promise<CheckResult> {
@@ -196,7 +274,7 @@ async function simulate(iam: IAMClient, roleArn: string, actions: string[], reso
   return Object.fromEntries((out.EvaluationResults ?? []).map((r) => [r.EvalActionName ?? '', r.EvalDecision ?? 'implicitDeny']));
 }
 
-async function roleOnline(iam: IAMClient, roleArn: string | undefined, env: Record<string, string>, region?: string, account?: string): Promise<CheckResult[]> {
+async function roleOnline(iam: IAMClient, roleArn: string | undefined, env: Record<string, string>, region?: string, account?: string, poolArn?: string): Promise<CheckResult[]> {
   if (!roleArn) return [warn('role.permissions', 'The function has no role ARN in its configuration', 'Check the function in the console.')];
   const groups: Array<{ id: string; actions: string[]; resources?: string[]; why: string; fix: string }> = [
     { id: 'role.logs', actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], why: 'failed sign-ins leave no log', fix: 'Attach AWSLambdaBasicExecutionRole.' },
@@ -207,6 +285,10 @@ async function roleOnline(iam: IAMClient, roleArn: string | undefined, env: Reco
   if (env.OLD_USER_POOL_ID) {
     const oldRegion = env.OLD_USER_POOL_REGION ?? env.OLD_USER_POOL_ID.split('_')[0] ?? region;
     groups.push({ id: 'role.cognito', actions: ['cognito-idp:AdminInitiateAuth', 'cognito-idp:AdminGetUser'], resources: [`arn:aws:cognito-idp:${oldRegion}:${account}:userpool/${env.OLD_USER_POOL_ID}`], why: 'AccessDeniedException from the old pool at the first sign-in', fix: 'Allow cognito-idp:AdminInitiateAuth and AdminGetUser on the old pool\'s ARN.' });
+  }
+  if (completes(env) && poolArn) {
+    const actions = ['cognito-idp:AdminAddUserToGroup', 'cognito-idp:AdminUpdateUserAttributes', ...(env.REMIGRATE === 'if-absent' ? ['cognito-idp:ListUsers'] : []), ...(env.CREATE_MISSING_GROUPS === 'true' ? ['cognito-idp:CreateGroup'] : [])];
+    groups.push({ id: 'role.completion', actions, resources: [poolArn], why: 'every completion fails (completion_failed) and the next sign-in tries again', fix: `Allow ${actions.join(', ')} on ${poolArn} (the template's PoolAccessPolicy).` });
   }
   const out: CheckResult[] = [];
   for (const g of groups) {

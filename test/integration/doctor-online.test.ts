@@ -3,7 +3,7 @@
 // AWS APIs nothing here can run (IAM, Lambda management) are mocked, with the
 // real error names and shapes.
 import {
-  CognitoIdentityProviderClient, CreateUserPoolClientCommand, CreateUserPoolCommand,
+  CognitoIdentityProviderClient, CreateGroupCommand, CreateUserPoolClientCommand, CreateUserPoolCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
 import { GetRoleCommand, IAMClient, SimulatePrincipalPolicyCommand } from '@aws-sdk/client-iam';
 import { GetAccountSettingsCommand, GetFunctionConcurrencyCommand, GetFunctionConfigurationCommand, GetPolicyCommand, InvokeCommand, LambdaClient, ResourceNotFoundException } from '@aws-sdk/client-lambda';
@@ -202,6 +202,35 @@ describe('doctor online', () => {
     lambdaMock.on(GetFunctionConcurrencyCommand).resolves({});
     lambdaMock.on(GetAccountSettingsCommand).resolves({ AccountLimit: { UnreservedConcurrentExecutions: 1000 } });
     expect(find(await run(), 'function.concurrency', 'warn').message).toMatch(/1000 instances at once \(the account's unreserved concurrency/);
+  });
+
+  it('completion: unwired Post triggers, no mark attribute, a mapped group missing, a client that can write the link; then a pool that has it all', async () => {
+    const ledger = { PG_COGNITO_SUB_COLUMN: 'cognito_sub', GROUP_MAP: JSON.stringify({ ROLE_ADMIN: 'admins', ROLE_STAFF: 'staff' }) };
+    healthy({ env: ledger });
+    // The shared pool wires UserMigration only, declares no mark, has no groups.
+    const bare = await run();
+    expect(find(bare, 'pool.completion', 'fail').message).toMatch(/does not send PostAuthentication or PostConfirmation to legacy-user-migration: no migration ever completes/);
+    expect(find(bare, 'pool.completion-mark', 'fail').fix).toMatch(/add-custom-attributes .*Name=migrated_at,AttributeDataType=String,Mutable=true/);
+    expect(find(bare, 'pool.groups', 'warn').message).toMatch(/lacks: admins, staff/);
+
+    const wired = await idp.send(new CreateUserPoolCommand({
+      PoolName: 'completing', LambdaConfig: { UserMigration: FN_ARN, PostAuthentication: FN_ARN, PostConfirmation: FN_ARN },
+      Schema: [{ Name: 'legacy_id', AttributeDataType: 'String', Mutable: false }, { Name: 'migrated_at', AttributeDataType: 'String', Mutable: true }],
+    }));
+    const id = wired.UserPool!.Id!;
+    await idp.send(new CreateUserPoolClientCommand({ UserPoolId: id, ClientName: 'web', ExplicitAuthFlows: ['ALLOW_USER_PASSWORD_AUTH'] }));
+    await idp.send(new CreateUserPoolClientCommand({ UserPoolId: id, ClientName: 'profile-editor', ExplicitAuthFlows: ['ALLOW_USER_PASSWORD_AUTH'], WriteAttributes: ['email', 'custom:legacy_id'] }));
+    for (const GroupName of ['admins', 'staff']) await idp.send(new CreateGroupCommand({ UserPoolId: id, GroupName }));
+    const results = await run({ functionName: FN, userPoolId: id });
+    for (const check of ['pool.completion', 'pool.completion-mark', 'pool.groups', 'role.completion']) find(results, check, 'pass');
+    expect(find(results, 'client.write-attributes', 'fail').message).toMatch(/profile-editor .* lets users write custom:legacy_id/);
+    find(results, 'client.write-attributes', 'pass');
+
+    // The role may not touch the pool: AccessDeniedException at every completion, said ahead of time.
+    iamMock.on(SimulatePrincipalPolicyCommand).callsFake(async (input: { ActionNames: string[] }) => ({
+      EvaluationResults: input.ActionNames.map((a) => ({ EvalActionName: a, EvalDecision: a.startsWith('cognito-idp:') ? 'implicitDeny' : 'allowed' })),
+    }));
+    expect(find(await run({ functionName: FN, userPoolId: id }), 'role.completion', 'fail').message).toMatch(/cognito-idp:AdminAddUserToGroup \(implicitDeny\)/);
   });
 
   it('warns when the target pool asks less MFA than the old pool it migrates from', async () => {
