@@ -97,6 +97,15 @@ export function createUserMigrationHandler(options: UserMigrationOptions): UserM
     }
   }
 
+  /** The completion finds a row by the legacy id the migration put on the user: without it in the mapping, nothing ever completes. */
+  function linkCheck() {
+    const attribute = settings.completion.legacyIdAttribute;
+    const mapped = typeof settings.attributes === 'object' && Object.hasOwn(settings.attributes, attribute);
+    if (!store.linkAccount) return pass('completion.link', `The store keeps no ledger; the completion ${Object.keys(settings.completion.groupMap).length ? 'maps no roles either' : 'has nothing to do'}`);
+    if (mapped || typeof settings.attributes === 'function') return pass('completion.link', `Migrated users carry ${attribute}${mapped ? '' : ' (if the attribute function sets it)'}, by which the completion finds their row`);
+    return fail('completion.link', `The store keeps a ledger, but the migration does not set ${attribute}: no completion can find its row, so no sub is written back and moved users are not refused`, `Map it to the legacy id: ATTRIBUTE_MAP={…,"${attribute}":"id"}.`);
+  }
+
   async function selfCheck(): Promise<CheckReport> {
     const mode = { matchEmail: settings.matchEmail, caseInsensitive: settings.caseInsensitive };
     const timingCheck = {
@@ -108,7 +117,7 @@ export function createUserMigrationHandler(options: UserMigrationOptions): UserM
     };
     const deep = await runChecks([...(store.checks?.(mode) ?? []), timingCheck], { timeoutMs: 4000 });
     const isolation = await isolationCheck();
-    const checks = [pass('config', `Configuration valid; store "${store.name}"`), isolation, ...deep.checks];
+    const checks = [pass('config', `Configuration valid; store "${store.name}"`), isolation, linkCheck(), ...deep.checks];
     const outcome = report(checks);
     logger.info('self-check', { ok: outcome.ok, failed: checks.filter((c) => c.status === 'fail').map((c) => c.id) });
     return outcome;

@@ -179,6 +179,16 @@ describe('the ledger in the UserMigration flow', () => {
   });
 });
 
+describe('the self-check of the completion', () => {
+  it('fails when the store keeps a ledger but the migration sets no custom:legacy_id, and passes with it', async () => {
+    const store = createMemoryStore([]);
+    const without = await createUserMigrationHandler({ store, verifyWorker: false, attributes: { email: 'email' }, logger: captureLogger().logger, metrics: countMetrics().metrics })({ 'cognito-migrate': 'self-check' });
+    expect((without as { checks: Array<{ id: string; status: string; fix: string }> }).checks.find((c) => c.id === 'completion.link')).toMatchObject({ status: 'fail', fix: expect.stringContaining('"custom:legacy_id":"id"') });
+    const withIt = await createUserMigrationHandler({ store, verifyWorker: false, attributes: { 'custom:legacy_id': 'id' }, logger: captureLogger().logger, metrics: countMetrics().metrics })({ 'cognito-migrate': 'self-check' });
+    expect((withIt as { checks: Array<{ id: string; status: string }> }).checks.find((c) => c.id === 'completion.link')?.status).toBe('pass');
+  });
+});
+
 describe('roles and groups', () => {
   it('reads roles as an array, a JSON array, PostgreSQL array text or comma-separated text', () => {
     expect(parseRoles(['a', 'b', 'a', ' '])).toEqual(['a', 'b']);
