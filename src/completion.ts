@@ -173,46 +173,63 @@ export interface CompletionDeps {
   metrics: MigrationMetrics;
 }
 
+/** How one completion ended. */
+export type CompletionOutcome = 'completed' | 'completion_failed' | 'completion_conflict' | 'group_missing';
+
 /**
- * The completion flow: for a user the migration created and who is not
- * marked complete yet, it links the legacy row to the user's sub (the
- * store's {@link UserStore.linkAccount}), adds the user to the groups of
- * their legacy roles, and then sets the mark. It never throws and never
- * outlives its time: a failure is a warning and a metric, the event goes
- * back to Cognito unchanged, and the next sign-in tries again. A user with
- * the mark, or without a legacy id, costs no call at all.
+ * Whether a user needs completing: one the migration created (it carries the
+ * legacy id and a sub) that has no mark yet. Everyone else costs nothing.
  *
  * @example
  * ```ts
- * const complete = createCompletionFlow({ store, pool: cognitoPoolAdmin(), settings: completionSettings({}, 'app'), remigrate: 'never', logger, metrics })
- * export const handler = (event) => complete(event)
+ * needsCompletion({ sub: '…', 'custom:legacy_id': '42' }, settings) // true
  * ```
  */
-export function createCompletionFlow(deps: CompletionDeps): <E extends CompletionEvent>(event: E, context?: Partial<Context>) => Promise<E> {
-  const { store, pool, settings, logger, metrics } = deps;
+export function needsCompletion(attributes: Record<string, string> | undefined, settings: Pick<CompletionSettings, 'legacyIdAttribute' | 'markAttribute'>): boolean {
+  return Boolean(attributes && typeof attributes === 'object' && attributes[settings.legacyIdAttribute] && !attributes[settings.markAttribute] && attributes.sub);
+}
 
-  async function complete(event: CompletionEvent, ctx: StoreContext, record: Record<string, unknown>): Promise<void> {
-    const attributes = event.request.userAttributes ?? {};
-    const legacyId = attributes[settings.legacyIdAttribute];
-    const sub = attributes.sub;
+/**
+ * Completes one user, for the trigger and for `cognito-migrate complete`
+ * alike: links the legacy row to the user's sub (the store's
+ * {@link UserStore.linkAccount}), adds the user to the groups of their legacy
+ * roles, and then sets the mark. Never throws and never outlives `budgetMs`:
+ * the answer is the log record, whose `outcome` says how it ended; a user
+ * left unmarked is tried again next time.
+ *
+ * @example
+ * ```ts
+ * const record = await completeUser(deps, { triggerSource: 'bulk', userPoolId, userName, request: { userAttributes }, response: {} }, 30_000)
+ * ```
+ */
+export async function completeUser(deps: Omit<CompletionDeps, 'logger' | 'metrics'>, event: CompletionEvent, budgetMs: number): Promise<Record<string, unknown> & { outcome: CompletionOutcome }> {
+  const { store, pool, settings } = deps;
+  const attributes = event.request.userAttributes ?? {};
+  const abort = new AbortController();
+  const deadline = Date.now() + budgetMs;
+  const timer = setTimeout(() => abort.abort(Object.assign(new Error('the completion ran out of time'), { name: 'TimeoutError' })), budgetMs);
+  const ctx: StoreContext = { signal: abort.signal, deadline, remainingMs: () => Math.max(0, deadline - Date.now()) };
+  const record: Record<string, unknown> = { triggerSource: event.triggerSource, userPoolId: event.userPoolId, sub: attributes.sub };
+
+  async function complete(): Promise<CompletionOutcome> {
+    const legacyId = attributes[settings.legacyIdAttribute]!;
+    const sub = attributes.sub!;
     const opts = { signal: ctx.signal };
     let roles: string[] = [];
     if (store.linkAccount) {
-      let link = await store.linkAccount({ legacyId: legacyId!, sub: sub!, expected: null }, ctx);
+      let link = await store.linkAccount({ legacyId, sub, expected: null }, ctx);
       if (link.outcome === 'linked_elsewhere' && deps.remigrate === 'if-absent' && !(await pool.hasSub(event.userPoolId, link.sub, opts))) {
         record.replacedSub = link.sub;
-        link = await store.linkAccount({ legacyId: legacyId!, sub: sub!, expected: link.sub }, ctx);
+        link = await store.linkAccount({ legacyId, sub, expected: link.sub }, ctx);
       }
       record.link = link.outcome;
       if (link.outcome === 'linked_elsewhere') {
         record.linkedSub = link.sub;
-        record.outcome = 'completion_conflict';
-        return;
+        return 'completion_conflict';
       }
       if (link.outcome === 'no_row') {
-        record.outcome = 'completion_failed';
         record.problem = 'no legacy row has this user\'s legacy id';
-        return;
+        return 'completion_failed';
       }
       roles = link.roles;
     }
@@ -231,44 +248,55 @@ export function createCompletionFlow(deps: CompletionDeps): <E extends Completio
     if (missing.length) {
       // Unmarked, so the next sign-in adds the user once the operator has created the group.
       record.groupsMissing = missing.length;
-      record.outcome = 'group_missing';
-      return;
+      return 'group_missing';
     }
     await pool.setAttributes(event.userPoolId, event.userName, { [settings.markAttribute]: new Date().toISOString() }, opts);
-    record.outcome = 'completed';
+    return 'completed';
   }
 
+  const started = performance.now();
+  let outcome: CompletionOutcome;
+  try {
+    outcome = await Promise.race([
+      complete(),
+      new Promise<never>((_, reject) => abort.signal.addEventListener('abort', () => reject(abort.signal.reason), { once: true })),
+    ]);
+  } catch (err) {
+    const e = err as { name?: string; code?: unknown };
+    outcome = 'completion_failed';
+    // Our own errors' texts name things, never values; of anything else only the name and code, since an SDK or driver message may quote a value.
+    record.problem = err instanceof CognitoMigrateError ? err.message : typeof e.code === 'string' ? `${e.name ?? 'Error'} ${e.code}` : (e.name ?? 'Error');
+  } finally {
+    clearTimeout(timer);
+  }
+  record.durationMs = Math.round(performance.now() - started);
+  return Object.assign(record, { outcome });
+}
+
+/**
+ * The completion flow of the Post authentication and Post confirmation
+ * triggers: {@link completeUser} for a user who needs it, bounded by the
+ * invocation's time, then one log line and one metric. A user with the mark,
+ * or without a legacy id, costs no call at all. The event always goes back to
+ * Cognito unchanged: a thrown Post authentication trigger would fail the
+ * sign-in.
+ *
+ * @example
+ * ```ts
+ * const complete = createCompletionFlow({ store, pool: cognitoPoolAdmin(), settings: completionSettings({}, 'app'), remigrate: 'never', logger, metrics })
+ * export const handler = (event) => complete(event)
+ * ```
+ */
+export function createCompletionFlow(deps: CompletionDeps): <E extends CompletionEvent>(event: E, context?: Partial<Context>) => Promise<E> {
+  const { settings, logger, metrics } = deps;
   return async (event, context) => {
-    const attributes = event?.request?.userAttributes;
-    // Not a migrated user, or one already complete: nothing to do, and nothing is called.
-    if (!attributes || typeof attributes !== 'object' || !attributes[settings.legacyIdAttribute] || attributes[settings.markAttribute] || !attributes.sub) return event;
-    const started = performance.now();
+    if (!needsCompletion(event?.request?.userAttributes, settings)) return event;
     const left = typeof context?.getRemainingTimeInMillis === 'function' ? context.getRemainingTimeInMillis() - MARGIN_MS : settings.timeoutMs;
-    const budget = Math.max(0, Math.min(settings.timeoutMs, left));
-    const abort = new AbortController();
-    const deadline = Date.now() + budget;
-    const timer = setTimeout(() => abort.abort(Object.assign(new Error('the completion ran out of time'), { name: 'TimeoutError' })), budget);
-    const ctx: StoreContext = { signal: abort.signal, deadline, remainingMs: () => Math.max(0, deadline - Date.now()) };
-    const record: Record<string, unknown> = { triggerSource: event.triggerSource, userPoolId: event.userPoolId, sub: attributes.sub };
-    try {
-      await Promise.race([
-        complete(event, ctx, record),
-        new Promise((_, reject) => abort.signal.addEventListener('abort', () => reject(abort.signal.reason), { once: true })),
-      ]);
-    } catch (err) {
-      const e = err as { name?: string; code?: unknown };
-      record.outcome = 'completion_failed';
-      // Our own errors' texts name things, never values; of anything else only the name and code, since an SDK or driver message may quote a value.
-      record.problem = err instanceof CognitoMigrateError ? err.message : typeof e.code === 'string' ? `${e.name ?? 'Error'} ${e.code}` : (e.name ?? 'Error');
-    } finally {
-      clearTimeout(timer);
-    }
-    record.durationMs = Math.round(performance.now() - started);
-    const outcome = record.outcome as 'completed' | 'completion_failed' | 'completion_conflict' | 'group_missing';
-    metrics.count(outcome);
-    if (outcome === 'completed') logger.info('migration completed', record);
-    else if (outcome === 'completion_conflict') logger.warn('migration not completed: the legacy row is linked to another Cognito user', record);
-    else if (outcome === 'group_missing') logger.warn('migration not completed: a group the legacy roles map to is missing from the pool; the next sign-in tries again', record);
+    const record = await completeUser(deps, event, Math.max(0, Math.min(settings.timeoutMs, left)));
+    metrics.count(record.outcome);
+    if (record.outcome === 'completed') logger.info('migration completed', record);
+    else if (record.outcome === 'completion_conflict') logger.warn('migration not completed: the legacy row is linked to another Cognito user', record);
+    else if (record.outcome === 'group_missing') logger.warn('migration not completed: a group the legacy roles map to is missing from the pool; the next sign-in tries again', record);
     else logger.warn('migration not completed; the next sign-in tries again', record);
     return event;
   };

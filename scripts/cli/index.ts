@@ -9,6 +9,7 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
   doctor: { summary: 'Find what would make legacy users fail to sign in, before they do', load: async () => (await import('../doctor/index.js')).command },
   csv: { summary: 'lint or export Cognito CSV import files', load: async () => (await import('../csv/index.js')).command },
   import: { summary: 'Run Cognito user import jobs and map their results to usernames', load: async () => (await import('../import/index.js')).command },
+  complete: { summary: 'Complete the migration of bulk-imported users: sub written back, groups, mark', load: async () => (await import('../complete/index.js')).command },
   status: { summary: 'How far the migration is, and what to do with the rest', load: async () => (await import('../status/index.js')).command },
   stage: { summary: 'Load an Auth0, Firebase or Keycloak export into the table the adapter reads', load: async () => (await import('../stage/index.js')).command },
   db: { summary: 'db index: the indexes that keep every lookup one index probe', load: async () => (await import('../db/index.js')).command },

@@ -18,6 +18,10 @@ A file with hashes but no algorithm, an algorithm but no password_hash column,
 or a hash of another algorithm or over the published bounds is refused before
 anything is created or uploaded. --json prints one object per job.
 
+Then complete the imported users' migration (the sub written back to the
+legacy row, groups from legacy roles, the completion mark) with
+cognito-migrate complete --user-pool-id ID.
+
 Exit code 1 when a job does not succeed.`;
 
 /**
