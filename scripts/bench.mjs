@@ -22,8 +22,8 @@ const quick = process.argv.includes('--quick');
 const only = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1] : undefined;
 const run = promisify(execFile);
 const N = quick
-  ? { coldLoads: 7, latency: 60, burst: 60, concurrency: 10, compare: 30, exportUsers: 50_000, exportPairs: 1, load: 200 }
-  : { coldLoads: 21, latency: 300, burst: 400, concurrency: 10, compare: 100, exportUsers: 500_000, exportPairs: 5, load: 1000 };
+  ? { coldLoads: 7, latency: 60, burst: 60, concurrency: 10, compare: 30, exportUsers: 50_000, exportPairs: 1, load: 200, ledgerRows: 500_000, ledgerRuns: 1 }
+  : { coldLoads: 21, latency: 300, burst: 400, concurrency: 10, compare: 100, exportUsers: 500_000, exportPairs: 5, load: 1000, ledgerRows: 10_000_000, ledgerRuns: 3 };
 
 const percentile = (xs, p) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -478,7 +478,7 @@ async function csvExport(db) {
     const child = await new Promise((resolve, reject) => {
       let stderr = '';
       let stdout = '';
-      const p = fork(join(root, 'scripts', 'lib', 'bench-export-child.mjs'), [join(root, 'dist', 'cli.mjs'), '--out', join(dir, 'out'), '--header', join(dir, 'header.json'),
+      const p = fork(join(root, 'scripts', 'lib', 'bench-cli-child.mjs'), [join(root, 'dist', 'cli.mjs'), 'csv', 'export', '--out', join(dir, 'out'), '--header', join(dir, 'header.json'),
         '--database-url', db.url, '--table', 'cognito_migrate_bench_csv.users', '--attribute-map', JSON.stringify(map)], { stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
       p.stdout.on('data', (d) => (stdout += d));
       p.stderr.on('data', (d) => (stderr += d));
@@ -541,6 +541,54 @@ async function csvExport(db) {
   };
 }
 
+/**
+ * `status` from the ledger over a legacy table of N.ledgerRows rows (10
+ * million): a third linked to a Cognito sub, one in a thousand disabled, each
+ * with a bcrypt hash. The figures come from the table alone (no pool is
+ * listed: the Cognito endpoint points where nothing listens). Each run is the
+ * built CLI in a child process, timed from fork to exit, with its peak RSS.
+ */
+async function statusLedger(db) {
+  const rows = N.ledgerRows;
+  const client = new pg.Client(db.url);
+  await client.connect();
+  await client.query('DROP SCHEMA IF EXISTS cognito_migrate_bench_ledger CASCADE');
+  await client.query('CREATE SCHEMA cognito_migrate_bench_ledger');
+  const t0 = performance.now();
+  await client.query(`CREATE TABLE cognito_migrate_bench_ledger.users AS
+    SELECT i AS id, 'user' || i AS username, 'user' || i || '@example.com' AS email, true AS email_verified, (i % 1000 <> 0) AS enabled,
+      '$2b$10$74njSJg.N7.sV9iduNLsL.uBFOeOqhzoRi8N6zQpRKa0sG7gVOD16'::text AS password_hash,
+      CASE WHEN i % 3 = 0 THEN md5(i::text)::uuid::text END AS cognito_sub
+    FROM generate_series(1, ${rows}) AS i`);
+  await client.query('VACUUM ANALYZE cognito_migrate_bench_ledger.users');
+  const { rows: [size] } = await client.query("SELECT pg_size_pretty(pg_total_relation_size('cognito_migrate_bench_ledger.users')) AS size");
+  await client.end();
+  say(`status ledger: ${rows.toLocaleString('en')} rows (${size.size}) made in ${round((performance.now() - t0) / 1000, 1)} s`);
+  const once = async () => {
+    const started = performance.now();
+    const child = await new Promise((resolve, reject) => {
+      let stderr = '';
+      let stdout = '';
+      const p = fork(join(root, 'scripts', 'lib', 'bench-cli-child.mjs'), [join(root, 'dist', 'cli.mjs'), 'status', '--user-pool-id', 'eu-west-1_Bench', '--region', 'eu-west-1', '--no-metrics', '--json'], {
+        stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+        env: { ...process.env, DATABASE_URL: db.url, PG_TABLE: 'cognito_migrate_bench_ledger.users', PG_COGNITO_SUB_COLUMN: 'cognito_sub', AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER: 'http://127.0.0.1:9', AWS_ACCESS_KEY_ID: 'bench', AWS_SECRET_ACCESS_KEY: 'bench' },
+      });
+      p.stdout.on('data', (d) => (stdout += d));
+      p.stderr.on('data', (d) => (stderr += d));
+      p.on('exit', (code) => (code === 0 ? resolve({ stdout, stderr }) : reject(new Error(`status exited ${code}: ${stderr.slice(-500)}`))));
+    });
+    return { seconds: (performance.now() - started) / 1000, peak: JSON.parse(child.stderr.trim().split('\n').pop()).maxRssMb, figures: JSON.parse(child.stdout) };
+  };
+  const runs = [];
+  for (let i = 0; i < N.ledgerRuns; i++) runs.push(await once());
+  const median = (xs) => [...xs].sort((a, b) => a - b)[(xs.length - 1) >> 1];
+  const { legacy, remaining, bulk } = runs[0].figures;
+  return {
+    rows, table_size: size.size, seconds: round(median(runs.map((r) => r.seconds)), 1), runs_seconds: runs.map((r) => round(r.seconds, 1)),
+    peak_rss_mb: round(Math.max(...runs.map((r) => r.peak)), 1), legacy, remaining, bulk,
+  };
+}
+
 async function main() {
   say(`cognito-migrate bench${quick ? ' (quick)' : ''}`);
   const db = await startPostgres();
@@ -548,6 +596,7 @@ async function main() {
     if (only) {
       const sections = {
         hardening: () => hardening(db), formats: () => formats(), bcrypt_engines: () => bcryptEngines(), lookups: () => lookups(db), csv_export: () => csvExport(db),
+        status_ledger: () => statusLedger(db),
         handler: async () => {
           const table = await seedLegacyUsers(db.url, { schema: 'cognito_migrate_bench', users: [BENCH_USER], cost: 10 });
           const c = new pg.Client(db.url);
@@ -594,6 +643,8 @@ async function main() {
     const formatResult = await formats();
     say(`csv export: ${N.exportUsers.toLocaleString('en')} users from PostgreSQL, next to psql \\copy…`);
     const csvResult = await csvExport(db);
+    say(`status from the ledger: ${N.ledgerRows.toLocaleString('en')} legacy rows…`);
+    const ledgerResult = await statusLedger(db);
     say(`load: ${N.load} invocations through the local Invoke API…`);
     const loadResult = await load(db, table);
     say('lookups at scale, without and with the advised indexes…');
@@ -612,6 +663,7 @@ async function main() {
       burst: burstResult,
       formats: formatResult,
       csv_export: csvResult,
+      status_ledger: ledgerResult,
       load: loadResult,
       hardening: hardeningResult,
       bcrypt_engines: bcryptResult,
@@ -657,6 +709,7 @@ function printTable(r) {
     ['burst', `${r.burst.errors} errors`, '0 errors', `${r.burst.invocations} invocations, ${r.burst.concurrency} workers: p50 ${r.burst.p50_ms} ms, p99 ${r.burst.p99_ms} ms, ${r.burst.throughput_per_s}/s, pg connections max ${r.burst.pg_connections_max}`],
     ['csv_export ratio', r.csv_export.ratio ?? 'n/a', '≤ 2', `median of ${r.csv_export.pairs.length} pairs (${r.csv_export.pairs.map((p) => p.ratio).join(', ')}); ${r.csv_export.users.toLocaleString('en')} users in ${r.csv_export.seconds} s vs psql \\copy ${r.csv_export.psql_copy_seconds ?? 'n/a'} s (medians); ${r.csv_export.exported} exported, ${r.csv_export.left_out} left out, ${r.csv_export.lint_problems} lint problems`],
     ['csv_export peak RSS', `${r.csv_export.peak_rss_mb} MB`, '≤ 200 MB', ''],
+    ['status from the ledger', `${r.status_ledger.seconds} s`, '≤ 60 s', `${r.status_ledger.rows.toLocaleString('en')} rows (${r.status_ledger.table_size}), runs ${r.status_ledger.runs_seconds.join(' / ')} s, peak RSS ${r.status_ledger.peak_rss_mb} MB; ${r.status_ledger.legacy.migrated.toLocaleString('en')} migrated, ${r.status_ledger.remaining.toLocaleString('en')} remaining`],
     ['load', `${r.load.errors} errors`, '0 errors', `${r.load.invocations} invocations: pg connections max ${r.load.pg_connections_max} (4 workers), ${r.load.pg_connections_after_close} after close; worker RSS by quarter ${r.load.worker_rss_mb_by_quarter.join(' / ')} MB`],
     ...Object.entries(r.formats).map(([name, f]) => [`verify ${name}`, `${f.verify_ms_p50} ms (estimate ${f.estimate_ms} ms)`, '', 'p50; the estimate is what the work budget admits against']),
     ...hardeningRows(r.hardening),

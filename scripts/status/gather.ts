@@ -8,11 +8,13 @@ import { readPoolUsers } from '../cli/pool-users.js';
 
 /** Every figure `status` shows. */
 export interface MigrationStatus {
-  legacy: { total: number; enabled: number; withHash: number; markedMigrated?: number };
-  pool: { total: number; byStatus: Record<string, number> };
+  /** `migrated`: rows the ledger links to a Cognito user (with a sub column). */
+  legacy: { total: number; enabled: number; withHash: number; markedMigrated?: number; migrated?: number };
+  /** Undefined when the ledger answers: the pool is not listed. */
+  pool?: { total: number; byStatus: Record<string, number> };
   /** Users the trigger migrated per UTC day (the `migrated` metric), oldest first, `days` of them. */
   migratedPerDay: Array<{ day: string; migrated: number }>;
-  /** Enabled legacy users not in the pool (by username or email). */
+  /** Enabled legacy users not in the pool (by username or email), or, with the ledger, enabled rows without a sub. */
   remaining: number;
   /** Users migrated per day, averaged over the last 7 and 28 days. */
   rate: { last7: number; last28: number };
@@ -27,6 +29,12 @@ export interface StatusSources {
   legacy: ExportSource;
   /** The legacy field that records a migration (PG_MARK_MIGRATED_COLUMN), if any. */
   markColumn?: string;
+  /**
+   * The ledger column (PG_COGNITO_SUB_COLUMN): a row with a sub has migrated,
+   * so the figures come from the legacy store alone and the pool is not
+   * listed (ListUsers pages 60 users at a time, too slow for millions).
+   */
+  subColumn?: string;
   cognito: Pick<CognitoIdentityProviderClient, 'send'>;
   userPoolId: string;
   /** Without it, the per-day figures are zero (and said so by the command). */
@@ -40,8 +48,9 @@ export interface StatusSources {
 const DAY = 86_400_000;
 
 /**
- * Gathers the migration's figures. Reads the pool (ListUsers) and the legacy
- * store once each; holds the pool's usernames and emails in memory.
+ * Gathers the migration's figures. Reads the legacy store once, streaming;
+ * without a ledger it also reads the pool (ListUsers) once and holds its
+ * usernames and emails in memory.
  *
  * @example
  * ```ts
@@ -50,8 +59,10 @@ const DAY = 86_400_000;
  */
 export async function migrationStatus(sources: StatusSources): Promise<MigrationStatus> {
   const now = sources.now ?? new Date();
-  const { names, byStatus, total: poolTotal } = await readPoolUsers(sources.cognito, sources.userPoolId, ['email', 'preferred_username']);
-  const legacy: MigrationStatus['legacy'] = { total: 0, enabled: 0, withHash: 0, ...(sources.markColumn ? { markedMigrated: 0 } : {}) };
+  const { subColumn } = sources;
+  const pool = subColumn ? undefined : await readPoolUsers(sources.cognito, sources.userPoolId, ['email', 'preferred_username']);
+  const names = pool?.names ?? new Set<string>();
+  const legacy: MigrationStatus['legacy'] = { total: 0, enabled: 0, withHash: 0, ...(sources.markColumn ? { markedMigrated: 0 } : {}), ...(subColumn ? { migrated: 0 } : {}) };
   const bulk: MigrationStatus['bulk'] = { importable: {}, reset: 0 };
   let remaining = 0;
   for await (const { login, user } of itemsOf(sources.legacy)) {
@@ -59,9 +70,12 @@ export async function migrationStatus(sources: StatusSources): Promise<Migration
     if (user.passwordHash) legacy.withHash++;
     const marked = sources.markColumn ? user.fields[sources.markColumn] : undefined;
     if (marked !== undefined && marked !== null && marked !== false && marked !== '') legacy.markedMigrated!++;
+    const sub = subColumn ? user.fields[subColumn] : undefined;
+    const linked = sub !== undefined && sub !== null && String(sub).trim() !== '';
+    if (linked) legacy.migrated!++;
     if (user.enabled === false) continue;
     legacy.enabled++;
-    if (names.has(login) || (typeof user.fields.email === 'string' && names.has(user.fields.email))) continue;
+    if (subColumn ? linked : names.has(login) || (typeof user.fields.email === 'string' && names.has(user.fields.email))) continue;
     remaining++;
     const verdict = importability(user.passwordHash);
     if (verdict && 'algorithm' in verdict) bulk.importable[verdict.algorithm] = (bulk.importable[verdict.algorithm] ?? 0) + 1;
@@ -77,7 +91,7 @@ export async function migrationStatus(sources: StatusSources): Promise<Migration
     if (rate.last7 <= 0) return null;
     return new Date(now.getTime() + Math.ceil(missing / rate.last7) * DAY).toISOString().slice(0, 10);
   };
-  return { legacy, pool: { total: poolTotal, byStatus }, migratedPerDay, remaining, rate, projection: { p90: when(0.9), p99: when(0.99) }, bulk };
+  return { legacy, ...(pool ? { pool: { total: pool.total, byStatus: pool.byStatus } } : {}), migratedPerDay, remaining, rate, projection: { p90: when(0.9), p99: when(0.99) }, bulk };
 }
 
 async function perDay(sources: StatusSources, now: Date): Promise<MigrationStatus['migratedPerDay']> {

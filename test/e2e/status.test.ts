@@ -2,14 +2,14 @@
 // UserMigration trigger, embedded PostgreSQL; CloudWatch is the one API stubbed
 // (nothing here runs it), answering GetMetricData in its real shape.
 import { CloudWatchClient, GetMetricDataCommand } from '@aws-sdk/client-cloudwatch';
-import { InitiateAuthCommand } from '@aws-sdk/client-cognito-identity-provider';
+import { AdminGetUserCommand, InitiateAuthCommand } from '@aws-sdk/client-cognito-identity-provider';
 import { mockClient } from 'aws-sdk-client-mock';
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { DEMO_USERS } from '../../scripts/lib/seed.mjs';
 import { startLocalStack } from '../../scripts/lib/stack.mjs';
 import { status } from '../../scripts/status/index.js';
-import { databaseUrl } from '../support/database.js';
+import { databaseUrl, sql } from '../support/database.js';
 
 const [alice] = DEMO_USERS as [typeof DEMO_USERS[0]];
 const DAY = 86_400_000;
@@ -66,4 +66,27 @@ describe('cognito-migrate status', () => {
     expect(out).not.toMatch(/\$2[aby]\$/);
     await expect(status([], () => {})).rejects.toThrow(/status needs --user-pool-id ID/);
   });
+  it('with the ledger, answers from the legacy store alone: the pool is not listed', async () => {
+    const user = await stack.idp.send(new AdminGetUserCommand({ UserPoolId: stack.userPoolId!, Username: alice.email }));
+    const sub = user.UserAttributes?.find((a) => a.Name === 'sub')?.Value;
+    await sql(`ALTER TABLE ${stack.table} ADD COLUMN IF NOT EXISTS cognito_sub text`);
+    await sql(`UPDATE ${stack.table} SET cognito_sub = $1 WHERE username = $2`, [sub, alice.username]);
+    vi.stubEnv('PG_TABLE', stack.table);
+    vi.stubEnv('PG_COGNITO_SUB_COLUMN', 'cognito_sub');
+    // Nothing listens here: a ListUsers call would fail the command.
+    vi.stubEnv('AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER', 'http://127.0.0.1:9');
+    let out = '';
+    expect(await status(['--user-pool-id', stack.userPoolId!, '--region', 'local', '--no-metrics', '--json'], (t) => { out += t; })).toBe(0);
+    const s = JSON.parse(out);
+    expect(s.legacy).toEqual({ total: 3, enabled: 2, withHash: 3, migrated: 1 });
+    expect(s.pool).toBeUndefined();
+    expect(s.remaining).toBe(1);
+    expect(s.bulk).toEqual({ importable: { BCRYPT: 1 }, reset: 0 });
+    out = '';
+    expect(await status(['--user-pool-id', stack.userPoolId!, '--region', 'local', '--no-metrics'], (t) => { out += t; })).toBe(0);
+    expect(out).toMatch(/^pool users +not listed: the ledger answers$/m);
+    expect(out).toMatch(/^remaining +1 enabled legacy users the ledger links to no Cognito user$/m);
+    vi.unstubAllEnvs();
+  });
+
 });
