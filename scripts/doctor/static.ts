@@ -290,9 +290,45 @@ function poolChecks(template: Template, pools: Array<[string, Resource]>, functi
     const own = clients.filter(([, c]) => refersTo(c.Properties?.UserPoolId, pid));
     if (own.length === 0) results.push(warn('client.password-auth', `User pool ${pid} has no app client in the template`, 'Check the clients online (doctor --user-pool-id).'));
     for (const [cid, client] of own) results.push(clientCheck(cid, client.Properties?.ExplicitAuthFlows));
+    results.push(...completionChecks(pid, props, fn, own));
     results.push(...mfaChecks(template, pid, props, fn[1].Properties));
   }
   return results;
+}
+
+const COMPLETION_VARIABLES = ['PG_COGNITO_SUB_COLUMN', 'MYSQL_COGNITO_SUB_COLUMN', 'PG_GROUPS_COLUMN', 'MYSQL_GROUPS_COLUMN', 'GROUP_MAP'];
+
+/**
+ * A function that can keep a ledger or map groups (its environment names a
+ * completion variable) needs the pool to send it Post authentication and Post
+ * confirmation, a mutable mark attribute in the schema, and no app client of
+ * the template able to write the link or the mark.
+ */
+function completionChecks(pid: string, props: Record<string, Json>, [fid, fn]: Functions[number], clients: Array<[string, Resource]>): CheckResult[] {
+  const variables = ((fn.Properties.Environment as Record<string, Json> | undefined)?.Variables ?? {}) as Record<string, Json>;
+  if (!COMPLETION_VARIABLES.some((v) => v in variables)) return [];
+  const lambdaConfig = (props.LambdaConfig ?? {}) as Record<string, Json>;
+  const missing = ['PostAuthentication', 'PostConfirmation'].filter((t) => !refersTo(lambdaConfig[t], fid));
+  const mark = typeof variables.COMPLETION_MARK_ATTRIBUTE === 'string' && variables.COMPLETION_MARK_ATTRIBUTE ? variables.COMPLETION_MARK_ATTRIBUTE : 'custom:migrated_at';
+  const schema = ((props.Schema ?? []) as Array<Record<string, Json>>).find((a) => `custom:${a.Name}` === mark);
+  const guarded = ['custom:legacy_id', mark];
+  return [
+    missing.length
+      ? fail('pool.completion', `User pool ${pid} does not send ${missing.join(' or ')} to ${fid}, whose settings complete migrations: no sub is written back, no group assigned, and moved users are not refused`, `Add to the pool's LambdaConfig: ${missing.map((t) => `${t}: !GetAtt ${fid}.Arn`).join(', ')}.`)
+      : pass('pool.completion', `User pool ${pid} sends Post authentication and Post confirmation to ${fid}`),
+    !schema
+      ? fail('pool.completion-mark', `User pool ${pid} declares no ${mark}: every completion fails at its last step`, `Add to its Schema: { Name: ${mark.replace(/^custom:/, '')}, AttributeDataType: String, Mutable: true }.`)
+      : schema.Mutable === false
+      ? fail('pool.completion-mark', `${mark} is immutable in ${pid}: the completion cannot set it`, 'Declare it with Mutable: true.')
+      : pass('pool.completion-mark', `User pool ${pid} declares the completion mark ${mark}`),
+    ...clients.map(([cid, c]) => {
+      const writable = Array.isArray(c.Properties?.WriteAttributes) ? (c.Properties!.WriteAttributes as Json[]).map(String) : [];
+      const open = guarded.filter((a) => writable.includes(a));
+      return open.length
+        ? fail('client.write-attributes', `App client ${cid} lets users write ${open.join(' and ')}: a user could point their account at another legacy row, or skip the completion`, `Remove ${open.join(', ')} from ${cid}'s WriteAttributes.`)
+        : pass('client.write-attributes', `App client ${cid} cannot write ${guarded.join(' or ')}`);
+    }),
+  ];
 }
 
 /**

@@ -45,7 +45,7 @@ describe('doctor on the project template', () => {
     const results = await check(base);
     // The template's new pool has MFA off, while ENABLE_SMS_MFA keeps SMS MFA by default: the one thing to decide.
     expect(results.filter((r) => r.status !== 'pass').map((r) => `${r.status} ${r.id}`)).toEqual(['warn mfa.sms-migration']);
-    expect(results.map((r) => r.id)).toEqual(expect.arrayContaining(['function.handler', 'trigger.permission', 'pool.trigger', 'client.password-auth', 'role.secret']));
+    expect(results.map((r) => r.id)).toEqual(expect.arrayContaining(['function.handler', 'trigger.permission', 'pool.trigger', 'client.password-auth', 'role.secret', 'pool.completion', 'pool.completion-mark', 'client.write-attributes']));
   });
 
   it('exits 0 with --json, printing {checks:[{id,status,message,fix}]}', async () => {
@@ -118,6 +118,20 @@ describe('pitfalls, caught statically', () => {
   it('the pool does not name the function as its UserMigration trigger', async () => {
     const t = broken((r) => { delete r.UserPool!.Properties.LambdaConfig; });
     find(await check(t), 'pool.trigger', 'fail');
+  });
+
+  it('the completion: Post triggers not wired, the mark missing or immutable, a client that can write the link', async () => {
+    const unwired = broken((r) => {
+      delete r.UserPool!.Properties.LambdaConfig.PostConfirmation;
+      r.UserPool!.Properties.Schema = r.UserPool!.Properties.Schema.filter((a: Props) => a.Name !== 'migrated_at');
+      r.UserPoolClient!.Properties.WriteAttributes = ['email', 'custom:legacy_id'];
+    });
+    const results = await check(unwired);
+    expect(find(results, 'pool.completion', 'fail').fix).toMatch(/PostConfirmation: !GetAtt MigrationFunction\.Arn/);
+    find(results, 'pool.completion-mark', 'fail');
+    expect(find(results, 'client.write-attributes', 'fail').message).toMatch(/UserPoolClient lets users write custom:legacy_id/);
+    const immutable = broken((r) => { r.UserPool!.Properties.Schema.find((a: Props) => a.Name === 'migrated_at').Mutable = false; });
+    expect(find(await check(immutable), 'pool.completion-mark', 'fail').message).toMatch(/immutable/);
   });
 
   it('an app client without ALLOW_USER_PASSWORD_AUTH (SRP only)', async () => {
