@@ -10,7 +10,8 @@ const AUTH_SECRET_FIX = 'Store the Authorization header value (e.g. "Bearer abcâ
  * `HTTP_VERIFY_PATH` (`none` for APIs that return hashes), `HTTP_USER_PATH`,
  * `HTTP_AUTH_SECRET_ARN` (a Secrets Manager secret holding the Authorization
  * header value) or `HTTP_AUTHORIZATION`, `HTTP_TIMEOUT_MS`, `HTTP_RETRIES`,
- * `HTTP_FIELDS` and `HTTP_STATUSES` (JSON).
+ * `HTTP_FIELDS` and `HTTP_STATUSES` (JSON), `HTTP_LINK_PATH` (the completion's
+ * write-back, e.g. `/users/{id}/cognito`).
  *
  * @example
  * ```ts
@@ -26,12 +27,14 @@ export function httpStoreFromEnv(env: Env, extra: Pick<HttpStoreOptions, 'fetch'
   if (secretArn && plain) throw new ConfigurationError('HTTP_AUTHORIZATION', 'HTTP_AUTHORIZATION and HTTP_AUTH_SECRET_ARN are both set', 'Set only one; prefer the secret.');
   const fields = jsonEnv(env, 'HTTP_FIELDS') as HttpStoreOptions['fields'];
   const statuses = jsonEnv(env, 'HTTP_STATUSES') as HttpStoreOptions['statuses'];
+  const linkPath = optionalEnv(env, 'HTTP_LINK_PATH');
   return createHttpStore({
     baseUrl,
     ...(verify ? { verifyPath: verify === 'none' ? null : verify } : {}),
     ...(userPath ? { userPath } : {}),
     ...(fields ? { fields } : {}),
     ...(statuses ? { statuses } : {}),
+    ...(linkPath ? { linkPath } : {}),
     ...(secretArn ? { authorization: async () => (await readSecretString(secretArn, 'HTTP_AUTH_SECRET_ARN', AUTH_SECRET_FIX)).trim() } : plain ? { authorization: plain } : {}),
     timeoutMs: integerEnv(env, 'HTTP_TIMEOUT_MS', { fallback: 1000, min: 10, max: 4800 }),
     retries: integerEnv(env, 'HTTP_RETRIES', { fallback: 2, min: 0, max: 5 }),

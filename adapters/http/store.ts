@@ -3,7 +3,8 @@ import { type CheckResult, type SelfCheck, fail, pass, warn } from '../../src/ch
 import { ConfigurationError, DeadlineExceededError, StoreUnavailableError } from '../../src/errors.js';
 import { rejectUnknownKeys } from '../../src/config.js';
 import { applyEnabled, parseFlag } from '../../src/flags.js';
-import type { AuthenticateResult, LegacyUser, LegacyValue, LookupQuery, StoreContext, UserStore } from '../../src/types.js';
+import { parseRoles } from '../../src/completion.js';
+import type { AuthenticateResult, LegacyUser, LegacyValue, LinkResult, LookupQuery, StoreContext, UserStore } from '../../src/types.js';
 
 /**
  * Options of {@link createHttpStore}.
@@ -25,8 +26,19 @@ export interface HttpStoreOptions {
   passwordField?: string;
   /** Where the user object sits in a response (default: `user` when present, else the whole body). */
   userKey?: string;
-  /** Field names in the user object (defaults `id`, `enabled`, `sms_mfa`, `password_hash`). */
-  fields?: Partial<Record<'id' | 'enabled' | 'smsMfa' | 'passwordHash', string>>;
+  /** Field names in the user object (defaults `id`, `enabled`, `sms_mfa`, `password_hash`, `cognito_sub`). */
+  fields?: Partial<Record<'id' | 'enabled' | 'smsMfa' | 'passwordHash' | 'cognitoSub', string>>;
+  /**
+   * The completion's write-back (the ledger), off by default: POST here, with
+   * `{id}` replaced by the URL-encoded legacy id, the body
+   * `{"sub": "…", "expected": null | "…"}`. The API stores the sub on the
+   * user only if the user holds `expected` or nothing, and answers 200
+   * `{"roles": [...], "already_linked": false}` (linked; `true` when it held
+   * this very sub already), 409 `{"sub": "…"}` (the user holds another sub:
+   * nothing written), or 404 (no such user). Users the API returns with a
+   * `cognito_sub` are never migrated again. E.g. `/users/{id}/cognito`.
+   */
+  linkPath?: string;
   /**
    * What the verify endpoint's status codes mean (defaults: success 200, wrong
    * password 401, unknown user 404, disabled 423). Only the success status
@@ -50,7 +62,7 @@ export interface HttpStoreOptions {
   fetch?: typeof fetch;
 }
 
-const OPTION_NAMES = ['baseUrl', 'verifyPath', 'userPath', 'loginField', 'passwordField', 'userKey', 'fields', 'statuses', 'authorization', 'headers', 'timeoutMs', 'retries', 'fetch'];
+const OPTION_NAMES = ['baseUrl', 'verifyPath', 'userPath', 'loginField', 'passwordField', 'userKey', 'fields', 'linkPath', 'statuses', 'authorization', 'headers', 'timeoutMs', 'retries', 'fetch'];
 const WHERE = 'createHttpStore';
 const RETRIABLE = (status: number) => status >= 500 || status === 429 || status === 408;
 // Errors raised before any byte of the request left this machine.
@@ -104,7 +116,11 @@ export function createHttpStore(options: HttpStoreOptions): HttpStore {
   const verifyPath = options.verifyPath === undefined ? '/auth/verify' : options.verifyPath;
   const userPath = options.userPath ?? '/users/{login}';
   if (!userPath.includes('{login}')) throw new ConfigurationError('userPath', `${WHERE}: "userPath" must contain {login}`, 'Example: /users/{login}.');
-  const fields = { id: 'id', enabled: 'enabled', smsMfa: 'sms_mfa', passwordHash: 'password_hash', ...options.fields };
+  const fields = { id: 'id', enabled: 'enabled', smsMfa: 'sms_mfa', passwordHash: 'password_hash', cognitoSub: 'cognito_sub', ...options.fields };
+  // `//host/…` would leave baseUrl for another host (a protocol-relative URL).
+  if (options.linkPath !== undefined && (typeof options.linkPath !== 'string' || !/^\/(?!\/)/.test(options.linkPath) || !options.linkPath.includes('{id}'))) {
+    throw new ConfigurationError('linkPath', `${WHERE}: "linkPath" must be a path under baseUrl (one leading /) that contains {id}`, 'Example: /users/{id}/cognito.');
+  }
   const statuses = { success: 200, wrongPassword: [401], unknownUser: [404], disabled: [423], ...options.statuses };
   const timeoutMs = options.timeoutMs ?? 1000;
   const retries = options.retries ?? 2;
@@ -193,6 +209,8 @@ export function createHttpStore(options: HttpStoreOptions): HttpStore {
     // Fails closed: "false", 0, null and anything unreadable refuse.
     if (Object.hasOwn(raw, fields.enabled)) applyEnabled(user, raw[fields.enabled], `field "${fields.enabled}"`);
     if (parseFlag(raw[fields.smsMfa]) === true) user.smsMfa = true;
+    const sub = raw[fields.cognitoSub];
+    if (typeof sub === 'string' && sub.trim() !== '') user.cognitoSub = sub;
     return user;
   }
 
@@ -225,10 +243,21 @@ export function createHttpStore(options: HttpStoreOptions): HttpStore {
     throw new StoreUnavailableError('http', `verify-password answered HTTP ${status}, which is not a known answer (configure statuses if it means something)`);
   }
 
+  async function linkAccount(link: { legacyId: string; sub: string; expected: string | null }, ctx: StoreContext): Promise<LinkResult> {
+    const path = options.linkPath!.replace('{id}', encodeURIComponent(link.legacyId));
+    const { status, json } = await request('POST', path, { sub: link.sub, expected: link.expected }, ctx);
+    const body = (json && typeof json === 'object' && !Array.isArray(json) ? json : {}) as Record<string, unknown>;
+    if (status === 200) return { outcome: body.already_linked === true ? 'already_linked' : 'linked', roles: parseRoles(body.roles) };
+    if (status === 404) return { outcome: 'no_row' };
+    if (status === 409 && typeof body.sub === 'string' && body.sub) return { outcome: 'linked_elsewhere', sub: body.sub };
+    throw new ProtocolError('http', `protocol error: the link call answered HTTP ${status}; 200, 404 and 409 with the sub the user holds are answers`);
+  }
+
   return {
     name: 'http',
     findUser,
     ...(verifyPath === null ? {} : { authenticate }),
+    ...(options.linkPath === undefined ? {} : { linkAccount }),
     checks: () => [{
       id: 'http.reachable',
       async run(): Promise<CheckResult> {

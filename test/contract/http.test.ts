@@ -3,21 +3,24 @@ import { startLegacyApi } from '../support/legacy-api.js';
 import { CONTRACT_USERS, runStoreContract } from './suite.js';
 
 const users = CONTRACT_USERS.map((u) => ({ ...u, email_verified: true }));
-const can = { caseInsensitive: true, disabledUsers: true };
+const can = { caseInsensitive: true, disabledUsers: true, ledger: true };
 
 runStoreContract('http', async () => {
   const api = await startLegacyApi(users);
+  // A second API whose users hold the ledger and roles (the ledger test writes to it).
+  const ledgerApi = await startLegacyApi(users.map((u, i) => ({ ...u, ...(i === 0 ? { roles: ['admins', 'staff'] } : {}) })));
   const down = await startLegacyApi(users, { kind: 'error', status: 500 });
   const stalled = await startLegacyApi(users, { kind: 'stall' });
   const make = (url: string) => createHttpStore({ baseUrl: url, authorization: 'Bearer test-token', timeoutMs: 400, retries: 1 });
   return {
     store: make(api.url),
+    ledger: () => createHttpStore({ baseUrl: ledgerApi.url, authorization: 'Bearer test-token', timeoutMs: 400, retries: 1, linkPath: '/users/{id}/cognito' }),
     attributes: { email: 'email', email_verified: 'email_verified', given_name: 'given_name', family_name: 'family_name' },
     can,
     outage: () => make(down.url),
     slow: () => make(stalled.url),
     close: async () => {
-      await Promise.all([api.close(), down.close(), stalled.close()]);
+      await Promise.all([api.close(), ledgerApi.close(), down.close(), stalled.close()]);
     },
   };
 }, { ...can, outage: true, slow: true });

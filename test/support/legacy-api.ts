@@ -57,6 +57,17 @@ export async function startLegacyApi(users: readonly ApiUser[], behaviour: Behav
       if (!user.enabled) return send(res, 423, { error: 'disabled' });
       return send(res, 200, { user: publicUser(user) });
     }
+    // The ledger, as createHttpStore's linkPath documents it: a compare-and-set of the user's sub.
+    const link = /^\/api\/users\/([^/]+)\/cognito$/.exec(url.pathname);
+    if (req.method === 'POST' && link) {
+      const body = JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}') as { sub?: string; expected?: string | null };
+      const user = users.find((u) => `u-${u.username}` === decodeURIComponent(link[1]!));
+      if (!user) return send(res, 404, { error: 'unknown' });
+      if (user.cognito_sub === body.sub) return send(res, 200, { roles: user.roles ?? [], already_linked: true });
+      if (user.cognito_sub && user.cognito_sub !== body.expected) return send(res, 409, { sub: user.cognito_sub });
+      user.cognito_sub = body.sub;
+      return send(res, 200, { roles: user.roles ?? [], already_linked: false });
+    }
     const match = /^\/api\/users\/(.+)$/.exec(url.pathname);
     if (req.method === 'GET' && match) {
       const user = find(decodeURIComponent(match[1]!), url.searchParams.get('match_email') === 'true', url.searchParams.get('case_insensitive') === 'true');

@@ -19,6 +19,20 @@ afterEach(async () => {
   await Promise.all(apis.splice(0).map((a) => a.close()));
 });
 
+describe('HTTP store: the ledger call', () => {
+  it('is off without linkPath, refuses a linkPath without {id}, and takes only 200, 404 and 409 with a sub as answers', async () => {
+    const a = await api();
+    expect(createHttpStore({ baseUrl: a.url, authorization: 'Bearer test-token' }).linkAccount).toBeUndefined();
+    expect(() => createHttpStore({ baseUrl: a.url, linkPath: '/users/cognito' })).toThrow(ConfigurationError);
+    expect(() => createHttpStore({ baseUrl: a.url, linkPath: '//elsewhere/{id}' })).toThrow(/linkPath/);
+    for (const [status, body] of [[409, {}], [201, { roles: [] }], [500, {}]] as const) {
+      const odd = await api({ kind: 'verify-answers', status: 200 });
+      const store = createHttpStore({ baseUrl: odd.url, authorization: 'Bearer test-token', linkPath: '/answers/{id}', retries: 0, fetch: async () => new Response(JSON.stringify(body), { status }) });
+      await expect(store.linkAccount!({ legacyId: 'u-ada', sub: 's', expected: null }, ctx())).rejects.toBeInstanceOf(StoreUnavailableError);
+    }
+  });
+});
+
 describe('HTTP store', () => {
   it('sends the authorization header, fetched once from the secret function', async () => {
     const a = await api();
