@@ -1,4 +1,4 @@
-import { type Env, optionalEnv, requiredEnv } from '../../src/config.js';
+import { type Env, booleanEnv, optionalEnv, requiredEnv } from '../../src/config.js';
 import { ConfigurationError } from '../../src/errors.js';
 import { readSecretString } from '../../src/secrets.js';
 import { type CognitoStoreOptions, createCognitoStore } from './store.js';
@@ -7,7 +7,8 @@ import { type CognitoStoreOptions, createCognitoStore } from './store.js';
  * Builds the Cognito (pool-to-pool) store from environment variables:
  * `OLD_USER_POOL_ID`, `OLD_CLIENT_ID`, `OLD_CLIENT_SECRET_ARN` (a Secrets Manager
  * secret holding the old app client's secret) or `OLD_CLIENT_SECRET`, `OLD_USER_POOL_REGION`,
- * `OLD_POOL_ROLE_ARN`, `OLD_POOL_EXTERNAL_ID`, `DROP_ATTRIBUTES` (comma-separated).
+ * `OLD_POOL_ROLE_ARN`, `OLD_POOL_EXTERNAL_ID`, `DROP_ATTRIBUTES` (comma-separated),
+ * `OLD_POOL_GROUPS` (`true`: the completion carries the old pool's groups).
  *
  * @example
  * ```ts
@@ -37,6 +38,7 @@ export function cognitoStoreFromEnv(env: Env, extra: Pick<CognitoStoreOptions, '
     ...(roleArn ? { roleArn } : {}),
     ...(externalId ? { externalId } : {}),
     ...(drop ? { dropAttributes: drop.split(',').map((d) => d.trim()).filter(Boolean) } : {}),
+    ...(booleanEnv(env, 'OLD_POOL_GROUPS', false) ? { carryGroups: true } : {}),
     ...extra,
   });
 }

@@ -1,12 +1,12 @@
 import {
-  AdminGetUserCommand, type AdminGetUserCommandOutput, AdminInitiateAuthCommand, AdminRespondToAuthChallengeCommand, CognitoIdentityProviderClient,
+  AdminGetUserCommand, type AdminGetUserCommandOutput, AdminInitiateAuthCommand, AdminListGroupsForUserCommand, AdminRespondToAuthChallengeCommand, CognitoIdentityProviderClient,
   DescribeUserPoolClientCommand, DescribeUserPoolCommand, ListUsersCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
 import { createHmac, randomBytes } from 'node:crypto';
 import { type CheckResult, type SelfCheck, fail, pass, warn } from '../../src/checks.js';
 import { rejectUnknownKeys } from '../../src/config.js';
 import { ConfigurationError, StoreUnavailableError } from '../../src/errors.js';
-import { type AuthenticateResult, type LegacyUser, type LegacyValue, type LookupQuery, type StoreContext, type UserStore } from '../../src/types.js';
+import { type AuthenticateResult, type LegacyUser, type LegacyValue, type LinkResult, type LookupQuery, type StoreContext, type UserStore } from '../../src/types.js';
 
 /**
  * Options of {@link createCognitoStore}.
@@ -32,9 +32,19 @@ export interface CognitoStoreOptions {
   dropAttributes?: readonly string[];
   /** A ready client (tests, custom endpoints). Default: one for `region`, created on first use. */
   client?: Pick<CognitoIdentityProviderClient, 'send'>;
+  /**
+   * Carry the old pool's groups: the completion reads the groups of the old
+   * user (`AdminListGroupsForUser`, found by the old sub, the legacy id) as the
+   * legacy roles, mapped by GROUP_MAP (or kept by name with
+   * UNMAPPED_ROLES=same-name). The old pool keeps no ledger: nothing is
+   * written to it. Needs `cognito-idp:ListUsers` and
+   * `AdminListGroupsForUser` on the old pool, and the mapping must set
+   * `custom:legacy_id` from `id`. Default false.
+   */
+  carryGroups?: boolean;
 }
 
-const OPTION_NAMES = ['userPoolId', 'clientId', 'clientSecret', 'region', 'roleArn', 'externalId', 'dropAttributes', 'client'];
+const OPTION_NAMES = ['userPoolId', 'clientId', 'clientSecret', 'region', 'roleArn', 'externalId', 'dropAttributes', 'client', 'carryGroups'];
 const WHERE = 'createCognitoStore';
 // Cognito owns these: never copied to the new pool.
 const ALWAYS_DROPPED = new Set(['sub', 'identities', 'cognito:user_status', 'cognito:mfa_enabled', 'cognito:username']);
@@ -224,10 +234,34 @@ export function createCognitoStore(options: CognitoStoreOptions): UserStore {
     return { outcome: 'ok', user: legacy };
   }
 
+  /** The old user's groups as legacy roles; the old user is found by its sub, which the migration made the legacy id. */
+  async function linkAccount(link: { legacyId: string }, ctx: StoreContext): Promise<LinkResult> {
+    // A sub is a UUID; anything else is no old user, and must not reach the filter's quotes.
+    if (!/^[0-9a-f-]{1,64}$/i.test(link.legacyId)) return { outcome: 'no_row' };
+    let username: string | undefined;
+    try {
+      const out = await call<{ Users?: Array<{ Username?: string }> }>(new ListUsersCommand({ UserPoolId: options.userPoolId, Filter: `sub = "${link.legacyId}"`, Limit: 2 }), ctx);
+      if (out.Users?.length !== 1 || !out.Users[0]!.Username) return { outcome: 'no_row' };
+      username = out.Users[0]!.Username;
+      const roles: string[] = [];
+      let token: string | undefined;
+      // A user is in at most 100 groups: two pages of 60.
+      do {
+        const page = await call<{ Groups?: Array<{ GroupName?: string }>; NextToken?: string }>(new AdminListGroupsForUserCommand({ UserPoolId: options.userPoolId, Username: username, Limit: 60, ...(token ? { NextToken: token } : {}) }), ctx);
+        for (const g of page.Groups ?? []) if (g.GroupName) roles.push(g.GroupName);
+        token = page.NextToken;
+      } while (token && roles.length < 100);
+      return { outcome: 'linked', roles };
+    } catch (err) {
+      throw outage(err as CognitoError, username ? 'AdminListGroupsForUser' : 'ListUsers');
+    }
+  }
+
   return {
     name: 'cognito',
     findUser,
     authenticate,
+    ...(options.carryGroups ? { linkAccount } : {}),
     checks: () => cognitoChecks(options, getClient, secretHash),
   };
 }

@@ -188,7 +188,7 @@ function writeCheck(client: string, writable: string[], guarded: string[]): Chec
 
 /** True when the function is configured to complete migrations: a ledger column, a groups column or a group map. */
 function completes(env: Record<string, string>): boolean {
-  return ['PG_COGNITO_SUB_COLUMN', 'MYSQL_COGNITO_SUB_COLUMN', 'PG_GROUPS_COLUMN', 'MYSQL_GROUPS_COLUMN', 'GROUP_MAP'].some((k) => Boolean(env[k]));
+  return ['PG_COGNITO_SUB_COLUMN', 'MYSQL_COGNITO_SUB_COLUMN', 'PG_GROUPS_COLUMN', 'MYSQL_GROUPS_COLUMN', 'GROUP_MAP', 'HTTP_LINK_PATH'].some((k) => Boolean(env[k])) || env.OLD_POOL_GROUPS === 'true';
 }
 
 /**
@@ -284,7 +284,8 @@ async function roleOnline(iam: IAMClient, roleArn: string | undefined, env: Reco
   }
   if (env.OLD_USER_POOL_ID) {
     const oldRegion = env.OLD_USER_POOL_REGION ?? env.OLD_USER_POOL_ID.split('_')[0] ?? region;
-    groups.push({ id: 'role.cognito', actions: ['cognito-idp:AdminInitiateAuth', 'cognito-idp:AdminGetUser'], resources: [`arn:aws:cognito-idp:${oldRegion}:${account}:userpool/${env.OLD_USER_POOL_ID}`], why: 'AccessDeniedException from the old pool at the first sign-in', fix: 'Allow cognito-idp:AdminInitiateAuth and AdminGetUser on the old pool\'s ARN.' });
+    const carry = env.OLD_POOL_GROUPS === 'true' ? ['cognito-idp:ListUsers', 'cognito-idp:AdminListGroupsForUser'] : [];
+    groups.push({ id: 'role.cognito', actions: ['cognito-idp:AdminInitiateAuth', 'cognito-idp:AdminGetUser', ...carry], resources: [`arn:aws:cognito-idp:${oldRegion}:${account}:userpool/${env.OLD_USER_POOL_ID}`], why: 'AccessDeniedException from the old pool at the first sign-in (or, for the groups, at its completion)', fix: `Allow cognito-idp:AdminInitiateAuth and AdminGetUser${carry.length ? ', ListUsers and AdminListGroupsForUser' : ''} on the old pool's ARN.` });
   }
   if (completes(env) && poolArn) {
     const actions = ['cognito-idp:AdminAddUserToGroup', 'cognito-idp:AdminUpdateUserAttributes', ...(env.REMIGRATE === 'if-absent' ? ['cognito-idp:ListUsers'] : []), ...(env.CREATE_MISSING_GROUPS === 'true' ? ['cognito-idp:CreateGroup'] : [])];

@@ -148,6 +148,10 @@ export async function startLambdaServer({ functions, port = 0, maxConcurrency = 
     url: `http://127.0.0.1:${address.port}`,
     port: address.port,
     stats,
+    /** Sets environment variables of a function for the workers started from now on (a setting known only after the server started). */
+    setEnv(name, env) {
+      Object.assign(pools.get(name).spec.env, env);
+    },
     /** Workers alive now, per function. */
     workers: () => Object.fromEntries([...pools.values()].map((p) => [p.name, p.all.size])),
     /** Stops every worker and the server. */

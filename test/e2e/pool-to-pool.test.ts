@@ -1,13 +1,16 @@
 // A user of an old Cognito pool signs in to a new pool with the old password:
 // new pool (cognito-local) → UserMigration → dist/cognito behind the local
 // Invoke API → AdminInitiateAuth/AdminGetUser on the old pool (a second cognito-local).
-import { AdminGetUserCommand, CognitoIdentityProviderClient, CreateUserPoolClientCommand, CreateUserPoolCommand, InitiateAuthCommand } from '@aws-sdk/client-cognito-identity-provider';
+import {
+  AdminAddUserToGroupCommand, AdminGetUserCommand, AdminListGroupsForUserCommand, CognitoIdentityProviderClient, CreateGroupCommand, CreateUserPoolClientCommand,
+  CreateUserPoolCommand, InitiateAuthCommand,
+} from '@aws-sdk/client-cognito-identity-provider';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startCognitoLocal } from '../../scripts/lib/cognito-local.mjs';
 import { startLambdaServer } from '../../scripts/lib/lambda-server.mjs';
 import { CONTRACT_USERS } from '../contract/suite.js';
-import { startOldPool } from '../support/old-pool.js';
+import { createOldPool, startOldPool } from '../support/old-pool.js';
 
 const root = join(import.meta.dirname, '..', '..');
 const [ada, off] = CONTRACT_USERS;
@@ -65,5 +68,68 @@ describe('pool-to-pool migration through a real sign-in', () => {
     const before = lambda.stats.invocations;
     expect((await signIn(ada.email, ada.password)).AuthenticationResult?.AccessToken).toBeTruthy();
     expect(lambda.stats.invocations).toBe(before);
+  });
+});
+
+// The old pool's groups, carried by the completion (OLD_POOL_GROUPS=true). Both pools live in one emulator
+// here, so the function reaches both through one endpoint, as it reaches one regional endpoint in AWS; the
+// old pool's own sign-ins then reach the function's Post authentication too, and cost nothing (no legacy id).
+describe('pool-to-pool: the old pool\'s groups become the new pool\'s', () => {
+  let cognito: Awaited<ReturnType<typeof startCognitoLocal>>;
+  let server: Awaited<ReturnType<typeof startLambdaServer>>;
+  let client: CognitoIdentityProviderClient;
+  let newPool: string;
+  let newClient: string;
+  let logs: string[];
+
+  beforeAll(async () => {
+    const { freePort } = await import('../../scripts/lib/postgres.mjs');
+    const port = await freePort();
+    logs = [];
+    server = await startLambdaServer({
+      onLog: (line) => logs.push(line),
+      functions: {
+        migrate: {
+          file: join(root, 'dist', 'cognito', 'index.mjs'),
+          env: {
+            OLD_USER_POOL_ID: 'set below', OLD_CLIENT_ID: 'set below', MATCH_EMAIL: 'true', OLD_POOL_GROUPS: 'true', UNMAPPED_ROLES: 'same-name', CREATE_MISSING_GROUPS: 'true',
+            AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER: `http://127.0.0.1:${port}`,
+            ATTRIBUTE_MAP: JSON.stringify({ email: 'email', email_verified: 'email_verified', given_name: 'given_name', 'custom:legacy_id': 'id' }),
+          },
+        },
+      },
+    });
+    // Pools sign in by username unless they ask for email (lodash-merged defaults can add usernameAttributes, never remove them).
+    cognito = await startCognitoLocal({ lambdaEndpoint: server.url, userMigration: 'migrate', completion: 'migrate', port, userPoolDefaults: { UsernameAttributes: [] } });
+    client = new CognitoIdentityProviderClient({ endpoint: cognito.endpoint, region: 'local', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+    const oldPool = await createOldPool(client);
+    for (const group of ['admins', 'support']) {
+      await client.send(new CreateGroupCommand({ UserPoolId: oldPool.userPoolId, GroupName: group }));
+      await client.send(new AdminAddUserToGroupCommand({ UserPoolId: oldPool.userPoolId, Username: ada.username, GroupName: group }));
+    }
+    newPool = (await client.send(new CreateUserPoolCommand({
+      PoolName: 'new', UsernameAttributes: ['email'],
+      Schema: [{ Name: 'legacy_id', AttributeDataType: 'String', Mutable: false }, { Name: 'migrated_at', AttributeDataType: 'String', Mutable: true }],
+    }))).UserPool!.Id!;
+    newClient = (await client.send(new CreateUserPoolClientCommand({ UserPoolId: newPool, ClientName: 'web', ExplicitAuthFlows: ['ALLOW_USER_PASSWORD_AUTH'] }))).UserPoolClient!.ClientId!;
+    await client.send(new CreateGroupCommand({ UserPoolId: newPool, GroupName: 'admins' }));
+    // The function's settings name the old pool, known only now; its workers start on the first invocation.
+    server.setEnv('migrate', { OLD_USER_POOL_ID: oldPool.userPoolId, OLD_CLIENT_ID: oldPool.clientId });
+  });
+  afterAll(async () => {
+    client?.destroy();
+    await cognito?.stop();
+    await server?.close();
+  });
+
+  it('the first sign-in migrates the user and adds them to the groups they had in the old pool (a missing one created)', async () => {
+    const out = await client.send(new InitiateAuthCommand({ AuthFlow: 'USER_PASSWORD_AUTH', ClientId: newClient, AuthParameters: { USERNAME: ada.email, PASSWORD: ada.password } }));
+    expect(out.AuthenticationResult?.IdToken).toBeTruthy();
+    const user = await client.send(new AdminGetUserCommand({ UserPoolId: newPool, Username: ada.email }));
+    const groups = await client.send(new AdminListGroupsForUserCommand({ UserPoolId: newPool, Username: user.Username! }));
+    expect((groups.Groups ?? []).map((g) => g.GroupName).sort()).toEqual(['admins', 'support']);
+    expect(user.UserAttributes?.find((a) => a.Name === 'custom:migrated_at')?.Value).toBeTruthy();
+    const records = logs.filter((l) => l.startsWith('{"level"')).map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(records.find((r) => r.outcome === 'completed')).toMatchObject({ link: 'linked', roles: 2, groups: 2 });
   });
 });

@@ -13,6 +13,11 @@ export const localCognitoClient = (endpoint: string) => new CognitoIdentityProvi
 export async function startOldPool() {
   const cognito = await startCognitoLocal({ lambdaEndpoint: 'http://127.0.0.1:1', userPoolDefaults: { UsernameAttributes: [] } });
   const idp = localCognitoClient(cognito.endpoint);
+  return { cognito, idp, ...(await createOldPool(idp)) };
+}
+
+/** The old pool with CONTRACT_USERS (passwords set, the disabled one disabled), in the emulator `idp` talks to, which must create pools that sign in by username. */
+export async function createOldPool(idp: CognitoIdentityProviderClient) {
   const pool = await idp.send(new CreateUserPoolCommand({ PoolName: 'old' }));
   const userPoolId = pool.UserPool!.Id!;
   const app = await idp.send(new CreateUserPoolClientCommand({ UserPoolId: userPoolId, ClientName: 'migration', ExplicitAuthFlows: ['ALLOW_ADMIN_USER_PASSWORD_AUTH'] }));
@@ -24,6 +29,6 @@ export async function startOldPool() {
     await idp.send(new AdminSetUserPasswordCommand({ UserPoolId: userPoolId, Username: u.username, Password: u.password, Permanent: true }));
     if (!u.enabled) await idp.send(new AdminDisableUserCommand({ UserPoolId: userPoolId, Username: u.username }));
   }
-  return { cognito, idp, userPoolId, clientId: app.UserPoolClient!.ClientId! };
+  return { userPoolId, clientId: app.UserPoolClient!.ClientId! };
 }
 
