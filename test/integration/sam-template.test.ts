@@ -45,6 +45,19 @@ describe('template.yaml through aws-cdk-lib cloudformation-include', () => {
     expect(await validate(templateFile)).toEqual([]);
   }, 60_000);
 
+  it('wires the completion triggers, and grants the function Cognito actions on its own pool only, none on "*"', async () => {
+    const t = parseTemplate(await readFile(templateFile, 'utf8')) as unknown as { Resources: Record<string, { Type: string; Properties: Record<string, any> }> };
+    const config = t.Resources.UserPool!.Properties.LambdaConfig;
+    for (const trigger of ['UserMigration', 'PostAuthentication', 'PostConfirmation']) expect(config[trigger]).toEqual({ 'Fn::GetAtt': ['MigrationFunction', 'Arn'] });
+    const statements = Object.values(t.Resources)
+      .flatMap((r) => (r.Type === 'AWS::IAM::Policy' ? [r.Properties.PolicyDocument] : r.Type === 'AWS::IAM::Role' ? (r.Properties.Policies ?? []).map((p: any) => p?.PolicyDocument) : []))
+      .flatMap((doc: any) => doc?.Statement ?? []);
+    const cognito = statements.filter((st: any) => JSON.stringify(st.Action).includes('cognito-idp:'));
+    expect(cognito).toHaveLength(1);
+    expect(JSON.stringify(cognito[0].Action)).not.toContain('cognito-idp:*');
+    expect(cognito[0].Resource).toEqual({ 'Fn::If': ['MakePool', { 'Fn::GetAtt': ['UserPool', 'Arn'] }, { 'Fn::Sub': 'arn:${AWS::Partition}:cognito-idp:${AWS::Region}:${AWS::AccountId}:userpool/${ExistingUserPoolId}' }] });
+  });
+
   it('reports what it should: the warnings the template used to have, and a !Ref to nothing', async () => {
     // The two warnings the template used to have, in a template of their own.
     await writeFile(join(dir, 'old.yaml'), [
