@@ -11,7 +11,8 @@ Runs the built handler (dist/NAME/index.mjs, NAME defaults to postgres; or
 the response as \`sam local invoke -e FILE\` would, less the password Cognito's
 event carries. The function's own log lines go to standard error.
 
-  --event FILE     a trigger event (events/authentication.json, events/forgot-password.json)
+  --event FILE     a trigger event (events/authentication.json, events/forgot-password.json,
+                   events/post-authentication.json, events/post-confirmation-forgot-password.json)
   --function NAME  postgres, cognito or http (default postgres)
   --bundle FILE    a bundle of your own, exporting handler
   --timeout MS     the Lambda time limit the handler sees (default 5000)

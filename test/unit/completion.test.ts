@@ -6,6 +6,8 @@
 // clientMetadata; newDeviceUsed for Post authentication), and as
 // cognito-local sends them.
 import bcrypt from 'bcryptjs';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createMemoryStore, type MemoryUser } from '../../adapters/memory/index.js';
 import { groupsFor, parseRoles } from '../../src/completion.js';
@@ -176,6 +178,17 @@ describe('the ledger in the UserMigration flow', () => {
     const { handler } = setup({ users: [{ username: 'ada', id: '42', passwordHash: hash, fields: { email: 'ada@example.com', email_verified: true, migrated_at: new Date() } }] });
     const out = await handler(migrationEvent('ada', PASSWORD), lambdaContext());
     expect(out.response.finalUserStatus).toBe('CONFIRMED');
+  });
+});
+
+describe('the sample events for sam local invoke -e', () => {
+  it('events/post-authentication.json and events/post-confirmation-forgot-password.json complete a migrated user', async () => {
+    for (const name of ['post-authentication.json', 'post-confirmation-forgot-password.json']) {
+      const event = JSON.parse(await readFile(join(import.meta.dirname, '..', '..', 'events', name), 'utf8'));
+      const { handler, counts } = setup({ users: [{ username: 'alice', id: '1', passwordHash: hash, roles: ['ROLE_ADMIN'], fields: { email: 'alice@example.com' } }] });
+      expect(await handler(event, lambdaContext())).toEqual(event);
+      expect(Object.fromEntries(counts), name).toEqual({ completed: 1 });
+    }
   });
 });
 
