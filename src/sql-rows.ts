@@ -1,7 +1,7 @@
 // What every SQL store shares: which columns hold what, how their names are
 // checked before they are quoted into SQL, and how a row becomes a legacy user.
 import { rejectUnknownKeys } from './config.js';
-import { type CheckResult, fail, pass, warn } from './checks.js';
+import { type CheckResult, type SelfCheck, fail, pass, warn } from './checks.js';
 import { AuthenticationFailedError, ConfigurationError } from './errors.js';
 import { applyEnabled, parseFlag } from './flags.js';
 import { parseRoles } from './completion.js';
@@ -290,24 +290,41 @@ export async function linkSqlRow(
 export const REPEATED_LOGINS_LIMIT = 1000;
 
 /**
- * The self-check result for repeated logins in an SQL table: a count from
- * {@link repeatedLoginsSql}, or the error that stopped it (the statement
- * scans the table, so on a very large one it may not finish in the
- * self-check's time; the fix then gives the statement to run by hand).
+ * The self-check that counts the logins two rows of an SQL table hold under
+ * the handler's lookup mode, with {@link repeatedLoginsSql}. It names no
+ * login. The statement scans the table, so on a very large one it may not
+ * finish in the self-check's time: the finding then gives the statement to
+ * run by hand.
  *
  * @example
  * ```ts
- * repeatedLoginsResult('postgres.duplicates', 'legacy.users', { count: 0 }, sql, 'lookup by username')
+ * repeatedLoginsCheck({ dialect: 'postgres', table: 'legacy.users', quotedTable, columns, mode, count: async (sql) => Number((await query(sql)).rows[0].repeated) })
  * ```
  */
-export function repeatedLoginsResult(id: string, table: string, answer: { count: number } | { error: string }, sql: string, modeText: string): CheckResult {
-  if ('error' in answer) {
-    return warn(id, `Could not count repeated logins in ${table} within the self-check's time (${answer.error})`, `Run it on a replica: ${sql}. Every login it counts is refused as ambiguous_login.`);
-  }
-  if (answer.count === 0) return pass(id, `No login is held by two rows of ${table} (${modeText})`);
-  const n = answer.count > REPEATED_LOGINS_LIMIT ? `Over ${REPEATED_LOGINS_LIMIT.toLocaleString('en')}` : String(answer.count);
-  return fail(id, `${n} login${answer.count === 1 ? ' is' : 's are'} held by more than one row of ${table} (${modeText}): each is refused as ambiguous_login, whichever row's password is given`,
-    `Merge or rename the rows (list them with: ${sql.replace(/^SELECT count\(\*\) AS repeated FROM \((.*) LIMIT \d+\) AS r$/, '$1')}), then add a unique index on the login.`);
+export function repeatedLoginsCheck(options: {
+  dialect: 'postgres' | 'mysql'; table: string; quotedTable: string; columns: SqlColumns; mode: Pick<LookupQuery, 'matchEmail' | 'caseInsensitive'>;
+  count(sql: string): Promise<number>;
+}): SelfCheck {
+  const id = `${options.dialect}.duplicates`;
+  const { table, mode } = options;
+  const sql = repeatedLoginsSql(options.quotedTable, options.columns, mode, options.dialect, REPEATED_LOGINS_LIMIT);
+  const modeText = `${mode.matchEmail ? 'username or email' : 'username'}${mode.caseInsensitive ? ', case-insensitive' : ''}`;
+  return {
+    id,
+    async run(): Promise<CheckResult> {
+      let repeated: number;
+      try {
+        repeated = await options.count(sql);
+      } catch (err) {
+        const e = err as { code?: string; name?: string };
+        return warn(id, `Could not count repeated logins in ${table} within the self-check's time (${e.code ?? e.name ?? 'error'})`, `Run it on a replica: ${sql}. Every login it counts is refused as ambiguous_login.`);
+      }
+      if (repeated === 0) return pass(id, `No login is held by two rows of ${table} (${modeText})`);
+      const n = repeated > REPEATED_LOGINS_LIMIT ? `Over ${REPEATED_LOGINS_LIMIT.toLocaleString('en')}` : String(repeated);
+      return fail(id, `${n} login${repeated === 1 ? ' is' : 's are'} held by more than one row of ${table} (${modeText}): each is refused as ambiguous_login, whichever row's password is given`,
+        `Merge or rename the rows (list them with: ${sql.replace(/^SELECT count\(\*\) AS repeated FROM \((.*) LIMIT \d+\) AS r$/, '$1')}), then add a unique index on the login.`);
+    },
+  };
 }
 
 /**

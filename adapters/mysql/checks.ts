@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { ConnectionOptions } from 'mysql2/promise';
 import { type CheckResult, type SelfCheck, fail, pass, warn } from '../../src/checks.js';
 import { ConfigurationError } from '../../src/errors.js';
-import { REPEATED_LOGINS_LIMIT, type SqlColumns, type SqlLedger, repeatedLoginsResult, repeatedLoginsSql } from '../../src/sql-rows.js';
+import { type SqlColumns, type SqlLedger, repeatedLoginsCheck } from '../../src/sql-rows.js';
 import type { LookupQuery, StoreContext } from '../../src/types.js';
 import { type MysqlError, type MysqlLookupPlan, explainMysqlError, isServerError } from './sql.js';
 
@@ -120,18 +120,10 @@ export function mysqlChecks(probe: MysqlProbe): SelfCheck[] {
         return results;
       },
     },
-    ...(probe.customQuery ? [] : [{
-      id: 'mysql.duplicates',
-      async run(): Promise<CheckResult> {
-        const sql = repeatedLoginsSql(probe.quotedTable, probe.columns, probe.mode, 'mysql', REPEATED_LOGINS_LIMIT);
-        try {
-          const [row] = await probe.query(sql, [], checkContext());
-          return repeatedLoginsResult('mysql.duplicates', probe.table, { count: Number(row?.repeated) }, sql, modeText);
-        } catch (err) {
-          return repeatedLoginsResult('mysql.duplicates', probe.table, { error: (err as MysqlError).code ?? (err as MysqlError).name ?? 'error' }, sql, modeText);
-        }
-      },
-    } satisfies SelfCheck]),
+    ...(probe.customQuery ? [] : [repeatedLoginsCheck({
+      dialect: 'mysql', table: probe.table, quotedTable: probe.quotedTable, columns: probe.columns, mode: probe.mode,
+      count: async (sql) => Number((await probe.query(sql, [], checkContext()))[0]?.repeated),
+    })]),
     ...(probe.ledger.subColumn || probe.ledger.groupsColumn ? [{
       id: 'mysql.ledger',
       async run(): Promise<CheckResult> {

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type pg from 'pg';
 import { type CheckResult, type SelfCheck, fail, pass, warn } from '../../src/checks.js';
 import { ConfigurationError } from '../../src/errors.js';
-import { REPEATED_LOGINS_LIMIT, type SqlLedger, repeatedLoginsResult, repeatedLoginsSql } from '../../src/sql-rows.js';
+import { type SqlLedger, repeatedLoginsCheck } from '../../src/sql-rows.js';
 import { type LookupQuery, type StoreContext } from '../../src/types.js';
 import { SCAN_ROWS_LIMIT, estimatedRows, explain, indexAdvice, scannedRelations } from './explain.js';
 import type { LookupPlan } from './lookup.js';
@@ -114,19 +114,10 @@ export function postgresChecks(probe: PostgresProbe): SelfCheck[] {
         return results;
       },
     },
-    ...(probe.customQuery ? [] : [{
-      id: 'postgres.duplicates',
-      async run(): Promise<CheckResult> {
-        const sql = repeatedLoginsSql(probe.quotedTable, probe.columns, probe.mode, 'postgres', REPEATED_LOGINS_LIMIT);
-        const modeText = `${probe.mode.matchEmail ? 'username or email' : 'username'}${probe.mode.caseInsensitive ? ', case-insensitive' : ''}`;
-        try {
-          const { rows } = await probe.query(sql, [], checkContext());
-          return repeatedLoginsResult('postgres.duplicates', probe.table, { count: Number(rows[0]?.repeated) }, sql, modeText);
-        } catch (err) {
-          return repeatedLoginsResult('postgres.duplicates', probe.table, { error: (err as PgError).code ?? (err as PgError).name ?? 'error' }, sql, modeText);
-        }
-      },
-    } satisfies SelfCheck]),
+    ...(probe.customQuery ? [] : [repeatedLoginsCheck({
+      dialect: 'postgres', table: probe.table, quotedTable: probe.quotedTable, columns: probe.columns, mode: probe.mode,
+      count: async (sql) => Number((await probe.query(sql, [], checkContext())).rows[0]?.repeated),
+    })]),
     ...(probe.ledger.subColumn || probe.ledger.groupsColumn ? [{
       id: 'postgres.ledger',
       async run(): Promise<CheckResult> {
