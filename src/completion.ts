@@ -290,7 +290,8 @@ export async function completeUser(deps: Omit<CompletionDeps, 'logger' | 'metric
 export function createCompletionFlow(deps: CompletionDeps): <E extends CompletionEvent>(event: E, context?: Partial<Context>) => Promise<E> {
   const { settings, logger, metrics } = deps;
   return async (event, context) => {
-    if (!needsCompletion(event?.request?.userAttributes, settings)) return event;
+    // A store with no ledger and no roles leaves nothing to complete, and nothing to mark.
+    if (!deps.store.linkAccount || !needsCompletion(event?.request?.userAttributes, settings)) return event;
     const left = typeof context?.getRemainingTimeInMillis === 'function' ? context.getRemainingTimeInMillis() - MARGIN_MS : settings.timeoutMs;
     const record = await completeUser(deps, event, Math.max(0, Math.min(settings.timeoutMs, left)));
     metrics.count(record.outcome);

@@ -92,6 +92,14 @@ describe('completion: Post authentication and Post confirmation', () => {
     expect(counts.size).toBe(0);
   });
 
+  it('a store with no ledger and no roles (no linkAccount) leaves nothing to complete: no call, no mark', async () => {
+    const plain: UserStore = { name: 'plain', findUser: async () => undefined };
+    const { handler, calls, counts } = setup({ store: plain });
+    await handler(postAuthentication({ 'custom:legacy_id': '42' }), lambdaContext());
+    expect(calls).toEqual([]);
+    expect(counts.size).toBe(0);
+  });
+
   it('completes a ForgotPassword migration on PostConfirmation_ConfirmForgotPassword', async () => {
     const { handler, calls, counts } = setup();
     await handler(postAuthentication({ 'custom:legacy_id': '42' }, 'PostConfirmation_ConfirmForgotPassword'), lambdaContext());
