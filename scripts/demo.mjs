@@ -4,8 +4,11 @@
 // DATABASE_URL is set), the built function behind a local Lambda Invoke API, and
 // cognito-local as the user pool. Every process is stopped at the end, on Ctrl-C
 // and on failure.
-import { AdminGetUserCommand, InitiateAuthCommand } from '@aws-sdk/client-cognito-identity-provider';
+import {
+  AdminGetUserCommand, AdminListGroupsForUserCommand, AdminUpdateUserAttributesCommand, InitiateAuthCommand, ListUsersCommand,
+} from '@aws-sdk/client-cognito-identity-provider';
 import { readFile } from 'node:fs/promises';
+import pg from 'pg';
 import { FUNCTION_NAME, startLocalStack } from './lib/stack.mjs';
 import { DEMO_USERS } from './lib/seed.mjs';
 
@@ -64,11 +67,12 @@ async function signIn(label, username, password) {
 async function main() {
   console.log(bold('cognito-migrate demo'));
   console.log(dim(process.env.DATABASE_URL ? 'Using PostgreSQL at DATABASE_URL (schema cognito_migrate_demo).' : 'Starting embedded PostgreSQL…'));
-  stack = await startLocalStack({ schema: 'cognito_migrate_demo', onLog: functionLog });
+  stack = await startLocalStack({ schema: 'cognito_migrate_demo', completion: true, onLog: functionLog });
   const [alice, bob] = DEMO_USERS;
   console.log(`PostgreSQL ready; legacy table ${stack.table} holds ${DEMO_USERS.length} users with bcrypt (cost 10) hashes.`);
   console.log(`Local Lambda Invoke API at ${stack.lambda.url} serves dist/postgres/index.mjs as "${FUNCTION_NAME}".`);
-  console.log(`cognito-local at ${stack.cognito.endpoint}: pool ${stack.userPoolId}, app client ${stack.clientId} (ALLOW_USER_PASSWORD_AUTH), UserMigration → ${FUNCTION_NAME}.`);
+  console.log(`cognito-local at ${stack.cognito.endpoint}: pool ${stack.userPoolId}, app client ${stack.clientId} (ALLOW_USER_PASSWORD_AUTH), UserMigration, Post authentication and Post confirmation → ${FUNCTION_NAME}.`);
+  console.log('The legacy rows carry roles (alice: ROLE_ADMIN); GROUP_MAP maps them to the pool\'s groups; cognito_sub is the ledger.');
 
   const results = [];
   results.push(!(await signIn('1. Wrong password is rejected', alice.email, 'not-the-password')));
@@ -81,13 +85,28 @@ async function main() {
   for (const a of user.UserAttributes ?? []) console.log(`    ${a.Name.padEnd(22)} ${a.Value}`);
   results.push(user.UserStatus === 'CONFIRMED');
 
-  const before = stack.lambda.stats.invocations;
-  results.push(await signIn('5. Second sign-in: Cognito answers itself, no trigger', alice.email, alice.password));
-  const triggered = stack.lambda.stats.invocations - before;
-  console.log(`  Trigger invocations during this sign-in: ${triggered}`);
-  results.push(triggered === 0);
+  const sub = user.UserAttributes?.find((a) => a.Name === 'sub')?.Value;
+  const db = new pg.Client(stack.db.url);
+  await db.connect();
+  const [row] = (await db.query(`SELECT cognito_sub, cognito_linked_at FROM ${stack.table} WHERE username = $1`, [alice.username])).rows;
+  const groups = (await stack.idp.send(new AdminListGroupsForUserCommand({ UserPoolId: stack.userPoolId, Username: user.Username }))).Groups ?? [];
+  console.log(`  Completed by Post authentication: the legacy row's cognito_sub is ${row?.cognito_sub === sub ? green('the new user\'s sub') : red(String(row?.cognito_sub))}, groups: ${groups.map((g) => g.GroupName).join(', ') || 'none'}`);
+  results.push(row?.cognito_sub === sub && groups.some((g) => g.GroupName === 'admins'));
 
-  console.log(`\n${bold('6. ForgotPassword path')} ${dim('(cognito-local has no ForgotPassword migration; the trigger is invoked directly)')}`);
+  const before = stack.lambda.stats.invocations;
+  results.push(await signIn('5. Second sign-in: Cognito checks the password itself; Post authentication has nothing left to do', alice.email, alice.password));
+  const triggered = stack.lambda.stats.invocations - before;
+  console.log(`  Invocations during this sign-in: ${triggered} (Post authentication, which called neither the store nor Cognito)`);
+  results.push(triggered === 1);
+
+  await stack.idp.send(new AdminUpdateUserAttributesCommand({ UserPoolId: stack.userPoolId, Username: user.Username, UserAttributes: [{ Name: 'email', Value: 'alice.new@example.com' }] }));
+  results.push(!(await signIn('6. After an email change, the old email and the legacy password create no second account', alice.email, alice.password)));
+  const users = (await stack.idp.send(new ListUsersCommand({ UserPoolId: stack.userPoolId }))).Users ?? [];
+  console.log(`  Users in the pool: ${users.length}`);
+  results.push(users.length === 1);
+  await db.end();
+
+  console.log(`\n${bold('7. ForgotPassword path')} ${dim('(cognito-local has no ForgotPassword migration; the trigger is invoked directly)')}`);
   const event = JSON.parse(await readFile(new URL('../events/forgot-password.json', import.meta.url), 'utf8'));
   event.userName = 'carol@example.com';
   event.userPoolId = stack.userPoolId;

@@ -2,8 +2,9 @@
 // users, the built function behind a local Lambda Invoke API, and cognito-local
 // with a user pool whose UserMigration trigger is that function.
 import {
-  CognitoIdentityProviderClient, CreateUserPoolClientCommand, CreateUserPoolCommand,
+  CognitoIdentityProviderClient, CreateGroupCommand, CreateUserPoolClientCommand, CreateUserPoolCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
+import pg from 'pg';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startCognitoLocal } from './cognito-local.mjs';
@@ -17,11 +18,32 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const FUNCTION_NAME = 'cognito-migrate';
 
+/** The function's ledger and group settings when the stack completes migrations. */
+export const LEDGER_ENV = {
+  PG_COGNITO_SUB_COLUMN: 'cognito_sub',
+  PG_COGNITO_SUB_TIME_COLUMN: 'cognito_linked_at',
+  PG_GROUPS_COLUMN: 'roles',
+  GROUP_MAP: JSON.stringify({ ROLE_ADMIN: 'admins', ROLE_SUPPORT: 'support' }),
+};
+
+async function addLedger(url, table) {
+  const client = new pg.Client(url);
+  await client.connect();
+  try {
+    await client.query(`ALTER TABLE ${table} ADD COLUMN cognito_sub text, ADD COLUMN cognito_linked_at timestamptz, ADD COLUMN roles text[]`);
+    await client.query(`UPDATE ${table} SET roles = CASE username WHEN 'alice' THEN '{ROLE_ADMIN}'::text[] WHEN 'carol' THEN '{ROLE_SUPPORT}'::text[] END`);
+  } finally {
+    await client.end();
+  }
+}
+
 /**
  * Starts the stack; `stop()` ends every process it started, in reverse order.
  * @param {{ schema?: string, functionEnv?: Record<string,string>, completion?: boolean, onLog?: (line: string) => void, log?: (line: string) => void, maxConcurrency?: number }} [options]
- *   `completion: true` wires the function as Post authentication and Post confirmation trigger too, and lets it call the
- *   emulator's Cognito API (AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER), as the deployed function calls its pool
+ *   `completion: true` wires the function as Post authentication and Post confirmation trigger too, lets it call the
+ *   emulator's Cognito API (AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER) as the deployed function calls its pool, and
+ *   gives it a ledger: the legacy table gets cognito_sub, cognito_linked_at and roles columns (alice is ROLE_ADMIN,
+ *   carol ROLE_SUPPORT), GROUP_MAP maps them to the pool's groups admins and support
  * @example
  * const stack = await startLocalStack(); try { … stack.idp.send(new InitiateAuthCommand(…)) } finally { await stack.stop() }
  */
@@ -34,6 +56,7 @@ export async function startLocalStack({ schema = 'legacy', functionEnv = {}, com
     const db = await startPostgres({ log });
     stops.push(db.stop);
     const table = await seedLegacyUsers(db.url, { schema });
+    if (completion) await addLedger(db.url, table);
     const cognitoPort = await freePort();
     const lambda = await startLambdaServer({
       maxConcurrency,
@@ -48,7 +71,7 @@ export async function startLocalStack({ schema = 'legacy', functionEnv = {}, com
             CASE_INSENSITIVE: 'true',
             ATTRIBUTE_MAP: JSON.stringify(DEMO_ATTRIBUTE_MAP),
             POWERTOOLS_METRICS_NAMESPACE: 'CognitoMigrateLocal',
-            ...(completion ? { AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER: `http://127.0.0.1:${cognitoPort}` } : {}),
+            ...(completion ? { AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER: `http://127.0.0.1:${cognitoPort}`, ...LEDGER_ENV } : {}),
             ...functionEnv,
           },
         },
@@ -68,6 +91,7 @@ export async function startLocalStack({ schema = 'legacy', functionEnv = {}, com
       Schema: [{ Name: 'legacy_id', AttributeDataType: 'String', Mutable: false }, { Name: 'migrated_at', AttributeDataType: 'String', Mutable: true }],
     }));
     const userPoolId = pool.UserPool.Id;
+    if (completion) for (const GroupName of ['admins', 'support']) await idp.send(new CreateGroupCommand({ UserPoolId: userPoolId, GroupName }));
     const app = await idp.send(new CreateUserPoolClientCommand({
       UserPoolId: userPoolId,
       ClientName: 'web',
