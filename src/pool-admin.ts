@@ -77,6 +77,7 @@ export function cognitoPoolAdmin(client?: CognitoIdentityProviderClient): PoolAd
       const { m, c } = await idp();
       // A sub is a UUID; anything else cannot be one, and must not reach the filter's quotes.
       if (!/^[0-9a-f-]{1,64}$/i.test(sub)) return false;
+      // AttributesToGet with a filter and an attribute every user has, as ListUsers allows (API reference, ListUsers).
       const out = await c.send(new m.ListUsersCommand({ UserPoolId: poolId, Filter: `sub = "${sub}"`, Limit: 1, AttributesToGet: ['sub'] }), { abortSignal: signal });
       return (out.Users ?? []).length > 0;
     },

@@ -104,10 +104,12 @@ export async function completePool(options: CompletePoolOptions): Promise<Comple
   };
   const deps = { store: options.store, pool, settings: options.settings, remigrate: options.remigrate };
   const { ListUsersCommand } = await import('@aws-sdk/client-cognito-identity-provider');
-  const attributes = ['sub', options.settings.legacyIdAttribute, options.settings.markAttribute];
   let token: string | undefined;
   do {
-    const page = await limited(() => options.cognito.send(new ListUsersCommand({ UserPoolId: options.userPoolId, Limit: 60, AttributesToGet: attributes, ...(token ? { PaginationToken: token } : {}) })));
+    // Every attribute, not AttributesToGet: Cognito answers that with an error unless every user in the page has a
+    // value for each custom attribute asked for (API reference, ListUsers, AttributesToGet), and the mark is what
+    // the users still to complete lack.
+    const page = await limited(() => options.cognito.send(new ListUsersCommand({ UserPoolId: options.userPoolId, Limit: 60, ...(token ? { PaginationToken: token } : {}) })));
     const todo: Array<{ userName: string; userAttributes: Record<string, string> }> = [];
     for (const u of page.Users ?? []) {
       summary.listed++;
