@@ -195,8 +195,8 @@ export function createMigrationFlow(deps: MigrationDeps): (event: UserMigrationT
       record.triggerSource = event.triggerSource;
       record.userPoolId = event.userPoolId;
       record.clientId = event.callerContext?.clientId;
-      const metadata = event.request.clientMetadata;
-      if (metadata && typeof metadata === 'object') ctx.clientMetadata = metadata;
+      const metadata = appMetadata(event);
+      if (metadata) ctx.clientMetadata = metadata;
       outcome = await answer(event, ctx, record, spent);
       if (settings.shadow) outcome = outcome === 'migrated' ? 'shadow_would_migrate' : 'shadow_found';
     } catch (err) {
@@ -279,6 +279,22 @@ async function withDeadline<T>(work: Promise<T>, ctx: StoreContext, storeName: s
     // The store's promise may still settle (or reject) after the deadline; nobody listens then.
     work.catch(() => {});
   }
+}
+
+/**
+ * What the app passed as ClientMetadata, where Cognito puts it for each source:
+ * InitiateAuth and AdminInitiateAuth pass it to the User migration trigger as
+ * `validationData` (API reference, InitiateAuth and AdminInitiateAuth,
+ * ClientMetadata), ForgotPassword as `clientMetadata` (API reference,
+ * ForgotPassword, ClientMetadata). Only string values are kept: user input.
+ */
+function appMetadata(event: UserMigrationTriggerEvent): Record<string, string> | undefined {
+  const request = event.request as { validationData?: unknown; clientMetadata?: unknown };
+  const raw = event.triggerSource === 'UserMigration_Authentication' ? request.validationData : request.clientMetadata;
+  if (!raw || typeof raw !== 'object' || Array.isArray(raw)) return undefined;
+  const out: Record<string, string> = {};
+  for (const [key, value] of Object.entries(raw)) if (typeof value === 'string') out[key] = value;
+  return out;
 }
 
 function checkEvent(event: unknown): asserts event is UserMigrationTriggerEvent {

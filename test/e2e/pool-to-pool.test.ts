@@ -11,6 +11,7 @@ import { startCognitoLocal } from '../../scripts/lib/cognito-local.mjs';
 import { startLambdaServer } from '../../scripts/lib/lambda-server.mjs';
 import { CONTRACT_USERS } from '../contract/suite.js';
 import { createOldPool, startOldPool } from '../support/old-pool.js';
+import { startTotpStandIn } from '../support/totp-stand-in.js';
 
 const root = join(import.meta.dirname, '..', '..');
 const [ada, off] = CONTRACT_USERS;
@@ -131,5 +132,63 @@ describe('pool-to-pool: the old pool\'s groups become the new pool\'s', () => {
     expect(user.UserAttributes?.find((a) => a.Name === 'custom:migrated_at')?.Value).toBeTruthy();
     const records = logs.filter((l) => l.startsWith('{"level"')).map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(records.find((r) => r.outcome === 'completed')).toMatchObject({ link: 'linked', roles: 2, groups: 2 });
+  });
+});
+
+// What an app passes as ClientMetadata on InitiateAuth reaches the User migration trigger as validationData
+// (API reference, InitiateAuth, ClientMetadata); cognito-local passes it the same way. The old pool's TOTP
+// challenge comes from a stand-in in front of its cognito-local (test/support/totp-stand-in.ts), which has none.
+describe('pool-to-pool: a TOTP user migrates with the code sent as InitiateAuth ClientMetadata', () => {
+  let oldEmulator: Awaited<ReturnType<typeof startOldPool>>;
+  let standIn: Awaited<ReturnType<typeof startTotpStandIn>>;
+  let server: Awaited<ReturnType<typeof startLambdaServer>>;
+  let emulator: Awaited<ReturnType<typeof startCognitoLocal>>;
+  let client: CognitoIdentityProviderClient;
+  let pool: string;
+  let app: string;
+  const logs: string[] = [];
+
+  beforeAll(async () => {
+    oldEmulator = await startOldPool();
+    standIn = await startTotpStandIn(oldEmulator.cognito.endpoint);
+    standIn.codes.set(ada.username, '246810');
+    server = await startLambdaServer({
+      onLog: (line) => logs.push(line),
+      functions: {
+        migrate: {
+          file: join(root, 'dist', 'cognito', 'index.mjs'),
+          env: {
+            OLD_USER_POOL_ID: oldEmulator.userPoolId, OLD_CLIENT_ID: oldEmulator.clientId, MATCH_EMAIL: 'true', AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER: standIn.url,
+            ATTRIBUTE_MAP: JSON.stringify({ email: 'email', email_verified: 'email_verified', given_name: 'given_name' }),
+          },
+        },
+      },
+    });
+    emulator = await startCognitoLocal({ lambdaEndpoint: server.url, userMigration: 'migrate' });
+    client = new CognitoIdentityProviderClient({ endpoint: emulator.endpoint, region: 'local', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+    pool = (await client.send(new CreateUserPoolCommand({ PoolName: 'new', UsernameAttributes: ['email'] }))).UserPool!.Id!;
+    app = (await client.send(new CreateUserPoolClientCommand({ UserPoolId: pool, ClientName: 'web', ExplicitAuthFlows: ['ALLOW_USER_PASSWORD_AUTH'] }))).UserPoolClient!.ClientId!;
+  });
+  afterAll(async () => {
+    client?.destroy();
+    await emulator?.stop();
+    await server?.close();
+    await standIn?.close();
+    oldEmulator?.idp.destroy();
+    await oldEmulator?.cognito.stop();
+  });
+
+  const signInWith = (ClientMetadata?: Record<string, string>) =>
+    client.send(new InitiateAuthCommand({ AuthFlow: 'USER_PASSWORD_AUTH', ClientId: app, AuthParameters: { USERNAME: ada.email, PASSWORD: ada.password }, ...(ClientMetadata ? { ClientMetadata } : {}) }));
+
+  it('refuses the password alone and a wrong code (mfa_required), and migrates with the right code', async () => {
+    await expect(signInWith()).rejects.toThrow();
+    await expect(signInWith({ legacy_totp_code: '135790' })).rejects.toThrow();
+    const out = await signInWith({ legacy_totp_code: '246810' });
+    expect(out.AuthenticationResult?.IdToken).toBeTruthy();
+    expect(standIn.answers).toEqual(['135790', '246810']);
+    const outcomes = logs.filter((l) => l.startsWith('{"level"')).map((l) => (JSON.parse(l) as { outcome?: string }).outcome).filter(Boolean);
+    expect(outcomes).toEqual(['mfa_required', 'mfa_required', 'migrated']);
+    expect(logs.join('\n')).not.toContain('246810');
   });
 });

@@ -250,19 +250,31 @@ describe('attack: the HTTP legacy API answers what it should not', () => {
 });
 
 describe('attack: the TOTP code travels to the store only through ClientMetadata', () => {
-  it('the handler hands clientMetadata to the store, and a store\'s mfa_required is a refusal with its own outcome', async () => {
+  // The app's ClientMetadata reaches the trigger as validationData from InitiateAuth (API reference, InitiateAuth,
+  // ClientMetadata) and as clientMetadata from ForgotPassword (API reference, ForgotPassword, ClientMetadata).
+  it('the handler hands the app\'s ClientMetadata to the store from where Cognito puts it, and a store\'s mfa_required is a refusal with its own outcome', async () => {
     let seen: unknown;
     const store: UserStore = {
       name: 'mfa',
-      findUser: async () => undefined,
+      findUser: async (_q, ctx) => ((seen = ctx.clientMetadata), undefined),
       authenticate: async (_q, _p, ctx) => ((seen = ctx.clientMetadata), { outcome: 'mfa_required' }),
     };
     const { handler, counts } = setup({ store });
-    const event = migrationEvent('ada', 'pw');
-    event.request.clientMetadata = { legacy_totp_code: '123456' };
-    await expect(handler(event, lambdaContext())).rejects.toThrow(PUBLIC_MESSAGES.rejected);
+    const signIn = migrationEvent('ada', 'pw');
+    signIn.request.validationData = { legacy_totp_code: '123456', ignored: 7 as never };
+    await expect(handler(signIn, lambdaContext())).rejects.toThrow(PUBLIC_MESSAGES.rejected);
     expect(seen).toEqual({ legacy_totp_code: '123456' });
     expect(counts.get('mfa_required')).toBe(1);
+    // On sign-in, request.clientMetadata is not where an app's metadata arrives.
+    const misplaced = migrationEvent('ada', 'pw');
+    misplaced.request.clientMetadata = { legacy_totp_code: '123456' };
+    seen = 'untouched';
+    await expect(handler(misplaced, lambdaContext())).rejects.toThrow(PUBLIC_MESSAGES.rejected);
+    expect(seen).toBeUndefined();
+    const forgot = migrationEvent('ada', undefined);
+    forgot.request.clientMetadata = { source: 'reset-form' };
+    await expect(handler(forgot, lambdaContext())).rejects.toThrow(PUBLIC_MESSAGES.rejected);
+    expect(seen).toEqual({ source: 'reset-form' });
   });
 });
 
