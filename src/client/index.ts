@@ -5,6 +5,27 @@
 /** The flow the fallback switches to: the only one (with the admin flow) on which Cognito calls the UserMigration trigger. */
 export const FALLBACK_FLOW = 'USER_PASSWORD_AUTH';
 
+/** The ClientMetadata key under which the pool-to-pool adapter reads a legacy authenticator (TOTP) code. */
+export const LEGACY_TOTP_CODE = 'legacy_totp_code';
+
+/**
+ * The ClientMetadata that carries a user's current authenticator code to the
+ * migration, for users whose old pool asks for one. Cognito hands an
+ * InitiateAuth's ClientMetadata to the UserMigration trigger as
+ * `validationData` (API reference, InitiateAuth, ClientMetadata); both helpers
+ * send the app's metadata on the fallback request.
+ *
+ * @example
+ * ```ts
+ * new AuthenticationDetails({ Username: email, Password: password, ClientMetadata: legacyTotpMetadata(code) }) // amazon-cognito-identity-js
+ * amplifySignInWithMigration(signIn, { username: email, password, options: { clientMetadata: legacyTotpMetadata(code) } }) // Amplify v6
+ * ```
+ */
+export function legacyTotpMetadata(code: string, metadata: Record<string, string> = {}): Record<string, string> {
+  if (!/^\d{6,8}$/.test(code)) throw new TypeError('an authenticator code is 6 to 8 digits');
+  return { ...metadata, [LEGACY_TOTP_CODE]: code };
+}
+
 /** When the fallback may run; after `fallbackUntil` it never does (the migration is over). */
 export interface MigrationFallbackOptions {
   /** A date (or ISO string) after which sign-in is SRP only. */
@@ -84,7 +105,8 @@ function attempt<Session>(user: CognitoUserLike, details: unknown, fellBack: boo
  * for an unknown user, once more with USER_PASSWORD_AUTH, which fires the
  * migration trigger (and which users imported with their hash need for their
  * first sign-in too). Never falls back on any other error or on a challenge.
- * The app client must allow ALLOW_USER_PASSWORD_AUTH.
+ * The app client must allow ALLOW_USER_PASSWORD_AUTH. Both attempts send the
+ * same `details`, its ClientMetadata included (see {@link legacyTotpMetadata}).
  *
  * @example
  * ```ts
@@ -113,14 +135,15 @@ export async function signInWithMigration<Session = unknown>(user: CognitoUserLi
 export interface AmplifySignInInput {
   username: string;
   password?: string;
-  options?: { authFlowType?: string; [key: string]: unknown };
+  options?: { authFlowType?: string; clientMetadata?: Record<string, string>; [key: string]: unknown };
 }
 
 /**
  * The same for Amplify v6: `signIn` (from `aws-amplify/auth`) with its default
  * SRP flow, then once with `authFlowType: 'USER_PASSWORD_AUTH'` when Cognito
- * answers as for an unknown user. Challenges come back from `signIn` as
- * `nextStep` and are never retried.
+ * answers as for an unknown user, with the same options (`clientMetadata`
+ * included). Challenges come back from `signIn` as `nextStep` and are never
+ * retried.
  *
  * @example
  * ```ts

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { amplifySignInWithMigration, isUnknownUserRefusal } from '../../src/client/index.js';
+import { amplifySignInWithMigration, isUnknownUserRefusal, legacyTotpMetadata, signInWithMigration } from '../../src/client/index.js';
 
 const error = (name: string, message: string) => Object.assign(new Error(message), { name });
 
@@ -37,5 +37,33 @@ describe('client fallback rules', () => {
     await expect(amplifySignInWithMigration(signIn([error('UserNotFoundException', 'User does not exist.')]), { username: 'ada', password: 'pw' }, { fallbackUntil: '2027-06-30', now })).rejects.toThrow(/does not exist/);
     expect(seen).toEqual([undefined]);
     await expect(amplifySignInWithMigration(signIn(['DONE']), { username: 'ada' }, { fallbackUntil: 'soon' })).rejects.toThrow(/fallbackUntil is not a date/);
+  });
+
+  it('both helpers send the app\'s ClientMetadata, a legacy authenticator code included, on the fallback request', async () => {
+    const metadata = legacyTotpMetadata('246810', { app: 'web' });
+    expect(metadata).toEqual({ app: 'web', legacy_totp_code: '246810' });
+    expect(() => legacyTotpMetadata('12ab56')).toThrow(/6 to 8 digits/);
+    const inputs: unknown[] = [];
+    await amplifySignInWithMigration(async (input) => {
+      inputs.push(input);
+      if (inputs.length === 1) throw error('UserNotFoundException', 'User does not exist.');
+      return 'DONE';
+    }, { username: 'ada', password: 'pw', options: { clientMetadata: metadata } });
+    expect(inputs[1]).toEqual({ username: 'ada', password: 'pw', options: { clientMetadata: metadata, authFlowType: 'USER_PASSWORD_AUTH' } });
+    // amazon-cognito-identity-js sends the details' ClientMetadata with each InitiateAuth; the fallback reuses the same details.
+    const details = { getClientMetadata: () => metadata };
+    const sent: Array<{ flow: string; details: unknown }> = [];
+    let flow = '';
+    const user = {
+      setAuthenticationFlowType: (f: string) => { flow = f; },
+      authenticateUser: (d: never, callbacks: { onSuccess(s: never): void; onFailure(e: unknown): void }) => {
+        sent.push({ flow, details: d });
+        if (flow === 'USER_SRP_AUTH') callbacks.onFailure(error('UserNotFoundException', 'User does not exist.'));
+        else callbacks.onSuccess('SESSION' as never);
+      },
+    };
+    expect(await signInWithMigration(user, details)).toEqual({ kind: 'session', session: 'SESSION', fellBack: true });
+    expect(sent.map((s) => s.flow)).toEqual(['USER_SRP_AUTH', 'USER_PASSWORD_AUTH']);
+    expect(sent.every((s) => s.details === details)).toBe(true);
   });
 });
