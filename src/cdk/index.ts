@@ -1,0 +1,337 @@
+// cognito-migrate/cdk: the migration function as an AWS CDK construct. It
+// deploys the bundle this package ships (dist/<store>/, with its verification
+// worker beside it), so the user's project needs no esbuild; aws-cdk-lib and
+// constructs are optional peer dependencies, loaded only by this entry.
+import { Duration, Stack } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
+import * as cognito from 'aws-cdk-lib/aws-cognito';
+import type * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import type * as sns from 'aws-cdk-lib/aws-sns';
+import { Construct } from 'constructs';
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/**
+ * Where the legacy users are, and what the function needs to reach them: one
+ * of {@link MigrationStore.postgres}, {@link MigrationStore.mysql},
+ * {@link MigrationStore.http} or {@link MigrationStore.cognitoPool}.
+ *
+ * @example
+ * ```ts
+ * const store = MigrationStore.postgres({ secret: db.secret!, vpc, securityGroups: [dbClients], environment: { PG_TABLE: 'legacy.users' } })
+ * ```
+ */
+export interface MigrationStore {
+  /** The bundle under the package's dist/ folder: postgres, mysql, http or cognito. */
+  readonly bundle: 'postgres' | 'mysql' | 'http' | 'cognito';
+  /** The function's environment variables for this store (README, "Configuration"). */
+  readonly environment: Record<string, string>;
+  readonly vpc?: ec2.IVpc;
+  readonly vpcSubnets?: ec2.SubnetSelection;
+  readonly securityGroups?: ec2.ISecurityGroup[];
+  /** Grants the function what the store needs (a secret, a role to assume). */
+  grant(fn: lambda.IFunction): void;
+}
+
+/** A SQL store reached through a Secrets Manager secret in the RDS shape (username, password, host, port, dbname). */
+export interface SqlStoreProps {
+  /** The database secret (an RDS-managed secret works as it is). */
+  readonly secret: secretsmanager.ISecret;
+  /** The VPC of the database; the function runs in it. */
+  readonly vpc?: ec2.IVpc;
+  /** Subnets for the function (default: the VPC's private subnets with egress). */
+  readonly vpcSubnets?: ec2.SubnetSelection;
+  /** Security groups for the function; the database's must admit them. */
+  readonly securityGroups?: ec2.ISecurityGroup[];
+  /** More of the store's variables, named as the function's: `PG_TABLE`, `PG_COLUMNS`, `PG_COGNITO_SUB_COLUMN`, … (`MYSQL_…` for MySQL). */
+  readonly environment?: Record<string, string>;
+}
+
+/** A legacy REST API (README, "Stores"). */
+export interface HttpStoreProps {
+  /** `HTTP_BASE_URL`: https:// (plain http only for loopback). */
+  readonly baseUrl: string;
+  /** A secret whose string is the Authorization header value (`HTTP_AUTH_SECRET_ARN`). */
+  readonly authorizationSecret?: secretsmanager.ISecret;
+  readonly vpc?: ec2.IVpc;
+  readonly vpcSubnets?: ec2.SubnetSelection;
+  readonly securityGroups?: ec2.ISecurityGroup[];
+  /** More variables: `HTTP_VERIFY_PATH`, `HTTP_USER_PATH`, `HTTP_LINK_PATH`, `HTTP_FIELDS`, … */
+  readonly environment?: Record<string, string>;
+}
+
+/** Another Cognito pool users come from. */
+export interface CognitoPoolStoreProps {
+  /** The old pool (it may be in another account: give `roleArn`). */
+  readonly oldUserPoolId: string;
+  /** An app client of the old pool that allows ALLOW_ADMIN_USER_PASSWORD_AUTH. */
+  readonly oldClientId: string;
+  /** The old client's secret, if it has one (`OLD_CLIENT_SECRET_ARN`). */
+  readonly oldClientSecret?: secretsmanager.ISecret;
+  /** The old pool's region, when it differs. */
+  readonly oldUserPoolRegion?: string;
+  /** A role in the old pool's account to assume (`OLD_POOL_ROLE_ARN`), with its external ID. */
+  readonly roleArn?: string;
+  readonly externalId?: string;
+  /** More variables: `DROP_ATTRIBUTES`, `OLD_POOL_GROUPS`, … */
+  readonly environment?: Record<string, string>;
+}
+
+const clean = (env: Record<string, string | undefined>): Record<string, string> => Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => e[1] !== undefined && e[1] !== ''));
+
+/**
+ * The store descriptions.
+ *
+ * @example
+ * ```ts
+ * MigrationStore.http({ baseUrl: 'https://legacy.internal/api', authorizationSecret: token })
+ * ```
+ */
+export const MigrationStore = {
+  /**
+   * PostgreSQL through its secret (`DATABASE_SECRET_ARN`).
+   * @example MigrationStore.postgres({ secret: db.secret!, vpc, securityGroups: [sg], environment: { PG_TABLE: 'legacy.users' } })
+   */
+  postgres(props: SqlStoreProps): MigrationStore {
+    return sqlStore('postgres', props);
+  },
+  /**
+   * MySQL or MariaDB through its secret (`DATABASE_SECRET_ARN`).
+   * @example MigrationStore.mysql({ secret: db.secret!, vpc, environment: { MYSQL_TABLE: 'legacy.users' } })
+   */
+  mysql(props: SqlStoreProps): MigrationStore {
+    return sqlStore('mysql', props);
+  },
+  /**
+   * A legacy REST API.
+   * @example MigrationStore.http({ baseUrl: 'https://legacy.internal/api' })
+   */
+  http(props: HttpStoreProps): MigrationStore {
+    return {
+      bundle: 'http',
+      environment: clean({ HTTP_BASE_URL: props.baseUrl, HTTP_AUTH_SECRET_ARN: props.authorizationSecret?.secretArn, ...props.environment }),
+      ...(props.vpc ? { vpc: props.vpc } : {}), ...(props.vpcSubnets ? { vpcSubnets: props.vpcSubnets } : {}), ...(props.securityGroups ? { securityGroups: props.securityGroups } : {}),
+      grant: (fn) => props.authorizationSecret?.grantRead(fn),
+    };
+  },
+  /**
+   * Another Cognito pool: the function may call AdminInitiateAuth and AdminGetUser on it (and, with
+   * `OLD_POOL_GROUPS=true`, ListUsers and AdminListGroupsForUser), or assume `roleArn` to do so.
+   * @example MigrationStore.cognitoPool({ oldUserPoolId: 'eu-west-1_OLD', oldClientId: '1example' })
+   */
+  cognitoPool(props: CognitoPoolStoreProps): MigrationStore {
+    const groups = props.environment?.OLD_POOL_GROUPS === 'true';
+    return {
+      bundle: 'cognito',
+      environment: clean({
+        OLD_USER_POOL_ID: props.oldUserPoolId, OLD_CLIENT_ID: props.oldClientId, OLD_CLIENT_SECRET_ARN: props.oldClientSecret?.secretArn,
+        OLD_USER_POOL_REGION: props.oldUserPoolRegion, OLD_POOL_ROLE_ARN: props.roleArn, OLD_POOL_EXTERNAL_ID: props.externalId, ...props.environment,
+      }),
+      grant(fn) {
+        props.oldClientSecret?.grantRead(fn);
+        if (props.roleArn) {
+          fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['sts:AssumeRole'], resources: [props.roleArn] }));
+          return;
+        }
+        const stack = Stack.of(fn);
+        fn.addToRolePolicy(new iam.PolicyStatement({
+          actions: ['cognito-idp:AdminInitiateAuth', 'cognito-idp:AdminGetUser', ...(groups ? ['cognito-idp:ListUsers', 'cognito-idp:AdminListGroupsForUser'] : [])],
+          resources: [stack.formatArn({ service: 'cognito-idp', resource: 'userpool', resourceName: props.oldUserPoolId, ...(props.oldUserPoolRegion ? { region: props.oldUserPoolRegion } : {}) })],
+        }));
+      },
+    };
+  },
+};
+
+function sqlStore(bundle: 'postgres' | 'mysql', props: SqlStoreProps): MigrationStore {
+  return {
+    bundle,
+    environment: clean({ DATABASE_SECRET_ARN: props.secret.secretArn, ...props.environment }),
+    ...(props.vpc ? { vpc: props.vpc } : {}), ...(props.vpcSubnets ? { vpcSubnets: props.vpcSubnets } : {}), ...(props.securityGroups ? { securityGroups: props.securityGroups } : {}),
+    grant: (fn) => props.secret.grantRead(fn),
+  };
+}
+
+/**
+ * Options of {@link CognitoMigration}.
+ *
+ * @example
+ * ```ts
+ * { userPool: pool, store: MigrationStore.postgres({ secret, vpc }), environment: { MATCH_EMAIL: 'true', ATTRIBUTE_MAP: '{"email":"email","custom:legacy_id":"id"}' } }
+ * ```
+ */
+export interface CognitoMigrationProps {
+  /**
+   * The pool users migrate into. A `UserPool` of this stack gets its triggers
+   * wired; for an imported one (`UserPool.fromUserPoolId`) the construct adds
+   * only Cognito's invoke permission, and the triggers are set on the pool
+   * where it is defined.
+   */
+  readonly userPool: cognito.IUserPool;
+  /** The legacy store. */
+  readonly store: MigrationStore;
+  /** The handler's settings, named as the function's environment variables: `MATCH_EMAIL`, `ATTRIBUTE_MAP`, `GROUP_MAP`, `REMIGRATE`, … */
+  readonly environment?: Record<string, string>;
+  /**
+   * Wire the completion triggers (Post authentication, Post confirmation) and
+   * grant their calls on the pool. Default: when the environment keeps a
+   * ledger or maps groups (`PG_COGNITO_SUB_COLUMN`, `GROUP_MAP`, …).
+   */
+  readonly completion?: boolean;
+  /** MB of memory, which buys CPU (1,769 MB is one vCPU). Default 1024. */
+  readonly memorySize?: number;
+  /** Most instances at once, each holding one database connection. Default: none reserved. */
+  readonly reservedConcurrency?: number;
+  /** The hash every refusal is timed against (`TIMING_HASH`); the self-check prints the value to set. */
+  readonly timingHash?: string;
+  /** An SNS topic the alarms notify. */
+  readonly alarmTopic?: sns.ITopic;
+  /** Log retention of the function's log group. Default one month. */
+  readonly logRetention?: logs.RetentionDays;
+}
+
+const COMPLETION_VARIABLES = ['PG_COGNITO_SUB_COLUMN', 'MYSQL_COGNITO_SUB_COLUMN', 'PG_GROUPS_COLUMN', 'MYSQL_GROUPS_COLUMN', 'GROUP_MAP', 'HTTP_LINK_PATH', 'OLD_POOL_GROUPS'];
+const NAMESPACE = 'CognitoMigrate';
+const SERVICE = 'cognito-migrate';
+
+/** The package's own dist/ folder, where the bundles are (this file is dist/lib/src/cdk/index.js once built). */
+function distDir(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (let i = 0; i < 5; i++, dir = dirname(dir)) if (existsSync(join(dir, 'dist', 'postgres', 'index.mjs'))) return join(dir, 'dist');
+  throw new Error('cognito-migrate/cdk: the built bundles (dist/postgres/index.mjs) are not in the package; install a published version, or run npm run build');
+}
+
+/**
+ * The migration function, wired to a user pool: the UserMigration trigger
+ * (and the completion triggers), Cognito's invoke permission scoped to the
+ * pool, least-privilege IAM on that pool and the store's secret, the
+ * dashboard and alarms the SAM template has, reserved concurrency and the
+ * timing hash. Deploy, then run the self-check once:
+ * `npx cognito-migrate doctor --function <functionName> --user-pool-id <pool>`
+ * (the stack outputs the command). It is a post-deploy step rather than a
+ * custom resource so that a database that is briefly unreachable during a
+ * deploy does not roll the stack back.
+ *
+ * @example
+ * ```ts
+ * const pool = new cognito.UserPool(this, 'Users', { signInAliases: { email: true } })
+ * new CognitoMigration(this, 'Migration', {
+ *   userPool: pool,
+ *   store: MigrationStore.postgres({ secret: db.secret!, vpc, securityGroups: [dbClients] }),
+ *   environment: { MATCH_EMAIL: 'true', ATTRIBUTE_MAP: JSON.stringify({ email: 'email', email_verified: 'email_verified', 'custom:legacy_id': 'id' }) },
+ * })
+ * ```
+ */
+export class CognitoMigration extends Construct {
+  /** The migration function. */
+  readonly function: lambda.Function;
+  /** The dashboard of outcomes, duration, outages and completions. */
+  readonly dashboard: cloudwatch.Dashboard;
+  /** Store outages, slow sign-ins, and the function's own errors. */
+  readonly alarms: cloudwatch.Alarm[];
+
+  constructor(scope: Construct, id: string, props: CognitoMigrationProps) {
+    super(scope, id);
+    const environment = { ...props.environment };
+    const completion = props.completion ?? COMPLETION_VARIABLES.some((k) => Boolean(environment[k] ?? props.store.environment[k]));
+    const logGroup = new logs.LogGroup(this, 'Logs', { retention: props.logRetention ?? logs.RetentionDays.ONE_MONTH });
+    this.function = new lambda.Function(this, 'Function', {
+      description: `Cognito UserMigration trigger (cognito-migrate, ${props.store.bundle} store)`,
+      code: lambda.Code.fromAsset(join(distDir(), props.store.bundle), { exclude: ['*.map', 'meta.json'] }),
+      handler: 'index.handler',
+      runtime: lambda.Runtime.NODEJS_22_X,
+      architecture: lambda.Architecture.ARM_64,
+      // Cognito waits 5 s for a trigger and cannot be made to wait longer.
+      timeout: Duration.seconds(5),
+      memorySize: props.memorySize ?? 1024,
+      ...(props.reservedConcurrency ? { reservedConcurrentExecutions: props.reservedConcurrency } : {}),
+      logGroup,
+      ...(props.store.vpc ? { vpc: props.store.vpc, vpcSubnets: props.store.vpcSubnets, securityGroups: props.store.securityGroups } : {}),
+      environment: {
+        ...props.store.environment,
+        ...environment,
+        ...(props.timingHash ? { TIMING_HASH: props.timingHash } : {}),
+        POWERTOOLS_SERVICE_NAME: SERVICE,
+        POWERTOOLS_METRICS_NAMESPACE: NAMESPACE,
+      },
+    });
+    props.store.grant(this.function);
+
+    const pool = props.userPool;
+    // Duck-typed: the app's aws-cdk-lib may be another copy than the one this file loads.
+    if (typeof (pool as Partial<cognito.UserPool>).addTrigger === 'function') {
+      // addTrigger adds Cognito's invoke permission with the pool's ARN as SourceArn.
+      const own = pool as cognito.UserPool;
+      own.addTrigger(cognito.UserPoolOperation.USER_MIGRATION, this.function);
+      if (completion) {
+        own.addTrigger(cognito.UserPoolOperation.POST_AUTHENTICATION, this.function);
+        own.addTrigger(cognito.UserPoolOperation.POST_CONFIRMATION, this.function);
+      }
+    } else {
+      this.function.addPermission('CognitoInvoke', { principal: new iam.ServicePrincipal('cognito-idp.amazonaws.com'), sourceArn: pool.userPoolArn, sourceAccount: Stack.of(this).account });
+    }
+    if (completion) {
+      // A policy of its own: in the function's role policy it would make the function depend on the pool, which
+      // depends on the function (its triggers).
+      new iam.Policy(this, 'PoolAccess', {
+        roles: [this.function.role!],
+        statements: [new iam.PolicyStatement({
+          actions: ['cognito-idp:AdminAddUserToGroup', 'cognito-idp:AdminUpdateUserAttributes', 'cognito-idp:ListUsers', ...(environment.CREATE_MISSING_GROUPS === 'true' ? ['cognito-idp:CreateGroup'] : [])],
+          resources: [pool.userPoolArn],
+        })],
+      });
+    }
+
+    const metric = (name: string) => new cloudwatch.Metric({ namespace: NAMESPACE, metricName: name, dimensionsMap: { service: SERVICE }, statistic: 'Sum', period: Duration.minutes(5) });
+    const metrics = (names: string[]) => names.map(metric);
+    this.dashboard = new cloudwatch.Dashboard(this, 'Dashboard', {
+      widgets: [[
+        new cloudwatch.GraphWidget({ title: 'Sign-ins answered, by outcome', stacked: true, width: 12, left: metrics(['migrated', 'found', 'wrong_password', 'unknown_user', 'user_disabled', 'shadow_would_migrate', 'shadow_found']) }),
+        new cloudwatch.GraphWidget({
+          title: 'Duration p50 / p99 against Cognito\'s 5 s', width: 12,
+          left: [this.function.metricDuration({ statistic: 'p50' }), this.function.metricDuration({ statistic: 'p99' })],
+          leftAnnotations: [{ label: 'Cognito gives up', value: 5000 }, { label: 'alarm', value: 3000 }],
+        }),
+      ], [
+        new cloudwatch.GraphWidget({ title: 'Legacy store outages', width: 12, left: metrics(['store_unavailable', 'deadline_exceeded']) }),
+        new cloudwatch.GraphWidget({
+          title: 'Refusals the legacy data causes, and errors', width: 12,
+          left: metrics(['no_hash', 'malformed_hash', 'hash_over_budget', 'ambiguous_login', 'mfa_required', 'reset_required', 'already_migrated', 'invalid_attributes', 'invalid_event', 'configuration_invalid', 'internal_error']),
+        }),
+      ], [
+        new cloudwatch.GraphWidget({ title: 'Migrations completed, and what kept one from completing', width: 12, left: metrics(['completed', 'completion_failed', 'completion_conflict', 'group_missing']) }),
+      ]],
+    });
+
+    const sum = (ids: string[], label: string) => new cloudwatch.MathExpression({
+      expression: ids.join(' + '), label, period: Duration.minutes(5),
+      usingMetrics: Object.fromEntries(ids.map((m) => [m, metric(m)])),
+    });
+    this.alarms = [
+      // The legacy store did not answer: users cannot sign in.
+      new cloudwatch.Alarm(this, 'StoreOutage', {
+        alarmDescription: 'The legacy store failed or timed out for sign-ins (outcomes store_unavailable and deadline_exceeded).',
+        metric: sum(['store_unavailable', 'deadline_exceeded'], 'Store outages'), threshold: 5, evaluationPeriods: 1,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD, treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      }),
+      new cloudwatch.Alarm(this, 'SlowSignIns', {
+        alarmDescription: 'The trigger\'s p99 duration is above 3 s; Cognito gives up at 5 s.',
+        metric: this.function.metricDuration({ statistic: 'p99', period: Duration.minutes(5) }), threshold: 3000, evaluationPeriods: 2,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD, treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      }),
+      // Lambda's own Errors metric cannot serve: a Cognito trigger refuses a sign-in by throwing.
+      new cloudwatch.Alarm(this, 'FunctionErrors', {
+        alarmDescription: 'The trigger failed for a reason of its own (outcomes internal_error, configuration_invalid, invalid_attributes, invalid_event).',
+        metric: sum(['internal_error', 'configuration_invalid', 'invalid_attributes', 'invalid_event'], 'Function errors'), threshold: 1, evaluationPeriods: 1,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD, treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      }),
+    ];
+    if (props.alarmTopic) for (const alarm of this.alarms) alarm.addAlarmAction(new actions.SnsAction(props.alarmTopic));
+  }
+}

@@ -1,0 +1,118 @@
+// The CDK construct (src/cdk), synthesized with the real aws-cdk-lib: its
+// resources and IAM asserted with aws-cdk-lib/assertions, and the synthesized
+// template validated through cloudformation-include, as template.yaml is.
+// test/e2e/package.test.ts runs the README's example from the packed package
+// and signs a user in through the synthesized asset.
+import { App, DefaultStackSynthesizer, Stack } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { CfnInclude } from 'aws-cdk-lib/cloudformation-include';
+import * as cognito from 'aws-cdk-lib/aws-cognito';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CognitoMigration, MigrationStore } from '../../src/cdk/index.js';
+import { OUTCOMES } from '../../src/index.js';
+
+let dir: string;
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'cognito-migrate-cdk-'));
+});
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+function synth(build: (stack: Stack) => void) {
+  const app = new App({ outdir: join(dir, `out-${Math.random().toString(36).slice(2)}`) });
+  const stack = new Stack(app, 'Migration', { env: { account: '123456789012', region: 'eu-west-1' } });
+  build(stack);
+  return { app, stack, template: Template.fromStack(stack) };
+}
+
+/** Every IAM statement of the template, from roles' inline policies and AWS::IAM::Policy resources. */
+function statements(template: Template): Array<{ Action: unknown; Resource: unknown }> {
+  const json = template.toJSON() as { Resources: Record<string, { Type: string; Properties: Record<string, any> }> };
+  return Object.values(json.Resources).flatMap((r) => (r.Type === 'AWS::IAM::Policy' ? r.Properties.PolicyDocument.Statement : []));
+}
+
+describe('CognitoMigration (aws-cdk-lib)', () => {
+  it('a PostgreSQL store in a VPC: the function from the bundle, the three triggers, the invoke permission on the pool, IAM on that pool and secret only', async () => {
+    const { template } = synth((stack) => {
+      const pool = new cognito.UserPool(stack, 'Users', { signInAliases: { email: true } });
+      const vpc = new ec2.Vpc(stack, 'Vpc', { maxAzs: 2, natGateways: 0, subnetConfiguration: [{ name: 'private', subnetType: ec2.SubnetType.PRIVATE_ISOLATED }] });
+      const secret = new secretsmanager.Secret(stack, 'Db');
+      const clients = new ec2.SecurityGroup(stack, 'DbClients', { vpc });
+      new CognitoMigration(stack, 'Migration', {
+        userPool: pool,
+        store: MigrationStore.postgres({ secret, vpc, vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_ISOLATED }, securityGroups: [clients], environment: { PG_TABLE: 'legacy.users', PG_COGNITO_SUB_COLUMN: 'cognito_sub' } }),
+        environment: { MATCH_EMAIL: 'true', GROUP_MAP: '{"ROLE_ADMIN":"admins"}' },
+        reservedConcurrency: 20,
+        timingHash: '$2b$12$abcdefghijklmnopqrstuuQyqW5Jw0mUv6C2yQ1xTt0mQ1bU8nK2W',
+        alarmTopic: new sns.Topic(stack, 'Alarms'),
+      });
+    });
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Handler: 'index.handler', Runtime: 'nodejs22.x', Timeout: 5, MemorySize: 1024, Architectures: ['arm64'], ReservedConcurrentExecutions: 20,
+      VpcConfig: Match.objectLike({ SecurityGroupIds: Match.anyValue(), SubnetIds: Match.anyValue() }),
+      Environment: { Variables: Match.objectLike({ DATABASE_SECRET_ARN: Match.anyValue(), PG_TABLE: 'legacy.users', MATCH_EMAIL: 'true', TIMING_HASH: Match.stringLikeRegexp('^\\$2b\\$12\\$'), POWERTOOLS_METRICS_NAMESPACE: 'CognitoMigrate' }) },
+    });
+    const functionArn = { 'Fn::GetAtt': [Match.stringLikeRegexp('^MigrationFunction'), 'Arn'] };
+    template.hasResourceProperties('AWS::Cognito::UserPool', { LambdaConfig: { UserMigration: functionArn, PostAuthentication: functionArn, PostConfirmation: functionArn } });
+    template.hasResourceProperties('AWS::Lambda::Permission', { Action: 'lambda:InvokeFunction', Principal: 'cognito-idp.amazonaws.com', SourceArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^Users'), 'Arn'] } });
+    const all = statements(template);
+    const cognitoStatements = all.filter((s) => JSON.stringify(s.Action).includes('cognito-idp:'));
+    expect(cognitoStatements).toEqual([{ Effect: 'Allow', Action: ['cognito-idp:AdminAddUserToGroup', 'cognito-idp:AdminUpdateUserAttributes', 'cognito-idp:ListUsers'], Resource: { 'Fn::GetAtt': [expect.stringMatching(/^Users/), 'Arn'] } }]);
+    for (const s of all) expect(JSON.stringify(s.Action)).not.toMatch(/cognito-idp:\*|"\*"/);
+    const secretRead = all.find((s) => JSON.stringify(s.Action).includes('secretsmanager:GetSecretValue'))!;
+    expect(secretRead.Resource).toEqual({ Ref: expect.stringMatching(/^Db/) });
+    template.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
+    template.resourceCountIs('AWS::CloudWatch::Alarm', 3);
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', { AlarmActions: [{ Ref: Match.stringLikeRegexp('^Alarms') }] });
+  });
+
+  it('the dashboard and alarms watch the outcomes the handler emits, every one of them', () => {
+    const { template } = synth((stack) => {
+      new CognitoMigration(stack, 'Migration', { userPool: new cognito.UserPool(stack, 'Users'), store: MigrationStore.http({ baseUrl: 'https://legacy.example/api' }) });
+    });
+    const json = JSON.stringify(template.toJSON());
+    const names = new Set([...json.matchAll(/\\"CognitoMigrate\\",\\"([a-z_]+)\\"/g)].map((m) => m[1]));
+    for (const outcome of OUTCOMES) expect(names, outcome).toContain(outcome);
+    // No ledger, no group map: no completion triggers, no pool access.
+    template.hasResourceProperties('AWS::Cognito::UserPool', { LambdaConfig: Match.not(Match.objectLike({ PostAuthentication: Match.anyValue() })) });
+    expect(statements(template).filter((s) => JSON.stringify(s.Action).includes('cognito-idp:'))).toEqual([]);
+  });
+
+  it('an imported pool gets the invoke permission; pool to pool grants the old pool\'s calls on that pool only', () => {
+    const { template } = synth((stack) => {
+      new CognitoMigration(stack, 'Migration', {
+        userPool: cognito.UserPool.fromUserPoolId(stack, 'Existing', 'eu-west-1_Existing'),
+        store: MigrationStore.cognitoPool({ oldUserPoolId: 'eu-west-1_OLD', oldClientId: 'oldclient', environment: { OLD_POOL_GROUPS: 'true' } }),
+      });
+    });
+    const permission = Object.values(template.findResources('AWS::Lambda::Permission'))[0] as { Properties: { Principal: string; SourceArn: unknown } };
+    expect(permission.Properties.Principal).toBe('cognito-idp.amazonaws.com');
+    expect(JSON.stringify(permission.Properties.SourceArn)).toMatch(/:userpool\/eu-west-1_Existing"/);
+    const old = statements(template).find((s) => JSON.stringify(s.Action).includes('AdminInitiateAuth'))!;
+    expect(old.Action).toEqual(['cognito-idp:AdminInitiateAuth', 'cognito-idp:AdminGetUser', 'cognito-idp:ListUsers', 'cognito-idp:AdminListGroupsForUser']);
+    expect(JSON.stringify(old.Resource)).toMatch(/userpool\/eu-west-1_OLD/);
+  });
+
+  it('the synthesized template passes cloudformation-include\'s validation with no warning', async () => {
+    const { template } = synth((stack) => {
+      const secret = new secretsmanager.Secret(stack, 'Db');
+      new CognitoMigration(stack, 'Migration', { userPool: new cognito.UserPool(stack, 'Users'), store: MigrationStore.mysql({ secret }), environment: { MYSQL_GROUPS_COLUMN: 'roles', GROUP_MAP: '{"a":"b"}' } });
+    });
+    const file = join(dir, 'synthesized.json');
+    await writeFile(file, JSON.stringify(template.toJSON()));
+    const outdir = await mkdtemp(join(dir, 'validate-'));
+    const app = new App({ outdir });
+    // The included template brings its own BootstrapVersion parameter and rule.
+    new CfnInclude(new Stack(app, 'Check', { synthesizer: new DefaultStackSynthesizer({ generateBootstrapVersionRule: false }) }), 'Template', { templateFile: file });
+    app.synth();
+    const report = JSON.parse(await readFile(join(outdir, 'validation-report.json'), 'utf8')) as { pluginReports: Array<{ violations: unknown[] }> };
+    expect(report.pluginReports.flatMap((p) => p.violations)).toEqual([]);
+  });
+});
