@@ -4,7 +4,7 @@
 import { build } from 'esbuild';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { mkdir, rm, stat, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { coldStartBytes } from './lib/bundle-size.mjs';
@@ -114,6 +114,14 @@ async function emitLibrary() {
   const outdir = join(root, 'dist', 'lib');
   await rm(outdir, { recursive: true, force: true });
   await promisify(execFile)(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(root, 'tsconfig.build.json')], { cwd: root });
+  // CDK apps are often CommonJS (the TypeScript template of cdk init): the construct ships as CommonJS too, with its declarations.
+  const cdk = join(root, 'dist', 'cdk');
+  await rm(cdk, { recursive: true, force: true });
+  await build({
+    entryPoints: [join(root, 'src', 'cdk', 'index.ts')], outfile: join(cdk, 'index.cjs'), bundle: true, platform: 'node', target: 'node20', format: 'cjs',
+    packages: 'external', define: { 'import.meta.url': '__cmImportMetaUrl' }, banner: { js: "const __cmImportMetaUrl = require('node:url').pathToFileURL(__filename).href;" }, logLevel: 'warning',
+  });
+  await copyFile(join(outdir, 'src', 'cdk', 'index.d.ts'), join(cdk, 'index.d.cts'));
   return { name: 'library', file: join(outdir, 'src', 'index.js'), bytes: (await stat(join(outdir, 'src', 'index.js'))).size };
 }
 
