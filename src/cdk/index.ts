@@ -39,7 +39,14 @@ export interface MigrationStore {
   grant(fn: lambda.IFunction): void;
 }
 
-/** A SQL store reached through a Secrets Manager secret in the RDS shape (username, password, host, port, dbname). */
+/**
+ * A SQL store reached through a Secrets Manager secret in the RDS shape (username, password, host, port, dbname).
+ *
+ * @example
+ * ```ts
+ * const props: SqlStoreProps = { secret: db.secret!, vpc, securityGroups: [dbClients], environment: { PG_TABLE: 'legacy.users' } }
+ * ```
+ */
 export interface SqlStoreProps {
   /** The database secret (an RDS-managed secret works as it is). */
   readonly secret: secretsmanager.ISecret;
@@ -53,7 +60,14 @@ export interface SqlStoreProps {
   readonly environment?: Record<string, string>;
 }
 
-/** A legacy REST API (README, "Stores"). */
+/**
+ * A legacy REST API (README, "Stores").
+ *
+ * @example
+ * ```ts
+ * const props: HttpStoreProps = { baseUrl: 'https://legacy.internal/api', authorizationSecret: apiToken, environment: { HTTP_LINK_PATH: '/users/{id}/cognito' } }
+ * ```
+ */
 export interface HttpStoreProps {
   /** `HTTP_BASE_URL`: https:// (plain http only for loopback). */
   readonly baseUrl: string;
@@ -66,7 +80,14 @@ export interface HttpStoreProps {
   readonly environment?: Record<string, string>;
 }
 
-/** Another Cognito pool users come from. */
+/**
+ * Another Cognito pool users come from.
+ *
+ * @example
+ * ```ts
+ * const props: CognitoPoolStoreProps = { oldUserPoolId: 'eu-west-1_OLD', oldClientId: '1example', environment: { OLD_POOL_GROUPS: 'true' } }
+ * ```
+ */
 export interface CognitoPoolStoreProps {
   /** The old pool (it may be in another account: give `roleArn`). */
   readonly oldUserPoolId: string;
@@ -171,9 +192,10 @@ export interface CognitoMigrationProps {
    * The pool users migrate into. A `UserPool` of this stack gets its triggers
    * wired; for an imported one (`UserPool.fromUserPoolId`) the construct adds
    * only Cognito's invoke permission, and the triggers are set on the pool
-   * where it is defined.
+   * where it is defined. Default: a new pool where users sign in with their
+   * email, with `custom:legacy_id` (immutable) and `custom:migrated_at`.
    */
-  readonly userPool: cognito.IUserPool;
+  readonly userPool?: cognito.IUserPool;
   /** The legacy store. */
   readonly store: MigrationStore;
   /** The handler's settings, named as the function's environment variables: `MATCH_EMAIL`, `ATTRIBUTE_MAP`, `GROUP_MAP`, `REMIGRATE`, … */
@@ -231,6 +253,8 @@ function distDir(): string {
 export class CognitoMigration extends Construct {
   /** The migration function. */
   readonly function: lambda.Function;
+  /** The pool it migrates into: the one given, or the one it created. */
+  readonly userPool: cognito.IUserPool;
   /** The dashboard of outcomes, duration, outages and completions. */
   readonly dashboard: cloudwatch.Dashboard;
   /** Store outages, slow sign-ins, and the function's own errors. */
@@ -263,7 +287,16 @@ export class CognitoMigration extends Construct {
     });
     props.store.grant(this.function);
 
-    const pool = props.userPool;
+    const pool = props.userPool ?? new cognito.UserPool(this, 'Users', {
+      signInAliases: { email: true },
+      autoVerify: { email: true },
+      customAttributes: {
+        // Set once by the migration; no app client or user may rewrite which legacy account this is.
+        legacy_id: new cognito.StringAttribute({ mutable: false }),
+        migrated_at: new cognito.StringAttribute({ mutable: true }),
+      },
+    });
+    this.userPool = pool;
     // Duck-typed: the app's aws-cdk-lib may be another copy than the one this file loads.
     if (typeof (pool as Partial<cognito.UserPool>).addTrigger === 'function') {
       // addTrigger adds Cognito's invoke permission with the pool's ARN as SourceArn.

@@ -100,6 +100,19 @@ describe('CognitoMigration (aws-cdk-lib)', () => {
     expect(JSON.stringify(old.Resource)).toMatch(/userpool\/eu-west-1_OLD/);
   });
 
+  it('without a pool, creates one with the legacy id and the mark, and wires it', () => {
+    let made: CognitoMigration | undefined;
+    const { template } = synth((stack) => {
+      made = new CognitoMigration(stack, 'Migration', { store: MigrationStore.http({ baseUrl: 'https://legacy.example/api', environment: { HTTP_LINK_PATH: '/users/{id}/cognito' } }) });
+    });
+    expect(made!.userPool).toBeDefined();
+    template.hasResourceProperties('AWS::Cognito::UserPool', {
+      UsernameAttributes: ['email'],
+      Schema: Match.arrayWith([Match.objectLike({ Name: 'legacy_id', Mutable: false }), Match.objectLike({ Name: 'migrated_at', Mutable: true })]),
+      LambdaConfig: { UserMigration: Match.anyValue(), PostAuthentication: Match.anyValue(), PostConfirmation: Match.anyValue() },
+    });
+  });
+
   it('the synthesized template passes cloudformation-include\'s validation with no warning', async () => {
     const { template } = synth((stack) => {
       const secret = new secretsmanager.Secret(stack, 'Db');
