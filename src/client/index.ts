@@ -160,3 +160,21 @@ export async function amplifySignInWithMigration<Output>(signIn: (input: Amplify
   }
   return signIn({ ...input, options: { ...input.options, authFlowType: FALLBACK_FLOW } });
 }
+
+/**
+ * The Amplify UI Authenticator's `services` with a `handleSignIn` that signs
+ * in through {@link amplifySignInWithMigration}: SRP first, one
+ * USER_PASSWORD_AUTH fallback for users the pool does not have yet. The
+ * Authenticator calls `handleSignIn` with Amplify's `signIn` input and shows
+ * whatever `nextStep` it answers.
+ *
+ * @example
+ * ```tsx
+ * import { Authenticator } from '@aws-amplify/ui-react'
+ * import { signIn } from 'aws-amplify/auth'
+ * <Authenticator services={migrationServices(signIn, { fallbackUntil: '2027-06-30' })}>{…}</Authenticator>
+ * ```
+ */
+export function migrationServices<Output>(signIn: (input: AmplifySignInInput) => Promise<Output>, options: MigrationFallbackOptions = {}): { handleSignIn(input: AmplifySignInInput): Promise<Output> } {
+  return { handleSignIn: (input) => amplifySignInWithMigration(signIn, input, options) };
+}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { amplifySignInWithMigration, isUnknownUserRefusal, legacyTotpMetadata, signInWithMigration } from '../../src/client/index.js';
+import { amplifySignInWithMigration, isUnknownUserRefusal, legacyTotpMetadata, migrationServices, signInWithMigration } from '../../src/client/index.js';
 
 const error = (name: string, message: string) => Object.assign(new Error(message), { name });
 
@@ -65,5 +65,25 @@ describe('client fallback rules', () => {
     expect(await signInWithMigration(user, details)).toEqual({ kind: 'session', session: 'SESSION', fellBack: true });
     expect(sent.map((s) => s.flow)).toEqual(['USER_SRP_AUTH', 'USER_PASSWORD_AUTH']);
     expect(sent.every((s) => s.details === details)).toBe(true);
+  });
+
+  it('Amplify UI Authenticator: services.handleSignIn falls back once, with the input the Authenticator gives it', async () => {
+    const calls: unknown[] = [];
+    const signIn = async (input: unknown) => {
+      calls.push(input);
+      if (calls.length === 1) throw error('NotAuthorizedException', 'Incorrect username or password.');
+      return { isSignedIn: true, nextStep: { signInStep: 'DONE' } };
+    };
+    const services = migrationServices(signIn, { fallbackUntil: '2999-01-01' });
+    expect(await services.handleSignIn({ username: 'ada@example.com', password: 'pw', options: { clientMetadata: { app: 'web' } } })).toEqual({ isSignedIn: true, nextStep: { signInStep: 'DONE' } });
+    expect(calls).toEqual([
+      { username: 'ada@example.com', password: 'pw', options: { clientMetadata: { app: 'web' } } },
+      { username: 'ada@example.com', password: 'pw', options: { clientMetadata: { app: 'web' }, authFlowType: 'USER_PASSWORD_AUTH' } },
+    ]);
+    // Challenges come back as nextStep, never retried.
+    calls.length = 0;
+    const challenged = migrationServices(async (input: unknown) => (calls.push(input), { isSignedIn: false, nextStep: { signInStep: 'CONFIRM_SIGN_IN_WITH_TOTP_CODE' } }));
+    expect((await challenged.handleSignIn({ username: 'ada', password: 'pw' })).nextStep.signInStep).toBe('CONFIRM_SIGN_IN_WITH_TOTP_CODE');
+    expect(calls).toHaveLength(1);
   });
 });
