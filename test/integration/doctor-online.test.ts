@@ -233,6 +233,24 @@ describe('doctor online', () => {
     expect(find(await run({ functionName: FN, userPoolId: id }), 'role.completion', 'fail').message).toMatch(/cognito-idp:AdminAddUserToGroup \(implicitDeny\)/);
   });
 
+  it('pool pitfalls from the pool as cognito-local describes it: sign-in identifiers against MATCH_EMAIL, case against CASE_INSENSITIVE, other triggers that see migrated users', async () => {
+    // The emulator's pools sign in with their email (its default), as UsernameAttributes: ['email'] pools do.
+    healthy({ env: { MATCH_EMAIL: 'false' } });
+    expect(find(await run(), 'pool.sign-in', 'warn').fix).toMatch(/MATCH_EMAIL=true/);
+    healthy({ env: { MATCH_EMAIL: 'true' } });
+    find(await run(), 'pool.sign-in', 'pass');
+    const other = await idp.send(new CreateUserPoolCommand({
+      PoolName: 'pitfalls', UsernameConfiguration: { CaseSensitive: true },
+      LambdaConfig: { UserMigration: FN_ARN, PreTokenGeneration: `arn:aws:lambda:eu-west-1:${ACCOUNT}:function:claims`, PreAuthentication: `arn:aws:lambda:eu-west-1:${ACCOUNT}:function:audit` },
+    }));
+    await idp.send(new CreateUserPoolClientCommand({ UserPoolId: other.UserPool!.Id!, ClientName: 'web', ExplicitAuthFlows: ['ALLOW_USER_PASSWORD_AUTH'] }));
+    healthy({ env: { MATCH_EMAIL: 'true', CASE_INSENSITIVE: 'true' } });
+    const results = await run({ functionName: FN, userPoolId: other.UserPool!.Id! });
+    expect(find(results, 'pool.case', 'warn').message).toMatch(/tells usernames apart by case.*creates a second account/);
+    const triggers = results.filter((r) => r.id === 'pool.other-trigger').map((r) => r.message);
+    expect(triggers).toEqual([expect.stringMatching(/PreAuthentication to audit, which runs before every sign-in of migrated users/), expect.stringMatching(/PreTokenGeneration to claims, which builds every migrated user's tokens/)]);
+  });
+
   it('warns when the target pool asks less MFA than the old pool it migrates from', async () => {
     const old = await idp.send(new CreateUserPoolCommand({
       PoolName: 'old-with-mfa', MfaConfiguration: 'ON',
