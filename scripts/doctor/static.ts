@@ -8,6 +8,7 @@ import { dirname, join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { type CheckResult, fail, pass, warn } from '../../src/checks.js';
 import { packageRoot } from '../cli/paths.js';
+import { poolPitfalls } from './pool.js';
 import { samEsbuildOptions } from './sam-esbuild.js';
 import { type Json, type Resource, type Statement, type Template, allows, branches, literal, refersTo, statementsOf, target, trustedServices, wildcard } from './template.js';
 
@@ -291,9 +292,29 @@ function poolChecks(template: Template, pools: Array<[string, Resource]>, functi
     if (own.length === 0) results.push(warn('client.password-auth', `User pool ${pid} has no app client in the template`, 'Check the clients online (doctor --user-pool-id).'));
     for (const [cid, client] of own) results.push(clientCheck(cid, client.Properties?.ExplicitAuthFlows));
     results.push(...completionChecks(pid, props, fn, own));
+    results.push(...templatePitfalls(template, pid, props, fn));
     results.push(...mfaChecks(template, pid, props, fn[1].Properties));
   }
   return results;
+}
+
+/**
+ * The pool pitfalls doctor --online finds (scripts/doctor/pool.ts), judged on
+ * what the template declares: its environment with the parameters' defaults,
+ * and its triggers by logical id.
+ */
+function templatePitfalls(template: Template, pid: string, props: Record<string, Json>, [fid, fn]: Functions[number]): CheckResult[] {
+  const variables = ((fn.Properties.Environment as Record<string, Json> | undefined)?.Variables ?? {}) as Record<string, Json>;
+  const env = Object.fromEntries(Object.entries(variables).map(([k, v]) => [k, String(literal(template, v) ?? '')]));
+  const lambdaConfig = Object.fromEntries(Object.entries((props.LambdaConfig ?? {}) as Record<string, Json>).map(([k, v]) => [k, refersTo(v, fid) ? fid : target(template, v)?.[0] ?? String(literal(template, v) ?? k)]));
+  const caseSensitive = literal(template, (props.UsernameConfiguration as Record<string, Json> | undefined)?.CaseSensitive);
+  return poolPitfalls({
+    Id: pid,
+    UsernameAttributes: branches(props.UsernameAttributes).flatMap((x) => (Array.isArray(x) ? x.map(String) : [String(x)])),
+    AliasAttributes: branches(props.AliasAttributes).flatMap((x) => (Array.isArray(x) ? x.map(String) : [String(x)])),
+    ...(typeof caseSensitive === 'boolean' || caseSensitive === 'true' || caseSensitive === 'false' ? { UsernameConfiguration: { CaseSensitive: String(caseSensitive) === 'true' } } : {}),
+    LambdaConfig: lambdaConfig,
+  }, env, (name) => name === fid);
 }
 
 const COMPLETION_VARIABLES = ['PG_COGNITO_SUB_COLUMN', 'MYSQL_COGNITO_SUB_COLUMN', 'PG_GROUPS_COLUMN', 'MYSQL_GROUPS_COLUMN', 'GROUP_MAP'];

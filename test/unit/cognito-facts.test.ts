@@ -84,7 +84,7 @@ describe('Cognito facts (README, "Cognito facts this project relies on")', () =>
   });
 
   it('F06 Pre sign-up runs for AdminCreateUser too: doctor names a Pre sign-up trigger as one that must accept users it did not sign up', async () => {
-    const { poolPitfalls } = await import('../../scripts/doctor/online.js');
+    const { poolPitfalls } = await import('../../scripts/doctor/pool.js');
     const found = poolPitfalls({ Id: 'p', LambdaConfig: { PreSignUp: 'arn:aws:lambda:r:1:function:signup' } }, {}, () => false).find((r) => r.id === 'pool.other-trigger');
     expect(found?.message).toMatch(/PreSignUp_AdminCreateUser/);
   });

@@ -134,6 +134,20 @@ describe('pitfalls, caught statically', () => {
     expect(find(await check(immutable), 'pool.completion-mark', 'fail').message).toMatch(/immutable/);
   });
 
+  it('the pool pitfalls, on what the template declares: MATCH_EMAIL against the pool\'s sign-in, case, another trigger', async () => {
+    const t = broken((r) => {
+      r.MigrationFunction!.Properties.Environment.Variables.MATCH_EMAIL = 'false';
+      r.MigrationFunction!.Properties.Environment.Variables.CASE_INSENSITIVE = 'true';
+      r.UserPool!.Properties.UsernameConfiguration = { CaseSensitive: true };
+      r.UserPool!.Properties.LambdaConfig.PreTokenGeneration = { 'Fn::GetAtt': ['ClaimsFunction', 'Arn'] };
+      r.ClaimsFunction = { Type: 'AWS::Lambda::Function', Properties: { Runtime: 'nodejs22.x', Handler: 'index.handler', Code: { ZipFile: 'x' }, Role: 'arn:aws:iam::1:role/r' } };
+    });
+    const results = await check(t);
+    expect(find(results, 'pool.sign-in', 'warn').fix).toMatch(/MATCH_EMAIL=true/);
+    find(results, 'pool.case', 'warn');
+    expect(find(results, 'pool.other-trigger', 'warn').message).toMatch(/PreTokenGeneration to ClaimsFunction/);
+  });
+
   it('an app client without ALLOW_USER_PASSWORD_AUTH (SRP only)', async () => {
     const t = broken((r) => { r.UserPoolClient!.Properties.ExplicitAuthFlows = ['ALLOW_USER_SRP_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH']; });
     expect(find(await check(t), 'client.password-auth', 'fail').message).toMatch(/SRP never sends the password/);

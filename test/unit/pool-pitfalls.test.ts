@@ -1,7 +1,7 @@
 // doctor's pool pitfalls on DescribeUserPool answers cognito-local cannot give (its pools always list email
 // among UsernameAttributes): shaped after the API reference's UserPoolType.
 import { describe, expect, it } from 'vitest';
-import { poolPitfalls } from '../../scripts/doctor/online.js';
+import { poolPitfalls } from '../../scripts/doctor/pool.js';
 
 const ours = (arn: string | undefined) => arn === 'arn:aws:lambda:eu-west-1:123456789012:function:migrate';
 const status = (results: ReturnType<typeof poolPitfalls>, id: string) => results.find((r) => r.id === id)?.status;
