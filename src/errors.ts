@@ -34,7 +34,7 @@ export const PUBLIC_MESSAGES = {
 export const OUTCOMES = [
   'migrated', 'found',
   'unknown_user', 'wrong_password', 'user_disabled', 'reset_required',
-  'no_hash', 'malformed_hash', 'hash_over_budget', 'ambiguous_login', 'mfa_required', 'already_migrated',
+  'no_hash', 'malformed_hash', 'hash_over_budget', 'ambiguous_login', 'mfa_required', 'already_migrated', 'cannot_reset',
   'shadow_would_migrate', 'shadow_found',
   'completed', 'completion_failed', 'completion_conflict', 'group_missing',
   'store_unavailable', 'deadline_exceeded',
@@ -83,7 +83,9 @@ export type RejectionReason =
   | 'unknown_user' | 'wrong_password' | 'user_disabled' | 'reset_required'
   | 'no_hash' | 'ambiguous_login' | 'mfa_required'
   /** The legacy row already became a Cognito user (its sub is in the ledger): never a second account. */
-  | 'already_migrated';
+  | 'already_migrated'
+  /** ForgotPassword for a user with no verified email or phone: Cognito could not deliver the code. */
+  | 'cannot_reset';
 
 /**
  * The credentials were refused. The public message is identical for every

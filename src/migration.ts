@@ -8,7 +8,7 @@
 import type { Context, UserMigrationTriggerEvent } from 'aws-lambda';
 import { mapAttributes, toCognitoAttributes } from './attributes.js';
 import {
-  AttributeValidationError, AuthenticationFailedError, CognitoMigrateError, DeadlineExceededError, InvalidEventError,
+  AuthenticationFailedError, CognitoMigrateError, DeadlineExceededError, InvalidEventError,
   type Outcome, PUBLIC_MESSAGES, asMigrateError,
 } from './errors.js';
 import { COGNITO_LIMIT_MS, type Settings } from './options.js';
@@ -136,8 +136,9 @@ export function createMigrationFlow(deps: MigrationDeps): (event: UserMigrationT
     }
 
     const attributes = toCognitoAttributes(mapAttributes(user, settings.attributes));
+    // Refused like an unknown login, so a reset form cannot tell who exists; the log says why.
     if (forgot && attributes.email_verified !== 'true' && attributes.phone_number_verified !== 'true') {
-      throw new AttributeValidationError('email_verified', 'is not "true" and neither is phone_number_verified, so Cognito could not deliver the reset code', 'Map a verified email or phone for users who reset their password, or let them sign in with their legacy password first.');
+      throw new AuthenticationFailedError('cannot_reset', 'neither email_verified nor phone_number_verified is "true", so Cognito could not deliver the reset code; map a verified email or phone, or let the user sign in with the legacy password first');
     }
     const response = event.response;
     response.userAttributes = attributes;

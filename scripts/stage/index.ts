@@ -13,7 +13,7 @@ import type { StagedUser } from '../../adapters/postgres/stage.js';
 import { type Command, EXIT, type Io, UsageError, parse } from '../cli/command.js';
 import { databaseUrl } from '../cli/database-url.js';
 import { arrayItems } from './json-items.js';
-import { SOURCES, type SourceName } from './sources.js';
+import { MalformedRecord, SOURCES, type SourceName } from './sources.js';
 
 const USAGE = `Usage: cognito-migrate stage auth0|firebase|keycloak FILE --table T [--hash-config FILE] [--database-url-file FILE] [--json]
 
@@ -49,6 +49,8 @@ export interface StageSummary {
   withoutHash: number;
   skipped: number;
   reasons: Record<string, number>;
+  /** The positions (1-based, in the file's order) of the first records each reason not to stage was counted for. */
+  positions: Record<string, number[]>;
 }
 
 async function* records(file: string, layout: 'ndjson' | 'users-array'): AsyncGenerator<{ n: number; text: string }> {
@@ -91,25 +93,34 @@ export async function stage(argv: string[], print: (t: string) => void = (t) => 
   // Only parses hashes (cost estimates): nothing is verified here.
   const passwords = createPasswordVerifier({ worker: false, verifiers });
   const { read: readRecord, layout } = SOURCES[name];
-  const summary: StageSummary = { source: name, table: values.table, read: 0, staged: 0, withHash: 0, withoutHash: 0, skipped: 0, reasons: {} };
-  const count = (reason: string) => (summary.reasons[reason] = (summary.reasons[reason] ?? 0) + 1);
+  const summary: StageSummary = { source: name, table: values.table, read: 0, staged: 0, withHash: 0, withoutHash: 0, skipped: 0, reasons: {}, positions: {} };
+  const count = (reason: string, at?: number) => {
+    summary.reasons[reason] = (summary.reasons[reason] ?? 0) + 1;
+    if (at !== undefined && reason.startsWith('not staged') && (summary.positions[reason] ??= []).length < 10) summary.positions[reason]!.push(at);
+  };
   const ids = new SeenSet();
 
   async function* users(): AsyncGenerator<StagedUser> {
-    for await (const { text } of records(file!, layout)) {
+    for await (const { n, text } of records(file!, layout)) {
       summary.read++;
       let record: unknown;
       try {
         record = JSON.parse(text);
       } catch {
         summary.skipped++;
-        count('not staged: a record is not valid JSON');
+        count('not staged: a record is not valid JSON', n);
         continue;
       }
-      const verdict = record && typeof record === 'object' ? readRecord(record as Record<string, unknown>) : { skip: 'not an object' };
-      if ('skip' in verdict) { summary.skipped++; count(`not staged: ${verdict.skip}`); continue; }
+      let verdict: ReturnType<typeof readRecord>;
+      try {
+        verdict = record && typeof record === 'object' && !Array.isArray(record) ? readRecord(record as Record<string, unknown>) : { skip: 'not an object' };
+      } catch (err) {
+        if (!(err instanceof MalformedRecord)) throw err;
+        verdict = { skip: `a malformed record: ${err.message}` };
+      }
+      if ('skip' in verdict) { summary.skipped++; count(`not staged: ${verdict.skip}`, n); continue; }
       const { notes, ...user } = verdict.user as StagedUser & { notes?: string[] };
-      if (!ids.add(user.id)) { summary.skipped++; count('not staged: an earlier record has the same id'); continue; }
+      if (!ids.add(user.id)) { summary.skipped++; count('not staged: an earlier record has the same id', n); continue; }
       for (const note of notes ?? []) count(`staged, but ${note}`);
       if (user.passwordHash) {
         try {
@@ -151,7 +162,7 @@ export async function stage(argv: string[], print: (t: string) => void = (t) => 
     return EXIT.ok;
   }
   print(`${summary.read} records read from ${file}: ${summary.staged} staged into ${summary.table} (${summary.withHash} with their password hash, ${summary.withoutHash} without), ${summary.skipped} not staged\n`);
-  for (const [reason, n] of Object.entries(summary.reasons).sort((a, b) => b[1] - a[1])) print(`  ${String(n).padStart(7)}  ${reason}\n`);
+  for (const [reason, n] of Object.entries(summary.reasons).sort((a, b) => b[1] - a[1])) print(`  ${String(n).padStart(7)}  ${reason}${summary.positions[reason] ? ` (record${summary.positions[reason]!.length > 1 ? 's' : ''} ${summary.positions[reason]!.join(', ')}${n > summary.positions[reason]!.length ? ', …' : ''})` : ''}\n`);
   print(`\nNext: point the trigger at the table: PG_TABLE=${summary.table} MATCH_EMAIL=true${name === 'firebase' ? ', and FIREBASE_HASH_CONFIG set to the contents of the --hash-config file' : ''}.\n`);
   return EXIT.ok;
 }

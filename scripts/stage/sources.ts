@@ -3,6 +3,7 @@
 // says why, in words that name fields, never their values.
 
 import type { StagedUser as Row } from '../../adapters/postgres/stage.js';
+import { parseFlag } from '../../src/flags.js';
 
 /** One user to stage, with facts worth counting that staging cannot carry (a TOTP secret). */
 export interface StagedUser extends Row {
@@ -17,6 +18,30 @@ export type SourceName = 'auth0' | 'firebase' | 'keycloak';
 type Json = Record<string, unknown>;
 const text = (v: unknown) => (typeof v === 'string' && v.length > 0 ? v : typeof v === 'number' ? String(v) : undefined);
 const flag = (v: unknown) => (typeof v === 'boolean' ? v : undefined);
+
+/** A record whose shape is not the source's: not staged, counted by what is wrong, at its position. */
+export class MalformedRecord extends Error {}
+
+/** A list of objects, or none; anything else is a malformed record (named by field, never by value). */
+function objects(v: unknown, field: string): Json[] {
+  if (v === undefined || v === null) return [];
+  if (!Array.isArray(v)) throw new MalformedRecord(`"${field}" is not a list`);
+  if (v.some((x) => !x || typeof x !== 'object' || Array.isArray(x))) throw new MalformedRecord(`"${field}" holds an entry that is not an object`);
+  return v as Json[];
+}
+
+/**
+ * Whether an account may sign in, from the export's flag, failing closed: a
+ * missing field is the source's default, but a field present in any spelling
+ * that is not clearly "may sign in" (`"true"` for blocked, `1`, `null`,
+ * `"maybe"`) disables the user, with a note naming the field.
+ */
+function allowed(r: Json, field: string, meaning: 'blocked' | 'enabled'): { enabled: boolean; notes?: string[] } {
+  if (!Object.hasOwn(r, field)) return { enabled: true };
+  const value = parseFlag(r[field]);
+  if (value === undefined) return { enabled: false, notes: [`its "${field}" flag could not be read, so it is staged disabled`] };
+  return { enabled: meaning === 'blocked' ? !value : value };
+}
 
 function finish(id: string | undefined, fields: Omit<StagedUser, 'id' | 'username'> & { username?: string }): Staged {
   if (!id) return { skip: 'no user id' };
@@ -37,13 +62,14 @@ function finish(id: string | undefined, fields: Omit<StagedUser, 'id' | 'usernam
 function auth0(r: Json): Staged {
   const oid = r._id && typeof r._id === 'object' ? text((r._id as Json).$oid) : text(r._id);
   const multifactor = Array.isArray(r.multifactor) ? r.multifactor : [];
+  const access = allowed(r, 'blocked', 'blocked');
   return finish(text(r.user_id) ?? oid, {
     username: text(r.username),
     email: text(r.email),
     emailVerified: flag(r.email_verified),
     phoneNumber: text(r.phone_number),
     phoneVerified: flag(r.phone_verified),
-    enabled: r.blocked !== true,
+    ...access,
     smsMfa: multifactor.includes('sms'),
     passwordHash: text(r.passwordHash) ?? text(r.password_hash),
   });
@@ -51,7 +77,8 @@ function auth0(r: Json): Staged {
 
 /** A user of `firebase auth:export --format=json`: the hash is the user's salt and hash, read with the project's parameters. */
 function firebase(r: Json): Staged {
-  const mfa = Array.isArray(r.mfaInfo) ? (r.mfaInfo as Json[]) : [];
+  const mfa = objects(r.mfaInfo, 'mfaInfo');
+  const access = allowed(r, 'disabled', 'blocked');
   const mfaPhone = mfa.map((m) => text(m.phoneInfo)).find(Boolean);
   const phone = text(r.phoneNumber) ?? mfaPhone;
   const hash = text(r.passwordHash);
@@ -61,7 +88,7 @@ function firebase(r: Json): Staged {
     emailVerified: flag(r.emailVerified),
     // Firebase verifies a phone number by signing in with it (or enrolling it as a factor).
     ...(phone ? { phoneNumber: phone, phoneVerified: true } : {}),
-    enabled: r.disabled !== true,
+    ...access,
     smsMfa: mfaPhone !== undefined,
     ...(hash && salt ? { passwordHash: `${salt}$${hash}`, passwordFormat: 'firebase-scrypt' } : {}),
   });
@@ -69,7 +96,8 @@ function firebase(r: Json): Staged {
 
 /** A user of a Keycloak realm export (`kc.sh export`): its password credential, kept whole for the keycloak format. */
 function keycloak(r: Json): Staged {
-  const credentials = Array.isArray(r.credentials) ? (r.credentials as Json[]) : [];
+  const credentials = objects(r.credentials, 'credentials');
+  const access = allowed(r, 'enabled', 'enabled');
   const password = credentials.find((c) => c.type === 'password');
   const attributes = (r.attributes && typeof r.attributes === 'object' ? r.attributes : {}) as Json;
   const phone = Array.isArray(attributes.phoneNumber) ? text(attributes.phoneNumber[0]) : text(attributes.phoneNumber);
@@ -78,12 +106,12 @@ function keycloak(r: Json): Staged {
     email: text(r.email),
     emailVerified: flag(r.emailVerified),
     ...(phone ? { phoneNumber: phone } : {}),
-    enabled: r.enabled !== false,
+    enabled: access.enabled,
     smsMfa: false,
     ...(password?.secretData && password.credentialData
       ? { passwordHash: JSON.stringify({ secretData: password.secretData, credentialData: password.credentialData }), passwordFormat: 'keycloak' }
       : {}),
-    ...(credentials.some((c) => c.type === 'otp') ? { notes: ['a TOTP credential, which Cognito cannot take over: the user enrols again'] } : {}),
+    notes: [...(access.notes ?? []), ...(credentials.some((c) => c.type === 'otp') ? ['a TOTP credential, which Cognito cannot take over: the user enrols again'] : [])],
   });
 }
 

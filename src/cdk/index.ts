@@ -335,7 +335,7 @@ export class CognitoMigration extends Construct {
         new cloudwatch.GraphWidget({ title: 'Legacy store outages', width: 12, left: metrics(['store_unavailable', 'deadline_exceeded']) }),
         new cloudwatch.GraphWidget({
           title: 'Refusals the legacy data causes, and errors', width: 12,
-          left: metrics(['no_hash', 'malformed_hash', 'hash_over_budget', 'ambiguous_login', 'mfa_required', 'reset_required', 'already_migrated', 'invalid_attributes', 'invalid_event', 'configuration_invalid', 'internal_error']),
+          left: metrics(['no_hash', 'malformed_hash', 'hash_over_budget', 'ambiguous_login', 'mfa_required', 'reset_required', 'already_migrated', 'cannot_reset', 'invalid_attributes', 'invalid_event', 'configuration_invalid', 'internal_error']),
         }),
       ], [
         new cloudwatch.GraphWidget({ title: 'Migrations completed, and what kept one from completing', width: 12, left: metrics(['completed', 'completion_failed', 'completion_conflict', 'group_missing']) }),

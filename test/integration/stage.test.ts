@@ -119,6 +119,40 @@ describe('cognito-migrate stage', () => {
     expect(await signIn(table, 'alone@auth0.example', 'alone-password')).toMatchObject({ ok: true });
   });
 
+  it('attack: blocked and disabled flags fail closed in every spelling; a null entry is a malformed record, counted with its position', async () => {
+    const auth0 = join(dir, 'flags.ndjson');
+    await writeFile(auth0, [
+      { user_id: 'a|blocked-text', email: 'a1@x.example', blocked: 'true' }, { user_id: 'a|blocked-one', email: 'a2@x.example', blocked: 1 },
+      { user_id: 'a|blocked-null', email: 'a3@x.example', blocked: null }, { user_id: 'a|open-text', email: 'a4@x.example', blocked: 'false' },
+      { user_id: 'a|open', email: 'a5@x.example' },
+    ].map((r) => JSON.stringify(r)).join('\n'));
+    const table = `${schema}.flags`;
+    const { summary } = await run(['auth0', auth0, '--table', table]);
+    expect(summary).toMatchObject({ read: 5, staged: 5 });
+    expect(summary.reasons).toEqual({ 'staged, but its "blocked" flag could not be read, so it is staged disabled': 1, 'staged without a hash: the export has none (a federated or passwordless user; they can reset)': 5 });
+    expect(Object.fromEntries((await sql<{ id: string; enabled: boolean }>(`SELECT id, enabled FROM ${table}`)).map((r) => [r.id, r.enabled]))).toEqual({
+      'a|blocked-text': false, 'a|blocked-one': false, 'a|blocked-null': false, 'a|open-text': true, 'a|open': true,
+    });
+
+    const firebase = join(dir, 'flags-firebase.json');
+    await writeFile(firebase, JSON.stringify({ users: [
+      { localId: 'f1', email: 'f1@x.example', disabled: 'true' }, { localId: 'f2', email: 'f2@x.example', disabled: 1 },
+      { localId: 'f3', email: 'f3@x.example', mfaInfo: [null] }, { localId: 'f4', email: 'f4@x.example', disabled: false },
+    ] }));
+    const fb = await run(['firebase', firebase, '--table', `${schema}.flags_fb`, '--hash-config', fixture('firebase-hash-config.txt')]);
+    expect(fb.summary).toMatchObject({ read: 4, staged: 3, skipped: 1, positions: { 'not staged: a malformed record: "mfaInfo" holds an entry that is not an object': [3] } });
+    expect(Object.fromEntries((await sql<{ id: string; enabled: boolean }>(`SELECT id, enabled FROM ${schema}.flags_fb`)).map((r) => [r.id, r.enabled]))).toEqual({ f1: false, f2: false, f4: true });
+
+    const keycloak = join(dir, 'flags-keycloak.json');
+    await writeFile(keycloak, JSON.stringify({ realm: 'r', users: [
+      { id: 'k1', username: 'k1', enabled: 'false' }, { id: 'k2', username: 'k2', credentials: [null] }, { id: 'k3', username: 'k3', enabled: true },
+    ] }));
+    let out = '';
+    expect(await stage(['keycloak', keycloak, '--table', `${schema}.flags_kc`], (t) => { out += t; })).toBe(0);
+    expect(out).toMatch(/1 +not staged: a malformed record: "credentials" holds an entry that is not an object \(record 2\)/);
+    expect(Object.fromEntries((await sql<{ id: string; enabled: boolean }>(`SELECT id, enabled FROM ${schema}.flags_kc`)).map((r) => [r.id, r.enabled]))).toEqual({ k1: false, k3: true });
+  });
+
   it('a file cut short stages nothing (one transaction) and says what is wrong', async () => {
     const cut = join(dir, 'cut.json');
     const whole = await readFile(fixture('keycloak-realm.json'), 'utf8');

@@ -147,10 +147,13 @@ describe('UserMigration_ForgotPassword', () => {
     expect(await refusal(handler(migrationEvent('off', undefined), lambdaContext()))).toBe(PUBLIC_MESSAGES.rejected);
   });
 
-  it('refuses a user with no verified email or phone, who could never receive the code', async () => {
-    const { handler, log } = setup();
-    expect(await refusal(handler(migrationEvent('nophone', undefined), lambdaContext()))).toBe(PUBLIC_MESSAGES.unavailable);
-    expect(log.text()).toMatch(/could not deliver the reset code/);
+  it('refuses a user with no verified email or phone, who could never receive the code, with the same text as an unknown login', async () => {
+    const { handler, log, counts } = setup();
+    const known = await refusal(handler(migrationEvent('nophone', undefined), lambdaContext()));
+    const unknown = await refusal(handler(migrationEvent('nobody', undefined), lambdaContext()));
+    expect([known, unknown]).toEqual([PUBLIC_MESSAGES.rejected, PUBLIC_MESSAGES.rejected]);
+    expect(counts.get('cannot_reset')).toBe(1);
+    expect(log.records.find((r) => r.extra.outcome === 'cannot_reset')).toMatchObject({ level: 'warn', extra: { error: expect.stringMatching(/could not deliver the reset code/) } });
   });
 });
 
