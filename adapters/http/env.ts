@@ -11,7 +11,7 @@ const AUTH_SECRET_FIX = 'Store the Authorization header value (e.g. "Bearer abcâ
  * `HTTP_AUTH_SECRET_ARN` (a Secrets Manager secret holding the Authorization
  * header value) or `HTTP_AUTHORIZATION`, `HTTP_TIMEOUT_MS`, `HTTP_RETRIES`,
  * `HTTP_FIELDS` and `HTTP_STATUSES` (JSON), `HTTP_LINK_PATH` (the completion's
- * write-back, e.g. `/users/{id}/cognito`).
+ * write-back, e.g. `/users/{id}/cognito`), `HTTP_MAX_RESPONSE_BYTES`.
  *
  * @example
  * ```ts
@@ -38,6 +38,7 @@ export function httpStoreFromEnv(env: Env, extra: Pick<HttpStoreOptions, 'fetch'
     ...(secretArn ? { authorization: async () => (await readSecretString(secretArn, 'HTTP_AUTH_SECRET_ARN', AUTH_SECRET_FIX)).trim() } : plain ? { authorization: plain } : {}),
     timeoutMs: integerEnv(env, 'HTTP_TIMEOUT_MS', { fallback: 1000, min: 10, max: 4800 }),
     retries: integerEnv(env, 'HTTP_RETRIES', { fallback: 2, min: 0, max: 5 }),
+    maxResponseBytes: integerEnv(env, 'HTTP_MAX_RESPONSE_BYTES', { fallback: 65_536, min: 1024, max: 1_048_576 }),
     ...extra,
   });
 }

@@ -58,11 +58,13 @@ export interface HttpStoreOptions {
    * reached the server is never sent twice.
    */
   retries?: number;
+  /** The most bytes an answer may have (default 65,536): a longer one is a protocol error, read no further. */
+  maxResponseBytes?: number;
   /** The fetch to use (tests). */
   fetch?: typeof fetch;
 }
 
-const OPTION_NAMES = ['baseUrl', 'verifyPath', 'userPath', 'loginField', 'passwordField', 'userKey', 'fields', 'linkPath', 'statuses', 'authorization', 'headers', 'timeoutMs', 'retries', 'fetch'];
+const OPTION_NAMES = ['baseUrl', 'verifyPath', 'userPath', 'loginField', 'passwordField', 'userKey', 'fields', 'linkPath', 'statuses', 'authorization', 'headers', 'timeoutMs', 'retries', 'maxResponseBytes', 'fetch'];
 const WHERE = 'createHttpStore';
 const RETRIABLE = (status: number) => status >= 500 || status === 429 || status === 408;
 // Errors raised before any byte of the request left this machine.
@@ -115,10 +117,20 @@ export function createHttpStore(options: HttpStoreOptions): HttpStore {
   }
   const verifyPath = options.verifyPath === undefined ? '/auth/verify' : options.verifyPath;
   const userPath = options.userPath ?? '/users/{login}';
+  // A path is joined to baseUrl: `//host/…` or a scheme would send the password to another host, maybe in clear.
+  for (const [name, path] of [['verifyPath', verifyPath], ['userPath', userPath]] as const) {
+    if (path !== null && (typeof path !== 'string' || !/^\/(?!\/)/.test(path) || /^[a-z][a-z0-9+.-]*:|:\/\//i.test(path) || path.includes('\\'))) {
+      throw new ConfigurationError(name, `${WHERE}: "${name}" must be a path under baseUrl, starting with one "/" (no "//", no scheme, no backslash)`, `Example: ${name === 'verifyPath' ? '/auth/verify' : '/users/{login}'}.`);
+    }
+  }
+  const maxResponseBytes = options.maxResponseBytes ?? 65_536;
+  if (!Number.isInteger(maxResponseBytes) || maxResponseBytes < 1024 || maxResponseBytes > 1_048_576) {
+    throw new ConfigurationError('maxResponseBytes', `${WHERE}: "maxResponseBytes" must be a whole number from 1,024 to 1,048,576`, 'Leave it out for 65,536.');
+  }
   if (!userPath.includes('{login}')) throw new ConfigurationError('userPath', `${WHERE}: "userPath" must contain {login}`, 'Example: /users/{login}.');
   const fields = { id: 'id', enabled: 'enabled', smsMfa: 'sms_mfa', passwordHash: 'password_hash', cognitoSub: 'cognito_sub', ...options.fields };
   // `//host/…` would leave baseUrl for another host (a protocol-relative URL).
-  if (options.linkPath !== undefined && (typeof options.linkPath !== 'string' || !/^\/(?!\/)/.test(options.linkPath) || !options.linkPath.includes('{id}'))) {
+  if (options.linkPath !== undefined && (typeof options.linkPath !== 'string' || !/^\/(?!\/)/.test(options.linkPath) || options.linkPath.includes('\\') || !options.linkPath.includes('{id}'))) {
     throw new ConfigurationError('linkPath', `${WHERE}: "linkPath" must be a path under baseUrl (one leading /) that contains {id}`, 'Example: /users/{id}/cognito.');
   }
   const statuses = { success: 200, wrongPassword: [401], unknownUser: [404], disabled: [423], ...options.statuses };
@@ -160,7 +172,7 @@ export function createHttpStore(options: HttpStoreOptions): HttpStore {
           headers: body === undefined ? baseHeaders : { ...baseHeaders, 'content-type': 'application/json' },
           ...(body === undefined ? {} : { body: JSON.stringify(body) }),
         });
-        const text = await res.text();
+        const text = await boundedText(res, maxResponseBytes, `${method} ${path.split('?')[0]}`);
         if (res.status >= 300 && res.status < 400 || res.type === 'opaqueredirect') {
           throw new ProtocolError('http', `protocol error: ${method} ${path.split('?')[0]} answered a redirect (HTTP ${res.status}); redirects are never followed, point baseUrl at the final address`);
         }
@@ -275,6 +287,35 @@ export function createHttpStore(options: HttpStoreOptions): HttpStore {
       },
     }],
   };
+}
+
+/**
+ * The answer's body as text, read no further than `max` bytes: a longer one
+ * (announced or not) is cancelled and is a protocol error, so a hostile or
+ * broken API cannot fill the function's memory or hold it past the deadline.
+ */
+async function boundedText(res: Response, max: number, what: string): Promise<string> {
+  const tooLong = () => new ProtocolError('http', `protocol error: ${what} answered more than ${max.toLocaleString('en')} bytes (maxResponseBytes); nothing of it is read further`);
+  const announced = Number(res.headers.get('content-length'));
+  if (Number.isFinite(announced) && announced > max) {
+    await res.body?.cancel().catch(() => {});
+    throw tooLong();
+  }
+  if (!res.body) return '';
+  const reader = res.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > max) {
+      await reader.cancel().catch(() => {});
+      throw tooLong();
+    }
+    chunks.push(value);
+  }
+  return Buffer.concat(chunks).toString('utf8');
 }
 
 function pause(ms: number, ctx: StoreContext): Promise<void> {

@@ -19,6 +19,37 @@ afterEach(async () => {
   await Promise.all(apis.splice(0).map((a) => a.close()));
 });
 
+describe('attack: the HTTP store leaves baseUrl, or reads an answer without end', () => {
+  it('refuses a verifyPath or userPath that would reach another host: //host, a scheme, a backslash', () => {
+    for (const path of ['//evil.example/verify', 'https://evil.example/verify', 'http:evil.example', '/\\evil.example/verify', 'auth/verify']) {
+      expect(() => createHttpStore({ baseUrl: 'https://legacy.example', verifyPath: path }), path).toThrow(/"verifyPath" must be a path under baseUrl/);
+      expect(() => createHttpStore({ baseUrl: 'https://legacy.example', userPath: `${path}/{login}` }), path).toThrow(/"userPath" must be a path under baseUrl/);
+    }
+    expect(() => createHttpStore({ baseUrl: 'https://legacy.example', verifyPath: '/auth/verify', userPath: '/users/{login}' })).not.toThrow();
+  });
+
+  it('reads no more than maxResponseBytes of an answer, announced or not, and answers at once as an outage', async () => {
+    let pulled = 0;
+    let cancelled = false;
+    const endless = () => new ReadableStream<Uint8Array>({
+      pull(controller) { pulled++; controller.enqueue(new Uint8Array(1 << 20).fill(0x20)); },
+      cancel() { cancelled = true; },
+    });
+    const store = createHttpStore({ baseUrl: 'https://legacy.example', authorization: 'Bearer x', retries: 0, fetch: async () => new Response(endless(), { status: 200 }) });
+    const started = Date.now();
+    await expect(store.findUser(q, ctx())).rejects.toThrow(/more than 65,536 bytes/);
+    expect(Date.now() - started).toBeLessThan(1000);
+    expect(pulled).toBeLessThan(4);
+    expect(cancelled).toBe(true);
+    // Announced as 300 MB: not read at all.
+    let read = false;
+    const announced = createHttpStore({ baseUrl: 'https://legacy.example', retries: 0, fetch: async () => new Response(new ReadableStream({ pull() { read = true; } }, { highWaterMark: 0 }), { status: 200, headers: { 'content-length': String(300 * 2 ** 20) } }) });
+    await expect(announced.authenticate!(q, 'pw', ctx())).rejects.toBeInstanceOf(StoreUnavailableError);
+    expect(read).toBe(false);
+    expect(() => createHttpStore({ baseUrl: 'https://legacy.example', maxResponseBytes: 10 })).toThrow(/maxResponseBytes/);
+  });
+});
+
 describe('HTTP store: the ledger call', () => {
   it('is off without linkPath, refuses a linkPath without {id}, and takes only 200, 404 and 409 with a sub as answers', async () => {
     const a = await api();
