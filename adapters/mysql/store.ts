@@ -53,6 +53,8 @@ export interface MysqlStoreOptions {
 
 const OPTION_NAMES = ['connectionString', 'connection', 'table', 'columns', 'query', 'connectTimeoutMs', 'queryTimeoutMs', 'connect', 'markMigrated', 'cognitoSub', 'groupsColumn'];
 const WHERE = 'createMysqlStore';
+// The server cannot compare the login with the column: its characters are outside the column's character set.
+const CANNOT_COMPARE = new Set(['ER_CANT_AGGREGATE_2COLLATIONS', 'ER_CANT_AGGREGATE_3COLLATIONS', 'ER_CANT_AGGREGATE_NCOLLATIONS']);
 // Wrong credentials, maybe rotated: fetch them again next time.
 const AUTH_FAILED = new Set(['ER_ACCESS_DENIED_ERROR', 'ER_DBACCESS_DENIED_ERROR']);
 
@@ -167,6 +169,8 @@ export function createMysqlStore(options: MysqlStoreOptions): MysqlStore {
         rows = await run(plan.sql, Array(plan.params).fill(query.login), ctx);
       }
     } catch (err) {
+      // A login the column's character set cannot hold (an emoji in a latin1 table): no row can have it.
+      if (CANNOT_COMPARE.has((err as MysqlError).code ?? '')) return undefined;
       throw classify(err, ctx);
     }
     return userFromRows(rows, columns, query, ledger.subColumn);

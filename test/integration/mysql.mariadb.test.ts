@@ -46,6 +46,26 @@ afterAll(async () => {
   await Promise.all(stores.map((s) => s.close?.()));
 });
 
+describe('attack: a login a latin1 table cannot hold', () => {
+  it('is an unknown user in every lookup mode, not an outage (ER_CANT_AGGREGATE_2COLLATIONS) with an error log and an alarm', async () => {
+    const db = `my_latin1_${Date.now().toString(36)}`;
+    await mysqlSql(`CREATE DATABASE \`${db}\` CHARACTER SET latin1 COLLATE latin1_swedish_ci`);
+    await mysqlSql(`CREATE TABLE \`${db}\`.users (id INT AUTO_INCREMENT PRIMARY KEY, username VARCHAR(100) NOT NULL, email VARCHAR(100), password_hash VARCHAR(255), INDEX (username), INDEX (email)) CHARACTER SET latin1`);
+    await mysqlSql(`INSERT INTO \`${db}\`.users (username, email, password_hash) VALUES ('ada', 'ada@example.com', '$2b$04$abcdefghijklmnopqrstuuQyqW5Jw0mUv6C2yQ1xTt0mQ1bU8nK2W')`);
+    const latin1 = store({ table: `${db}.users` });
+    for (const login of ['ada\u{1F600}', '\u212Aelvin', 'ad\u0101']) {
+      for (const mode of [{ matchEmail: false, caseInsensitive: false }, { matchEmail: true, caseInsensitive: true }]) {
+        expect(await latin1.findUser({ login, ...mode }, ctx()), `${login} ${JSON.stringify(mode)}`).toBeUndefined();
+      }
+    }
+    const { handler, counts, log } = handlerFor(latin1, { caseInsensitive: true, matchEmail: true });
+    expect(await handler(migrationEvent('ada\u{1F600}', 'pw'), lambdaContext()).catch((e: Error) => e.message)).toBe(PUBLIC_MESSAGES.rejected);
+    expect(Object.fromEntries(counts)).toEqual({ unknown_user: 1 });
+    expect(log.records.filter((r) => r.level === 'error')).toEqual([]);
+    expect((await latin1.findUser({ login: 'ada', matchEmail: false, caseInsensitive: false }, ctx()))?.id).toBe('1');
+  });
+});
+
 describe('lookups under MySQL collations: the index narrows, exact bytes decide', () => {
   it('exact mode: the case, the accents and the trailing spaces must match', async () => {
     const s = store();
