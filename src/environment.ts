@@ -47,6 +47,10 @@ export function handlerOptionsFromEnv(env: Env): Omit<UserMigrationOptions, 'sto
     normalize: enumEnv(env, 'PASSWORD_NORMALIZATION', ['none', 'NFC', 'NFKC'] as const, 'none'),
     shadow: booleanEnv(env, 'SHADOW_MODE', false),
     remigrate: enumEnv(env, 'REMIGRATE', ['never', 'if-absent'] as const, 'never'),
+    lockout: {
+      maxAttempts: integerEnv(env, 'LOGIN_ATTEMPTS_MAX', { fallback: 10, min: 1, max: 1000 }),
+      lockSeconds: integerEnv(env, 'LOGIN_LOCK_SECONDS', { fallback: 900, min: 1, max: 31_536_000 }),
+    },
     completion: {
       ...(groupMap === undefined ? {} : { groupMap: groupMap as Record<string, string> }),
       unmappedRoles: enumEnv(env, 'UNMAPPED_ROLES', ['ignore', 'same-name'] as const, 'ignore'),

@@ -34,7 +34,7 @@ export const PUBLIC_MESSAGES = {
 export const OUTCOMES = [
   'migrated', 'found',
   'unknown_user', 'wrong_password', 'user_disabled', 'reset_required',
-  'no_hash', 'malformed_hash', 'hash_over_budget', 'ambiguous_login', 'mfa_required', 'already_migrated', 'cannot_reset',
+  'no_hash', 'malformed_hash', 'hash_over_budget', 'ambiguous_login', 'mfa_required', 'already_migrated', 'cannot_reset', 'locked',
   'shadow_would_migrate', 'shadow_found',
   'completed', 'completion_failed', 'completion_conflict', 'group_missing',
   'store_unavailable', 'deadline_exceeded',
@@ -85,7 +85,9 @@ export type RejectionReason =
   /** The legacy row already became a Cognito user (its sub is in the ledger): never a second account. */
   | 'already_migrated'
   /** ForgotPassword for a user with no verified email or phone: Cognito could not deliver the code. */
-  | 'cannot_reset';
+  | 'cannot_reset'
+  /** The guessing limit: too many wrong passwords for this row, or a lock the legacy system set. */
+  | 'locked';
 
 /**
  * The credentials were refused. The public message is identical for every

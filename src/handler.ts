@@ -106,6 +106,14 @@ export function createUserMigrationHandler(options: UserMigrationOptions): UserM
     return fail('completion.link', `The store keeps a ledger, but the migration does not set ${attribute}: no completion can find its row, so no sub is written back and moved users are not refused`, `Map it to the legacy id: ATTRIBUTE_MAP={…,"${attribute}":"id"}.`);
   }
 
+  /** The guessing limit's setting. Cognito locks out only users it has: until a legacy user migrates, only this limits guesses. */
+  function lockoutCheck() {
+    const { maxAttempts, lockSeconds } = settings.lockout;
+    return store.recordAttempt
+      ? pass('lockout', `Guessing limit on: ${maxAttempts} wrong passwords lock a legacy row for ${lockSeconds} s (LOGIN_ATTEMPTS_MAX, LOGIN_LOCK_SECONDS)`)
+      : warn('lockout', 'No guessing limit: Cognito locks out only users it already has, so a legacy user not yet migrated can be guessed at Cognito\'s request rate', 'Give the store failedAttempts and lockedUntil columns (PG_COLUMNS={"failedAttempts":"failed_attempts","lockedUntil":"locked_until"}) to lock a row after LOGIN_ATTEMPTS_MAX wrong passwords.');
+  }
+
   async function selfCheck(): Promise<CheckReport> {
     const mode = { matchEmail: settings.matchEmail, caseInsensitive: settings.caseInsensitive };
     const timingCheck = {
@@ -117,7 +125,7 @@ export function createUserMigrationHandler(options: UserMigrationOptions): UserM
     };
     const deep = await runChecks([...(store.checks?.(mode) ?? []), timingCheck], { timeoutMs: 4000 });
     const isolation = await isolationCheck();
-    const checks = [pass('config', `Configuration valid; store "${store.name}"`), isolation, linkCheck(), ...deep.checks];
+    const checks = [pass('config', `Configuration valid; store "${store.name}"`), isolation, linkCheck(), lockoutCheck(), ...deep.checks];
     const outcome = report(checks);
     logger.info('self-check', { ok: outcome.ok, failed: checks.filter((c) => c.status === 'fail').map((c) => c.id) });
     return outcome;

@@ -102,9 +102,17 @@ export function createMigrationFlow(deps: MigrationDeps): (event: UserMigrationT
         user = await asking(() => store.findUser(query, verifyContext));
         if (!user) throw new AuthenticationFailedError('unknown_user');
         if (typeof user.passwordHash !== 'string' || user.passwordHash.length === 0) throw new AuthenticationFailedError('no_hash');
+        // A locked row's password is never checked: the refusal costs the timing hash, as any other.
+        if (user.lockedUntil && user.lockedUntil.getTime() > Date.now()) {
+          record.lockedUntil = user.lockedUntil.toISOString();
+          throw new AuthenticationFailedError('locked', 'the guessing limit (or the legacy system) locked this row; it unlocks by itself');
+        }
         stillThere = poolLookup(event, user, ctx, spent);
         // Verify before looking at `enabled` or the ledger, so neither answers sooner than a wrong password.
-        if (!(await within(verifyContext.verifyPassword!(password, user.passwordHash!, user.hashFormat)))) throw new AuthenticationFailedError('wrong_password');
+        if (!(await within(verifyContext.verifyPassword!(password, user.passwordHash!, user.hashFormat)))) {
+          await recordAttempt(user, 'failure', ctx, record, spent);
+          throw new AuthenticationFailedError('wrong_password');
+        }
       }
       if (user.warnings?.length) record.dataProblems = user.warnings;
       if (!isEnabled(user)) throw new AuthenticationFailedError('user_disabled');
@@ -149,16 +157,23 @@ export function createMigrationFlow(deps: MigrationDeps): (event: UserMigrationT
     if (settings.enableSMSMFA && user.smsMfa && attributes.phone_number && attributes.phone_number_verified === 'true') {
       response.enableSMSMFA = true;
     }
-    if (!forgot && !settings.shadow && store.markMigrated) await timed(spent, 'store', () => markMigrated(user!, ctx, record));
+    if (!forgot && !settings.shadow) await recordAttempt(user, 'success', ctx, record, spent);
+    if (!forgot && !settings.shadow && store.markMigrated) await timed(spent, 'store', () => boundedWrite({ done: 'markedMigrated', problem: 'markProblem' }, (c) => store.markMigrated!(user!, c), ctx, record));
     return forgot ? 'found' : 'migrated';
   }
 
-  /** Tells the store the user migrated: bounded by the deadline, and a failure never fails the sign-in. */
-  async function markMigrated(user: LegacyUser, ctx: StoreContext, record: Record<string, unknown>): Promise<void> {
+  /**
+   * A write the answer does not wait on for its result (the migration mark, the
+   * guessing limit's count): bounded by the deadline, and a failure never
+   * changes the answer; the record says what happened under `keys.done`, and
+   * why it failed under `keys.problem`.
+   */
+  async function boundedWrite(keys: { done: string; problem: string }, work: (ctx: StoreContext) => Promise<void>, ctx: StoreContext, record: Record<string, unknown>): Promise<void> {
+    const name = keys.done;
     const left = ctx.remainingMs() - MARK_MARGIN_MS;
     if (left <= 0) {
-      record.markedMigrated = false;
-      record.markProblem = 'no time left before the deadline';
+      record[name] = false;
+      record[keys.problem] = 'no time left before the deadline';
       return;
     }
     const deadline = Date.now() + left;
@@ -166,18 +181,22 @@ export function createMigrationFlow(deps: MigrationDeps): (event: UserMigrationT
     let timer: NodeJS.Timeout | undefined;
     try {
       await Promise.race([
-        store.markMigrated!(user, { ...ctx, signal, deadline, remainingMs: () => Math.max(0, deadline - Date.now()) }),
+        work({ ...ctx, signal, deadline, remainingMs: () => Math.max(0, deadline - Date.now()) }),
         new Promise((_, reject) => { timer = setTimeout(() => reject(Object.assign(new Error('no answer before the deadline'), { name: 'TimeoutError' })), left); }),
       ]);
-      record.markedMigrated = true;
+      record[name] = true;
     } catch (err) {
-      record.markedMigrated = false;
+      record[name] = false;
       const e = err as { name?: string; code?: unknown };
-      record.markProblem = typeof e.code === 'string' ? `${e.name ?? 'Error'} ${e.code}` : (e.name ?? 'Error');
+      record[keys.problem] = typeof e.code === 'string' ? `${e.name ?? 'Error'} ${e.code}` : (e.name ?? 'Error');
     } finally {
       clearTimeout(timer);
     }
   }
+
+  /** The guessing limit's count, when the store keeps one. */
+  const recordAttempt = (user: LegacyUser, outcome: 'failure' | 'success', ctx: StoreContext, record: Record<string, unknown>, spent: Spent) =>
+    store.recordAttempt ? timed(spent, 'store', () => boundedWrite({ done: outcome === 'failure' ? 'failureCounted' : 'failuresReset', problem: 'attemptProblem' }, (c) => store.recordAttempt!(user, outcome, settings.lockout, c), ctx, record)) : Promise.resolve();
 
   return async (event, context) => {
     const started = performance.now();

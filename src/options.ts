@@ -87,6 +87,14 @@ export interface UserMigrationOptions {
    * that user is gone.
    */
   remigrate?: 'never' | 'if-absent';
+  /**
+   * The guessing limit, for stores that count failed sign-ins per row
+   * (`failedAttempts` and `lockedUntil` columns): after `maxAttempts` wrong
+   * passwords (default 10) the row is locked for `lockSeconds` (default 900),
+   * refused without its password being checked. Cognito locks out only users
+   * it has; this covers the legacy users it does not have yet.
+   */
+  lockout?: { maxAttempts?: number; lockSeconds?: number };
   /** The completion (Post authentication, Post confirmation): group mapping and the mark. */
   completion?: CompletionOptions;
   /** The user pool the completion and `remigrate: 'if-absent'` call (default: an SDK client in the function's region). */
@@ -100,7 +108,7 @@ export interface UserMigrationOptions {
 export const OPTION_NAMES = [
   'store', 'matchEmail', 'caseInsensitive', 'finalUserStatus', 'messageAction', 'desiredDeliveryMediums',
   'forceAliasCreation', 'enableSMSMFA', 'attributes', 'timeoutMs', 'verifiers', 'timingHash', 'normalize', 'workLimits', 'verifyWorker', 'shadow',
-  'remigrate', 'completion', 'pool', 'logger', 'metrics',
+  'remigrate', 'lockout', 'completion', 'pool', 'logger', 'metrics',
 ] as const;
 
 /** The options, checked, with their defaults filled in. */
@@ -119,6 +127,7 @@ export interface Settings {
   shadow: boolean;
   timingHash: string;
   remigrate: 'never' | 'if-absent';
+  lockout: { maxAttempts: number; lockSeconds: number };
   completion: CompletionSettings;
 }
 
@@ -175,6 +184,7 @@ export function validate(options: UserMigrationOptions): Settings {
     shadow: bool('shadow'),
     timingHash: timingHashOption(options.timingHash),
     remigrate: oneOf(WHERE, 'remigrate', options.remigrate ?? 'never', ['never', 'if-absent'] as const),
+    lockout: lockoutOption(options.lockout),
     completion: completionSettings(options.completion, WHERE),
   };
 }
@@ -194,4 +204,16 @@ function sample(name: string): string {
     updated_at: '0', birthdate: '2000-01-01',
   };
   return samples[name] ?? 'x';
+}
+
+function lockoutOption(value: UserMigrationOptions['lockout']): { maxAttempts: number; lockSeconds: number } {
+  const maxAttempts = value?.maxAttempts ?? 10;
+  const lockSeconds = value?.lockSeconds ?? 900;
+  if (!Number.isInteger(maxAttempts) || maxAttempts < 1 || maxAttempts > 1000) {
+    throw new ConfigurationError('lockout.maxAttempts', `${WHERE}: "lockout.maxAttempts" (LOGIN_ATTEMPTS_MAX) must be a whole number from 1 to 1000`, 'Leave it out for 10.');
+  }
+  if (!Number.isInteger(lockSeconds) || lockSeconds < 1 || lockSeconds > 31_536_000) {
+    throw new ConfigurationError('lockout.lockSeconds', `${WHERE}: "lockout.lockSeconds" (LOGIN_LOCK_SECONDS) must be a whole number of seconds from 1 to 31,536,000`, 'Leave it out for 900 (15 minutes).');
+  }
+  return { maxAttempts, lockSeconds };
 }

@@ -23,6 +23,10 @@ export interface SqlColumns {
   enabled: string;
   /** Optional boolean column: the legacy account used SMS MFA (default `sms_mfa`). */
   smsMfa: string;
+  /** The guessing limit's count of failed sign-ins (an integer column; none by default: no limit). */
+  failedAttempts?: string;
+  /** The guessing limit's lock: a timestamp until which the row signs in with no password (none by default). */
+  lockedUntil?: string;
 }
 
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_$]{0,62}$/;
@@ -41,6 +45,9 @@ export const DEFAULT_COLUMNS: SqlColumns = {
  */
 export function resolveColumns(given: Partial<SqlColumns> | undefined, where: string): SqlColumns {
   const columns: SqlColumns = { ...DEFAULT_COLUMNS, ...given };
+  if (Boolean(columns.failedAttempts) !== Boolean(columns.lockedUntil)) {
+    throw new ConfigurationError('columns.lockedUntil', `${where}: the guessing limit needs both columns, "failedAttempts" and "lockedUntil"`, 'Name both, e.g. {"failedAttempts":"failed_attempts","lockedUntil":"locked_until"}, or neither.');
+  }
   for (const [key, name] of Object.entries(columns)) {
     if (!IDENTIFIER.test(name)) {
       throw new ConfigurationError(`columns.${key}`, `${where}: column name "${name}" for "${key}" is not a plain SQL identifier`, 'Use letters, digits and underscores; quote-worthy names are not supported.');
@@ -104,6 +111,7 @@ export function legacyUserReader(names: readonly string[], columns: SqlColumns, 
   const enabledAt = at(columns.enabled);
   const smsMfaAt = at(columns.smsMfa);
   const subAt = subColumn ? at(subColumn) : -1;
+  const lockAt = columns.lockedUntil ? at(columns.lockedUntil) : -1;
   const enabledField = `column "${columns.enabled}"`;
   return (values) => {
     const fields: Record<string, LegacyValue> = {};
@@ -119,6 +127,12 @@ export function legacyUserReader(names: readonly string[], columns: SqlColumns, 
     const sub = subAt >= 0 ? legacyValue(values[subAt]) : undefined;
     // Any non-blank value is a link: an unreadable one still refuses rather than migrating twice.
     if (sub !== undefined && String(sub).trim() !== '') user.cognitoSub = String(sub);
+    if (lockAt >= 0) {
+      const lock = values[lockAt];
+      const until = lock instanceof Date ? lock.getTime() : lock === null || lock === undefined ? undefined : Date.parse(String(lock));
+      // Fails closed: a lock that cannot be read holds.
+      if (until !== undefined) user.lockedUntil = Number.isNaN(until) ? new Date(8.64e15) : new Date(until);
+    }
     return user;
   };
 }
@@ -141,7 +155,7 @@ export function legacyValue(value: unknown): LegacyValue {
  * The keys of {@link SqlColumns}, for checking a `columns` option.
  * @example rejectUnknownKeys('createMysqlStore columns', options.columns ?? {}, COLUMN_KEYS)
  */
-export const COLUMN_KEYS = Object.keys(DEFAULT_COLUMNS);
+export const COLUMN_KEYS = [...Object.keys(DEFAULT_COLUMNS), 'failedAttempts', 'lockedUntil'];
 
 /**
  * A store's time limit option: a whole number of ms from 1 to 4800 (Cognito waits 5 s), or the fallback.
@@ -284,6 +298,29 @@ export async function linkSqlRow(
   // The row changed between the two statements, or holds nothing where a gone user's sub was expected: try once more against what it holds.
   if (now === null) return link.expected === null ? { outcome: 'no_row' } : linkSqlRow({ ...link, expected: null }, ledger, table, exec);
   return { outcome: 'linked_elsewhere', sub: now };
+}
+
+/**
+ * The guessing limit's write for an SQL store, one atomic UPDATE by id: a
+ * failure adds one to the count and, at `maxAttempts`, locks the row for
+ * `lockSeconds`; a success sets the count back to zero. The database's row
+ * lock serialises parallel attempts, so none is lost.
+ *
+ * @example
+ * ```ts
+ * const sql = attemptSql('failure', '"legacy"."users"', columns, 'postgres') // $1 id, $2 max attempts, $3 lock seconds
+ * ```
+ */
+export function attemptSql(outcome: 'failure' | 'success', quotedTable: string, columns: SqlColumns, dialect: 'postgres' | 'mysql'): string {
+  const q = (c: string) => (dialect === 'postgres' ? `"${c}"` : `\`${c}\``);
+  const count = q(columns.failedAttempts!);
+  const lock = q(columns.lockedUntil!);
+  const id = q(columns.id);
+  if (outcome === 'success') return dialect === 'postgres' ? `UPDATE ${quotedTable} SET ${count} = 0 WHERE ${id} = $1 AND ${count} <> 0` : `UPDATE ${quotedTable} SET ${count} = 0 WHERE ${id} = ? AND ${count} <> 0`;
+  return dialect === 'postgres'
+    ? `UPDATE ${quotedTable} SET ${lock} = CASE WHEN COALESCE(${count}, 0) + 1 >= $2 THEN now() + make_interval(secs => $3) ELSE ${lock} END, ${count} = COALESCE(${count}, 0) + 1 WHERE ${id} = $1`
+    // MySQL assigns left to right, each assignment seeing the ones before it: the lock is decided on the old count.
+    : `UPDATE ${quotedTable} SET ${lock} = IF(COALESCE(${count}, 0) + 1 >= ?, UTC_TIMESTAMP(3) + INTERVAL ? SECOND, ${lock}), ${count} = COALESCE(${count}, 0) + 1 WHERE ${id} = ?`;
 }
 
 /** How many repeated logins the self-check counts before it stops grouping. */

@@ -56,6 +56,11 @@ export interface LegacyUser {
    * never migrated again (see the handler's `remigrate`).
    */
   cognitoSub?: string;
+  /**
+   * The guessing limit's lock, set by this project or by the legacy system:
+   * until then the row is refused without its password being checked.
+   */
+  lockedUntil?: Date;
   /** Every other field, keyed by legacy name; mapped to Cognito attributes by the core. */
   fields: Record<string, LegacyValue>;
 }
@@ -206,6 +211,14 @@ export interface UserStore {
    * {@link LegacyUser.cognitoSub} must implement it (the contract suite checks).
    */
   linkAccount?(link: AccountLink, ctx: StoreContext): Promise<LinkResult>;
+  /**
+   * The guessing limit (stores that can count per row): records a failed
+   * sign-in (a wrong password), locking the row for `policy.lockSeconds` at
+   * `policy.maxAttempts` failures, or a success (the count goes back to zero).
+   * Atomic under concurrency; bounded by the deadline; a failure to write is
+   * logged and never lets a locked row in.
+   */
+  recordAttempt?(user: LegacyUser, outcome: 'failure' | 'success', policy: { maxAttempts: number; lockSeconds: number }, ctx: StoreContext): Promise<void>;
   /** Releases connections (tests, scripts). Lambda instances never call it. */
   close?(): Promise<void>;
 }

@@ -124,6 +124,19 @@ export function mysqlChecks(probe: MysqlProbe): SelfCheck[] {
       dialect: 'mysql', table: probe.table, quotedTable: probe.quotedTable, columns: probe.columns, mode: probe.mode,
       count: async (sql) => Number((await probe.query(sql, [], checkContext()))[0]?.repeated),
     })]),
+    ...(probe.columns.failedAttempts && probe.columns.lockedUntil ? [{
+      id: 'mysql.lockout',
+      async run(): Promise<CheckResult> {
+        const written = [probe.columns.failedAttempts!, probe.columns.lockedUntil!];
+        try {
+          // Changes no row: proves the columns exist and the user may UPDATE them.
+          await probe.query(`UPDATE ${probe.quotedTable} SET ${written.map((c) => `\`${c}\` = \`${c}\``).join(', ')} WHERE 1 = 0`, [], checkContext());
+          return pass('mysql.lockout', `Failed sign-ins are counted in ${probe.table}.${written[0]}, locks kept in ${written[1]}`);
+        } catch (err) {
+          return fail('mysql.lockout', `The guessing limit cannot use its columns: ${isServerError(err) ? explainMysqlError(err as MysqlError) : (err as Error).name}`, `ALTER TABLE ${probe.quotedTable} ADD COLUMN \`${written[0]}\` INT NOT NULL DEFAULT 0, ADD COLUMN \`${written[1]}\` DATETIME(3) NULL, and GRANT UPDATE on both to the function's user.`);
+        }
+      },
+    } satisfies SelfCheck] : []),
     ...(probe.ledger.subColumn || probe.ledger.groupsColumn ? [{
       id: 'mysql.ledger',
       async run(): Promise<CheckResult> {

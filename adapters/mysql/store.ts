@@ -2,7 +2,7 @@ import type { Connection, ConnectionOptions } from 'mysql2/promise';
 import { runChecks, type SelfCheck } from '../../src/checks.js';
 import { connectionSlot } from '../../src/connection-slot.js';
 import { DeadlineExceededError, StoreUnavailableError } from '../../src/errors.js';
-import { type SqlColumns, linkSqlRow, rowToLegacyUser, sqlStoreSettings, userFromRows } from '../../src/sql-rows.js';
+import { type SqlColumns, attemptSql, linkSqlRow, rowToLegacyUser, sqlStoreSettings, userFromRows } from '../../src/sql-rows.js';
 import type { LegacyUser, LookupQuery, StoreContext, UserStore } from '../../src/types.js';
 import { type Collations, type MysqlError, type MysqlLookupPlan, explainMysqlError, isServerError, lookupPlan, quoteTable } from './sql.js';
 
@@ -205,6 +205,11 @@ export function createMysqlStore(options: MysqlStoreOptions): MysqlStore {
         await run(`UPDATE ${quotedTable} SET \`${markColumn}\` = CURRENT_TIMESTAMP(3) WHERE \`${columns.id}\` = ? AND \`${markColumn}\` IS NULL`, [user.id], ctx);
       },
     } : {}),
+    ...(columns.failedAttempts ? {
+      async recordAttempt(user, outcome, policy, ctx) {
+        await run(attemptSql(outcome, quotedTable, columns, 'mysql'), outcome === 'failure' ? [policy.maxAttempts, policy.lockSeconds, user.id] : [user.id], ctx);
+      },
+    } satisfies Pick<UserStore, 'recordAttempt'> : {}),
     ...(ledger.subColumn || ledger.groupsColumn ? {
       async linkAccount(link, ctx) {
         try {

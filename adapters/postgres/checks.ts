@@ -118,6 +118,23 @@ export function postgresChecks(probe: PostgresProbe): SelfCheck[] {
       dialect: 'postgres', table: probe.table, quotedTable: probe.quotedTable, columns: probe.columns, mode: probe.mode,
       count: async (sql) => Number((await probe.query(sql, [], checkContext())).rows[0]?.repeated),
     })]),
+    ...(probe.columns.failedAttempts && probe.columns.lockedUntil ? [{
+      id: 'postgres.lockout',
+      async run(): Promise<CheckResult> {
+        const ctx = checkContext();
+        const written = [probe.columns.failedAttempts!, probe.columns.lockedUntil!];
+        try {
+          await probe.query(`SELECT ${written.map((c) => `"${c}"`).join(', ')} FROM ${probe.quotedTable} LIMIT 0`, [], ctx);
+        } catch (err) {
+          return fail('postgres.lockout', `The guessing limit cannot use its columns: ${explainSqlState(err as PgError)}`, `Add them: ALTER TABLE ${probe.quotedTable} ADD COLUMN "${written[0]}" integer NOT NULL DEFAULT 0, ADD COLUMN "${written[1]}" timestamptz;`);
+        }
+        const { rows } = await probe.query(`SELECT ${written.map((_, i) => `has_column_privilege(to_regclass($1), $${i + 2}, 'UPDATE') AS c${i}`).join(', ')}`, [probe.quotedTable, ...written], ctx);
+        const denied = written.filter((_, i) => rows[0]?.[`c${i}`] !== true);
+        return denied.length
+          ? fail('postgres.lockout', `The database user may not UPDATE ${denied.join(', ')} of ${probe.table}: failed sign-ins are not counted, and nothing is ever locked`, `GRANT UPDATE (${denied.map((c) => `"${c}"`).join(', ')}) ON ${probe.quotedTable} TO the function's database user.`)
+          : pass('postgres.lockout', `Failed sign-ins are counted in ${probe.table}.${written[0]}, locks kept in ${written[1]}`);
+      },
+    } satisfies SelfCheck] : []),
     ...(probe.ledger.subColumn || probe.ledger.groupsColumn ? [{
       id: 'postgres.ledger',
       async run(): Promise<CheckResult> {

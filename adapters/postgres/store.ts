@@ -5,7 +5,7 @@ import { explainSqlState, quoteTable } from './sql.js';
 import { runChecks, type SelfCheck } from '../../src/checks.js';
 import { connectionSlot } from '../../src/connection-slot.js';
 import { DeadlineExceededError, StoreUnavailableError } from '../../src/errors.js';
-import { type SqlColumns, linkSqlRow, rowToLegacyUser, sqlStoreSettings, userFromRows } from '../../src/sql-rows.js';
+import { type SqlColumns, attemptSql, linkSqlRow, rowToLegacyUser, sqlStoreSettings, userFromRows } from '../../src/sql-rows.js';
 import { type LegacyUser, type LookupQuery, type StoreContext, type UserStore } from '../../src/types.js';
 
 /** Which columns hold what (the same for every SQL store). */
@@ -201,6 +201,11 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStor
         await run(`UPDATE ${quotedTable} SET "${markColumn}" = now() WHERE "${columns.id}" = $1 AND "${markColumn}" IS NULL`, [user.id], ctx);
       },
     } : {}),
+    ...(columns.failedAttempts ? {
+      async recordAttempt(user, outcome, policy, ctx) {
+        await run(attemptSql(outcome, quotedTable, columns, 'postgres'), outcome === 'failure' ? [user.id, policy.maxAttempts, policy.lockSeconds] : [user.id], ctx);
+      },
+    } satisfies Pick<UserStore, 'recordAttempt'> : {}),
     ...(ledger.subColumn || ledger.groupsColumn ? {
       async linkAccount(link, ctx) {
         try {

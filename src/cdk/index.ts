@@ -339,6 +339,7 @@ export class CognitoMigration extends Construct {
         }),
       ], [
         new cloudwatch.GraphWidget({ title: 'Migrations completed, and what kept one from completing', width: 12, left: metrics(['completed', 'completion_failed', 'completion_conflict', 'group_missing']) }),
+        new cloudwatch.GraphWidget({ title: 'Guessing limit: sign-ins refused because the legacy row is locked', width: 12, left: metrics(['locked']) }),
       ]],
     });
 

@@ -34,13 +34,22 @@ export interface ContractSetup {
   /** Maps the backend's field names to Cognito attributes so that email, email_verified and given_name come out. */
   attributes?: AttributeMapping;
   /** What the backend can do; tests for missing abilities are not registered. */
-  can: { caseInsensitive: boolean; disabledUsers: boolean; duplicateLogins?: boolean; duplicateCheck?: boolean; ledger?: boolean };
+  can: { caseInsensitive: boolean; disabledUsers: boolean; duplicateLogins?: boolean; duplicateCheck?: boolean; ledger?: boolean; lockout?: boolean };
   /**
    * The same adapter over the same backend with the ledger on: it reads and
    * writes the Cognito sub of each row, and reads roles, where
    * CONTRACT_USERS[0] holds the roles `admins` and `staff`.
    */
   ledger?: () => UserStore | Promise<UserStore>;
+  /**
+   * The guessing limit: the same adapter counting failed sign-ins per row, with
+   * a way to read a row's count and to set a lock the way a legacy system would.
+   */
+  lockout?: {
+    store: () => UserStore | Promise<UserStore>;
+    failedAttempts(login: string): Promise<number>;
+    lockUntil(login: string, until: Date): Promise<void>;
+  };
   /** The same adapter pointed at a backend that is down (connection refused or 5xx). */
   outage?: () => UserStore | Promise<UserStore>;
   /** The same adapter pointed at a backend that accepts and answers after `ms` (or never). */
@@ -224,6 +233,40 @@ export function runStoreContract(name: string, setup: () => Promise<ContractSetu
         // Re-migration replaces exactly the sub it was told is gone.
         expect(await store.linkAccount!({ legacyId: row!.id, sub: second, expected: first }, ctx)).toMatchObject({ outcome: 'linked' });
         expect((await store.findUser({ login: ada.username, matchEmail: false, caseInsensitive: false }, ctx))?.cognitoSub).toBe(second);
+      });
+    }
+
+    if (can.lockout) {
+      it('the guessing limit: wrong passwords lock the row, a locked row is refused with the right password, the lock expires and a success resets the count', async () => {
+        const store = await s.lockout!.store();
+        const { handler, counts } = handlerFor(store, { lockout: { maxAttempts: 3, lockSeconds: 1 } });
+        const attempt = (password: string) => handler(migrationEvent(ada.username, password), lambdaContext()).then(() => 'migrated', (e: Error) => e.message);
+        for (let i = 0; i < 3; i++) expect(await attempt('wrong')).toBe(PUBLIC_MESSAGES.rejected);
+        expect(await s.lockout!.failedAttempts(ada.username)).toBe(3);
+        expect(await attempt(ada.password)).toBe(PUBLIC_MESSAGES.rejected);
+        expect(Object.fromEntries(counts)).toEqual({ wrong_password: 3, locked: 1 });
+        await new Promise((r) => setTimeout(r, 1100));
+        expect(await attempt(ada.password)).toBe('migrated');
+        expect(await s.lockout!.failedAttempts(ada.username)).toBe(0);
+      });
+
+      it('the guessing limit shows in the self-check, with its setting and the columns it writes', async () => {
+        const store = await s.lockout!.store();
+        const report = await handlerFor(store, { lockout: { maxAttempts: 7, lockSeconds: 120 } }).handler({ 'cognito-migrate': 'self-check' }) as unknown as { checks: Array<{ id: string; status: string; message: string }> };
+        expect(report.checks.find((c) => c.id === 'lockout')).toMatchObject({ status: 'pass', message: expect.stringMatching(/7 wrong passwords lock a legacy row for 120 s/) });
+        expect(report.checks.find((c) => c.id.endsWith('.lockout'))).toMatchObject({ status: 'pass' });
+      });
+
+      it('the guessing limit: parallel wrong passwords lose no count, and a lock the legacy system set holds', async () => {
+        const store = await s.lockout!.store();
+        const { handler, counts } = handlerFor(store, { lockout: { maxAttempts: 100, lockSeconds: 60 } });
+        await Promise.all(Array.from({ length: 6 }, () => handler(migrationEvent(ada.username, 'wrong'), lambdaContext()).catch(() => {})));
+        expect(await s.lockout!.failedAttempts(ada.username)).toBe(6);
+        await s.lockout!.lockUntil(ada.username, new Date(Date.now() + 3_600_000));
+        expect(await handler(migrationEvent(ada.username, ada.password), lambdaContext()).then(() => 'migrated', (e: Error) => e.message)).toBe(PUBLIC_MESSAGES.rejected);
+        expect(counts.get('locked')).toBe(1);
+        await s.lockout!.lockUntil(ada.username, new Date(Date.now() - 1000));
+        expect(await handler(migrationEvent(ada.username, ada.password), lambdaContext()).then(() => 'migrated')).toBe('migrated');
       });
     }
 

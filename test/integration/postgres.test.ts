@@ -111,7 +111,7 @@ describe('PostgreSQL self-checks against a real server', () => {
     const result = (await handler({ 'cognito-migrate': 'self-check' })) as unknown as { ok: boolean; checks: Array<{ id: string; status: string; message: string }> };
     expect(result.ok).toBe(true);
     expect(statuses(result.checks)).toEqual({
-      config: 'pass', 'completion.link': 'pass', 'verify.isolation': 'pass', 'postgres.credentials': 'pass', 'postgres.connect': 'pass', 'postgres.tls': 'pass',
+      config: 'pass', 'completion.link': 'pass', lockout: 'warn', 'verify.isolation': 'pass', 'postgres.credentials': 'pass', 'postgres.connect': 'pass', 'postgres.tls': 'pass',
       'postgres.query': 'pass', 'postgres.columns': 'pass', 'postgres.duplicates': 'pass', 'postgres.connections': 'pass', 'postgres.index': 'pass', 'timing.hash': 'pass',
     });
     expect(JSON.stringify(result)).not.toContain('local-only');

@@ -1,0 +1,48 @@
+// The guessing limit in the UserMigration flow, with stores whose count write
+// fails or hangs: the answer never changes, and never waits past the deadline.
+// (The counting itself runs against PostgreSQL and MariaDB in the contract suite.)
+import bcrypt from 'bcryptjs';
+import { describe, expect, it } from 'vitest';
+import { type LegacyUser, PUBLIC_MESSAGES, type UserStore, createUserMigrationHandler } from '../../src/index.js';
+import { captureLogger, countMetrics, lambdaContext, migrationEvent } from '../support/fakes.js';
+
+const hash = bcrypt.hashSync('right', 4);
+function storeWith(user: Partial<LegacyUser>, recordAttempt: UserStore['recordAttempt']): UserStore {
+  return { name: 'counting', findUser: async () => ({ id: '1', passwordHash: hash, fields: {}, ...user }), recordAttempt };
+}
+function handlerFor(store: UserStore) {
+  const log = captureLogger();
+  const m = countMetrics();
+  return { handler: createUserMigrationHandler({ store, verifyWorker: false, logger: log.logger, metrics: m.metrics, timeoutMs: 800 }), log, counts: m.counts };
+}
+const answer = (p: Promise<unknown>) => p.then(() => 'migrated', (e: Error) => e.message);
+
+describe('the guessing limit', () => {
+  it('a locked row is refused with the right password, without its hash being verified, and without a count', async () => {
+    const calls: string[] = [];
+    const { handler, counts, log } = handlerFor(storeWith({ lockedUntil: new Date(Date.now() + 60_000), passwordHash: 'not a hash any verifier reads' }, async (_u, outcome) => { calls.push(outcome); }));
+    expect(await answer(handler(migrationEvent('ada', 'right'), lambdaContext()))).toBe(PUBLIC_MESSAGES.rejected);
+    expect(Object.fromEntries(counts)).toEqual({ locked: 1 });
+    expect(calls).toEqual([]);
+    expect(log.records.at(-1)).toMatchObject({ level: 'warn', extra: { outcome: 'locked', lockedUntil: expect.any(String) } });
+  });
+
+  it('a count that fails or hangs never changes the answer, and never holds it past the deadline', async () => {
+    for (const recordAttempt of [async () => { throw Object.assign(new Error('row 1 locked'), { code: '55P03' }); }, () => new Promise<void>(() => {})]) {
+      const { handler, counts, log } = handlerFor(storeWith({}, recordAttempt));
+      const started = Date.now();
+      expect(await answer(handler(migrationEvent('ada', 'wrong'), lambdaContext()))).toBe(PUBLIC_MESSAGES.rejected);
+      expect(await answer(handler(migrationEvent('ada', 'right'), lambdaContext()))).toBe('migrated');
+      expect(Date.now() - started).toBeLessThan(2500);
+      expect(Object.fromEntries(counts)).toEqual({ wrong_password: 1, migrated: 1 });
+      expect(log.text()).not.toContain('row 1 locked');
+    }
+  });
+
+  it('a lock that has passed lets the row in; an unreadable lock holds', async () => {
+    expect(await answer(handlerFor(storeWith({ lockedUntil: new Date(Date.now() - 1000) }, async () => {})).handler(migrationEvent('ada', 'right'), lambdaContext()))).toBe('migrated');
+    const { rowToLegacyUser, DEFAULT_COLUMNS } = await import('../../src/sql-rows.js');
+    const row = rowToLegacyUser({ id: 1, username: 'ada', locked_until: 'not a time', failed_attempts: 3 }, { ...DEFAULT_COLUMNS, failedAttempts: 'failed_attempts', lockedUntil: 'locked_until' });
+    expect(row.lockedUntil!.getTime()).toBeGreaterThan(Date.now() + 1e12);
+  });
+});
