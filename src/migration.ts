@@ -19,6 +19,8 @@ import type { LegacyUser, LookupQuery, StoreContext } from './types.js';
 
 // Room left for Lambda to serialise the answer before its own timeout.
 const SAFETY_MARGIN_MS = 150;
+// Refusals wait for the median real verification once this many were measured: a few costly rows cannot set it.
+const PAD_SAMPLE = 5;
 // Recording a migration stops this long before the deadline, so the answer is never late for it.
 const MARK_MARGIN_MS = 50;
 
@@ -68,6 +70,10 @@ export function createMigrationFlow(deps: MigrationDeps): (event: UserMigrationT
     throw new AuthenticationFailedError('already_migrated', 'the legacy row is linked to a Cognito user (cognitoSub in this record); an old login of a moved or deleted user');
   }
 
+  // The wall times of the last verifications of stored hashes and of the timing hash, on this instance.
+  const realVerifies = recentTimes();
+  const timingVerifies = recentTimes();
+
   /** Asks the pool whether the row's user still exists, started early so that it runs while the password is verified. */
   function poolLookup(event: UserMigrationTriggerEvent, user: LegacyUser | undefined, ctx: StoreContext, spent: Spent): Promise<boolean> | undefined {
     if (!user?.cognitoSub || settings.remigrate !== 'if-absent') return undefined;
@@ -81,12 +87,17 @@ export function createMigrationFlow(deps: MigrationDeps): (event: UserMigrationT
     const within = <T>(work: Promise<T>) => withDeadline(work, ctx, store.name);
     const verifying = <T>(work: () => Promise<T>) => timed(spent, 'verify', () => within(work()));
     const asking = <T>(work: () => Promise<T>) => timed(spent, 'store', () => within(work()));
+    // Wall time, not estimates: what the user can measure is what must not differ.
     let verifiedMs: number | undefined;
+    let phaseStart: number | undefined;
     const verifyContext: StoreContext = {
       ...ctx,
       async verifyPassword(pw, encoded, format) {
-        const { ok, work } = await timed(spent, 'verify', () => passwords.check(pw, encoded, format, { deadline: ctx.deadline, signal: ctx.signal }));
-        verifiedMs = Math.max(verifiedMs ?? 0, work.ms);
+        const started = performance.now();
+        const { ok } = await timed(spent, 'verify', () => passwords.check(pw, encoded, format, { deadline: ctx.deadline, signal: ctx.signal }));
+        const ms = performance.now() - started;
+        realVerifies.add(ms);
+        verifiedMs = Math.max(verifiedMs ?? 0, ms);
         return ok;
       },
     };
@@ -100,6 +111,7 @@ export function createMigrationFlow(deps: MigrationDeps): (event: UserMigrationT
         stillThere = poolLookup(event, user, ctx, spent);
       } else {
         user = await asking(() => store.findUser(query, verifyContext));
+        phaseStart = performance.now();
         if (!user) throw new AuthenticationFailedError('unknown_user');
         if (typeof user.passwordHash !== 'string' || user.passwordHash.length === 0) throw new AuthenticationFailedError('no_hash');
         // A locked row's password is never checked: the refusal costs the timing hash, as any other.
@@ -119,9 +131,17 @@ export function createMigrationFlow(deps: MigrationDeps): (event: UserMigrationT
       await refuseIfMigrated(user, stillThere, record);
       return user;
     } catch (err) {
-      // Every refusal costs at least the timing hash, unless a real verification of that cost already ran.
-      if (err instanceof CognitoMigrateError && err.refusal && (verifiedMs === undefined || verifiedMs < (await timing).ms * 0.9)) {
-        await verifying(() => passwords.verifyTimingHash(password, { deadline: ctx.deadline, signal: ctx.signal }));
+      if (err instanceof CognitoMigrateError && err.refusal) {
+        // Every refusal costs at least the timing hash, unless a real verification that took as long already ran ...
+        const timingMs = timingVerifies.median() ?? (await timing).ms / passwords.limits.cpuShare;
+        if (verifiedMs === undefined || verifiedMs < timingMs * 0.9) {
+          const started = performance.now();
+          await verifying(() => passwords.verifyTimingHash(password, { deadline: ctx.deadline, signal: ctx.signal }));
+          timingVerifies.add(performance.now() - started);
+        }
+        // ... and then as long as a real verification of a stored hash takes here, as measured: the timing hash the
+        // operator set may be cheaper than the legacy hashes, and a known user's wrong password must not stand out.
+        if (phaseStart !== undefined) await padTo(realVerifies.median(PAD_SAMPLE), phaseStart, ctx);
       }
       throw err;
     }
@@ -274,6 +294,30 @@ async function timed<T>(spent: Spent, what: keyof Spent, work: () => Promise<T>)
 }
 
 const round2 = (ms: number) => Math.round(ms * 100) / 100;
+
+/** The last few measured durations, and their median (undefined before the first). */
+function recentTimes(size = 31) {
+  const times: number[] = [];
+  return {
+    add(ms: number) {
+      times.push(ms);
+      if (times.length > size) times.shift();
+    },
+    /** The median, once there are `least` times: one costly row alone must not set every refusal's time. */
+    median(least = 1): number | undefined {
+      if (times.length === 0 || times.length < least) return undefined;
+      const sorted = [...times].sort((a, b) => a - b);
+      return sorted[sorted.length >> 1];
+    },
+  };
+}
+
+/** Waits until `target` ms have passed since `from`, never past the deadline. */
+async function padTo(target: number | undefined, from: number, ctx: StoreContext): Promise<void> {
+  if (target === undefined) return;
+  const wait = Math.min(target - (performance.now() - from), ctx.remainingMs() - 20);
+  if (wait > 1) await new Promise((resolve) => setTimeout(resolve, wait));
+}
 
 // Fails closed: only `true`, or no such field at all, lets a user in.
 function isEnabled(user: LegacyUser): boolean {

@@ -29,11 +29,11 @@ describe('handlerOptionsFromEnv', () => {
       DESIRED_DELIVERY_MEDIUMS: 'email,SMS', FORCE_ALIAS_CREATION: 'true', ENABLE_SMS_MFA: 'true', TIMEOUT_MS: '2500',
       ATTRIBUTE_MAP: '{"email":"mail"}', PASSWORD_NORMALIZATION: 'NFC', SHADOW_MODE: 'true',
       REMIGRATE: 'if-absent', GROUP_MAP: '{"ROLE_ADMIN":"admins"}', UNMAPPED_ROLES: 'same-name', CREATE_MISSING_GROUPS: 'true',
-      COMPLETION_TIMEOUT_MS: '1500', COMPLETION_MARK_ATTRIBUTE: 'custom:done_at',
+      COMPLETION_TIMEOUT_MS: '1500', COMPLETION_MARK_ATTRIBUTE: 'custom:done_at', LOGIN_ATTEMPTS_MAX: '5', LOGIN_LOCK_SECONDS: '600',
     })).toEqual({
       matchEmail: true, caseInsensitive: true, finalUserStatus: 'RESET_REQUIRED', messageAction: 'SEND',
       desiredDeliveryMediums: ['EMAIL', 'SMS'], forceAliasCreation: true, enableSMSMFA: true, timeoutMs: 2500,
-      attributes: { email: 'mail' }, normalize: 'NFC', shadow: true, remigrate: 'if-absent',
+      attributes: { email: 'mail' }, normalize: 'NFC', shadow: true, remigrate: 'if-absent', lockout: { maxAttempts: 5, lockSeconds: 600 },
       completion: { groupMap: { ROLE_ADMIN: 'admins' }, unmappedRoles: 'same-name', createMissingGroups: true, timeoutMs: 1500, markAttribute: 'custom:done_at' },
     });
   });

@@ -46,3 +46,26 @@ describe('the guessing limit', () => {
     expect(row.lockedUntil!.getTime()).toBeGreaterThan(Date.now() + 1e12);
   });
 });
+
+describe('attack: refusal timing follows the time actually spent, not estimates', () => {
+  it('an unknown user answers in the time a known user\'s wrong password takes here, even when the timing hash is far cheaper', async () => {
+    // A legacy format that takes 200 ms to verify, and a timing hash that takes 1 ms: the self-check's advice gone stale.
+    const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+    const slow = { id: 'slow', recognizes: (e: string) => e.startsWith('slow$'), cost: () => ({ ms: 1, memoryBytes: 0 }), verify: async (p: string) => (await sleep(200), p === 'right') };
+    const fast = { id: 'fast', recognizes: (e: string) => e.startsWith('fast$'), cost: () => ({ ms: 1, memoryBytes: 0 }), verify: async () => (await sleep(1), false) };
+    const store: UserStore = { name: 'slow', findUser: async (q) => (q.login === 'ada' ? { id: '1', passwordHash: 'slow$x', fields: {} } : undefined) };
+    const handler = createUserMigrationHandler({ store, verifiers: [slow, fast], timingHash: 'fast$t', verifyWorker: false, logger: captureLogger().logger, metrics: countMetrics().metrics });
+    const time = async (login: string) => {
+      const started = performance.now();
+      await handler(migrationEvent(login, 'wrong'), lambdaContext()).catch(() => {});
+      return performance.now() - started;
+    };
+    // The padding follows the median of the real verifications measured here, once there are five of them.
+    const wrongs = [];
+    for (let i = 0; i < 5; i++) wrongs.push(await time('ada'));
+    const wrong = Math.min(...wrongs);
+    const unknown = [await time('nobody'), await time('someone-else')];
+    expect(wrong).toBeGreaterThan(190);
+    for (const ms of unknown) expect(ms / wrong).toBeGreaterThan(0.85);
+  });
+});
