@@ -176,8 +176,21 @@ export function createCognitoStore(options: CognitoStoreOptions): UserStore {
     }
   }
 
+  /**
+   * With a code given, every sign-in sends exactly one SOFTWARE_TOKEN_MFA answer to the old pool: the real one
+   * when the old pool asked for it, otherwise this one, against a session that does not exist (the old pool
+   * refuses it; the answer is ignored). So a right and a wrong password make the same calls, in about the same time.
+   */
+  async function decoyTotp(username: string, code: string, ctx: StoreContext): Promise<void> {
+    const hash = await secretHash(username);
+    await call(new AdminRespondToAuthChallengeCommand({
+      UserPoolId: options.userPoolId, ClientId: options.clientId, ChallengeName: 'SOFTWARE_TOKEN_MFA', Session: randomBytes(96).toString('base64url'),
+      ChallengeResponses: { USERNAME: username, SOFTWARE_TOKEN_MFA_CODE: code, ...(hash ? { SECRET_HASH: hash } : {}) },
+    }), ctx).catch(() => {});
+  }
+
   /** Answers a TOTP challenge with the code the app passed; true only when the old pool accepts it. */
-  async function proveTotp(username: string, first: AuthAnswer, ctx: StoreContext): Promise<boolean> {
+  async function proveTotp(username: string, first: AuthAnswer, ctx: StoreContext, sent: { code: boolean }): Promise<boolean> {
     const code = ctx.clientMetadata?.[TOTP_METADATA_KEY];
     if (typeof code !== 'string' || !/^\d{6,8}$/.test(code)) return false;
     const hash = await secretHash(username);
@@ -189,6 +202,7 @@ export function createCognitoStore(options: CognitoStoreOptions): UserStore {
       let step = first;
       if (step.ChallengeName === 'SELECT_MFA_TYPE') step = await respond('SELECT_MFA_TYPE', step.Session, { ANSWER: 'SOFTWARE_TOKEN_MFA' });
       if (step.ChallengeName !== 'SOFTWARE_TOKEN_MFA') return false;
+      sent.code = true;
       const done = await respond('SOFTWARE_TOKEN_MFA', step.Session, { SOFTWARE_TOKEN_MFA_CODE: code });
       return Boolean(done.AuthenticationResult);
     } catch (err) {
@@ -199,6 +213,14 @@ export function createCognitoStore(options: CognitoStoreOptions): UserStore {
   }
 
   async function authenticate(query: LookupQuery, password: string, ctx: StoreContext): Promise<AuthenticateResult> {
+    const code = ctx.clientMetadata?.[TOTP_METADATA_KEY];
+    const sent = { code: false };
+    const result = await decide(query, password, ctx, sent);
+    if (typeof code === 'string' && /^\d{6,8}$/.test(code) && !sent.code) await decoyTotp(query.login, code, ctx);
+    return result;
+  }
+
+  async function decide(query: LookupQuery, password: string, ctx: StoreContext, sent: { code: boolean }): Promise<AuthenticateResult> {
     // The same calls for every login, known or not: ListUsers (emails), AdminInitiateAuth, AdminGetUser.
     const byMail = query.matchEmail && query.login.includes('@') ? await byEmail(query.login, ctx) : undefined;
     const username = byMail ?? query.login;
@@ -220,7 +242,7 @@ export function createCognitoStore(options: CognitoStoreOptions): UserStore {
     if (user.Enabled === false) return { outcome: 'user_disabled' };
     const challenge = out?.AuthenticationResult ? undefined : out?.ChallengeName;
     if (challenge === 'SOFTWARE_TOKEN_MFA' || challenge === 'SELECT_MFA_TYPE') {
-      if (!(await proveTotp(username, out!, ctx))) return { outcome: 'mfa_required' };
+      if (!(await proveTotp(username, out!, ctx, sent))) return { outcome: 'mfa_required' };
     } else if (challenge === 'EMAIL_OTP') {
       return { outcome: 'mfa_required' };
     } else if (challenge && !PASSWORD_PROVEN.has(challenge)) {

@@ -128,6 +128,42 @@ describe('Cognito store: never weaker than the old pool (TOTP), and the same cal
     expect(calls[1]).toMatchObject({ ChallengeName: 'SOFTWARE_TOKEN_MFA', Session: 's2', ChallengeResponses: { SOFTWARE_TOKEN_MFA_CODE: '654321', USERNAME: 'ada' } });
   });
 
+  it('attack: with a code given, the right password, a wrong one and an unknown login make the same calls (one code answer each)', async () => {
+    const sequence = async (setup: () => void) => {
+      idp.reset();
+      setup();
+      await store().authenticate!(q, 'pw', withCode('123456'));
+      return idp.calls().map((c) => (c.args[0] as { constructor: { name: string } }).constructor.name);
+    };
+    const right = await sequence(() => {
+      idp.on(AdminInitiateAuthCommand).resolves({ ChallengeName: 'SOFTWARE_TOKEN_MFA', Session: 's' });
+      idp.on(AdminGetUserCommand).resolves(existing);
+      idp.on(AdminRespondToAuthChallengeCommand).resolves({ AuthenticationResult: { AccessToken: 'x' } });
+    });
+    const wrong = await sequence(() => {
+      idp.on(AdminInitiateAuthCommand).rejects(new NotAuthorizedException({ message: 'Incorrect username or password.', $metadata: {} }));
+      idp.on(AdminGetUserCommand).resolves(existing);
+      idp.on(AdminRespondToAuthChallengeCommand).rejects(new NotAuthorizedException({ message: 'Invalid session for the user.', $metadata: {} }));
+    });
+    const unknown = await sequence(() => {
+      idp.on(AdminInitiateAuthCommand).rejects(new UserNotFoundException({ message: 'User does not exist.', $metadata: {} }));
+      idp.on(AdminGetUserCommand).rejects(new UserNotFoundException({ message: 'User does not exist.', $metadata: {} }));
+      idp.on(AdminRespondToAuthChallengeCommand).rejects(new NotAuthorizedException({ message: 'Invalid session for the user.', $metadata: {} }));
+    });
+    expect(right).toEqual(['AdminInitiateAuthCommand', 'AdminGetUserCommand', 'AdminRespondToAuthChallengeCommand']);
+    expect(wrong).toEqual(right);
+    expect(unknown).toEqual(right);
+    // Without a code nothing is answered, right password or wrong.
+    const plain = async () => {
+      idp.reset();
+      idp.on(AdminInitiateAuthCommand).rejects(new NotAuthorizedException({ message: 'Incorrect username or password.', $metadata: {} }));
+      idp.on(AdminGetUserCommand).resolves(existing);
+      await store().authenticate!(q, 'pw', withCode());
+      return idp.commandCalls(AdminRespondToAuthChallengeCommand).length;
+    };
+    expect(await plain()).toBe(0);
+  });
+
   it('EMAIL_OTP: refused as mfa_required', async () => {
     idp.on(AdminInitiateAuthCommand).resolves({ ChallengeName: 'EMAIL_OTP', Session: 's' });
     idp.on(AdminGetUserCommand).resolves(existing);
