@@ -69,3 +69,23 @@ describe('attack: refusal timing follows the time actually spent, not estimates'
     for (const ms of unknown) expect(ms / wrong).toBeGreaterThan(0.85);
   });
 });
+
+describe('attack: work estimates that leave out a parameter that costs time', () => {
+  it('scrypt: a tiny N with a huge p costs its lanes; Argon2: many lanes cost their own work, whatever m', async () => {
+    const { createPasswordVerifier } = await import('../../src/passwords/registry.js');
+    const { MS_PER_UNIT } = await import('../../src/passwords/work.js');
+    const passwords = createPasswordVerifier({ worker: false });
+    const scrypt = (N: number, r: number, p: number) => `$scrypt$ln=${Math.log2(N)},r=${r},p=${p}$c2FsdHNhbHQ$${'A'.repeat(43)}`;
+    // Measured with node:crypto on this project's machines: N=2, r=8, p=8,192 took about 0.0019 ms per r·p, 5× N·r·p units.
+    const tiny = await passwords.cost(scrypt(2, 8, 8192));
+    expect(tiny.ms).toBeGreaterThanOrEqual(2 * 8 * 8192 * MS_PER_UNIT.scryptUnit * 3.5);
+    // At a usual N the lanes change nothing that matters.
+    const usual = await passwords.cost(scrypt(2 ** 17, 8, 1));
+    expect(usual.ms / (2 ** 17 * 8 * MS_PER_UNIT.scryptUnit)).toBeLessThan(1.001);
+    const argon2 = (p: number) => `$argon2id$v=19$m=65536,t=1,p=${p}$c2FsdHNhbHQ$${'A'.repeat(43)}`;
+    // Measured with hash-wasm: p=8,192 at m=64 MiB t=1 took about 4× the time of p=1.
+    const [one, many] = [await passwords.cost(argon2(1)), await passwords.cost(argon2(8192))];
+    expect(many.ms / one.ms).toBeGreaterThan(4);
+    expect((await passwords.cost(argon2(4))).ms / one.ms).toBeLessThan(1.01);
+  });
+});
