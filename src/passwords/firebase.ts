@@ -1,8 +1,9 @@
-import { createCipheriv, scrypt } from 'node:crypto';
+import { createCipheriv } from 'node:crypto';
 import { ConfigurationError, UnsupportedHashError } from '../errors.js';
 import { decodeBase64, sameBytes } from './encoding.js';
 import { MS_PER_UNIT, estimate } from './work.js';
 import type { PasswordVerifier } from './verifier.js';
+import { SCRYPT_LANE_UNITS, scryptKey } from './scrypt.js';
 
 /**
  * The hash parameters of a Firebase project (Authentication → Users →
@@ -59,16 +60,17 @@ export function createFirebaseScryptVerifier(options: FirebaseScryptOptions): Pa
     id,
     recognizes: () => false,
     worker: { factory: 'firebase', options: { ...options, id } },
-    cost: (encoded) => (parse(encoded), estimate(N * r * MS_PER_UNIT.scryptUnit, memory)),
-    verify: (password, encoded) => {
+    cost: (encoded) => (parse(encoded), estimate((N + SCRYPT_LANE_UNITS) * r * MS_PER_UNIT.scryptUnit, memory)),
+    verify: async (password, encoded) => {
       const { salt, hash } = parse(encoded);
-      return new Promise((resolve, reject) => {
-        scrypt(Buffer.from(password, 'utf8'), Buffer.concat([salt, separator]), 64, { N, r, p: 1, maxmem: memory + 2 ** 20 }, (err, derived) => {
-          if (err) return reject(new UnsupportedHashError('Firebase scrypt', 'node:crypto refused the parameters'));
-          const cipher = createCipheriv('aes-256-ctr', derived.subarray(0, 32), Buffer.alloc(16));
-          resolve(sameBytes(Buffer.concat([cipher.update(signerKey), cipher.final()]), hash));
-        });
-      });
+      let derived: Buffer;
+      try {
+        derived = await scryptKey(password, Buffer.concat([salt, separator]), { N, r, p: 1 }, 64);
+      } catch {
+        throw new UnsupportedHashError('Firebase scrypt', 'the scrypt engine refused the parameters');
+      }
+      const cipher = createCipheriv('aes-256-ctr', derived.subarray(0, 32), Buffer.alloc(16));
+      return sameBytes(Buffer.concat([cipher.update(signerKey), cipher.final()]), hash);
     },
   };
 }

@@ -1,4 +1,3 @@
-import { scrypt } from 'node:crypto';
 import { UnsupportedHashError } from '../errors.js';
 import { decodeBase64, decodeText, dollarFields, phcParams, sameBytes } from './encoding.js';
 import { MS_PER_UNIT, type WorkEstimate, estimate, positiveInteger } from './work.js';
@@ -30,20 +29,43 @@ function checked(format: string, salt: Buffer, expected: Buffer, { N, r, p }: Sc
 const memoryOf = ({ N, r, p }: ScryptParams) => 128 * N * r + 128 * r * p;
 /**
  * Each of scrypt's p lanes costs r·N units of its mixing, plus its own share of
- * the two PBKDF2 passes and the lane's setup: measured with node:crypto at N=2,
- * 4 and 16 (r 1 to 16, p up to 65,536), about 3.3 units per r per lane more than
- * N alone, so a tiny N with a huge p (issue 24's 1,440 ms estimate against
- * 4,840 ms measured) is no longer under-estimated. Rounded up to err high.
+ * the two PBKDF2 passes and the lane's setup. hash-wasm runs those passes in
+ * JavaScript over its WebAssembly HMAC, so a lane costs more than in OpenSSL:
+ * measured at N=2 and 16 (r 1 to 8, p up to 65,536), 24 to 30 units per r per
+ * lane more than N alone; rounded up to err high, so a tiny N with a huge p
+ * (issue 24's 1,440 ms estimate against 4,840 ms measured) is not admitted
+ * on an estimate below its time.
  */
-export const SCRYPT_LANE_UNITS = 6;
+export const SCRYPT_LANE_UNITS = 40;
 const costOf = (h: ScryptHash): WorkEstimate => estimate(h.r * h.p * (h.N + SCRYPT_LANE_UNITS) * MS_PER_UNIT.scryptUnit, memoryOf(h));
 
-function derive(password: string, h: ScryptHash): Promise<boolean> {
-  return new Promise((resolve, reject) => {
-    // node:crypto refuses work above maxmem; the registry has already admitted this much.
-    scrypt(Buffer.from(password, 'utf8'), h.salt, h.expected.length, { N: h.N, r: h.r, p: h.p, maxmem: memoryOf(h) + 2 ** 20 }, (err, key) =>
-      err ? reject(new UnsupportedHashError(h.format, 'node:crypto refused the parameters')) : resolve(sameBytes(key, h.expected)));
-  });
+/**
+ * scrypt's derived key. WebAssembly (hash-wasm), not node:crypto: OpenSSL's
+ * scrypt runs on libuv's threadpool, where terminating the worker thread at
+ * the deadline does not stop it (issue 24 saw 850 MiB and a busy core after
+ * the answer, and another sign-in slowed from 12 to 283 ms). WebAssembly runs
+ * on the worker's own thread, and `Worker.terminate()` interrupts it.
+ *
+ * @example
+ * ```ts
+ * const key = await scryptKey('pw', salt, { N: 16384, r: 8, p: 1 }, 32)
+ * ```
+ */
+export async function scryptKey(password: string, salt: Uint8Array, { N, r, p }: ScryptParams, length: number): Promise<Buffer> {
+  const { wasmScrypt } = await import('./scrypt-engine.js');
+  const key = await wasmScrypt({ password: Buffer.from(password, 'utf8'), salt, costFactor: N, blockSize: r, parallelism: p, hashLength: length, outputType: 'binary' });
+  return Buffer.from(key.buffer, key.byteOffset, key.byteLength);
+}
+
+async function derive(password: string, h: ScryptHash): Promise<boolean> {
+  let key: Buffer;
+  try {
+    key = await scryptKey(password, h.salt, h, h.expected.length);
+  } catch {
+    // hash-wasm's own message may quote a parameter; the format and a plain reason are enough.
+    throw new UnsupportedHashError(h.format, 'the scrypt engine refused the parameters');
+  }
+  return sameBytes(key, h.expected);
 }
 
 function parsePasslib(encoded: string): ScryptHash {
@@ -140,7 +162,7 @@ export function createScryptVerifier(options: RawScryptOptions): PasswordVerifie
   return {
     id: options.id,
     recognizes: () => false,
-    // A custom split function cannot cross to the worker thread; node:crypto's scrypt runs off the main thread anyway.
+    // A custom split function cannot cross to the worker thread, so this one runs where it is called.
     ...(custom ? {} : { worker: { factory: 'scrypt', options: { ...plain } } }),
     cost: (encoded) => costOf(parse(encoded)),
     verify: (password, encoded) => derive(password, parse(encoded)),

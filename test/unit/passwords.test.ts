@@ -154,6 +154,21 @@ describe('worker threads', () => {
     expect(await slow).toMatchObject({ code: 'DEADLINE_EXCEEDED' });
     expect(await registry.verify(costly.password, costly.hash)).toBe(true);
   });
+
+  it('a scrypt row stopped at its deadline stops: no core stays busy after the answer (node:crypto\'s threadpool scrypt kept one busy)', async () => {
+    // Admitted on an estimate too low (a generous CPU share), as a wrong calibration would admit it: about 2 s of work, 128 MiB.
+    const lenient = createPasswordVerifier({ limits: { cpuShare: 1000 } });
+    const row = `$scrypt$ln=17,r=8,p=8$c2FsdHNhbHQ$${'A'.repeat(43)}`;
+    const started = performance.now();
+    expect(await lenient.verify('pw', row, undefined, { deadline: Date.now() + 300 }).catch((e: unknown) => e)).toMatchObject({ code: 'DEADLINE_EXCEEDED' });
+    expect(performance.now() - started).toBeLessThan(1000);
+    await new Promise((r) => setTimeout(r, 100));
+    const before = process.cpuUsage();
+    await new Promise((r) => setTimeout(r, 500));
+    const { user, system } = process.cpuUsage(before);
+    // Idle: a few ms of timers. Busy: about 500 ms of one core.
+    expect((user + system) / 1000).toBeLessThan(150);
+  });
 });
 
 describe('worker pool under contention', () => {
