@@ -1,12 +1,17 @@
-import { pbkdf2 } from 'node:crypto';
+import { pbkdf2, pbkdf2Sync } from 'node:crypto';
 import { promisify } from 'node:util';
+import { isMainThread } from 'node:worker_threads';
 import { UnsupportedHashError } from '../errors.js';
 import { decodeBase64, dollarFields, sameBytes } from './encoding.js';
 import { MS_PER_UNIT, type WorkEstimate, estimate, positiveInteger } from './work.js';
 import type { PasswordVerifier } from './verifier.js';
 import { RECOGNIZE } from './formats.js';
 
-const derive = promisify(pbkdf2);
+// On the verification thread the derivation runs on that thread, not on libuv's four-thread pool,
+// which DNS lookups and file reads share with the whole process.
+const derive = isMainThread
+  ? promisify(pbkdf2)
+  : async (password: Buffer, salt: Buffer, iterations: number, length: number, digest: string) => pbkdf2Sync(password, salt, iterations, length, digest);
 const PASSLIB_SCHEMES = ['pbkdf2', 'pbkdf2-sha1', 'pbkdf2-sha256', 'pbkdf2-sha512'];
 const DIGEST_BYTES: Record<string, number> = { sha1: 20, sha256: 32, sha512: 64 };
 
@@ -25,9 +30,10 @@ function checked(h: Pbkdf2Hash): Pbkdf2Hash {
   return h;
 }
 
-// PBKDF2 runs the whole iteration count once per digest-sized block of output.
+// PBKDF2 runs the whole iteration count once per digest-sized block of output, in one OpenSSL
+// call that terminating the thread cannot interrupt (hash-wasm's PBKDF2, which it could, is ten times slower).
 const costOf = (h: Pbkdf2Hash): WorkEstimate =>
-  estimate(h.iterations * Math.ceil(h.expected.length / DIGEST_BYTES[h.digest]!) * MS_PER_UNIT.pbkdf2[h.digest]!);
+  estimate(h.iterations * Math.ceil(h.expected.length / DIGEST_BYTES[h.digest]!) * MS_PER_UNIT.pbkdf2[h.digest]!, 0, false);
 
 async function check(password: string, h: Pbkdf2Hash): Promise<boolean> {
   const derived = await derive(Buffer.from(password, 'utf8'), h.salt, h.iterations, h.expected.length, h.digest);

@@ -14,7 +14,20 @@ export interface WorkEstimate {
   ms: number;
   /** Peak memory the computation needs, in bytes. */
   memoryBytes: number;
+  /**
+   * `false` when the work is one native call (node:crypto's PBKDF2) that
+   * terminating the verification thread cannot interrupt: it is admitted
+   * only with {@link UNINTERRUPTIBLE_MARGIN} to spare.
+   */
+  interruptible?: boolean;
 }
+
+/**
+ * How many times its estimate an uninterruptible verification must fit in the
+ * time left. The deadline stops everything else; this work, once started,
+ * runs to its end, so it starts only when it will end well before the deadline.
+ */
+export const UNINTERRUPTIBLE_MARGIN = 2;
 
 /**
  * What the function can afford for one verification.
@@ -92,8 +105,8 @@ export const MS_PER_UNIT = {
  * estimate(2 ** 10 * MS_PER_UNIT.bcryptRound, 4096)
  * ```
  */
-export function estimate(ms: number, memoryBytes = 0): WorkEstimate {
-  return { ms, memoryBytes };
+export function estimate(ms: number, memoryBytes = 0, interruptible = true): WorkEstimate {
+  return interruptible ? { ms, memoryBytes } : { ms, memoryBytes, interruptible };
 }
 
 /**
@@ -113,7 +126,8 @@ export function positiveInteger(format: string, what: string, value: number): nu
 /**
  * Refuses a verification the function cannot afford: more memory than
  * `limits.maxMemoryBytes`, or more time (on this process's CPU share) than
- * `availableMs`. Throws {@link UnsupportedHashError} of kind `over_budget`.
+ * `availableMs` (with {@link UNINTERRUPTIBLE_MARGIN} for work the deadline
+ * cannot stop). Throws {@link UnsupportedHashError} of kind `over_budget`.
  *
  * @example
  * ```ts
@@ -125,6 +139,9 @@ export function admit(format: string, work: WorkEstimate, limits: WorkLimits, av
     throw new UnsupportedHashError(format, `it needs ${mib(work.memoryBytes)} of memory, over the ${mib(limits.maxMemoryBytes)} allowed (workLimits.maxMemoryBytes)`, 'over_budget');
   }
   const wallMs = work.ms / limits.cpuShare;
+  if (work.interruptible === false && !(wallMs * UNINTERRUPTIBLE_MARGIN <= availableMs)) {
+    throw new UnsupportedHashError(format, `it needs about ${Math.round(wallMs)} ms on this function's CPU share in one call the deadline cannot stop, so it starts only when it fits twice in the time left, and ${Math.max(0, Math.round(availableMs))} ms are left; give the function more memory (CPU) or have these users reset`, 'over_budget');
+  }
   if (!(wallMs <= availableMs)) {
     throw new UnsupportedHashError(format, `it needs about ${Math.round(wallMs)} ms on this function's CPU share, and ${Math.max(0, Math.round(availableMs))} ms are left; give the function more memory (CPU) or have these users reset`, 'over_budget');
   }

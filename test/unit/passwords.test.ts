@@ -1,4 +1,6 @@
+import { pbkdf2Sync } from 'node:crypto';
 import { availableParallelism } from 'node:os';
+import bcryptjs from 'bcryptjs';
 import { describe, expect, it } from 'vitest';
 import { findWorkerScript } from '../../src/passwords/pool.js';
 import {
@@ -134,6 +136,23 @@ describe('work budget: a hash whose total work does not fit the time left is ref
     const small = createPasswordVerifier({ limits: defaultWorkLimits({ AWS_LAMBDA_FUNCTION_MEMORY_SIZE: '256' }) });
     // About 0.3 s on a full vCPU is over 2 s at 256 MB, more than the 1.5 s left.
     await expect(small.verify('pw', cost12, undefined, { deadline: Date.now() + 1500 })).rejects.toMatchObject({ kind: 'over_budget' });
+  });
+
+  it('PBKDF2, one native call the deadline cannot stop, starts only when it fits twice in the time left; the rest only needs to fit once', async () => {
+    const registry = createPasswordVerifier();
+    const salt = 'pbkdf2salt';
+    const pbkdf2 = { password: 'pw', hash: `pbkdf2_sha256$600000$${salt}$${pbkdf2Sync('pw', salt, 600_000, 32, 'sha256').toString('base64')}` };
+    // Cost 10: time enough that the thread's round trip is not what is measured.
+    const bcrypt = { password: 'pw', hash: bcryptjs.hashSync('pw', 10) };
+    const wallOf = async (hash: string) => (await registry.cost(hash)).ms / registry.limits.cpuShare;
+    expect(await registry.cost(pbkdf2.hash)).toMatchObject({ interruptible: false });
+    // 1.5 times the estimate is left: enough for work the deadline stops, not for work it cannot.
+    const left = async (hash: string) => Date.now() + Math.ceil(1.5 * (await wallOf(hash)));
+    const refused = await registry.verify(pbkdf2.password, pbkdf2.hash, undefined, { deadline: await left(pbkdf2.hash) }).catch((e: unknown) => e);
+    expect(refused).toMatchObject({ kind: 'over_budget' });
+    expect((refused as Error).message).toMatch(/cannot stop/);
+    expect(await registry.verify(bcrypt.password, bcrypt.hash, undefined, { deadline: await left(bcrypt.hash) })).toBe(true);
+    expect(await registry.verify(pbkdf2.password, pbkdf2.hash, undefined, { deadline: Date.now() + 2 * (await wallOf(pbkdf2.hash)) + 200 })).toBe(true);
   });
 });
 
