@@ -89,7 +89,15 @@ export function createUserMigrationHandler(options: UserMigrationOptions): UserM
       return warn('verify.isolation', 'No verification worker script beside the code: passwords are verified on the event loop, and a costly hash cannot be stopped at the deadline', 'Deploy verify-worker.mjs beside the handler (npm run build and sam build put it there).');
     }
     try {
-      await passwords.check('self-check', settings.timingHash, undefined, { deadline: Date.now() + 3000 });
+      // A fresh instance verifies cheap hashes on the calling thread until its thread has started.
+      const deadline = Date.now() + 3000;
+      let timer: NodeJS.Timeout | undefined;
+      const started = await Promise.race([
+        passwords.whenIsolated().then(() => true),
+        new Promise<false>((resolve) => { timer = setTimeout(() => resolve(false), 3000); }),
+      ]).finally(() => clearTimeout(timer));
+      if (!started) return fail('verify.isolation', 'The verification worker thread did not start within 3 s: sign-ins with costly hashes would wait for it until their deadline', 'Deploy the verify-worker.mjs that the same build made, beside the handler; if you bundle the handler yourself, add cognito-migrate/verify-worker as a second entry point.');
+      await passwords.check('self-check', settings.timingHash, undefined, { deadline });
       return pass('verify.isolation', 'Passwords are verified on a worker thread that the deadline can stop (the timing hash verified through it)');
     } catch (err) {
       const why = err instanceof Error && err.cause instanceof Error ? err.cause.message : err instanceof Error ? err.name : 'no answer';

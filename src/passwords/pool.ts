@@ -21,6 +21,10 @@ export interface VerifyPool {
   run(spec: WorkerSpec, password: string, encoded: string, options: { deadline: number; signal?: AbortSignal }): Promise<boolean>;
   /** Starts one thread ahead of the first sign-in (at cold start, outside the 5-second window). */
   warm(): void;
+  /** Whether a thread of this pool has ever loaded its code: false only while a fresh instance starts its first thread. */
+  hasStarted(): boolean;
+  /** Resolves once {@link VerifyPool.hasStarted} (starting a thread if none is): for tests and benchmarks. */
+  whenReady(): Promise<void>;
   /** Threads started since the pool was made, and threads terminated at a deadline: for tests and benchmarks. */
   readonly stats: { started: number; terminated: number };
   close(): Promise<void>;
@@ -84,6 +88,9 @@ function createPool(script: URL): VerifyPool {
   const stats = { started: 0, terminated: 0 };
   // Why a thread died (a module it could not load), so the failure says more than "exited".
   const failures = new WeakMap<Worker, Error>();
+  // Threads that said they loaded their code (verify-worker.ts posts { ready: true }), and who waits for one.
+  let started = false;
+  let onReady: Array<() => void> = [];
 
   function spawn(): Worker {
     // A worker inherits the process's flags; --input-type (for `node -e`) would make it exit at once.
@@ -91,6 +98,15 @@ function createPool(script: URL): VerifyPool {
     // An idle thread must not keep a CLI or a test run alive.
     worker.unref();
     worker.on('error', (err) => failures.set(worker, err));
+    const hello = (message: { ready?: boolean }) => {
+      if (!message?.ready) return;
+      worker.off('message', hello);
+      started = true;
+      const waiting = onReady;
+      onReady = [];
+      for (const wake of waiting) wake();
+    };
+    worker.on('message', hello);
     size++;
     stats.started++;
     return worker;
@@ -147,6 +163,12 @@ function createPool(script: URL): VerifyPool {
     stats,
     warm() {
       if (size === 0) idle.push(spawn());
+    },
+    hasStarted: () => started,
+    whenReady() {
+      if (started) return Promise.resolve();
+      if (size === 0) idle.push(spawn());
+      return new Promise((resolve) => onReady.push(resolve));
     },
     async run(spec, password, encoded, { deadline, signal }) {
       if (signal?.aborted) throw signal.reason;

@@ -3,7 +3,7 @@ import { DEFAULT_TIMING_HASH } from './bcrypt.js';
 import { builtInVerifiers } from './builtins.js';
 import { type VerifyPool, verifyPool } from './pool.js';
 import type { PasswordVerifier } from './verifier.js';
-import { type WorkEstimate, type WorkLimits, admit, defaultWorkLimits } from './work.js';
+import { UNINTERRUPTIBLE_MARGIN, type WorkEstimate, type WorkLimits, admit, defaultWorkLimits } from './work.js';
 
 export { builtInVerifiers } from './builtins.js';
 
@@ -46,6 +46,8 @@ export interface PasswordVerifierRegistry {
   readonly limits: WorkLimits;
   /** Whether verifications run on worker threads (false when no worker script was found, or `worker: false`). */
   readonly isolated: boolean;
+  /** Resolves once the first worker thread has loaded its code (at once when not isolated); until then cheap hashes are verified on the calling thread. */
+  whenIsolated(): Promise<void>;
 }
 
 /** Options of {@link createPasswordVerifier}. */
@@ -72,6 +74,12 @@ export interface PasswordVerifierOptions {
   /** The verification worker script, or `false` to verify on the calling thread (default: found beside the code). */
   worker?: URL | string | false;
 }
+
+/**
+ * The costliest verification (estimated wall time) that may run on the calling thread while the
+ * first worker thread starts: bcrypt cost 11 at a full vCPU, cost 10 at the template's 1,024 MB.
+ */
+export const INLINE_MAX_MS = 200;
 
 // Without a deadline (scripts, `verifyPassword`), a verification may take this long.
 const NO_DEADLINE_MS = 10_000;
@@ -119,13 +127,24 @@ export function createPasswordVerifier(options: PasswordVerifierOptions = {}): P
     return (await verifier.cost?.(encoded, passwordBytes)) ?? { ms: 0, memoryBytes: 0 };
   }
 
+  /**
+   * Whether a verification may run on the calling thread while the first worker thread starts (a
+   * fresh instance's first sign-in): only cheap work that ends well before the deadline, since
+   * nothing can stop it there. Waiting for a thread instead cost the first sign-in
+   * 55 to 80 ms (issue 24); a costly hash still waits, and keeps its deadline stop.
+   */
+  function runsInline(work: WorkEstimate, until: number): boolean {
+    const wallMs = work.ms / limits.cpuShare;
+    return wallMs <= INLINE_MAX_MS && wallMs * UNINTERRUPTIBLE_MARGIN <= until - Date.now();
+  }
+
   async function check(password: string, encoded: string, format?: string, { deadline, signal }: VerifyOptions = {}) {
     const verifier = pick(encoded, format);
     const prepared = prepare(password);
     const work = await costOf(verifier, encoded, Buffer.byteLength(prepared, 'utf8'));
     const until = deadline ?? Date.now() + NO_DEADLINE_MS;
     admit(verifier.id, work, limits, until - Date.now());
-    const ok = pool && verifier.worker
+    const ok = pool && verifier.worker && !(runsInline(work, until) && !pool.hasStarted())
       ? await pool.run(verifier.worker, prepared, encoded, { deadline: until, ...(signal ? { signal } : {}) })
       : await verifier.verify(prepared, encoded);
     return { ok, work };
@@ -139,6 +158,7 @@ export function createPasswordVerifier(options: PasswordVerifierOptions = {}): P
     verifiers,
     limits,
     isolated: pool !== undefined,
+    whenIsolated: async () => pool?.whenReady(),
     check,
     verify: async (password, encoded, format, opts) => (await check(password, encoded, format, opts)).ok,
     cost: async (encoded, format, passwordBytes = 16) => costOf(pick(encoded, format), encoded, passwordBytes),

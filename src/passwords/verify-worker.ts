@@ -49,8 +49,12 @@ function verifierFor(spec: WorkerSpec): PasswordVerifier {
 }
 
 // Compile the WebAssembly of the commonest format now, at cold start, beside the main thread's own
-// start-up, rather than on the first sign-in: one cost-4 bcrypt of a throwaway password.
-if (parentPort) void builtIn.get('bcrypt')?.verify('warm-up', '$2b$04$74njSJg.N7.sV9iduNLsL.uBFOeOqhzoRi8N6zQpRKa0sG7gVOD16').catch(() => {});
+// start-up, rather than on the first sign-in: one cost-4 bcrypt of a throwaway password. Then say
+// so: until a thread is ready, the registry verifies cheap hashes on the calling thread.
+if (parentPort) {
+  void builtIn.get('bcrypt')?.verify('warm-up', '$2b$04$74njSJg.N7.sV9iduNLsL.uBFOeOqhzoRi8N6zQpRKa0sG7gVOD16').catch(() => {})
+    .finally(() => parentPort!.postMessage({ ready: true }));
+}
 
 parentPort?.on('message', async ({ id, spec, password, encoded }: VerifyRequest) => {
   let reply: VerifyReply;

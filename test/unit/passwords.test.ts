@@ -2,7 +2,8 @@ import { pbkdf2Sync } from 'node:crypto';
 import { availableParallelism } from 'node:os';
 import bcryptjs from 'bcryptjs';
 import { describe, expect, it } from 'vitest';
-import { findWorkerScript } from '../../src/passwords/pool.js';
+import { findWorkerScript, verifyPool } from '../../src/passwords/pool.js';
+import { INLINE_MAX_MS } from '../../src/passwords/registry.js';
 import {
   UnsupportedHashError,
   bcryptVerifier,
@@ -164,6 +165,7 @@ describe('worker threads', () => {
     const cheap = hashVectors.vectors.find((v) => v.hash.startsWith('$2b$'))!;
     // A costly hash the budget admits (a generous CPU share stands in for an estimate that is too low).
     const lenient = createPasswordVerifier({ limits: { cpuShare: 1000 } });
+    await verifyPool()!.whenReady();
     const slow = lenient.verify('x'.repeat(256), `$6$rounds=999999$saltsalt$${'a'.repeat(86)}`, undefined, { deadline: Date.now() + 1000 }).catch((e: unknown) => e);
     const started = performance.now();
     expect(await registry.verify(cheap.password, cheap.hash)).toBe(true);
@@ -177,6 +179,7 @@ describe('worker threads', () => {
   it('a scrypt row stopped at its deadline stops: no core stays busy after the answer (node:crypto\'s threadpool scrypt kept one busy)', async () => {
     // Admitted on an estimate too low (a generous CPU share), as a wrong calibration would admit it: about 2 s of work, 128 MiB.
     const lenient = createPasswordVerifier({ limits: { cpuShare: 1000 } });
+    await verifyPool()!.whenReady();
     const row = `$scrypt$ln=17,r=8,p=8$c2FsdHNhbHQ$${'A'.repeat(43)}`;
     const started = performance.now();
     expect(await lenient.verify('pw', row, undefined, { deadline: Date.now() + 300 }).catch((e: unknown) => e)).toMatchObject({ code: 'DEADLINE_EXCEEDED' });
@@ -190,12 +193,28 @@ describe('worker threads', () => {
   });
 });
 
+describe('a fresh instance\'s first sign-in', () => {
+  it('does not wait for the first thread to start when the hash is cheap; a costly one waits, to keep its deadline stop', async () => {
+    // A thread that never finishes starting: whatever goes to it waits until the deadline.
+    const starting = new URL('../fixtures/never-ready-worker.mjs', import.meta.url);
+    const registry = createPasswordVerifier({ worker: starting });
+    const cost4 = bcryptjs.hashSync('pw', 4);
+    expect(await registry.verify('pw', cost4, undefined, { deadline: Date.now() + 2000 })).toBe(true);
+    expect(verifyPool(starting)!.hasStarted()).toBe(false);
+    const cost12 = bcryptjs.hashSync('pw', 12);
+    expect((await registry.cost(cost12)).ms / registry.limits.cpuShare).toBeGreaterThan(INLINE_MAX_MS);
+    await expect(registry.verify('pw', cost12, undefined, { deadline: Date.now() + 1500 })).rejects.toMatchObject({ code: 'DEADLINE_EXCEEDED' });
+    await verifyPool(starting)!.close();
+  });
+});
+
 describe('worker pool under contention', () => {
   it('a sign-in that gave up waiting for a thread does not take the next free thread from one still waiting', async () => {
     // A pool of its own (another URL of the same script), every thread held by a costly verify.
     const script = new URL(`${findWorkerScript()!.href}?contention`);
     const threads = Math.max(2, availableParallelism());
     const lenient = createPasswordVerifier({ worker: script, limits: { cpuShare: 1000 } });
+    await verifyPool(script)!.whenReady();
     const cheap = hashVectors.vectors.find((v) => v.hash.startsWith('$2b$'))!;
     const costly = `$6$rounds=99999999$saltsalt$${'a'.repeat(86)}`;
     const order: string[] = [];
