@@ -80,7 +80,8 @@ const SHA512_GROUPS = [
 ] as const;
 
 /** Ulrich Drepper's SHA-crypt, the algorithm behind glibc's `$5$` and `$6$`. */
-function shaCrypt(algorithm: 'sha256' | 'sha512', password: Buffer, salt: Buffer, rounds: number): Buffer {
+/** The sha-crypt digest (glibc's algorithm), exported for the calibration probe, which runs fewer rounds than a hash may. */
+export function shaCrypt(algorithm: 'sha256' | 'sha512', password: Buffer, salt: Buffer, rounds: number): Buffer {
   const size = algorithm === 'sha256' ? 32 : 64;
   const hash = () => createHash(algorithm);
   const b = hash().update(password).update(salt).update(password).digest();

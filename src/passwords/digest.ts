@@ -148,6 +148,7 @@ export function createDigestVerifier(options: DigestOptions): PasswordVerifier {
   const { split: custom, ...plain } = options;
   return {
     id: options.id,
+    primitives: ['md5-chain'],
     recognizes: (e) => options.prefix !== undefined && e.startsWith(options.prefix),
     ...(custom ? {} : { worker: { factory: 'digest', options: { ...plain } } }),
     cost: (encoded, passwordBytes) => (parse(encoded), estimate(iterations * (MS_PER_UNIT.digest + (encoded.length + passwordBytes) * MS_PER_UNIT.digestByte))),

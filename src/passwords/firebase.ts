@@ -59,6 +59,7 @@ export function createFirebaseScryptVerifier(options: FirebaseScryptOptions): Pa
   return {
     id,
     recognizes: () => false,
+    primitives: ['scrypt'],
     worker: { factory: 'firebase', options: { ...options, id } },
     cost: (encoded) => (parse(encoded), estimate((N + SCRYPT_LANE_UNITS) * r * MS_PER_UNIT.scryptUnit, memory)),
     verify: async (password, encoded) => {

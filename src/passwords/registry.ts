@@ -1,6 +1,7 @@
 import { UnsupportedHashError } from '../errors.js';
 import { DEFAULT_TIMING_HASH } from './bcrypt.js';
 import { builtInVerifiers } from './builtins.js';
+import { PRIMITIVES_BY_FORMAT, calibrateFor } from './calibrate.js';
 import { type VerifyPool, verifyPool } from './pool.js';
 import type { PasswordVerifier } from './verifier.js';
 import { UNINTERRUPTIBLE_MARGIN, type WorkEstimate, type WorkLimits, admit, defaultWorkLimits } from './work.js';
@@ -124,6 +125,8 @@ export function createPasswordVerifier(options: PasswordVerifierOptions = {}): P
   }
 
   async function costOf(verifier: PasswordVerifier, encoded: string, passwordBytes: number): Promise<WorkEstimate> {
+    // Estimates read the constants as this CPU's probes scaled them (once a process, on a primitive's first use).
+    await calibrateFor(verifier.primitives ?? PRIMITIVES_BY_FORMAT[verifier.id] ?? []);
     return (await verifier.cost?.(encoded, passwordBytes)) ?? { ms: 0, memoryBytes: 0 };
   }
 

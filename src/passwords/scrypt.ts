@@ -162,6 +162,7 @@ export function createScryptVerifier(options: RawScryptOptions): PasswordVerifie
   return {
     id: options.id,
     recognizes: () => false,
+    primitives: ['scrypt'],
     // A custom split function cannot cross to the worker thread, so this one runs where it is called.
     ...(custom ? {} : { worker: { factory: 'scrypt', options: { ...plain } } }),
     cost: (encoded) => costOf(parse(encoded)),

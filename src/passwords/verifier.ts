@@ -1,3 +1,4 @@
+import type { Primitive } from './calibrate.js';
 import type { WorkEstimate } from './work.js';
 
 /**
@@ -49,4 +50,6 @@ export interface PasswordVerifier {
   verify(password: string, encoded: string): Promise<boolean>;
   /** How the verification worker rebuilds this verifier; without it, it runs on the calling thread. */
   readonly worker?: WorkerSpec;
+  /** The primitives whose calibrated constants `cost` reads (built-in formats are known by id). */
+  readonly primitives?: readonly Primitive[];
 }

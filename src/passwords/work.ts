@@ -66,36 +66,59 @@ export function defaultWorkLimits(env: Readonly<Record<string, string | undefine
   return { cpuShare: Math.min(1, mb / FULL_VCPU_MB), maxMemoryBytes: Math.min(256, mb / 2) * 2 ** 20 };
 }
 
-/**
- * Milliseconds per unit of work on one full vCPU, for the implementations
- * used here (bcryptjs, node:crypto, hash-wasm, @noble/hashes). Measured on
- * the reference machine by `npm run bench` (figure `work_calibration`); an
- * estimate errs high rather than low, and the deadline stops a verification
- * that outruns its estimate anyway.
- */
-export const MS_PER_UNIT = {
+/** The per-unit constants of {@link MS_PER_UNIT}. */
+export interface UnitCosts {
   /** One bcrypt round (cost c runs 2^c of them). */
-  bcryptRound: 0.08,
+  bcryptRound: number;
   /** One HMAC iteration of PBKDF2 per output block, by digest. */
-  pbkdf2: { sha1: 0.0002, sha256: 0.00023, sha512: 0.00062 } as Record<string, number>,
+  pbkdf2: Record<string, number>;
   /** One sha-crypt round, plus a part per byte of password (each round hashes it). */
-  shaCryptRound: 0.0022,
-  shaCryptRoundByte: 0.0000015,
+  shaCryptRound: number;
+  shaCryptRoundByte: number;
   /** One phpass MD5 iteration, plus per password byte. */
+  phpassRound: number;
+  phpassRoundByte: number;
+  /** One Drupal 7 SHA-512 iteration, plus per password byte. */
+  drupalRound: number;
+  drupalRoundByte: number;
+  /** One scrypt N·r·p unit. */
+  scryptUnit: number;
+  /** One Argon2 block pass (m KiB × t), WebAssembly engine and the pure-JS one (no `v=` or `data=`). */
+  argon2Block: number;
+  argon2BlockPureJs: number;
+  /** One digest call of a configurable digest verifier, plus per byte. */
+  digest: number;
+  digestByte: number;
+}
+
+/**
+ * Milliseconds per unit of work on one full vCPU of the reference machine,
+ * for the implementations used here (hash-wasm, node:crypto, @noble/hashes):
+ * the time each took there (`npm run bench`, figure `formats`) with a quarter
+ * added, so that an estimate errs high rather than low.
+ */
+export const BASE_MS_PER_UNIT: Readonly<UnitCosts> = Object.freeze({
+  bcryptRound: 0.063,
+  pbkdf2: Object.freeze({ sha1: 0.0005, sha256: 0.00021, sha512: 0.000515 }),
+  shaCryptRound: 0.00165,
+  shaCryptRoundByte: 0.0000011,
   phpassRound: 0.0017,
   phpassRoundByte: 0.00001,
-  /** One Drupal 7 SHA-512 iteration, plus per password byte. */
-  drupalRound: 0.0018,
+  drupalRound: 0.00162,
   drupalRoundByte: 0.000003,
-  /** One scrypt N·r·p unit. */
-  scryptUnit: 0.00036,
-  /** One Argon2 block pass (m KiB × t), WebAssembly engine and the pure-JS one (no `v=` or `data=`). */
+  scryptUnit: 0.00029,
   argon2Block: 0.0016,
   argon2BlockPureJs: 0.0085,
-  /** One digest call of a configurable digest verifier, plus per byte. */
   digest: 0.002,
   digestByte: 0.00001,
-} as const;
+});
+
+/**
+ * Milliseconds per unit of work on one full vCPU of this machine: the
+ * reference's {@link BASE_MS_PER_UNIT}, scaled at cold start by
+ * `calibrateWork()` to what this CPU's probes took. Every estimate reads it.
+ */
+export const MS_PER_UNIT: UnitCosts = { ...BASE_MS_PER_UNIT, pbkdf2: { ...BASE_MS_PER_UNIT.pbkdf2 } };
 
 /**
  * Builds an estimate.

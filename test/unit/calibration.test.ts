@@ -1,0 +1,52 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { PRIMITIVES_BY_FORMAT, type Primitive, REFERENCE_PROBE_MS, SCALE_BOUNDS, calibratePrimitive, scaleTo } from '../../src/passwords/calibrate.js';
+import { builtInVerifiers, createPasswordVerifier } from '../../src/passwords/registry.js';
+import { BASE_MS_PER_UNIT, MS_PER_UNIT } from '../../src/passwords/work.js';
+
+const SCRYPT_17 = `$scrypt$ln=17,r=8,p=1$c2FsdHNhbHQ$${'A'.repeat(43)}`;
+
+describe('calibration: the estimates follow this CPU', () => {
+  afterEach(async () => {
+    // Back to what this process measured, for the tests after these.
+    for (const primitive of Object.keys(REFERENCE_PROBE_MS) as Primitive[]) scaleTo(primitive, (await calibratePrimitive(primitive)).probeMs);
+  });
+
+  it('a primitive is probed the first time one of its hashes is estimated, once a process, and its constants scaled by probe / reference', async () => {
+    const passwords = createPasswordVerifier({ worker: false });
+    await passwords.cost(SCRYPT_17);
+    const first = await calibratePrimitive('scrypt');
+    expect(await calibratePrimitive('scrypt')).toBe(first);
+    expect(Number.isFinite(first.probeMs) && first.probeMs > 0).toBe(true);
+    expect(first.scale).toBeCloseTo(Math.min(SCALE_BOUNDS.max, Math.max(SCALE_BOUNDS.min, first.probeMs / REFERENCE_PROBE_MS.scrypt)), 10);
+    expect(MS_PER_UNIT.scryptUnit).toBeCloseTo(BASE_MS_PER_UNIT.scryptUnit * first.scale, 12);
+  });
+
+  it('on a CPU twice as slow for scrypt, a row that fitted the time left on the reference\'s estimate is refused before any work', async () => {
+    const passwords = createPasswordVerifier({ worker: false });
+    scaleTo('scrypt', REFERENCE_PROBE_MS.scrypt);
+    const atReference = (await passwords.cost(SCRYPT_17)).ms / passwords.limits.cpuShare;
+    const deadline = () => Date.now() + Math.round(atReference * 1.5);
+    // Admitted at the reference speed (and verified: the wrong password), refused at half of it.
+    expect(await passwords.verify('pw', SCRYPT_17, undefined, { deadline: deadline() })).toBe(false);
+    expect(scaleTo('scrypt', REFERENCE_PROBE_MS.scrypt * 2)).toBe(2);
+    expect((await passwords.cost(SCRYPT_17)).ms / passwords.limits.cpuShare).toBeCloseTo(atReference * 2, 6);
+    const refused = await passwords.verify('pw', SCRYPT_17, undefined, { deadline: deadline() }).catch((e: unknown) => e);
+    expect(refused).toMatchObject({ kind: 'over_budget' });
+  });
+
+  it('a scale stays within its bounds: a pause in a probe cannot make every estimate many times too high, nor a failed probe too low', () => {
+    expect(scaleTo('bcrypt', REFERENCE_PROBE_MS.bcrypt * 50)).toBe(SCALE_BOUNDS.max);
+    expect(scaleTo('bcrypt', REFERENCE_PROBE_MS.bcrypt / 50)).toBe(SCALE_BOUNDS.min);
+    expect(scaleTo('bcrypt', Number.POSITIVE_INFINITY)).toBe(SCALE_BOUNDS.max);
+    expect(scaleTo('bcrypt', Number.NaN)).toBe(SCALE_BOUNDS.max);
+  });
+
+  it('every built-in format names the primitives its estimate reads, and each of those scales a constant', () => {
+    for (const v of builtInVerifiers) expect(PRIMITIVES_BY_FORMAT[v.id], v.id).toBeDefined();
+    for (const primitive of Object.keys(REFERENCE_PROBE_MS) as Primitive[]) {
+      const before = JSON.stringify(MS_PER_UNIT);
+      scaleTo(primitive, REFERENCE_PROBE_MS[primitive] * 1.37);
+      expect(JSON.stringify(MS_PER_UNIT), primitive).not.toBe(before);
+    }
+  });
+});
