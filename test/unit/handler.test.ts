@@ -95,7 +95,7 @@ describe('UserMigration_Authentication', () => {
   });
 
   it('refuses a hash whose work does not fit the time left like a wrong password, and tells the operator', async () => {
-    const s = createMemoryStore([{ username: 'costly', id: '6', passwordHash: '$2b$16$CCCCCCCCCCCCCCCCCCCCC.E5YPO9kmyuRGyh0XouQYb4YMJKvyOeW', fields: {} }]);
+    const s = createMemoryStore([{ username: 'costly', id: '6', passwordHash: '$2b$18$CCCCCCCCCCCCCCCCCCCCC.E5YPO9kmyuRGyh0XouQYb4YMJKvyOeW', fields: {} }]);
     const { handler, log, counts } = setup({ store: s });
     expect(await refusal(handler(migrationEvent('costly', PASSWORD), lambdaContext()))).toBe(PUBLIC_MESSAGES.rejected);
     expect(counts.get('hash_over_budget')).toBe(1);

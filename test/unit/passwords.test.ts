@@ -122,12 +122,16 @@ describe('work budget: a hash whose total work does not fit the time left is ref
   });
 
   it('counts the password length where the format hashes it every round (sha512-crypt, 1,000,000 rounds, 256 characters)', async () => {
-    const registry = createPasswordVerifier({ worker: false });
+    const registry = createPasswordVerifier({ worker: false, limits: { cpuShare: 1 } });
     const encoded = `$6$rounds=1000000$saltsalt$${'a'.repeat(86)}`;
     const short = await registry.cost(encoded, undefined, 8);
     const long = await registry.cost(encoded, undefined, 256);
     expect(long.ms).toBeGreaterThan(short.ms * 1.2);
-    await expect(registry.verify('x'.repeat(256), encoded, undefined, { deadline: Date.now() + 2000 })).rejects.toMatchObject({ kind: 'over_budget' });
+    // Time for the short password's work but not the long one's, on whatever CPU the
+    // calibration measured (a fixed 2 s let the long one in on a fast CI machine).
+    const started = performance.now();
+    await expect(registry.verify('x'.repeat(256), encoded, undefined, { deadline: Date.now() + short.ms * 1.1 })).rejects.toMatchObject({ kind: 'over_budget' });
+    expect(performance.now() - started).toBeLessThan(short.ms);
   });
 
   it('scales the time by the Lambda\'s CPU share and caps memory at half its size', async () => {
@@ -135,8 +139,11 @@ describe('work budget: a hash whose total work does not fit the time left is ref
     expect(defaultWorkLimits({ AWS_LAMBDA_FUNCTION_MEMORY_SIZE: '3538' }).cpuShare).toBe(1);
     const cost12 = '$2b$12$9RxmCxGAyNjJFpah0sKJKuigD.q5wygH7.D119XqoJ545RAL/EAjO';
     const small = createPasswordVerifier({ limits: defaultWorkLimits({ AWS_LAMBDA_FUNCTION_MEMORY_SIZE: '256' }) });
-    // About 0.3 s on a full vCPU is over 2 s at 256 MB, more than the 1.5 s left.
-    await expect(small.verify('pw', cost12, undefined, { deadline: Date.now() + 1500 })).rejects.toMatchObject({ kind: 'over_budget' });
+    // Time left that a full vCPU's share would fit in but 256 MB's does not, on whatever CPU calibrated.
+    const fullVcpuMs = (await small.cost(cost12)).ms;
+    const left = (fullVcpuMs / small.limits.cpuShare) * 0.9;
+    expect(fullVcpuMs).toBeLessThan(left);
+    await expect(small.verify('pw', cost12, undefined, { deadline: Date.now() + left })).rejects.toMatchObject({ kind: 'over_budget' });
   });
 
   it('PBKDF2, one native call the deadline cannot stop, starts only when it fits twice in the time left; the rest only needs to fit once', async () => {
@@ -201,9 +208,11 @@ describe('a fresh instance\'s first sign-in', () => {
     const cost4 = bcryptjs.hashSync('pw', 4);
     expect(await registry.verify('pw', cost4, undefined, { deadline: Date.now() + 2000 })).toBe(true);
     expect(verifyPool(starting)!.hasStarted()).toBe(false);
-    const cost12 = bcryptjs.hashSync('pw', 12);
-    expect((await registry.cost(cost12)).ms / registry.limits.cpuShare).toBeGreaterThan(INLINE_MAX_MS);
-    await expect(registry.verify('pw', cost12, undefined, { deadline: Date.now() + 1500 })).rejects.toMatchObject({ code: 'DEADLINE_EXCEEDED' });
+    // Cost 13: over the inline limit on any CPU the calibration accepts (it scales by 0.5 to 3).
+    const cost13 = bcryptjs.hashSync('pw', 13);
+    const wallMs = (await registry.cost(cost13)).ms / registry.limits.cpuShare;
+    expect(wallMs).toBeGreaterThan(INLINE_MAX_MS);
+    await expect(registry.verify('pw', cost13, undefined, { deadline: Date.now() + wallMs * 1.5 + 100 })).rejects.toMatchObject({ code: 'DEADLINE_EXCEEDED' });
     await verifyPool(starting)!.close();
   });
 });
