@@ -48,13 +48,10 @@ function verifierFor(spec: WorkerSpec): PasswordVerifier {
   return verifier;
 }
 
-// Compile the WebAssembly of the commonest format now, at cold start, beside the main thread's own
-// start-up, rather than on the first sign-in: one cost-4 bcrypt of a throwaway password. Then say
-// so: until a thread is ready, the registry verifies cheap hashes on the calling thread.
-if (parentPort) {
-  void builtIn.get('bcrypt')?.verify('warm-up', '$2b$04$74njSJg.N7.sV9iduNLsL.uBFOeOqhzoRi8N6zQpRKa0sG7gVOD16').catch(() => {})
-    .finally(() => parentPort!.postMessage({ ready: true }));
-}
+// Ready as soon as the code is loaded. Compiling a format's WebAssembly here at start (as this thread
+// once did for bcrypt) took a core from a fresh instance's first sign-in, which the calling thread
+// verifies while this thread starts; the first job of each format compiles its own.
+parentPort?.postMessage({ ready: true });
 
 parentPort?.on('message', async ({ id, spec, password, encoded }: VerifyRequest) => {
   let reply: VerifyReply;
