@@ -202,14 +202,14 @@ async function burst(db, table) {
 
 /**
  * Each format's verification time next to the work estimate a function on this machine makes for
- * it: the estimate as each of the fresh processes' cold-start calibrations (`calibrationRuns`)
- * scales it, so the spread of estimate/measured is the spread a fleet of cold starts would have.
+ * it: the estimate as fresh processes' cold-start calibrations scale it, three of them run just
+ * before that format is measured, so that a shared machine's drift over the run does not stand
+ * between the calibration and the time it predicts.
  */
-async function formats(calibrationRuns) {
+async function formats() {
   // The verifiers as the Lambda bundle has them, built from src/ for this run.
   const outfile = await passwordsBundle();
   const { verifyPassword: verifyWith, createPasswordVerifier, calibrateWork, scaleTo } = await import(outfile);
-  const runs = calibrationRuns ?? (await calibrationChildren(outfile));
   // This process's own calibration runs first, so that it never runs again over the fresh processes' scales.
   await calibrateWork();
   const estimates = createPasswordVerifier({ worker: false });
@@ -219,6 +219,7 @@ async function formats(calibrationRuns) {
   for (const { password, hashes } of files) for (const { name, hash, format } of hashes) {
     const verifyPassword = (pw, h) => verifyWith(pw, h, format ? { format } : {});
     if (!(await verifyPassword(password, hash))) throw new Error(`bench hash for ${name} did not verify`);
+    const runs = await calibrationChildren(outfile, 3);
     const times = [];
     const deadline = performance.now() + (quick ? 1500 : 5000);
     for (let i = 0; i < N.compare && (i < 5 || performance.now() < deadline); i++) {
@@ -240,13 +241,13 @@ async function formats(calibrationRuns) {
   }
   const under = Object.entries(out).filter(([, f]) => f.verify_ms_p50 >= 5 && f.estimate_over_measured.min < 1);
   for (const [name, f] of under) say(`\n  !!! UNDER-ESTIMATE: ${name}: estimate/measured as low as ${f.estimate_over_measured.min} (${f.verify_ms_p50} ms measured); a row like it may be admitted with too little time left\n`);
-  return { formats: out, cold_starts: runs.length, under_estimates: under.map(([name]) => name) };
+  return { formats: out, cold_starts_per_format: 3, under_estimates: under.map(([name]) => name) };
 }
 
 /** Cold-start calibrations, each in a fresh process as a function's first sign-ins would run it. */
-async function calibrationChildren(lib) {
+async function calibrationChildren(lib, count = N.coldLoads) {
   const runs = [];
-  for (let i = 0; i < N.coldLoads; i++) {
+  for (let i = 0; i < count; i++) {
     const { stdout } = await run(process.execPath, [join(root, 'scripts', 'lib', 'bench-calibration-child.mjs')], { env: { PATH: process.env.PATH, BENCH_LIB: lib } });
     runs.push(JSON.parse(stdout));
   }
@@ -703,9 +704,9 @@ async function main() {
     say('burst: concurrent invocations through the local Invoke API…');
     const burstResult = await burst(db, table);
     say('calibration: cold-start probes in fresh processes…');
-    const { runs: calibrationRuns, ...calibrationResult } = await calibration();
+    const { runs: _runs, ...calibrationResult } = await calibration();
     say('formats…');
-    const formatResult = await formats(calibrationRuns);
+    const formatResult = await formats();
     say(`csv export: ${N.exportUsers.toLocaleString('en')} users from PostgreSQL, next to psql \\copy…`);
     const csvResult = await csvExport(db);
     say(`status from the ledger: ${N.ledgerRows.toLocaleString('en')} legacy rows…`);
@@ -778,7 +779,7 @@ function printTable(r) {
     ['status from the ledger', `${r.status_ledger.seconds} s`, '≤ 60 s', `${r.status_ledger.rows.toLocaleString('en')} rows (${r.status_ledger.table_size}), runs ${r.status_ledger.runs_seconds.join(' / ')} s, peak RSS ${r.status_ledger.peak_rss_mb} MB; ${r.status_ledger.legacy.migrated.toLocaleString('en')} migrated, ${r.status_ledger.remaining.toLocaleString('en')} remaining`],
     ['load', `${r.load.errors} errors`, '0 errors', `${r.load.invocations} invocations: pg connections max ${r.load.pg_connections_max} (4 workers), ${r.load.pg_connections_after_close} after close; worker RSS by quarter ${r.load.worker_rss_mb_by_quarter.join(' / ')} MB`],
     ['calibration probes, every primitive', `${r.calibration.probes_ms_p50} ms`, '≤ 15 ms', `max ${r.calibration.probes_ms_max} ms over ${r.calibration.samples} fresh processes; with loading the code: bcrypt alone ${r.calibration.first_signin_bcrypt_wall_ms_p50} ms, all ${r.calibration.all_primitives_wall_ms_p50} ms; scales ${Object.entries(r.calibration.scale_p50).map(([k, v]) => `${k} ${v}`).join(', ')}`],
-    ...Object.entries(r.formats.formats).map(([name, f]) => [`verify ${name}`, `${f.estimate_over_measured.p50} est/measured`, f.verify_ms_p50 >= 5 ? '1.0 – 1.6' : '', `${f.verify_ms_p50} ms measured; over ${r.formats.cold_starts} cold starts ${f.estimate_over_measured.min} – ${f.estimate_over_measured.max}${f.verify_ms_p50 >= 5 && f.estimate_over_measured.min < 1 ? '  !!! UNDER 1.0' : ''}`]),
+    ...Object.entries(r.formats.formats).map(([name, f]) => [`verify ${name}`, `${f.estimate_over_measured.p50} est/measured`, f.verify_ms_p50 >= 5 ? '1.0 – 1.6' : '', `${f.verify_ms_p50} ms measured; over ${r.formats.cold_starts_per_format} cold starts ${f.estimate_over_measured.min} – ${f.estimate_over_measured.max}${f.verify_ms_p50 >= 5 && f.estimate_over_measured.min < 1 ? '  !!! UNDER 1.0' : ''}`]),
     ...hardeningRows(r.hardening),
     ...lookupRows(r.lookups),
     ['bcrypt verify, cost 10', `${r.bcrypt_engines.used_over_native}× native`, '≤ 1.15×', Object.entries(r.bcrypt_engines.ms_p50).map(([k, v]) => `${k} ${v} ms`).join(', ')],
