@@ -19,7 +19,7 @@ import type { VerifyReply } from './verify-worker.js';
  */
 export interface VerifyPool {
   run(spec: WorkerSpec, password: string, encoded: string, options: { deadline: number; signal?: AbortSignal }): Promise<boolean>;
-  /** Starts one thread ahead of the first sign-in (at cold start, outside the 5-second window). */
+  /** Starts one thread if none is: the registry calls it once a fresh instance's first verification, done on the calling thread, has answered. */
   warm(): void;
   /** Whether a thread of this pool has ever loaded its code: false only while a fresh instance starts its first thread. */
   hasStarted(): boolean;

@@ -217,6 +217,23 @@ describe('a fresh instance\'s first sign-in', () => {
   });
 });
 
+describe('a fresh instance\'s first thread starts after its first answer', () => {
+  it('making the registry starts no thread; the first cheap verification runs on the calling thread and then starts one', async () => {
+    // Started at cold start, the thread's loading took CPU from the first sign-in beside it (+20 ms, bench "verification worker start").
+    const script = new URL(`${findWorkerScript()!.href}?lazy`);
+    const registry = createPasswordVerifier({ worker: script });
+    const pool = verifyPool(script)!;
+    expect(pool.stats.started).toBe(0);
+    const cheap = bcryptjs.hashSync('pw', 4);
+    const answered = registry.verify('pw', cheap, undefined, { deadline: Date.now() + 2000 });
+    expect(pool.stats.started).toBe(0);
+    expect(await answered).toBe(true);
+    expect(pool.stats.started).toBe(1);
+    await pool.whenReady();
+    await pool.close();
+  });
+});
+
 describe('worker pool under contention', () => {
   it('a sign-in that gave up waiting for a thread does not take the next free thread from one still waiting', async () => {
     // A pool of its own (another URL of the same script), every thread held by a costly verify.
