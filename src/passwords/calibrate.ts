@@ -84,8 +84,8 @@ export const PRIMITIVES_BY_FORMAT: Readonly<Record<string, readonly Primitive[]>
 
 /**
  * Each probe's time on the reference machine (an AMD EPYC, Node 20), measured
- * as a process measures its own: in a fresh process, the run after the one
- * that loads the code. An undisturbed run (the 10th percentile over 21
+ * as a process measures its own: in a fresh process, the run after the ones
+ * that load the code (`UNTIMED_RUNS`). An undisturbed run (the 10th percentile over 21
  * processes): a disturbance only ever slows a probe, so it can only make
  * estimates higher, never lower. `npm run bench -- --only calibration` measures them
  * again and prints this table.
@@ -142,7 +142,7 @@ export interface Calibration {
   /**
    * Per primitive: its probe's best time here (ms), the factor its constants
    * were scaled by (probe here / reference, within {@link SCALE_BOUNDS}), and
-   * the time its timed runs took (not the untimed first run, which loads the code).
+   * the time its timed runs took (not the untimed runs, which load the code).
    */
   probes: Record<Primitive, { probeMs: number; scale: number; spentMs: number }>;
   /** The time all the probes' timed runs took, in ms (loading their code not counted). */
