@@ -21,7 +21,7 @@ export interface VerifyPool {
   run(spec: WorkerSpec, password: string, encoded: string, options: { deadline: number; signal?: AbortSignal }): Promise<boolean>;
   /** Starts one thread if none is: the registry calls it once a fresh instance's first verification, done on the calling thread, has answered. */
   warm(): void;
-  /** Whether a thread of this pool has ever loaded its code: false only while a fresh instance starts its first thread. */
+  /** Whether a thread of this pool has ever loaded its code: false on a fresh instance until its first thread has. */
   hasStarted(): boolean;
   /** Resolves once {@link VerifyPool.hasStarted} (starting a thread if none is): for tests and benchmarks. */
   whenReady(): Promise<void>;

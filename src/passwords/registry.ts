@@ -132,9 +132,9 @@ export function createPasswordVerifier(options: PasswordVerifierOptions = {}): P
 
   /**
    * Whether a verification may run on the calling thread until the first worker thread has
-   * started (a fresh instance's first sign-in; the thread starts after it): only cheap work that ends well before the deadline, since
-   * nothing can stop it there. Waiting for a thread instead cost the first sign-in
-   * 55 to 80 ms (issue 24); a costly hash still waits, and keeps its deadline stop.
+   * started (a fresh instance's first sign-in; the thread starts after it): only cheap work that
+   * ends well before the deadline, since nothing can stop it there. Waiting for a thread instead
+   * cost the first sign-in 55 to 80 ms (issue 24); a costly hash still waits, and keeps its deadline stop.
    */
   function runsInline(work: WorkEstimate, until: number): boolean {
     const wallMs = work.ms / limits.cpuShare;

@@ -48,9 +48,8 @@ function verifierFor(spec: WorkerSpec): PasswordVerifier {
   return verifier;
 }
 
-// Ready as soon as the code is loaded. Compiling a format's WebAssembly here at start (as this thread
-// once did for bcrypt) took a core from a fresh instance's first sign-in, which the calling thread
-// verifies while this thread starts; the first job of each format compiles its own.
+// Ready as soon as the code is loaded; the first job of each format compiles its own WebAssembly.
+// Compiling bcrypt's here at start, as this thread once did, took CPU from the sign-in beside it.
 parentPort?.postMessage({ ready: true });
 
 parentPort?.on('message', async ({ id, spec, password, encoded }: VerifyRequest) => {
