@@ -85,7 +85,7 @@ export function createArgon2Verifier({ secret }: Argon2Options = {}): PasswordVe
     cost(encoded) {
       const { m, t, p, pureJs } = parse(encoded);
       // Each lane adds its own work to every pass, whatever m: at p=8,192 the m·t blocks alone were 16× under.
-      return estimate(t * (m + p * ARGON2_LANE_BLOCKS) * (pureJs ? MS_PER_UNIT.argon2BlockPureJs : MS_PER_UNIT.argon2Block), m * 1024);
+      return estimate(t * (m + p * ARGON2_LANE_BLOCKS) * (pureJs ? MS_PER_UNIT.argon2BlockPureJs : MS_PER_UNIT.argon2Block), m * 1024, true, pureJs ? 'argon2-js' : 'argon2');
     },
     async verify(password, encoded) {
       const { variant, version, m, t, p, salt, expected, data, pureJs } = parse(encoded);

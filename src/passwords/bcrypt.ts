@@ -44,7 +44,7 @@ export const bcryptVerifier: PasswordVerifier = {
   id: 'bcrypt',
   recognizes: RECOGNIZE.bcrypt,
   worker: { factory: 'builtin', id: 'bcrypt' },
-  cost: (encoded) => estimate(2 ** parseCost(encoded) * MS_PER_UNIT.bcryptRound, 4096),
+  cost: (encoded) => estimate(2 ** parseCost(encoded) * MS_PER_UNIT.bcryptRound, 4096, true, 'bcrypt'),
   async verify(password, encoded) {
     parseCost(encoded);
     const bytes = Buffer.from(password, 'utf8').subarray(0, 72);

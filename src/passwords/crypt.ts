@@ -122,7 +122,7 @@ export const shaCryptVerifier: PasswordVerifier = {
     const { rounds, salt, sha512 } = parseShaCrypt(encoded);
     // Each round hashes the password once or twice (and the salt on some); the setup hashes it password-length times.
     const perRound = MS_PER_UNIT.shaCryptRound + (2 * passwordBytes + salt.length + (sha512 ? 64 : 32)) * MS_PER_UNIT.shaCryptRoundByte;
-    return estimate(rounds * perRound + passwordBytes * passwordBytes * MS_PER_UNIT.shaCryptRoundByte);
+    return estimate(rounds * perRound + passwordBytes * passwordBytes * MS_PER_UNIT.shaCryptRoundByte, 0, true, sha512 ? 'sha512' : 'sha256');
   },
   async verify(password, encoded) {
     const { rounds, salt, hash, sha512 } = parseShaCrypt(encoded);

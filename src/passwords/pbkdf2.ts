@@ -33,7 +33,7 @@ function checked(h: Pbkdf2Hash): Pbkdf2Hash {
 // PBKDF2 runs the whole iteration count once per digest-sized block of output, in one OpenSSL
 // call that terminating the thread cannot interrupt (hash-wasm's PBKDF2, which it could, is ten times slower).
 const costOf = (h: Pbkdf2Hash): WorkEstimate =>
-  estimate(h.iterations * Math.ceil(h.expected.length / DIGEST_BYTES[h.digest]!) * MS_PER_UNIT.pbkdf2[h.digest]!, 0, false);
+  estimate(h.iterations * Math.ceil(h.expected.length / DIGEST_BYTES[h.digest]!) * MS_PER_UNIT.pbkdf2[h.digest]!, 0, false, `pbkdf2-${h.digest}`);
 
 async function check(password: string, h: Pbkdf2Hash): Promise<boolean> {
   const derived = await derive(Buffer.from(password, 'utf8'), h.salt, h.iterations, h.expected.length, h.digest);

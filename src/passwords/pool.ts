@@ -18,7 +18,8 @@ import type { VerifyReply } from './verify-worker.js';
  * ```
  */
 export interface VerifyPool {
-  run(spec: WorkerSpec, password: string, encoded: string, options: { deadline: number; signal?: AbortSignal }): Promise<boolean>;
+  /** Verifies on a thread; `ms` is the verification's own time there (not the wait for a thread or the messages). */
+  run(spec: WorkerSpec, password: string, encoded: string, options: { deadline: number; signal?: AbortSignal }): Promise<{ ok: boolean; ms: number }>;
   /** Starts one thread if none is: the registry calls it once a fresh instance's first verification, done on the calling thread, has answered. */
   warm(): void;
   /** Whether a thread of this pool has ever loaded its code: false on a fresh instance until its first thread has. */
@@ -174,7 +175,7 @@ function createPool(script: URL): VerifyPool {
       if (signal?.aborted) throw signal.reason;
       const worker = await acquire(deadline, signal);
       const id = ++seq;
-      return new Promise<boolean>((resolve, reject) => {
+      return new Promise<{ ok: boolean; ms: number }>((resolve, reject) => {
         const settle = (done: () => void, keep: boolean) => {
           clearTimeout(timer);
           signal?.removeEventListener('abort', onAbort);
@@ -186,7 +187,7 @@ function createPool(script: URL): VerifyPool {
         };
         const onMessage = (reply: VerifyReply) => {
           if (reply.id !== id) return;
-          if ('ok' in reply) settle(() => resolve(reply.ok), true);
+          if ('ok' in reply) settle(() => resolve({ ok: reply.ok, ms: reply.ms }), true);
           else if ('hashError' in reply) settle(() => reject(new UnsupportedHashError(reply.hashError.format, reply.hashError.reason, reply.hashError.kind)), true);
           else settle(() => reject(new InternalError(Object.assign(new Error('verification failed in the worker thread'), { name: reply.failed }))), true);
         };

@@ -1,7 +1,9 @@
-import { UnsupportedHashError } from '../errors.js';
+import { performance } from 'node:perf_hooks';
+import { DeadlineExceededError, UnsupportedHashError } from '../errors.js';
 import { DEFAULT_TIMING_HASH } from './bcrypt.js';
 import { builtInVerifiers } from './builtins.js';
 import { PRIMITIVES_BY_FORMAT, calibrateFor } from './calibrate.js';
+import { createSpeedLog } from './learn.js';
 import { type VerifyPool, verifyPool } from './pool.js';
 import type { PasswordVerifier } from './verifier.js';
 import { UNINTERRUPTIBLE_MARGIN, type WorkEstimate, type WorkLimits, admit, defaultWorkLimits } from './work.js';
@@ -35,7 +37,10 @@ export interface PasswordVerifierRegistry {
   verify(password: string, encoded: string, format?: string, options?: VerifyOptions): Promise<boolean>;
   /** As `verify`, and says how much work the verification was estimated at. */
   check(password: string, encoded: string, format?: string, options?: VerifyOptions): Promise<{ ok: boolean; work: WorkEstimate }>;
-  /** The estimated work of verifying `encoded`, without doing it; throws `UnsupportedHashError` for a malformed hash. */
+  /**
+   * The estimated work of verifying `encoded`, without doing it (as the probes scaled it, then as
+   * this registry's recent verifications of the same kind took); throws `UnsupportedHashError` for a malformed hash.
+   */
   cost(encoded: string, format?: string, passwordBytes?: number): Promise<WorkEstimate>;
   /** Verifies the configured timing hash and discards the result: the time every refusal costs. */
   verifyTimingHash(password: string, options?: VerifyOptions): Promise<void>;
@@ -124,11 +129,19 @@ export function createPasswordVerifier(options: PasswordVerifierOptions = {}): P
     return found;
   }
 
-  async function costOf(verifier: PasswordVerifier, encoded: string, passwordBytes: number): Promise<WorkEstimate> {
+  // What this registry's verifications took, per kind: the estimates follow the machine's speed of the last minute.
+  const speeds = createSpeedLog();
+  const kindOf = (verifier: PasswordVerifier, work: WorkEstimate) => `${verifier.id} ${work.unit ?? ''}`;
+
+  /** The estimate as the probes scaled the constants, before anything learned. */
+  async function probedCost(verifier: PasswordVerifier, encoded: string, passwordBytes: number): Promise<WorkEstimate> {
     // Estimates read the constants as this CPU's probes scaled them (once a process, on a primitive's first use).
     await calibrateFor(verifier.primitives ?? PRIMITIVES_BY_FORMAT[verifier.id] ?? []);
     return (await verifier.cost?.(encoded, passwordBytes)) ?? { ms: 0, memoryBytes: 0 };
   }
+
+  const learned = (verifier: PasswordVerifier, work: WorkEstimate): WorkEstimate => ({ ...work, ms: work.ms * speeds.factor(kindOf(verifier, work)) });
+  const costOf = async (verifier: PasswordVerifier, encoded: string, passwordBytes: number) => learned(verifier, await probedCost(verifier, encoded, passwordBytes));
 
   /**
    * Whether a verification may run on the calling thread until the first worker thread has
@@ -144,14 +157,31 @@ export function createPasswordVerifier(options: PasswordVerifierOptions = {}): P
   async function check(password: string, encoded: string, format?: string, { deadline, signal }: VerifyOptions = {}) {
     const verifier = pick(encoded, format);
     const prepared = prepare(password);
-    const work = await costOf(verifier, encoded, Buffer.byteLength(prepared, 'utf8'));
+    const probed = await probedCost(verifier, encoded, Buffer.byteLength(prepared, 'utf8'));
+    const work = learned(verifier, probed);
     const until = deadline ?? Date.now() + NO_DEADLINE_MS;
     admit(verifier.id, work, limits, until - Date.now());
+    // Times are recorded on one full vCPU's scale, as estimates are.
+    const learn = (ms: number) => speeds.record(kindOf(verifier, probed), probed.ms, ms * limits.cpuShare);
     if (pool && verifier.worker && !(runsInline(work, until) && !pool.hasStarted())) {
-      return { ok: await pool.run(verifier.worker, prepared, encoded, { deadline: until, ...(signal ? { signal } : {}) }), work };
+      const started = performance.now();
+      try {
+        const { ok, ms } = await pool.run(verifier.worker, prepared, encoded, { deadline: until, ...(signal ? { signal } : {}) });
+        learn(ms);
+        return { ok, work };
+      } catch (err) {
+        // A verification stopped at its deadline took at least this long: that teaches only when it
+        // outran the estimate it was admitted with (one stopped early for another reason says nothing).
+        const ms = performance.now() - started;
+        if (err instanceof DeadlineExceededError && ms * limits.cpuShare > work.ms) learn(ms);
+        throw err;
+      }
     }
+    const started = performance.now();
     try {
-      return { ok: await verifier.verify(prepared, encoded), work };
+      const ok = await verifier.verify(prepared, encoded);
+      learn(performance.now() - started);
+      return { ok, work };
     } finally {
       // The first thread starts once the first inline verification is done, not at cold start:
       // loading it beside a fresh instance's first sign-in took that sign-in's CPU (+20 ms on two

@@ -37,7 +37,7 @@ const memoryOf = ({ N, r, p }: ScryptParams) => 128 * N * r + 128 * r * p;
  * on an estimate below its time.
  */
 export const SCRYPT_LANE_UNITS = 40;
-const costOf = (h: ScryptHash): WorkEstimate => estimate(h.r * h.p * (h.N + SCRYPT_LANE_UNITS) * MS_PER_UNIT.scryptUnit, memoryOf(h));
+const costOf = (h: ScryptHash): WorkEstimate => estimate(h.r * h.p * (h.N + SCRYPT_LANE_UNITS) * MS_PER_UNIT.scryptUnit, memoryOf(h), true, 'scrypt');
 
 /**
  * scrypt's derived key. WebAssembly (hash-wasm), not node:crypto: OpenSSL's

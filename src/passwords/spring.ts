@@ -70,7 +70,7 @@ function inner(id: string, rest: string, allowPlaintext: boolean): Inner {
       const bytes = hex(rest, 40, format);
       const salt = bytes.subarray(0, 8);
       return {
-        cost: (n) => estimate(1024 * MS_PER_UNIT.digest + n * MS_PER_UNIT.digestByte),
+        cost: (n) => estimate(1024 * MS_PER_UNIT.digest + n * MS_PER_UNIT.digestByte, 0, true, 'digest'),
         verify: async (pw) => {
           let d = createHash('sha256').update(salt).update(pw, 'utf8').digest();
           for (let i = 1; i < 1024; i++) d = createHash('sha256').update(d).digest();
@@ -88,7 +88,7 @@ function inner(id: string, rest: string, allowPlaintext: boolean): Inner {
       if (!m || m[2]!.length !== size * 2) throw new UnsupportedHashError(format, `expected an optional {salt} and ${size * 2} hex characters`);
       const salt = m[1] ?? '';
       return {
-        cost: (n) => estimate(MS_PER_UNIT.digest + (n + salt.length) * MS_PER_UNIT.digestByte),
+        cost: (n) => estimate(MS_PER_UNIT.digest + (n + salt.length) * MS_PER_UNIT.digestByte, 0, true, 'digest'),
         verify: async (pw) => sameBytes(createHash(algorithm).update(pw + salt, 'utf8').digest(), Buffer.from(m[2]!, 'hex')),
       };
     }
@@ -96,7 +96,7 @@ function inner(id: string, rest: string, allowPlaintext: boolean): Inner {
       if (!allowPlaintext) throw new UnsupportedHashError(format, 'the password is stored in plain text; refused unless the store registers createSpringVerifier({ allowPlaintext: true })');
       // Compared as digests, so the time does not depend on where the two first differ or on their lengths.
       const stored = createHash('sha256').update(rest, 'utf8').digest();
-      return { cost: () => estimate(MS_PER_UNIT.digest), verify: async (pw) => timingSafeEqual(createHash('sha256').update(pw, 'utf8').digest(), stored) };
+      return { cost: () => estimate(MS_PER_UNIT.digest, 0, true, 'digest'), verify: async (pw) => timingSafeEqual(createHash('sha256').update(pw, 'utf8').digest(), stored) };
     }
     default:
       throw new UnsupportedHashError('Spring', 'unknown {id}');

@@ -4,6 +4,7 @@
  * terminating the thread. Bundled as `verify-worker.mjs` beside each
  * function; started by `pool.ts`.
  */
+import { performance } from 'node:perf_hooks';
 import { parentPort } from 'node:worker_threads';
 import { UnsupportedHashError } from '../errors.js';
 import { createArgon2Verifier } from './argon2.js';
@@ -22,7 +23,8 @@ export interface VerifyRequest {
 }
 
 export type VerifyReply =
-  | { id: number; ok: boolean }
+  // ms: the verification's own time on this thread, which the registry's estimates learn from.
+  | { id: number; ok: boolean; ms: number }
   | { id: number; hashError: { format: string; reason: string; kind: 'malformed' | 'over_budget' } }
   | { id: number; failed: string };
 
@@ -55,7 +57,10 @@ parentPort?.postMessage({ ready: true });
 parentPort?.on('message', async ({ id, spec, password, encoded }: VerifyRequest) => {
   let reply: VerifyReply;
   try {
-    reply = { id, ok: await verifierFor(spec).verify(password, encoded) };
+    const verifier = verifierFor(spec);
+    const started = performance.now();
+    const ok = await verifier.verify(password, encoded);
+    reply = { id, ok, ms: performance.now() - started };
   } catch (err) {
     // Only what the main thread needs to rebuild the error; a foreign error's text may quote data.
     reply = err instanceof UnsupportedHashError

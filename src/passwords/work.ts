@@ -20,6 +20,12 @@ export interface WorkEstimate {
    * only with {@link UNINTERRUPTIBLE_MARGIN} to spare.
    */
   interruptible?: boolean;
+  /**
+   * Which speed the estimate reads, where one verifier's hashes read
+   * different ones (`pbkdf2-sha512`, `argon2-js`, `sha512`): the registry
+   * learns each kind's speed from real verifications (`learn.ts`).
+   */
+  unit?: string;
 }
 
 /**
@@ -126,10 +132,11 @@ export const MS_PER_UNIT: UnitCosts = { ...BASE_MS_PER_UNIT, pbkdf2: { ...BASE_M
  * @example
  * ```ts
  * estimate(2 ** 10 * MS_PER_UNIT.bcryptRound, 4096)
+ * estimate(iterations * MS_PER_UNIT.pbkdf2.sha512!, 0, false, 'pbkdf2-sha512')
  * ```
  */
-export function estimate(ms: number, memoryBytes = 0, interruptible = true): WorkEstimate {
-  return interruptible ? { ms, memoryBytes } : { ms, memoryBytes, interruptible };
+export function estimate(ms: number, memoryBytes = 0, interruptible = true, unit?: string): WorkEstimate {
+  return { ms, memoryBytes, ...(interruptible ? {} : { interruptible }), ...(unit ? { unit } : {}) };
 }
 
 /**
