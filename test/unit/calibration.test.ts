@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { PRIMITIVES_BY_FORMAT, type Primitive, REFERENCE_PROBE_MS, SCALE_BOUNDS, calibratePrimitive, scaleTo } from '../../src/passwords/calibrate.js';
 import { builtInVerifiers, createPasswordVerifier } from '../../src/passwords/registry.js';
 import { BASE_MS_PER_UNIT, MS_PER_UNIT } from '../../src/passwords/work.js';
@@ -47,6 +47,26 @@ describe('calibration: the estimates follow this CPU', () => {
       const before = JSON.stringify(MS_PER_UNIT);
       scaleTo(primitive, REFERENCE_PROBE_MS[primitive] * 1.37);
       expect(JSON.stringify(MS_PER_UNIT), primitive).not.toBe(before);
+    }
+  });
+
+  it('on a slow phase the probes stop running twice once their total reaches the 15 ms budget (every probe retried took it to 18.5 ms)', async () => {
+    // A fresh copy of the module (its own probes and constants), on a clock where every timed run takes
+    // 5 ms: each is far over PAUSE_RATIO × its reference, so each looks like a pause.
+    vi.resetModules();
+    let t = 0;
+    vi.doMock('node:perf_hooks', () => ({ performance: { now: () => (t += 5) } }));
+    try {
+      const fresh = await import('../../src/passwords/calibrate.js');
+      const { probes, totalMs } = await fresh.calibrateWork();
+      // bcrypt's retry fits (5 + 5 ≤ 15); after it, none does, and each other probe runs once.
+      expect(probes.bcrypt.spentMs).toBe(10);
+      for (const primitive of Object.keys(probes) as Primitive[]) if (primitive !== 'bcrypt') expect(probes[primitive].spentMs, primitive).toBe(5);
+      expect(totalMs).toBe(10 + 5 * (Object.keys(probes).length - 1));
+      expect(fresh.PROBE_BUDGET_MS).toBe(15);
+    } finally {
+      vi.doUnmock('node:perf_hooks');
+      vi.resetModules();
     }
   });
 });
