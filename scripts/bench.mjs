@@ -280,7 +280,7 @@ async function calibrationChildren(lib, count = N.coldLoads) {
 async function passwordsBundle() {
   const outfile = join(root, 'dist', 'bench', 'passwords.mjs');
   await build({
-    stdin: { contents: "export * from './src/passwords/registry.ts'; export * from './src/passwords/calibrate.ts'; export { LEARNING } from './src/passwords/learn.ts';", resolveDir: root, loader: 'ts' },
+    stdin: { contents: "export * from './src/passwords/registry.ts'; export * from './src/passwords/calibrate.ts'; export { LEARNING } from './src/passwords/learn.ts'; export { BASE_MS_PER_UNIT } from './src/passwords/work.ts';", resolveDir: root, loader: 'ts' },
     outfile, bundle: true, platform: 'node', target: 'node20', format: 'esm', packages: 'external', logLevel: 'warning',
   });
   return outfile;
@@ -303,12 +303,50 @@ async function calibration() {
     // The probes' timed runs, every primitive; the issue's budget is 15 ms.
     probes_ms_p50: p50((r) => r.totalMs),
     probes_ms_max: round(Math.max(...runs.map((r) => r.totalMs)), 2),
+    // What the slowest calibration spent where: each probe's best run and all its timed runs.
+    slowest: Object.fromEntries(Object.entries(runs.reduce((a, b) => (b.totalMs > a.totalMs ? b : a)).probes).map(([p, x]) => [p, { probe_ms: round(x.probeMs, 2), spent_ms: round(x.spentMs, 2) }])),
     // With loading each primitive's code: what a fresh process's first sign-in pays (bcrypt), and all of them.
     first_signin_bcrypt_wall_ms_p50: p50((r) => r.bcryptWallMs),
     all_primitives_wall_ms_p50: p50((r) => r.wallMs),
     samples: runs.length,
     runs,
   };
+}
+
+/**
+ * PBKDF2's probe reference and per-iteration constant, from pairs taken together: in each fresh
+ * process the probe as a cold start runs it, then right after it 100,000 iterations of one output
+ * block. `per_iteration_ms` (a quarter added) is what `BASE_MS_PER_UNIT.pbkdf2` holds; `reference_probe_ms`,
+ * the median over the pairs of the probe time that would make each pair's estimate exactly a quarter
+ * over its derivation, is what `REFERENCE_PROBE_MS` holds. Beside them, the spread of the estimate over
+ * the derivation right after it that those two constants give, per process: the cold-start figure
+ * without the seconds between a calibration and the verifications after it.
+ */
+async function pbkdf2Reference() {
+  const lib = await passwordsBundle();
+  const pairs = [];
+  for (let i = 0; i < N.coldLoads; i++) {
+    const { stdout } = await run(process.execPath, [join(root, 'scripts', 'lib', 'bench-pbkdf2-reference-child.mjs')], { env: { PATH: process.env.PATH, BENCH_LIB: lib } });
+    pairs.push(JSON.parse(stdout));
+  }
+  const { BASE_MS_PER_UNIT, REFERENCE_PROBE_MS } = await import(lib);
+  const spread = (xs) => ({ p50: round(percentile(xs, 50), 2), min: round(Math.min(...xs), 2), max: round(Math.max(...xs), 2) });
+  const out = {};
+  for (const digest of Object.keys(pairs[0])) {
+    // What the constants in src/ give each pair, before any are set from this run.
+    const current = pairs.map((p) => (BASE_MS_PER_UNIT.pbkdf2[digest] * (p[digest].probeMs / REFERENCE_PROBE_MS[`pbkdf2-${digest}`])) / p[digest].perIterationMs);
+    const perIteration = percentile(pairs.map((p) => p[digest].perIterationMs), 50) * 1.25;
+    const reference = percentile(pairs.map((p) => (perIteration * p[digest].probeMs) / (1.25 * p[digest].perIterationMs)), 50);
+    const ratios = pairs.map((p) => (perIteration * (p[digest].probeMs / reference)) / p[digest].perIterationMs);
+    out[digest] = {
+      per_iteration_ms: Number(perIteration.toPrecision(3)),
+      reference_probe_ms: round(reference, 3),
+      probe_ms_p50: round(percentile(pairs.map((p) => p[digest].probeMs), 50), 3),
+      estimate_over_derivation: spread(ratios),
+      with_the_constants_in_src: spread(current),
+    };
+  }
+  return { digests: out, processes: pairs.length };
 }
 
 // The costly rows of the sign-in hardening issue, each refused before any work is done.
@@ -681,7 +719,7 @@ async function main() {
   try {
     if (only) {
       const sections = {
-        hardening: () => hardening(db), formats: () => formats(), calibration: async () => { const { runs, ...result } = await calibration(); return result; }, bcrypt_engines: () => bcryptEngines(), lookups: () => lookups(db), csv_export: () => csvExport(db),
+        hardening: () => hardening(db), formats: () => formats(), calibration: async () => { const { runs, ...result } = await calibration(); return result; }, pbkdf2_reference: () => pbkdf2Reference(), bcrypt_engines: () => bcryptEngines(), lookups: () => lookups(db), csv_export: () => csvExport(db),
         status_ledger: () => statusLedger(db),
         handler: async () => {
           const table = await seedLegacyUsers(db.url, { schema: 'cognito_migrate_bench', users: [BENCH_USER], cost: 10 });
