@@ -3,11 +3,13 @@
 // authentication and Post confirmation (src/completion.ts), and answers the
 // self-check event. The options and their checks are in src/options.ts.
 import type { Context, UserMigrationTriggerEvent } from 'aws-lambda';
+import { calibrationCheck } from './calibration-check.js';
 import { type CheckReport, fail, isSelfCheckEvent, pass, report, runChecks, warn } from './checks.js';
 import { COMPLETION_SOURCES, type CompletionEvent, createCompletionFlow } from './completion.js';
 import { AttributeValidationError, CognitoMigrateError, ConfigurationError, PUBLIC_MESSAGES, UnsupportedHashError, asMigrateError } from './errors.js';
 import { createMigrationFlow } from './migration.js';
 import { type UserMigrationOptions, validate } from './options.js';
+import { calibrateWork } from './passwords/calibrate.js';
 import { createPasswordVerifier } from './passwords/registry.js';
 import { cognitoPoolAdmin } from './pool-admin.js';
 import { timingHashCheck } from './timing-check.js';
@@ -133,7 +135,9 @@ export function createUserMigrationHandler(options: UserMigrationOptions): UserM
     };
     const deep = await runChecks([...(store.checks?.(mode) ?? []), timingCheck], { timeoutMs: 4000 });
     const isolation = await isolationCheck();
-    const checks = [pass('config', `Configuration valid; store "${store.name}"`), isolation, linkCheck(), lockoutCheck(), ...deep.checks];
+    // Every probe, not only those the first sign-ins would run: what the budget assumes on this CPU.
+    const calibration = calibrationCheck(await calibrateWork(), process.arch);
+    const checks = [pass('config', `Configuration valid; store "${store.name}"`), isolation, calibration, linkCheck(), lockoutCheck(), ...deep.checks];
     const outcome = report(checks);
     logger.info('self-check', { ok: outcome.ok, failed: checks.filter((c) => c.status === 'fail').map((c) => c.id) });
     return outcome;

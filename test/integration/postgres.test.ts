@@ -110,7 +110,10 @@ describe('PostgreSQL self-checks against a real server', () => {
     const handler = createUserMigrationHandler({ store: store(), matchEmail: true, logger: captureLogger().logger, metrics: countMetrics().metrics });
     const result = (await handler({ 'cognito-migrate': 'self-check' })) as unknown as { ok: boolean; checks: Array<{ id: string; status: string; message: string }> };
     expect(result.ok).toBe(true);
-    expect(statuses(result.checks)).toEqual({
+    // What the probes measured; a probe paused on a busy machine may reach the cap and warn.
+    const { 'verify.calibration': calibration, ...others } = statuses(result.checks);
+    expect(['pass', 'warn']).toContain(calibration);
+    expect(others).toEqual({
       config: 'pass', 'completion.link': 'pass', lockout: 'warn', 'verify.isolation': 'pass', 'postgres.credentials': 'pass', 'postgres.connect': 'pass', 'postgres.tls': 'pass',
       'postgres.query': 'pass', 'postgres.columns': 'pass', 'postgres.duplicates': 'pass', 'postgres.connections': 'pass', 'postgres.index': 'pass', 'timing.hash': 'pass',
     });

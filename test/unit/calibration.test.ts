@@ -1,6 +1,10 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { PRIMITIVES_BY_FORMAT, type Primitive, REFERENCE_PROBE_MS, SCALE_BOUNDS, calibratePrimitive, scaleTo } from '../../src/passwords/calibrate.js';
+import { type Calibration, PRIMITIVES_BY_FORMAT, type Primitive, REFERENCE_PROBE_MS, SCALE_BOUNDS, calibratePrimitive, scaleTo } from '../../src/passwords/calibrate.js';
 import { builtInVerifiers, createPasswordVerifier } from '../../src/passwords/registry.js';
+import { calibrationCheck } from '../../src/calibration-check.js';
+import { createUserMigrationHandler } from '../../src/index.js';
+import { createMemoryStore } from '../../adapters/memory/index.js';
+import { captureLogger, countMetrics } from '../support/fakes.js';
 import { BASE_MS_PER_UNIT, MS_PER_UNIT } from '../../src/passwords/work.js';
 
 const SCRYPT_17 = `$scrypt$ln=17,r=8,p=1$c2FsdHNhbHQ$${'A'.repeat(43)}`;
@@ -76,5 +80,19 @@ describe('calibration: the estimates follow this CPU', () => {
     const at6 = await calibrateOnClock(6);
     for (const primitive of Object.keys(at6.probes) as Primitive[]) expect(at6.probes[primitive].spentMs, primitive).toBe(6);
     expect(at6.totalMs).toBe(6 * Object.keys(at6.probes).length);
+  });
+
+  it('the self-check reports what the probes measured on this CPU, and warns when a primitive\'s estimates are capped (a CPU slower than the model reaches)', async () => {
+    const handler = createUserMigrationHandler({ store: createMemoryStore([]), verifyWorker: false, logger: captureLogger().logger, metrics: countMetrics().metrics });
+    const report = (await handler({ 'cognito-migrate': 'self-check' })) as { checks: Array<{ id: string; status: string; message: string }> };
+    const check = report.checks.find((c) => c.id === 'verify.calibration')!;
+    expect(check.message).toContain(`(${process.arch})`);
+    for (const primitive of Object.keys(REFERENCE_PROBE_MS)) expect(check.message).toMatch(new RegExp(`${primitive} \\d+\\.\\d\\d`));
+    const probes = Object.fromEntries(Object.keys(REFERENCE_PROBE_MS).map((p) => [p, { probeMs: 1, scale: 1.1, spentMs: 1 }])) as Calibration['probes'];
+    expect(calibrationCheck({ probes, totalMs: 9 }, 'arm64')).toMatchObject({ status: 'pass' });
+    const slow = calibrationCheck({ probes: { ...probes, scrypt: { probeMs: Infinity, scale: SCALE_BOUNDS.max, spentMs: 0 } }, totalMs: 9 }, 'arm64');
+    expect(slow).toMatchObject({ status: 'warn' });
+    expect(slow.message).toMatch(/scrypt took 3× the reference or more/);
+    expect(slow.fix).toMatch(/more memory/);
   });
 });
