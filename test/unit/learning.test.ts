@@ -99,7 +99,7 @@ describe('learning: the estimates follow what verifications of the same kind too
     }
     const started = performance.now();
     await expect(registry.verify('pw', '{SLOW}row', undefined, { deadline: Date.now() + 60 })).rejects.toMatchObject({ kind: 'over_budget' });
-    expect(performance.now() - started).toBeLessThan(30);
+    expect(performance.now() - started).toBeLessThan(50);
   });
 
   it('a built-in format learns from its verifications on the worker thread: the estimate becomes a quarter over the thread\'s own time, and other kinds keep theirs', async () => {
