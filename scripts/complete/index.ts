@@ -57,8 +57,8 @@ export interface CompletePoolOptions {
   onProgress?(summary: CompletionSummary): void;
   /** Stops listing; the users under way finish. */
   signal?: AbortSignal;
-  /** Waits `ms` (tests pass a fake clock). */
-  sleep?(ms: number): Promise<void>;
+  /** Waits `ms`, for the request rate or to back off after a throttled call (tests pass a fake clock). */
+  sleep?(ms: number, why: 'rate' | 'backoff'): Promise<void>;
 }
 
 const sleeper = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
@@ -82,7 +82,7 @@ export async function completePool(options: CompletePoolOptions): Promise<Comple
     const now = Date.now();
     const at = Math.max(now, next);
     next = at + 1000 / options.rate;
-    if (at > now) await sleep(at - now);
+    if (at > now) await sleep(at - now, 'rate');
   };
   const limited = async <T>(call: () => Promise<T>): Promise<T> => {
     for (let attempt = 0; ; attempt++) {
@@ -92,7 +92,7 @@ export async function completePool(options: CompletePoolOptions): Promise<Comple
       } catch (err) {
         const name = (err as { name?: string }).name;
         if ((name !== 'TooManyRequestsException' && name !== 'ThrottlingException') || attempt >= 7) throw err;
-        await sleep(Math.min(10_000, 200 * 2 ** attempt));
+        await sleep(Math.min(10_000, 200 * 2 ** attempt), 'backoff');
       }
     }
   };
