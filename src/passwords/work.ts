@@ -106,7 +106,7 @@ export interface UnitCosts {
 export const BASE_MS_PER_UNIT: Readonly<UnitCosts> = Object.freeze({
   bcryptRound: 0.063,
   // PBKDF2's, with its probes' references, from pairs taken together (`npm run bench -- --only pbkdf2_reference`, 2026-12-04).
-  pbkdf2: Object.freeze({ sha1: 0.000256, sha256: 0.000251, sha512: 0.000591 }),
+  pbkdf2: Object.freeze({ sha1: 0.000256, sha256: 0.000251, sha512: 0.000626 }),
   shaCryptRound: 0.00165,
   shaCryptRoundByte: 0.0000011,
   phpassRound: 0.0017,
