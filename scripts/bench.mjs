@@ -320,7 +320,8 @@ async function calibration() {
  * the median over the pairs of the probe time that would make each pair's estimate exactly a quarter
  * over its derivation, is what `REFERENCE_PROBE_MS` holds. Beside them, the spread of the estimate over
  * the derivation right after it that those two constants give, per process: the cold-start figure
- * without the seconds between a calibration and the verifications after it.
+ * without the seconds between a calibration and the verifications after it. And how steadily the
+ * probe follows the derivation, against the same workload through the asynchronous call.
  */
 async function pbkdf2Reference() {
   const lib = await passwordsBundle();
@@ -331,6 +332,10 @@ async function pbkdf2Reference() {
   }
   const { BASE_MS_PER_UNIT, REFERENCE_PROBE_MS } = await import(lib);
   const spread = (xs) => ({ p50: round(percentile(xs, 50), 2), min: round(Math.min(...xs), 2), max: round(Math.max(...xs), 2) });
+  const cv = (xs) => {
+    const mean = xs.reduce((a, b) => a + b, 0) / xs.length;
+    return Math.sqrt(xs.reduce((a, b) => a + (b - mean) ** 2, 0) / xs.length) / mean;
+  };
   const out = {};
   for (const digest of Object.keys(pairs[0])) {
     // What the constants in src/ give each pair, before any are set from this run.
@@ -344,6 +349,8 @@ async function pbkdf2Reference() {
       probe_ms_p50: round(percentile(pairs.map((p) => p[digest].probeMs), 50), 3),
       estimate_over_derivation: spread(ratios),
       with_the_constants_in_src: spread(current),
+      // How steadily each probe follows the derivation after it: the coefficient of variation of probe / derivation.
+      probe_over_derivation_cv: { sync: round(cv(pairs.map((p) => p[digest].probeMs / p[digest].perIterationMs)), 3), async: round(cv(pairs.map((p) => p[digest].asyncProbeMs / p[digest].perIterationMs)), 3) },
     };
   }
   return { digests: out, processes: pairs.length };

@@ -37,8 +37,8 @@ const PROBES: Record<Primitive, () => Promise<Probe>> = {
     return () => bcryptVerifier.verify('probe', '$2b$04$74njSJg.N7.sV9iduNLsL.uBFOeOqhzoRi8N6zQpRKa0sG7gVOD16');
   },
   // The derivation as the verification thread runs it (pbkdf2Sync): the main thread's asynchronous call
-  // adds a hop through libuv's threadpool whose wake-up time does not follow the CPU's speed, and made
-  // these probes twice as unsteady against the verifications after them (`npm run bench -- --only pbkdf2_reference`).
+  // adds a hop through libuv's threadpool whose wake-up time does not follow the CPU's speed, and
+  // followed a derivation right after it less steadily (`npm run bench -- --only pbkdf2_reference`).
   'pbkdf2-sha1': async () => pbkdf2Probe('sha1', 1000, 20),
   'pbkdf2-sha256': async () => pbkdf2Probe('sha256', 1000, 32),
   'pbkdf2-sha512': async () => pbkdf2Probe('sha512', 1000, 64),
