@@ -202,6 +202,9 @@ async function burst(db, table) {
 
 const COLD_STARTS_PER_FORMAT = 3;
 
+/** Median, lowest and highest of ratios, to two places. */
+const spread = (xs) => ({ p50: round(percentile(xs, 50), 2), min: round(Math.min(...xs), 2), max: round(Math.max(...xs), 2) });
+
 /**
  * Each format's verification time next to the work estimate a function on this machine makes for
  * it: each of three fresh processes calibrates as a cold start would, and its estimate is set
@@ -251,7 +254,6 @@ async function formats() {
       await live.verify(password, hash, format);
       if (i >= LEARNING.minObservations) warm.push(ms / (performance.now() - t));
     }
-    const spread = (xs) => ({ p50: round(percentile(xs, 50), 2), min: round(Math.min(...xs), 2), max: round(Math.max(...xs), 2) });
     out[name] = {
       verify_ms_p50: round(verifyMs, 2),
       estimate_over_measured: spread(ratios),
@@ -266,15 +268,18 @@ async function formats() {
   return { formats: out, cold_starts_per_format: COLD_STARTS_PER_FORMAT, under_estimates: under.map(([name]) => name), warm_under_estimates: warmUnder.map(([name]) => name) };
 }
 
-/** Cold-start calibrations, each in a fresh process as a function's first sign-ins would run it. */
-async function calibrationChildren(lib, count = N.coldLoads) {
+/** `count` fresh processes of a child script given the verifiers' bundle, one after another; their JSON answers. */
+async function freshProcesses(script, lib, count) {
   const runs = [];
   for (let i = 0; i < count; i++) {
-    const { stdout } = await run(process.execPath, [join(root, 'scripts', 'lib', 'bench-calibration-child.mjs')], { env: { PATH: process.env.PATH, BENCH_LIB: lib } });
+    const { stdout } = await run(process.execPath, [join(root, 'scripts', 'lib', script)], { env: { PATH: process.env.PATH, BENCH_LIB: lib } });
     runs.push(JSON.parse(stdout));
   }
   return runs;
 }
+
+/** Cold-start calibrations, each in a fresh process as a function's first sign-ins would run it. */
+const calibrationChildren = (lib, count = N.coldLoads) => freshProcesses('bench-calibration-child.mjs', lib, count);
 
 /** The verifiers as a function bundles them, with the calibration entry, built from src/ for this run. */
 async function passwordsBundle() {
@@ -325,13 +330,8 @@ async function calibration() {
  */
 async function pbkdf2Reference() {
   const lib = await passwordsBundle();
-  const pairs = [];
-  for (let i = 0; i < N.coldLoads; i++) {
-    const { stdout } = await run(process.execPath, [join(root, 'scripts', 'lib', 'bench-pbkdf2-reference-child.mjs')], { env: { PATH: process.env.PATH, BENCH_LIB: lib } });
-    pairs.push(JSON.parse(stdout));
-  }
+  const pairs = await freshProcesses('bench-pbkdf2-reference-child.mjs', lib, N.coldLoads);
   const { BASE_MS_PER_UNIT, REFERENCE_PROBE_MS } = await import(lib);
-  const spread = (xs) => ({ p50: round(percentile(xs, 50), 2), min: round(Math.min(...xs), 2), max: round(Math.max(...xs), 2) });
   const cv = (xs) => {
     const mean = xs.reduce((a, b) => a + b, 0) / xs.length;
     return Math.sqrt(xs.reduce((a, b) => a + (b - mean) ** 2, 0) / xs.length) / mean;

@@ -8,17 +8,16 @@ import { promisify } from 'node:util';
 import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
 
-const { calibratePrimitive } = await import(pathToFileURL(process.env.BENCH_LIB).href);
-const BLOCK_BYTES = { sha1: 20, sha256: 32, sha512: 64 };
-const PROBE_ITERATIONS = 1000;
+const { calibratePrimitive, PBKDF2_PROBE } = await import(pathToFileURL(process.env.BENCH_LIB).href);
 const asyncPbkdf2 = promisify(pbkdf2);
+const asyncProbe = (digest) => asyncPbkdf2(PBKDF2_PROBE.password, PBKDF2_PROBE.salt, PBKDF2_PROBE.iterations, PBKDF2_PROBE.bytes[digest], digest);
 const ITERATIONS = 100_000;
 const out = {};
-for (const [digest, bytes] of Object.entries(BLOCK_BYTES)) {
+for (const [digest, bytes] of Object.entries(PBKDF2_PROBE.bytes)) {
   const { probeMs } = await calibratePrimitive(`pbkdf2-${digest}`);
-  await asyncPbkdf2('probe', 'probesalt', PROBE_ITERATIONS, bytes, digest);
+  await asyncProbe(digest);
   let t = performance.now();
-  await asyncPbkdf2('probe', 'probesalt', PROBE_ITERATIONS, bytes, digest);
+  await asyncProbe(digest);
   const asyncProbeMs = performance.now() - t;
   t = performance.now();
   pbkdf2Sync('a password', 'a salt of sixteen', ITERATIONS, bytes, digest);

@@ -20,9 +20,21 @@ const B64_32 = 'A'.repeat(43);
 
 type Probe = () => Promise<unknown>;
 
-async function pbkdf2Probe(digest: string, iterations: number, bytes: number): Promise<Probe> {
+/**
+ * The PBKDF2 probes' workload: one output block of each digest (`npm run bench -- --only
+ * pbkdf2_reference` runs the same one through the asynchronous call, to compare).
+ *
+ * @example
+ * ```ts
+ * pbkdf2Sync(PBKDF2_PROBE.password, PBKDF2_PROBE.salt, PBKDF2_PROBE.iterations, PBKDF2_PROBE.bytes.sha256, 'sha256')
+ * ```
+ */
+export const PBKDF2_PROBE = Object.freeze({ password: 'probe', salt: 'probesalt', iterations: 1000, bytes: Object.freeze({ sha1: 20, sha256: 32, sha512: 64 }) });
+
+async function pbkdf2Probe(digest: keyof typeof PBKDF2_PROBE.bytes): Promise<Probe> {
   const { pbkdf2Sync } = await import('node:crypto');
-  return async () => pbkdf2Sync('probe', 'probesalt', iterations, bytes, digest);
+  const { password, salt, iterations, bytes } = PBKDF2_PROBE;
+  return async () => pbkdf2Sync(password, salt, iterations, bytes[digest], digest);
 }
 
 /**
@@ -39,9 +51,9 @@ const PROBES: Record<Primitive, () => Promise<Probe>> = {
   // The derivation as the verification thread runs it (pbkdf2Sync): the main thread's asynchronous call
   // adds a hop through libuv's threadpool whose wake-up time does not follow the CPU's speed, and
   // followed a derivation right after it less steadily (`npm run bench -- --only pbkdf2_reference`).
-  'pbkdf2-sha1': async () => pbkdf2Probe('sha1', 1000, 20),
-  'pbkdf2-sha256': async () => pbkdf2Probe('sha256', 1000, 32),
-  'pbkdf2-sha512': async () => pbkdf2Probe('sha512', 1000, 64),
+  'pbkdf2-sha1': () => pbkdf2Probe('sha1'),
+  'pbkdf2-sha256': () => pbkdf2Probe('sha256'),
+  'pbkdf2-sha512': () => pbkdf2Probe('sha512'),
   scrypt: async () => {
     const { scryptVerifier } = await import('./scrypt.js');
     return () => scryptVerifier.verify('probe', `$scrypt$ln=7,r=8,p=1$cHJvYmVzYWx0$${B64_32}`);
