@@ -1,18 +1,16 @@
 // The small piece that wires the flows: one deployed function serves the
 // UserMigration trigger (src/migration.ts) and the completion triggers, Post
 // authentication and Post confirmation (src/completion.ts), and answers the
-// self-check event. The options and their checks are in src/options.ts.
+// self-check event (src/self-check.ts, loaded on the first such event). The options and
+// their checks are in src/options.ts.
 import type { Context, UserMigrationTriggerEvent } from 'aws-lambda';
-import { calibrationCheck } from './calibration-check.js';
-import { type CheckReport, fail, isSelfCheckEvent, pass, report, runChecks, warn } from './checks.js';
+import { type CheckReport, fail, isSelfCheckEvent, report } from './checks.js';
 import { COMPLETION_SOURCES, type CompletionEvent, createCompletionFlow } from './completion.js';
 import { AttributeValidationError, CognitoMigrateError, ConfigurationError, PUBLIC_MESSAGES, UnsupportedHashError, asMigrateError } from './errors.js';
 import { createMigrationFlow } from './migration.js';
 import { type UserMigrationOptions, validate } from './options.js';
-import { calibrateWork } from './passwords/calibrate.js';
 import { createPasswordVerifier } from './passwords/registry.js';
 import { cognitoPoolAdmin } from './pool-admin.js';
-import { timingHashCheck } from './timing-check.js';
 import { type MigrationLogger, createDefaultLogger, createDefaultMetrics } from './telemetry.js';
 
 export { COGNITO_LIMIT_MS, type UserMigrationOptions } from './options.js';
@@ -85,66 +83,8 @@ export function createUserMigrationHandler(options: UserMigrationOptions): UserM
   const migrate = createMigrationFlow({ settings, passwords, timing, pool, logger, metrics, describe: describeFailure });
   const complete = createCompletionFlow({ store, pool, settings: settings.completion, remigrate: settings.remigrate, logger, metrics });
 
-  /** Proves the verification worker answers: the timing hash, verified through it. */
-  async function isolationCheck() {
-    if (!passwords.isolated) {
-      return warn('verify.isolation', 'No verification worker script beside the code: passwords are verified on the event loop, and a costly hash cannot be stopped at the deadline', 'Deploy verify-worker.mjs beside the handler (npm run build and sam build put it there).');
-    }
-    try {
-      // A fresh instance verifies cheap hashes on the calling thread until its thread has started.
-      const deadline = Date.now() + 3000;
-      let timer: NodeJS.Timeout | undefined;
-      const started = await Promise.race([
-        passwords.whenIsolated().then(() => true),
-        new Promise<false>((resolve) => { timer = setTimeout(() => resolve(false), 3000); }),
-      ]).finally(() => clearTimeout(timer));
-      if (!started) return fail('verify.isolation', 'The verification worker thread did not start within 3 s: sign-ins with costly hashes would wait for it until their deadline', 'Deploy the verify-worker.mjs that the same build made, beside the handler; if you bundle the handler yourself, add cognito-migrate/verify-worker as a second entry point.');
-      await passwords.check('self-check', settings.timingHash, undefined, { deadline });
-      return pass('verify.isolation', 'Passwords are verified on a worker thread that the deadline can stop (the timing hash verified through it)');
-    } catch (err) {
-      const why = err instanceof Error && err.cause instanceof Error ? err.cause.message : err instanceof Error ? err.name : 'no answer';
-      return fail('verify.isolation', `The verification worker did not answer (${why}): every sign-in would fail`, 'Deploy the verify-worker.mjs that the same build made, beside the handler; if you bundle the handler yourself, add cognito-migrate/verify-worker as a second entry point.');
-    }
-  }
-
-  /** The completion finds a row by the legacy id the migration put on the user: without it in the mapping, nothing ever completes. */
-  function linkCheck() {
-    const attribute = settings.completion.legacyIdAttribute;
-    const mapped = typeof settings.attributes === 'object' && Object.hasOwn(settings.attributes, attribute);
-    if (!store.linkAccount) return pass('completion.link', `The store keeps no ledger; the completion ${Object.keys(settings.completion.groupMap).length ? 'maps no roles either' : 'has nothing to do'}`);
-    if (mapped || typeof settings.attributes === 'function') return pass('completion.link', `Migrated users carry ${attribute}${mapped ? '' : ' (if the attribute function sets it)'}, by which the completion finds their row`);
-    return fail('completion.link', `The store keeps a ledger, but the migration does not set ${attribute}: no completion can find its row, so no sub is written back and moved users are not refused`, `Map it to the legacy id: ATTRIBUTE_MAP={…,"${attribute}":"id"}.`);
-  }
-
-  /** The guessing limit's setting. Cognito locks out only users it has: until a legacy user migrates, only this limits guesses. */
-  function lockoutCheck() {
-    const { maxAttempts, lockSeconds } = settings.lockout;
-    return store.recordAttempt
-      ? pass('lockout', `Guessing limit on: ${maxAttempts} wrong passwords lock a legacy row for ${lockSeconds} s (LOGIN_ATTEMPTS_MAX, LOGIN_LOCK_SECONDS)`)
-      : warn('lockout', 'No guessing limit: Cognito locks out only users it already has, so a legacy user not yet migrated can be guessed at Cognito\'s request rate', 'Give the store failedAttempts and lockedUntil columns (PG_COLUMNS={"failedAttempts":"failed_attempts","lockedUntil":"locked_until"}) to lock a row after LOGIN_ATTEMPTS_MAX wrong passwords.');
-  }
-
-  async function selfCheck(): Promise<CheckReport> {
-    const mode = { matchEmail: settings.matchEmail, caseInsensitive: settings.caseInsensitive };
-    const timingCheck = {
-      id: 'timing.hash',
-      run: async () => {
-        const deadline = Date.now() + 3000;
-        return timingHashCheck(store, passwords, { signal: AbortSignal.timeout(3000), deadline, remainingMs: () => Math.max(0, deadline - Date.now()) });
-      },
-    };
-    const deep = await runChecks([...(store.checks?.(mode) ?? []), timingCheck], { timeoutMs: 4000 });
-    const isolation = await isolationCheck();
-    // Every probe, not only those the first sign-ins would run: what the budget assumes on this CPU.
-    const calibration = calibrationCheck(await calibrateWork(), process.arch);
-    const checks = [pass('config', `Configuration valid; store "${store.name}"`), isolation, calibration, linkCheck(), lockoutCheck(), ...deep.checks];
-    const outcome = report(checks);
-    logger.info('self-check', { ok: outcome.ok, failed: checks.filter((c) => c.status === 'fail').map((c) => c.id) });
-    return outcome;
-  }
-
   const handler = async (event: unknown, context?: Partial<Context>): Promise<unknown> => {
-    if (isSelfCheckEvent(event)) return selfCheck();
+    if (isSelfCheckEvent(event)) return (await import('./self-check.js')).selfCheck({ settings, passwords, logger });
     const source = (event as { triggerSource?: unknown } | null)?.triggerSource;
     if ((COMPLETION_SOURCES as readonly unknown[]).includes(source)) return complete(event as CompletionEvent, context);
     if (typeof source === 'string' && /^Post(Authentication|Confirmation)_/.test(source)) return event;

@@ -1,9 +1,8 @@
 import { createCipheriv } from 'node:crypto';
 import { ConfigurationError, UnsupportedHashError } from '../errors.js';
 import { decodeBase64, sameBytes } from './encoding.js';
-import { MS_PER_UNIT, estimate } from './work.js';
+import { MS_PER_UNIT, SCRYPT_LANE_UNITS, estimate } from './work.js';
 import type { PasswordVerifier } from './verifier.js';
-import { SCRYPT_LANE_UNITS, scryptKey } from './scrypt.js';
 
 /**
  * The hash parameters of a Firebase project (Authentication → Users →
@@ -64,6 +63,7 @@ export function createFirebaseScryptVerifier(options: FirebaseScryptOptions): Pa
     cost: (encoded) => (parse(encoded), estimate((N + SCRYPT_LANE_UNITS) * r * MS_PER_UNIT.scryptUnit, memory)),
     verify: async (password, encoded) => {
       const { salt, hash } = parse(encoded);
+      const { scryptKey } = await import('./scrypt.js');
       let derived: Buffer;
       try {
         derived = await scryptKey(password, Buffer.concat([salt, separator]), { N, r, p: 1 }, 64);

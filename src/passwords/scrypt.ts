@@ -1,6 +1,6 @@
 import { UnsupportedHashError } from '../errors.js';
 import { decodeBase64, decodeText, dollarFields, phcParams, sameBytes } from './encoding.js';
-import { MS_PER_UNIT, type WorkEstimate, estimate, positiveInteger } from './work.js';
+import { MS_PER_UNIT, SCRYPT_LANE_UNITS, type WorkEstimate, estimate, positiveInteger } from './work.js';
 import type { PasswordVerifier } from './verifier.js';
 import { RECOGNIZE } from './formats.js';
 
@@ -27,16 +27,6 @@ function checked(format: string, salt: Buffer, expected: Buffer, { N, r, p }: Sc
 }
 
 const memoryOf = ({ N, r, p }: ScryptParams) => 128 * N * r + 128 * r * p;
-/**
- * Each of scrypt's p lanes costs r·N units of its mixing, plus its own share of
- * the two PBKDF2 passes and the lane's setup. hash-wasm runs those passes in
- * JavaScript over its WebAssembly HMAC, so a lane costs more than in OpenSSL:
- * measured at N=2 and 16 (r 1 to 8, p up to 65,536), 24 to 30 units per r per
- * lane more than N alone; rounded up to err high, so a tiny N with a huge p
- * (issue 24's 1,440 ms estimate against 4,840 ms measured) is not admitted
- * on an estimate below its time.
- */
-export const SCRYPT_LANE_UNITS = 40;
 const costOf = (h: ScryptHash): WorkEstimate => estimate(h.r * h.p * (h.N + SCRYPT_LANE_UNITS) * MS_PER_UNIT.scryptUnit, memoryOf(h), true, 'scrypt');
 
 /**
