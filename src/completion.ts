@@ -10,6 +10,7 @@
 // every later sign-in free.
 import type { Context } from 'aws-lambda';
 import { CognitoMigrateError, ConfigurationError } from './errors.js';
+import { DEFAULT_PROOF_ATTRIBUTE, type LinkKeySource, linkKeyReader, proofHolds } from './link-proof.js';
 import type { PoolAdmin } from './pool-admin.js';
 import type { MigrationLogger, MigrationMetrics } from './telemetry.js';
 import type { StoreContext, UserStore } from './types.js';
@@ -49,9 +50,26 @@ export interface CompletionOptions {
    * user who has it costs nothing at later sign-ins.
    */
   markAttribute?: string;
-  /** Time the completion may take, in ms (default 2000, at most 4500); it stops earlier if the invocation's own time runs out. */
+  /**
+   * The key of the link proof (src/link-proof.ts): the migration sets a MAC of
+   * the pool and the legacy id beside it, and the completion links a row,
+   * grants groups and marks the user only when that MAC holds. Without a key
+   * nothing is linked: an attribute a sign-up can set proves nothing.
+   */
+  linkKey?: LinkKeySource;
+  /** The attribute that carries the proof (default `custom:legacy_proof`, a mutable String no app client may write). */
+  proofAttribute?: string;
+  /**
+   * Time the completion may take, in ms (default 2000, at most 3000): Cognito
+   * waits 5 s for the trigger and retries one that does not answer, so the
+   * completion keeps well inside it. It stops earlier if the invocation's own
+   * time runs out.
+   */
   timeoutMs?: number;
 }
+
+/** The completion's longest time: Cognito's 5 s less room for a slow cold start and the answer. */
+export const COMPLETION_TIMEOUT_MAX_MS = 3000;
 
 /** Cognito's own limit on the groups one user can be in (developer guide, quotas). */
 export const MAX_GROUPS_PER_USER = 100;
@@ -120,6 +138,9 @@ export interface CompletionSettings {
   createMissingGroups: boolean;
   legacyIdAttribute: string;
   markAttribute: string;
+  proofAttribute: string;
+  /** The link key, read once (undefined: no key, nothing is proven). */
+  linkKey: () => Promise<string | undefined>;
   timeoutMs: number;
 }
 
@@ -141,7 +162,7 @@ export function completionSettings(options: CompletionOptions | undefined, where
   if (o.unmappedRoles !== undefined && o.unmappedRoles !== 'ignore' && o.unmappedRoles !== 'same-name') {
     throw new ConfigurationError('completion.unmappedRoles', `${where}: "unmappedRoles" (UNMAPPED_ROLES) must be "ignore" or "same-name"`, 'Leave it out to ignore roles the group map does not name.');
   }
-  const attribute = (name: 'legacyIdAttribute' | 'markAttribute', fallback: string) => {
+  const attribute = (name: 'legacyIdAttribute' | 'markAttribute' | 'proofAttribute', fallback: string) => {
     const value = o[name] ?? fallback;
     if (typeof value !== 'string' || !/^custom:[\w.:-]{1,20}$/.test(value)) {
       throw new ConfigurationError(`completion.${name}`, `${where}: "${name}" must be a custom attribute (custom: and 1 to 20 characters)`, `Leave it out for ${fallback}.`);
@@ -149,15 +170,19 @@ export function completionSettings(options: CompletionOptions | undefined, where
     return value;
   };
   const timeoutMs = o.timeoutMs ?? 2000;
-  if (!Number.isInteger(timeoutMs) || timeoutMs < 100 || timeoutMs > 4500) {
-    throw new ConfigurationError('completion.timeoutMs', `${where}: "timeoutMs" of the completion must be a whole number of ms from 100 to 4500`, 'Leave it out for 2000.');
+  if (!Number.isInteger(timeoutMs) || timeoutMs < 100 || timeoutMs > COMPLETION_TIMEOUT_MAX_MS) {
+    throw new ConfigurationError('completion.timeoutMs', `${where}: "timeoutMs" of the completion must be a whole number of ms from 100 to ${COMPLETION_TIMEOUT_MAX_MS}`, 'Leave it out for 2000.');
+  }
+  const names = { legacyIdAttribute: attribute('legacyIdAttribute', 'custom:legacy_id'), markAttribute: attribute('markAttribute', 'custom:migrated_at'), proofAttribute: attribute('proofAttribute', DEFAULT_PROOF_ATTRIBUTE) };
+  if (new Set(Object.values(names)).size !== 3) {
+    throw new ConfigurationError('completion.proofAttribute', `${where}: the legacy id, the mark and the proof must be three different attributes`, 'Leave them out for custom:legacy_id, custom:migrated_at and custom:legacy_proof.');
   }
   return {
     groupMap: map,
     unmappedRoles: o.unmappedRoles ?? 'ignore',
     createMissingGroups: o.createMissingGroups === true,
-    legacyIdAttribute: attribute('legacyIdAttribute', 'custom:legacy_id'),
-    markAttribute: attribute('markAttribute', 'custom:migrated_at'),
+    ...names,
+    linkKey: linkKeyReader(o.linkKey),
     timeoutMs,
   };
 }
@@ -174,7 +199,7 @@ export interface CompletionDeps {
 }
 
 /** How one completion ended. */
-export type CompletionOutcome = 'completed' | 'completion_failed' | 'completion_conflict' | 'group_missing';
+export type CompletionOutcome = 'completed' | 'completion_failed' | 'completion_conflict' | 'group_missing' | 'completion_unproven';
 
 /**
  * Whether a user needs completing: one the migration created (it carries the
@@ -215,6 +240,16 @@ export async function completeUser(deps: Omit<CompletionDeps, 'logger' | 'metric
     const legacyId = attributes[settings.legacyIdAttribute]!;
     const sub = attributes.sub!;
     const opts = { signal: ctx.signal };
+    // Before any call: a user whose legacy id this project did not set (a sign-up, an admin creation) gets no row, group or mark.
+    const key = await settings.linkKey();
+    if (key === undefined) {
+      record.problem = 'no link key is configured (LINK_KEY_ARN), so no user can prove that the migration made it';
+      return 'completion_unproven';
+    }
+    if (!proofHolds(key, event.userPoolId, legacyId, attributes[settings.proofAttribute])) {
+      record.problem = `the user's ${settings.proofAttribute} does not prove that a migration made it from its legacy id (a sign-up or an admin creation set the id)`;
+      return 'completion_unproven';
+    }
     let roles: string[] = [];
     if (store.linkAccount) {
       let link = await store.linkAccount({ legacyId, sub, expected: null }, ctx);
@@ -229,6 +264,10 @@ export async function completeUser(deps: Omit<CompletionDeps, 'logger' | 'metric
       }
       if (link.outcome === 'no_row') {
         record.problem = 'no legacy row has this user\'s legacy id';
+        return 'completion_failed';
+      }
+      if (link.outcome === 'row_disabled') {
+        record.problem = 'the legacy row is disabled: no link and no groups';
         return 'completion_failed';
       }
       roles = link.roles;
@@ -297,6 +336,7 @@ export function createCompletionFlow(deps: CompletionDeps): <E extends Completio
     metrics.count(record.outcome);
     if (record.outcome === 'completed') logger.info('migration completed', record);
     else if (record.outcome === 'completion_conflict') logger.warn('migration not completed: the legacy row is linked to another Cognito user', record);
+    else if (record.outcome === 'completion_unproven') logger.warn('migration not completed: nothing proves that the migration made this user; no row, group or mark is given', record);
     else if (record.outcome === 'group_missing') logger.warn('migration not completed: a group the legacy roles map to is missing from the pool; the next sign-in tries again', record);
     else logger.warn('migration not completed; the next sign-in tries again', record);
     return event;

@@ -2,7 +2,10 @@ import type { AttributeMapping } from './attributes.js';
 import { type Env, booleanEnv, enumEnv, integerEnv, jsonEnv, optionalEnv } from './config.js';
 import { ConfigurationError } from './errors.js';
 import type { UserMigrationOptions } from './handler.js';
+import { COMPLETION_TIMEOUT_MAX_MS } from './completion.js';
+import type { LinkKeySource } from './link-proof.js';
 import { createFirebaseScryptVerifier, parseFirebaseHashConfig } from './passwords/firebase.js';
+import { readSecretString } from './secrets.js';
 
 /**
  * The handler options every deployable entry reads from its environment
@@ -35,6 +38,8 @@ export function handlerOptionsFromEnv(env: Env): Omit<UserMigrationOptions, 'sto
     throw new ConfigurationError('GROUP_MAP', 'GROUP_MAP must be a JSON object of legacy role → Cognito group', 'Example: GROUP_MAP={"ROLE_ADMIN":"admins","ROLE_STAFF":"staff"}.');
   }
   const markAttribute = optionalEnv(env, 'COMPLETION_MARK_ATTRIBUTE');
+  const proofAttribute = optionalEnv(env, 'COMPLETION_PROOF_ATTRIBUTE');
+  const linkKey = linkKeyFromEnv(env);
   return {
     matchEmail: booleanEnv(env, 'MATCH_EMAIL', false),
     caseInsensitive: booleanEnv(env, 'CASE_INSENSITIVE', false),
@@ -55,12 +60,32 @@ export function handlerOptionsFromEnv(env: Env): Omit<UserMigrationOptions, 'sto
       ...(groupMap === undefined ? {} : { groupMap: groupMap as Record<string, string> }),
       unmappedRoles: enumEnv(env, 'UNMAPPED_ROLES', ['ignore', 'same-name'] as const, 'ignore'),
       createMissingGroups: booleanEnv(env, 'CREATE_MISSING_GROUPS', false),
-      timeoutMs: integerEnv(env, 'COMPLETION_TIMEOUT_MS', { fallback: 2000, min: 100, max: 4500 }),
+      timeoutMs: integerEnv(env, 'COMPLETION_TIMEOUT_MS', { fallback: 2000, min: 100, max: COMPLETION_TIMEOUT_MAX_MS }),
       ...(markAttribute ? { markAttribute } : {}),
+      ...(proofAttribute ? { proofAttribute } : {}),
+      ...(linkKey ? { linkKey } : {}),
     },
     ...(attributes === undefined ? {} : { attributes: attributes as AttributeMapping }),
     ...(timingHash ? { timingHash } : {}),
     ...(worker ? {} : { verifyWorker: false as const }),
     ...(firebase ? { verifiers: [createFirebaseScryptVerifier(parseFirebaseHashConfig(firebase))] } : {}),
   };
+}
+
+/**
+ * The link proof's key: `LINK_KEY_ARN` (a Secrets Manager secret, read on
+ * first use) or `LINK_KEY` (the value, for local runs and tests). Both set is
+ * a mistake worth naming.
+ *
+ * @example
+ * ```ts
+ * const source = linkKeyFromEnv(process.env) // a reader of the secret, or undefined
+ * ```
+ */
+export function linkKeyFromEnv(env: Env): LinkKeySource | undefined {
+  const arn = optionalEnv(env, 'LINK_KEY_ARN');
+  const value = optionalEnv(env, 'LINK_KEY');
+  if (arn && value) throw new ConfigurationError('LINK_KEY', 'LINK_KEY and LINK_KEY_ARN are both set', 'Keep LINK_KEY_ARN (the secret) and unset LINK_KEY.');
+  if (arn) return () => readSecretString(arn, 'LINK_KEY_ARN', 'Store the link key (at least 32 characters) as the secret\'s string value.');
+  return value;
 }

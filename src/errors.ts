@@ -36,7 +36,7 @@ export const OUTCOMES = [
   'unknown_user', 'wrong_password', 'user_disabled', 'reset_required',
   'no_hash', 'malformed_hash', 'hash_over_budget', 'ambiguous_login', 'mfa_required', 'already_migrated', 'cannot_reset', 'locked',
   'shadow_would_migrate', 'shadow_found',
-  'completed', 'completion_failed', 'completion_conflict', 'group_missing',
+  'completed', 'completion_failed', 'completion_conflict', 'group_missing', 'completion_unproven',
   'store_unavailable', 'deadline_exceeded',
   'invalid_attributes', 'invalid_event', 'configuration_invalid', 'internal_error',
 ] as const;

@@ -11,7 +11,10 @@ import { createMigrationFlow } from './migration.js';
 import { type UserMigrationOptions, validate } from './options.js';
 import { createPasswordVerifier } from './passwords/registry.js';
 import { cognitoPoolAdmin } from './pool-admin.js';
-import { type MigrationLogger, createDefaultLogger, createDefaultMetrics } from './telemetry.js';
+import { type MigrationLogger, type MigrationMetrics, createDefaultLogger, createDefaultMetrics } from './telemetry.js';
+
+// The trigger sources that never need the settings to answer: they pass when the configuration is broken.
+const PASS_THROUGH = /^(PostAuthentication|PostConfirmation|PreSignUp)_/;
 
 export { COGNITO_LIMIT_MS, type UserMigrationOptions } from './options.js';
 
@@ -80,6 +83,8 @@ export function createUserMigrationHandler(options: UserMigrationOptions): UserM
   timing.catch(() => {});
   if (!passwords.isolated) logger.warn('password verification runs on the event loop: no verification worker script was found beside the code, so a costly hash cannot be stopped at the deadline', {});
 
+  // Read the link key (a secret) while the instance starts, not on its first migration; a failure is read again then.
+  settings.completion.linkKey().catch(() => {});
   const migrate = createMigrationFlow({ settings, passwords, timing, pool, logger, metrics, describe: describeFailure });
   const complete = createCompletionFlow({ store, pool, settings: settings.completion, remigrate: settings.remigrate, logger, metrics });
 
@@ -104,7 +109,8 @@ export function createUserMigrationHandler(options: UserMigrationOptions): UserM
  * export const handler = guardColdStart(() => createUserMigrationHandler(optionsFromEnv(process.env)))
  * ```
  */
-export function guardColdStart(build: () => UserMigrationHandler, logger: MigrationLogger = createDefaultLogger()): UserMigrationHandler {
+export function guardColdStart(build: () => UserMigrationHandler, logger: MigrationLogger = createDefaultLogger(), metrics?: MigrationMetrics): UserMigrationHandler {
+  // Built on first use: a healthy instance never needs this one.
   try {
     const handler = build();
     logger.info('cold start: configuration valid');
@@ -115,7 +121,17 @@ export function guardColdStart(build: () => UserMigrationHandler, logger: Migrat
     const fix = failure instanceof ConfigurationError ? failure.fix : 'See the cold-start log record.';
     const broken = async (event: unknown): Promise<never> => {
       if (isSelfCheckEvent(event)) return report([fail('config', failure.message, fix)]) as never;
+      const source = (event as { triggerSource?: unknown } | null)?.triggerSource;
+      // Cognito fails a sign-in whose Post authentication trigger fails, and a sign-up whose Pre sign-up trigger
+      // fails: one bad setting would lock every user of the pool out, not only the legacy users still to migrate.
+      // Only the UserMigration answer needs the settings; the other sources go on untouched, loudly logged and counted.
+      if (typeof source === 'string' && PASS_THROUGH.test(source)) {
+        logger.error('configuration invalid: this trigger answered unchanged, without completing anything', { triggerSource: source, ...describeFailure(failure) });
+        (metrics ??= createDefaultMetrics()).count('configuration_invalid');
+        return event as never;
+      }
       logger.error('refusing invocation: configuration invalid', describeFailure(failure));
+      (metrics ??= createDefaultMetrics()).count('configuration_invalid');
       throw new Error(PUBLIC_MESSAGES.unavailable);
     };
     return Object.assign(broken, { close: async () => {} }) as UserMigrationHandler;

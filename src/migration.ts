@@ -11,6 +11,7 @@ import {
   AuthenticationFailedError, CognitoMigrateError, DeadlineExceededError, InvalidEventError,
   type Outcome, PUBLIC_MESSAGES, asMigrateError,
 } from './errors.js';
+import { linkProof } from './link-proof.js';
 import { COGNITO_LIMIT_MS, type Settings } from './options.js';
 import type { PasswordVerifierRegistry } from './passwords/registry.js';
 import type { PoolAdmin } from './pool-admin.js';
@@ -164,6 +165,13 @@ export function createMigrationFlow(deps: MigrationDeps): (event: UserMigrationT
     }
 
     const attributes = toCognitoAttributes(mapAttributes(user, settings.attributes));
+    // A function-given mapping may still produce these; only the proof computed here may stand.
+    delete attributes[settings.completion.proofAttribute];
+    delete attributes[settings.completion.markAttribute];
+    const legacyId = attributes[settings.completion.legacyIdAttribute];
+    const key = await settings.completion.linkKey();
+    // The proof that this answer made the user: the completion links the row and grants its groups only with it.
+    if (key !== undefined && legacyId) attributes[settings.completion.proofAttribute] = linkProof(key, event.userPoolId, legacyId);
     // Refused like an unknown login, so a reset form cannot tell who exists; the log says why.
     if (forgot && attributes.email_verified !== 'true' && attributes.phone_number_verified !== 'true') {
       throw new AuthenticationFailedError('cannot_reset', 'neither email_verified nor phone_number_verified is "true", so Cognito could not deliver the reset code; map a verified email or phone, or let the user sign in with the legacy password first');

@@ -169,6 +169,14 @@ export function validate(options: UserMigrationOptions): Settings {
     toCognitoAttributes(Object.fromEntries(Object.keys(attributes).map((name) => [name, sample(name)])));
     checkMappingSources(attributes);
   }
+  const completion = completionSettings(options.completion, WHERE);
+  if (attributes !== undefined && typeof attributes !== 'function') {
+    // Only the function writes these: a mapped legacy column would let the data forge a proof or a mark.
+    const owned = [completion.proofAttribute, completion.markAttribute].filter((a) => Object.hasOwn(attributes, a));
+    if (owned.length) {
+      throw new ConfigurationError('attributes', `${WHERE}: option "attributes" (ATTRIBUTE_MAP) maps ${owned.join(' and ')}, which only the function sets`, `Remove ${owned.join(' and ')} from the mapping.`);
+    }
+  }
   return {
     store,
     matchEmail: bool('matchEmail'),
@@ -185,7 +193,7 @@ export function validate(options: UserMigrationOptions): Settings {
     timingHash: timingHashOption(options.timingHash),
     remigrate: oneOf(WHERE, 'remigrate', options.remigrate ?? 'never', ['never', 'if-absent'] as const),
     lockout: lockoutOption(options.lockout),
-    completion: completionSettings(options.completion, WHERE),
+    completion,
   };
 }
 

@@ -49,6 +49,22 @@ function linkCheck({ settings }: SelfCheckDeps) {
   return fail('completion.link', `The store keeps a ledger, but the migration does not set ${attribute}: no completion can find its row, so no sub is written back and moved users are not refused`, `Map it to the legacy id: ATTRIBUTE_MAP={…,"${attribute}":"id"}.`);
 }
 
+/**
+ * The completion links, grants and marks only a user whose link proof holds
+ * (src/link-proof.ts); without the key that makes proofs, none ever does.
+ */
+async function proofCheck({ settings }: SelfCheckDeps) {
+  if (!settings.store.linkAccount) return pass('completion.proof', 'The store keeps no ledger and gives no roles: no link to prove');
+  try {
+    const key = await settings.completion.linkKey();
+    return key === undefined
+      ? fail('completion.proof', 'No link key: no migrated user can prove that the migration made it, so no migration completes (no sub written back, no groups)', 'Set LINK_KEY_ARN to a Secrets Manager secret of 64 random characters (template.yaml makes LinkKeySecret), and give the function secretsmanager:GetSecretValue on it.')
+      : pass('completion.proof', `The link key is readable: migrated users carry ${settings.completion.proofAttribute}, and only they complete`);
+  } catch (err) {
+    return fail('completion.proof', `The link key cannot be read (${err instanceof Error ? err.name : 'error'}): every migration fails`, 'Check LINK_KEY_ARN and the function\'s secretsmanager:GetSecretValue on it; the secret must hold at least 32 characters.');
+  }
+}
+
 /** The guessing limit's setting. Cognito locks out only users it has: until a legacy user migrates, only this limits guesses. */
 function lockoutCheck({ settings }: SelfCheckDeps) {
   const { maxAttempts, lockSeconds } = settings.lockout;
@@ -82,7 +98,7 @@ export async function selfCheck(deps: SelfCheckDeps): Promise<CheckReport> {
   const isolation = await isolationCheck(deps);
   // Every probe, not only those the first sign-ins would run: what the budget assumes on this CPU.
   const calibration = calibrationCheck(await calibrateWork(), process.arch);
-  const checks = [pass('config', `Configuration valid; store "${store.name}"`), isolation, calibration, linkCheck(deps), lockoutCheck(deps), ...deep.checks];
+  const checks = [pass('config', `Configuration valid; store "${store.name}"`), isolation, calibration, linkCheck(deps), await proofCheck(deps), lockoutCheck(deps), ...deep.checks];
   const outcome = report(checks);
   logger.info('self-check', { ok: outcome.ok, failed: checks.filter((c) => c.status === 'fail').map((c) => c.id) });
   return outcome;

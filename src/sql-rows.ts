@@ -272,7 +272,7 @@ export function repeatedLoginsSql(quotedTable: string, columns: SqlColumns, mode
  * ```
  */
 export async function linkSqlRow(
-  link: AccountLink, ledger: SqlLedger, table: { quotedTable: string; id: string; dialect: 'postgres' | 'mysql' },
+  link: AccountLink, ledger: SqlLedger, table: { quotedTable: string; id: string; dialect: 'postgres' | 'mysql'; enabled?: string },
   exec: (sql: string, values: unknown[]) => Promise<{ rows: Record<string, unknown>[]; affected: number }>,
 ): Promise<LinkResult> {
   const pg = table.dialect === 'postgres';
@@ -281,6 +281,16 @@ export async function linkSqlRow(
   const roles = ledger.groupsColumn ? q(ledger.groupsColumn) : 'NULL';
   // The index finds the row; the text comparison keeps MySQL from reading '1abc' as the number 1.
   const byId = (a: number, b: number) => `${q(table.id)} = ${p(a)} AND CAST(${q(table.id)} AS ${pg ? 'text' : 'CHAR'}) = ${p(b)}`;
+  if (table.enabled) {
+    // A disabled row gets no link and no groups, as it gets no migration. `*`: a table may have no such column.
+    const rows = (await exec(`SELECT * FROM ${table.quotedTable} WHERE ${byId(1, 2)} LIMIT 2`, [link.legacyId, link.legacyId])).rows;
+    if (rows.length !== 1) return { outcome: 'no_row' };
+    if (Object.hasOwn(rows[0]!, table.enabled)) {
+      const probe: { enabled?: boolean } = {};
+      applyEnabled(probe, rows[0]![table.enabled], table.enabled);
+      if (!probe.enabled) return { outcome: 'row_disabled' };
+    }
+  }
   const read = async () => (await exec(`SELECT ${ledger.subColumn ? q(ledger.subColumn) : 'NULL'} AS sub, ${roles} AS roles FROM ${table.quotedTable} WHERE ${byId(1, 2)} LIMIT 2`, [link.legacyId, link.legacyId])).rows;
   if (!ledger.subColumn) {
     const rows = await read();
@@ -296,7 +306,7 @@ export async function linkSqlRow(
   const now = rows[0]!.sub === null || rows[0]!.sub === undefined ? null : String(rows[0]!.sub);
   if (now === link.sub) return { outcome: affected > 0 ? 'linked' : 'already_linked', roles: parseRoles(rows[0]!.roles) };
   // The row changed between the two statements, or holds nothing where a gone user's sub was expected: try once more against what it holds.
-  if (now === null) return link.expected === null ? { outcome: 'no_row' } : linkSqlRow({ ...link, expected: null }, ledger, table, exec);
+  if (now === null) return link.expected === null ? { outcome: 'no_row' } : linkSqlRow({ ...link, expected: null }, ledger, { ...table, enabled: undefined }, exec);
   return { outcome: 'linked_elsewhere', sub: now };
 }
 

@@ -145,7 +145,9 @@ export type LinkResult =
   /** The row holds another account's sub: nothing was written. */
   | { outcome: 'linked_elsewhere'; sub: string }
   /** No row has this legacy id. */
-  | { outcome: 'no_row' };
+  | { outcome: 'no_row' }
+  /** The row is disabled: nothing was written, no groups are given. */
+  | { outcome: 'row_disabled' };
 
 /** What {@link UserStore.authenticate} answers. */
 export type AuthenticateResult =

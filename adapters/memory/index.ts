@@ -45,6 +45,8 @@ export function createMemoryStore(users: readonly MemoryUser[]): UserStore {
       const rows = held.filter((u) => u.id === link.legacyId);
       if (rows.length !== 1) return { outcome: 'no_row' };
       const row = rows[0]!;
+      // A disabled row gets no link and no groups, as it gets no migration.
+      if (row.enabled !== undefined && row.enabled !== true) return { outcome: 'row_disabled' };
       const roles = [...(row.roles ?? [])];
       if (row.cognitoSub === link.sub) return { outcome: 'already_linked', roles };
       // Compare-and-set: the row may hold nothing yet, or the sub the caller expects to replace.

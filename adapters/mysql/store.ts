@@ -213,7 +213,7 @@ export function createMysqlStore(options: MysqlStoreOptions): MysqlStore {
     ...(ledger.subColumn || ledger.groupsColumn ? {
       async linkAccount(link, ctx) {
         try {
-          return await linkSqlRow(link, ledger, { quotedTable, id: columns.id, dialect: 'mysql' }, (sql, values) => execute(sql, values, ctx));
+          return await linkSqlRow(link, ledger, { quotedTable, id: columns.id, dialect: 'mysql', enabled: columns.enabled }, (sql, values) => execute(sql, values, ctx));
         } catch (err) {
           throw classify(err, ctx);
         }

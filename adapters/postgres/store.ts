@@ -209,7 +209,7 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStor
     ...(ledger.subColumn || ledger.groupsColumn ? {
       async linkAccount(link, ctx) {
         try {
-          return await linkSqlRow(link, ledger, { quotedTable, id: columns.id, dialect: 'postgres' }, async (text, values) => {
+          return await linkSqlRow(link, ledger, { quotedTable, id: columns.id, dialect: 'postgres', enabled: columns.enabled }, async (text, values) => {
             const result = await run(text, values, ctx);
             return { rows: result.rows, affected: result.rowCount ?? 0 };
           });

@@ -14,7 +14,10 @@ const USAGE = `Usage: cognito-migrate complete --user-pool-id ID [--database-url
 
 Completes the migration of users a bulk import created, as the Post
 authentication trigger completes a user who signs in: for every pool user
-with custom:legacy_id and no completion mark, the legacy row learns the
+with custom:legacy_id and no completion mark, whose custom:legacy_proof
+proves that the import or a migration made it (LINK_KEY_ARN, as the
+function has it), and whose status is CONFIRMED, RESET_REQUIRED or
+FORCE_CHANGE_PASSWORD, the legacy row (unless disabled) learns the
 user's sub (PG_COGNITO_SUB_COLUMN), the user joins the groups of the row's
 legacy roles (PG_GROUPS_COLUMN, GROUP_MAP, UNMAPPED_ROLES,
 CREATE_MISSING_GROUPS), and the user is marked. Settings come from the
@@ -37,6 +40,11 @@ export interface CompletionSummary {
   alreadyComplete: number;
   /** Users without a legacy id (they signed up in Cognito). */
   notMigrated: number;
+  /**
+   * Users with a legacy id whose status no import or migration gives
+   * (UNCONFIRMED sign-ups, EXTERNAL_PROVIDER, …): nothing was called.
+   */
+  otherStatus: number;
   outcomes: Record<CompletionOutcome, number>;
 }
 
@@ -61,6 +69,9 @@ export interface CompletePoolOptions {
   sleep?(ms: number, why: 'rate' | 'backoff'): Promise<void>;
 }
 
+/** The user statuses `complete` completes (API reference, UserType, UserStatus). */
+export const COMPLETABLE_STATUS: ReadonlySet<string> = new Set(['CONFIRMED', 'RESET_REQUIRED', 'FORCE_CHANGE_PASSWORD']);
+
 const sleeper = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /**
@@ -75,7 +86,7 @@ const sleeper = (ms: number) => new Promise<void>((resolve) => setTimeout(resolv
  */
 export async function completePool(options: CompletePoolOptions): Promise<CompletionSummary> {
   const sleep = options.sleep ?? sleeper;
-  const summary: CompletionSummary = { listed: 0, alreadyComplete: 0, notMigrated: 0, outcomes: { completed: 0, completion_failed: 0, completion_conflict: 0, group_missing: 0 } };
+  const summary: CompletionSummary = { listed: 0, alreadyComplete: 0, notMigrated: 0, otherStatus: 0, outcomes: { completed: 0, completion_failed: 0, completion_conflict: 0, group_missing: 0, completion_unproven: 0 } };
   // One request start every 1/rate seconds, for every caller.
   let next = 0;
   const slot = async () => {
@@ -116,6 +127,9 @@ export async function completePool(options: CompletePoolOptions): Promise<Comple
       const userAttributes = Object.fromEntries((u.Attributes ?? []).map((a) => [a.Name ?? '', a.Value ?? '']));
       if (!userAttributes[options.settings.legacyIdAttribute]) summary.notMigrated++;
       else if (!needsCompletion(userAttributes, options.settings)) summary.alreadyComplete++;
+      // An import makes users CONFIRMED (with a hash) or RESET_REQUIRED, a migration CONFIRMED or RESET_REQUIRED, an
+      // admin FORCE_CHANGE_PASSWORD; an UNCONFIRMED self sign-up or a federated user is nobody's migration.
+      else if (!COMPLETABLE_STATUS.has(u.UserStatus ?? '')) summary.otherStatus++;
       else if (u.Username) todo.push({ userName: u.Username, userAttributes });
     }
     // A few users at a time; the rate limiter keeps the requests within the rate.
@@ -160,6 +174,9 @@ export async function complete(argv: string[], print: (t: string) => void = (t) 
     throw new UsageError((err as Error).message);
   }
   const prefix = isMysqlUrl(url) ? 'MYSQL' : 'PG';
+  if ((await settings.linkKey().catch((err: Error) => { throw new UsageError(err.message); })) === undefined) {
+    throw new UsageError('complete needs the link key the function uses: set LINK_KEY_ARN (or LINK_KEY), as the function has it; without it no user can prove that the migration or the import made it');
+  }
   if (!store.linkAccount) {
     throw new UsageError(`complete needs the ledger or the roles: set ${prefix}_COGNITO_SUB_COLUMN (and ${prefix}_GROUPS_COLUMN with GROUP_MAP for groups), as the function has them`);
   }
@@ -175,17 +192,18 @@ export async function complete(argv: string[], print: (t: string) => void = (t) 
   try {
     const summary = await completePool({
       cognito, pool: cognitoPoolAdmin(cognito), store, userPoolId, settings, remigrate, rate, concurrency, signal: abort.signal,
-      onProgress: (s) => progress(`\r  ${s.listed.toLocaleString('en')} listed: ${s.outcomes.completed.toLocaleString('en')} completed, ${s.alreadyComplete.toLocaleString('en')} already complete, ${s.notMigrated.toLocaleString('en')} not migrated, ${(s.outcomes.completion_failed + s.outcomes.completion_conflict + s.outcomes.group_missing).toLocaleString('en')} not completed   `),
+      onProgress: (s) => progress(`\r  ${s.listed.toLocaleString('en')} listed: ${s.outcomes.completed.toLocaleString('en')} completed, ${s.alreadyComplete.toLocaleString('en')} already complete, ${s.notMigrated.toLocaleString('en')} not migrated, ${(s.outcomes.completion_failed + s.outcomes.completion_conflict + s.outcomes.group_missing + s.outcomes.completion_unproven).toLocaleString('en')} not completed   `),
     });
     progress('\n');
-    const unfinished = summary.outcomes.completion_failed + summary.outcomes.completion_conflict + summary.outcomes.group_missing;
+    const unfinished = summary.outcomes.completion_failed + summary.outcomes.completion_conflict + summary.outcomes.group_missing + summary.outcomes.completion_unproven;
     if (values.json) print(`${JSON.stringify({ userPoolId, stopped: abort.signal.aborted, ...summary }, null, 2)}\n`);
     else {
-      print(`${summary.listed} pool users listed: ${summary.outcomes.completed} completed now, ${summary.alreadyComplete} already complete, ${summary.notMigrated} not migrated (no custom:legacy_id)${abort.signal.aborted ? '; stopped before the end' : ''}\n`);
+      print(`${summary.listed} pool users listed: ${summary.outcomes.completed} completed now, ${summary.alreadyComplete} already complete, ${summary.notMigrated} not migrated (no custom:legacy_id), ${summary.otherStatus} skipped for their status (not CONFIRMED, RESET_REQUIRED or FORCE_CHANGE_PASSWORD)${abort.signal.aborted ? '; stopped before the end' : ''}\n`);
       const why: Record<string, string> = {
         completion_failed: 'failed (a store or Cognito error, or no row with that legacy id); run complete again',
         completion_conflict: 'the legacy row is linked to another Cognito user: see which with the sub column',
         group_missing: 'a group GROUP_MAP names is missing from the pool: create it, or set CREATE_MISSING_GROUPS=true',
+        completion_unproven: 'no proof that an import or a migration made the user (custom:legacy_proof): a sign-up or an admin creation set the legacy id; nothing was linked',
       };
       for (const [k, n] of Object.entries(summary.outcomes)) if (k !== 'completed' && n) print(`  ${String(n).padStart(7)}  ${why[k]}\n`);
     }

@@ -3,6 +3,8 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { AttributeMapping } from '../../src/attributes.js';
 import { databaseUrl, streamLegacyUsers } from '../cli/database-url.js';
+import { linkKeyFromEnv } from '../../src/environment.js';
+import { linkKeyReader } from '../../src/link-proof.js';
 import { type ExportItem, type HashConversion, IMPORT_ALGORITHMS, type ImportHashAlgorithm, exportCsv } from '../../src/csv/export.js';
 import { lintCsvFile } from '../../src/csv/lint.js';
 import { parseFlag } from '../../src/flags.js';
@@ -133,6 +135,14 @@ async function exportCommand(argv: string[], print: (t: string) => void): Promis
   const attributes = (jsonOption('attribute-map', values['attribute-map']) ?? jsonOption('attribute-map (ATTRIBUTE_MAP)', process.env.ATTRIBUTE_MAP)) as AttributeMapping | undefined;
   const maxUsers = integerOption('max-users', values['max-users'], 1, 500_000);
   const maxBytes = integerOption('max-bytes', values['max-bytes'], 1024, 100 * 1024 * 1024);
+  // The proof the completion asks of every user (src/link-proof.ts): made with the function's key, for this pool.
+  let proof: { key: string; userPoolId: string } | undefined;
+  const keySource = linkKeyFromEnv(process.env);
+  if (keySource !== undefined) {
+    if (!poolId) throw new UsageError('the link proof (LINK_KEY_ARN or LINK_KEY is set) needs --user-pool-id: each proof is bound to its pool');
+    const key = await linkKeyReader(keySource)().catch((err: Error) => { throw new UsageError(err.message); });
+    proof = { key: key!, userPoolId: poolId };
+  }
   // The URL's scheme picks the database: postgres:// or mysql:// (mariadb://).
   const summary = await exportCsv(await streamLegacyUsers(url, source), {
     header, outDir: values.out, rules: rulesFrom(values, header),
@@ -140,6 +150,7 @@ async function exportCommand(argv: string[], print: (t: string) => void): Promis
     ...(hashColumn ? { hashColumn } : {}),
     ...(values['hash-formats'] ? { hashAlgorithms: list(values['hash-formats']) as ImportHashAlgorithm[] } : {}),
     includeDisabled: values['include-disabled'],
+    ...(proof ? { proof } : {}),
     ...(unimportable ? { unimportable } : {}),
     ...(conversions ? { conversions } : {}),
     ...(maxUsers ? { maxUsers } : {}),

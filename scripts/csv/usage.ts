@@ -31,6 +31,10 @@ none re-encodes nothing. Writes left-out.csv (every user left out, with the
 reason) and manifest.json, all readable by their owner only (0600). The whole
 export, its count included, is one read-only transaction.
 
+When the pool's header has custom:legacy_proof, each user gets the link proof
+the completion asks for, made with the function's key (LINK_KEY_ARN or
+LINK_KEY) for the pool named by --user-pool-id.
+
 The database URL comes from DATABASE_URL or --database-url-file FILE: a URL on
 the command line (--database-url) shows in ps and shell history.`;
 

@@ -95,7 +95,7 @@ export async function onlineChecks(clients: OnlineClients, options: OnlineOption
       const name = errorName(err);
       results.push(fail('pool.trigger', `Cannot read user pool ${userPoolId}: ${name}`, name === 'ResourceNotFoundException' ? 'The pool does not exist in this region; check --user-pool-id and AWS_REGION.' : 'Grant your credentials cognito-idp:DescribeUserPool.'));
     }
-    results.push(...(await clientsOnline(clients.cognito, userPoolId, completionAttributes(env))));
+    results.push(...(await clientsOnline(clients.cognito, userPoolId, completionAttributes(env), completes(env))));
   } else {
     results.push(warn('pool.trigger', 'No user pool given, so the trigger wiring and app clients were not checked', 'Pass --user-pool-id (or use --stack).'));
   }
@@ -148,7 +148,7 @@ export async function poolClients(cognito: CognitoIdentityProviderClient, userPo
   for (const c of UserPoolClients) {
     try {
       const { UserPoolClient } = await cognito.send(new DescribeUserPoolClientCommand({ UserPoolId: userPoolId, ClientId: c.ClientId }));
-      out.push({ name: `${UserPoolClient?.ClientName ?? c.ClientName} (${c.ClientId})`, flows: UserPoolClient?.ExplicitAuthFlows ?? [], writeAttributes: UserPoolClient?.WriteAttributes ?? [] });
+      out.push({ name: `${UserPoolClient?.ClientName ?? c.ClientName} (${c.ClientId})`, flows: UserPoolClient?.ExplicitAuthFlows ?? [], ...(UserPoolClient?.WriteAttributes?.length ? { writeAttributes: UserPoolClient.WriteAttributes } : {}) });
     } catch (err) {
       out.push({ name: String(c.ClientId), error: errorName(err) });
     }
@@ -156,12 +156,12 @@ export async function poolClients(cognito: CognitoIdentityProviderClient, userPo
   return out;
 }
 
-async function clientsOnline(cognito: CognitoIdentityProviderClient, userPoolId: string, guarded: string[]): Promise<CheckResult[]> {
+async function clientsOnline(cognito: CognitoIdentityProviderClient, userPoolId: string, guarded: string[], completing: boolean): Promise<CheckResult[]> {
   try {
     const clients = await poolClients(cognito, userPoolId);
     if (clients.length === 0) return [warn('client.password-auth', `User pool ${userPoolId} has no app client`, 'Create one that allows ALLOW_USER_PASSWORD_AUTH.')];
     return clients.flatMap((c) => (c.flows
-      ? [clientCheck(c.name, c.flows), writeCheck(c.name, c.writeAttributes ?? [], guarded)]
+      ? [clientCheck(c.name, c.flows), writeCheck(c.name, c.writeAttributes, guarded, completing)]
       : [fail('client.password-auth', `ResourceNotFoundException-like failure reading app client ${c.name}: ${c.error}`, 'Check that the client exists in this pool; a deleted client id in an app gives "User pool client … does not exist".')]));
   } catch (err) {
     return [fail('client.password-auth', `Cannot list the app clients of ${userPoolId}: ${errorName(err)}`, 'Grant your credentials cognito-idp:ListUserPoolClients and DescribeUserPoolClient.')];
@@ -170,7 +170,7 @@ async function clientsOnline(cognito: CognitoIdentityProviderClient, userPoolId:
 
 /** The attributes the migration relies on, which no app client may write: the legacy link and the completion's mark. */
 function completionAttributes(env: Record<string, string>): string[] {
-  return ['custom:legacy_id', env.COMPLETION_MARK_ATTRIBUTE || 'custom:migrated_at'];
+  return ['custom:legacy_id', env.COMPLETION_MARK_ATTRIBUTE || 'custom:migrated_at', env.COMPLETION_PROOF_ATTRIBUTE || 'custom:legacy_proof'];
 }
 
 /**
@@ -181,7 +181,14 @@ function completionAttributes(env: Record<string, string>): string[] {
  * write only standard attributes (API reference, UserPoolClientType,
  * WriteAttributes).
  */
-function writeCheck(client: string, writable: string[], guarded: string[]): CheckResult {
+function writeCheck(client: string, writable: string[] | undefined, guarded: string[], completing: boolean): CheckResult {
+  // The API reference (UserPoolClientType, WriteAttributes) says a client that declares none writes standard
+  // attributes only; aws-cdk-lib documents "all standard and custom attributes". Never rely on either.
+  if (writable === undefined) {
+    return completing
+      ? fail('client.write-attributes', `App client ${client} declares no WriteAttributes, and the documents disagree on what such a client may write (standard attributes only, or custom ones too)`, `Declare the client's WriteAttributes with the standard attributes your app writes and none of ${guarded.join(', ')} (template.yaml's client shows the list).`)
+      : warn('client.write-attributes', `App client ${client} declares no WriteAttributes`, `Declare them without ${guarded.join(', ')}.`);
+  }
   const open = guarded.filter((a) => writable.includes(a));
   return open.length
     ? fail('client.write-attributes', `App client ${client} lets users write ${open.join(' and ')}: a user could point their account at another legacy row, or skip the completion`, `Remove ${open.join(', ')} from the client's WriteAttributes (aws cognito-idp update-user-pool-client … --write-attributes with the others only).`)
@@ -213,6 +220,13 @@ async function completionOnline(cognito: CognitoIdentityProviderClient, pool: Us
     : declared.Mutable === false
     ? fail('pool.completion-mark', `${mark} is immutable in user pool ${userPoolId}: the completion cannot set it`, 'Declare a new mutable String attribute and set COMPLETION_MARK_ATTRIBUTE to it (an attribute cannot be made mutable later).')
     : pass('pool.completion-mark', `User pool ${userPoolId} has the completion mark ${mark}`));
+  const proof = env.COMPLETION_PROOF_ATTRIBUTE || 'custom:legacy_proof';
+  out.push(!(pool.SchemaAttributes ?? []).some((a) => a.Name === proof)
+    ? fail('pool.completion-proof', `User pool ${userPoolId} has no ${proof} attribute: with a link key every migration fails ("Attributes did not conform to the schema"), without one no migration completes`, `aws cognito-idp add-custom-attributes --user-pool-id ${userPoolId} --custom-attributes Name=${proof.replace(/^custom:/, '')},AttributeDataType=String,Mutable=true`)
+    : pass('pool.completion-proof', `User pool ${userPoolId} has the link proof attribute ${proof}`));
+  out.push(!env.LINK_KEY_ARN && !env.LINK_KEY
+    ? fail('completion.link-key', 'The function has no link key (LINK_KEY_ARN): no user can prove that the migration made it, so no migration completes', 'Create a secret of 64 random characters and set LINK_KEY_ARN to its ARN (template.yaml makes LinkKeySecret).')
+    : pass('completion.link-key', `The function has a link key (${env.LINK_KEY_ARN ? 'LINK_KEY_ARN' : 'LINK_KEY'})`));
   let groupMap: Record<string, unknown> = {};
   try {
     groupMap = env.GROUP_MAP ? JSON.parse(env.GROUP_MAP) : {};

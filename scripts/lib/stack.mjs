@@ -18,12 +18,17 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const FUNCTION_NAME = 'cognito-migrate';
 
+/** The local stack's link key: a fixed value, for this machine's emulator only. */
+export const LOCAL_LINK_KEY = 'local-stack-link-key-not-a-secret-0123456789';
+
 /** The function's ledger and group settings when the stack completes migrations. */
 export const LEDGER_ENV = {
   PG_COGNITO_SUB_COLUMN: 'cognito_sub',
   PG_COGNITO_SUB_TIME_COLUMN: 'cognito_linked_at',
   PG_GROUPS_COLUMN: 'roles',
   GROUP_MAP: JSON.stringify({ ROLE_ADMIN: 'admins', ROLE_SUPPORT: 'support' }),
+  // The link proof's key (src/link-proof.ts); a deployed function reads a generated secret (LINK_KEY_ARN) instead.
+  LINK_KEY: LOCAL_LINK_KEY,
 };
 
 async function addLedger(url, table) {
@@ -88,7 +93,11 @@ export async function startLocalStack({ schema = 'legacy', functionEnv = {}, com
       PoolName: 'migrated-users',
       UsernameAttributes: ['email'],
       // As template.yaml declares them: the legacy id is set once by the migration; the completion's mark is written later.
-      Schema: [{ Name: 'legacy_id', AttributeDataType: 'String', Mutable: false }, { Name: 'migrated_at', AttributeDataType: 'String', Mutable: true }],
+      Schema: [
+        { Name: 'legacy_id', AttributeDataType: 'String', Mutable: false },
+        { Name: 'migrated_at', AttributeDataType: 'String', Mutable: true },
+        { Name: 'legacy_proof', AttributeDataType: 'String', Mutable: true },
+      ],
     }));
     const userPoolId = pool.UserPool.Id;
     if (completion) for (const GroupName of ['admins', 'support']) await idp.send(new CreateGroupCommand({ UserPoolId: userPoolId, GroupName }));

@@ -10,7 +10,7 @@ import type * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
-import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { existsSync } from 'node:fs';
@@ -260,9 +260,29 @@ export class CognitoMigration extends Construct {
   /** Store outages, slow sign-ins, and the function's own errors. */
   readonly alarms: cloudwatch.Alarm[];
 
+  private linkKeySecret?: secretsmanager.Secret;
+
+  /**
+   * The link proof's key (src/link-proof.ts), a generated secret the function
+   * reads. The CLI's `complete` and `csv export` need it too (LINK_KEY_ARN).
+   */
+  get linkKeySecretArn(): string | undefined {
+    return this.linkKeySecret?.secretArn;
+  }
+
+  private linkKey(): secretsmanager.Secret {
+    this.linkKeySecret ??= new secretsmanager.Secret(this, 'LinkKey', {
+      description: 'cognito-migrate link key (proves that a pool user was made from its legacy row)',
+      generateSecretString: { passwordLength: 64, excludePunctuation: true },
+    });
+    return this.linkKeySecret;
+  }
+
   constructor(scope: Construct, id: string, props: CognitoMigrationProps) {
     super(scope, id);
     const environment = { ...props.environment };
+    const settingOf = (name: string) => environment[name] ?? props.store.environment[name];
+    const truthy = (name: string) => ['true', '1', 'yes'].includes(String(settingOf(name) ?? '').trim().toLowerCase());
     const completion = props.completion ?? COMPLETION_VARIABLES.some((k) => Boolean(environment[k] ?? props.store.environment[k]));
     const logGroup = new logs.LogGroup(this, 'Logs', { retention: props.logRetention ?? logs.RetentionDays.ONE_MONTH });
     this.function = new lambda.Function(this, 'Function', {
@@ -281,11 +301,13 @@ export class CognitoMigration extends Construct {
         ...props.store.environment,
         ...environment,
         ...(props.timingHash ? { TIMING_HASH: props.timingHash } : {}),
+        ...(completion ? { LINK_KEY_ARN: this.linkKey().secretArn } : {}),
         POWERTOOLS_SERVICE_NAME: SERVICE,
         POWERTOOLS_METRICS_NAMESPACE: NAMESPACE,
       },
     });
     props.store.grant(this.function);
+    if (this.linkKeySecret) this.linkKeySecret.grantRead(this.function);
 
     const pool = props.userPool ?? new cognito.UserPool(this, 'Users', {
       signInAliases: { email: true },
@@ -294,6 +316,8 @@ export class CognitoMigration extends Construct {
         // Set once by the migration; no app client or user may rewrite which legacy account this is.
         legacy_id: new cognito.StringAttribute({ mutable: false }),
         migrated_at: new cognito.StringAttribute({ mutable: true }),
+        // The link proof: set by the migration or the CSV export, checked by the completion (src/link-proof.ts).
+        legacy_proof: new cognito.StringAttribute({ mutable: true }),
       },
     });
     this.userPool = pool;
@@ -309,15 +333,19 @@ export class CognitoMigration extends Construct {
     } else {
       this.function.addPermission('CognitoInvoke', { principal: new iam.ServicePrincipal('cognito-idp.amazonaws.com'), sourceArn: pool.userPoolArn, sourceAccount: Stack.of(this).account });
     }
-    if (completion) {
+    // IAM only as the settings need: the completion's writes, the pool look-up of REMIGRATE=if-absent, CreateGroup
+    // of CREATE_MISSING_GROUPS (read as the function reads it: true, 1 or yes, from either environment).
+    const poolActions = [
+      ...(completion ? ['cognito-idp:AdminAddUserToGroup', 'cognito-idp:AdminUpdateUserAttributes'] : []),
+      ...(settingOf('REMIGRATE') === 'if-absent' ? ['cognito-idp:ListUsers'] : []),
+      ...(completion && truthy('CREATE_MISSING_GROUPS') ? ['cognito-idp:CreateGroup'] : []),
+    ];
+    if (poolActions.length) {
       // A policy of its own: in the function's role policy it would make the function depend on the pool, which
       // depends on the function (its triggers).
       new iam.Policy(this, 'PoolAccess', {
         roles: [this.function.role!],
-        statements: [new iam.PolicyStatement({
-          actions: ['cognito-idp:AdminAddUserToGroup', 'cognito-idp:AdminUpdateUserAttributes', 'cognito-idp:ListUsers', ...(environment.CREATE_MISSING_GROUPS === 'true' ? ['cognito-idp:CreateGroup'] : [])],
-          resources: [pool.userPoolArn],
-        })],
+        statements: [new iam.PolicyStatement({ actions: poolActions, resources: [pool.userPoolArn] })],
       });
     }
 
@@ -338,7 +366,7 @@ export class CognitoMigration extends Construct {
           left: metrics(['no_hash', 'malformed_hash', 'hash_over_budget', 'ambiguous_login', 'mfa_required', 'reset_required', 'already_migrated', 'cannot_reset', 'invalid_attributes', 'invalid_event', 'configuration_invalid', 'internal_error']),
         }),
       ], [
-        new cloudwatch.GraphWidget({ title: 'Migrations completed, and what kept one from completing', width: 12, left: metrics(['completed', 'completion_failed', 'completion_conflict', 'group_missing']) }),
+        new cloudwatch.GraphWidget({ title: 'Migrations completed, and what kept one from completing', width: 12, left: metrics(['completed', 'completion_failed', 'completion_conflict', 'group_missing', 'completion_unproven']) }),
         new cloudwatch.GraphWidget({ title: 'Guessing limit: sign-ins refused because the legacy row is locked', width: 12, left: metrics(['locked']) }),
       ]],
     });

@@ -3,6 +3,7 @@ import { chmod, mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type AttributeMapping, attributeReader } from '../attributes.js';
 import { ConfigurationError } from '../errors.js';
+import { DEFAULT_PROOF_ATTRIBUTE, linkProof } from '../link-proof.js';
 import { HASH_COLUMN, IMPORT_ALGORITHMS, type ImportHashAlgorithm, importability } from './hash-import.js';
 import { DEFAULT_CONVERSIONS, type HashConversion } from './hash-convert.js';
 import type { LegacyUser, LegacyValue } from '../types.js';
@@ -145,6 +146,13 @@ export interface ExportOptions {
    * scrypt. A hash whose conversion is off is left for the trigger.
    */
   conversions?: readonly HashConversion[];
+  /**
+   * The link proof the completion asks for (src/link-proof.ts): each user's
+   * `column` gets the MAC of `userPoolId` and the text of `idColumn`, as the
+   * trigger sets it. Needed whenever the header has the proof column, or the
+   * imported users could never complete.
+   */
+  proof?: { key: string; userPoolId: string; column?: string; idColumn?: string };
   /** Export legacy accounts marked disabled too (default: left out, as the trigger would). */
   includeDisabled?: boolean;
   /** A reason to leave a user out (already migrated), or undefined to export. */
@@ -294,6 +302,18 @@ export async function exportCsv(items: ExportSource, options: ExportOptions): Pr
     if (!report.write(`${seen},${JSON.stringify(login)},${JSON.stringify(reason)}\n`)) await new Promise<void>((r) => report.once('drain', () => r()));
   };
 
+  const proofColumn = options.proof?.column ?? DEFAULT_PROOF_ATTRIBUTE;
+  const proofAt = header.indexOf(proofColumn);
+  const idAt = header.indexOf(options.proof?.idColumn ?? 'custom:legacy_id');
+  if (proofAt >= 0 && !options.proof) {
+    throw new ConfigurationError('proof', `the pool's CSV header has ${proofColumn}, and no link key was given`, 'Set LINK_KEY_ARN (or LINK_KEY) as the function has it and pass --user-pool-id: an imported user without the proof is never completed.');
+  }
+  if (options.proof && (proofAt < 0 || idAt < 0)) {
+    throw new ConfigurationError('proof', `the pool's CSV header lacks ${proofAt < 0 ? proofColumn : options.proof.idColumn ?? 'custom:legacy_id'}, which the link proof needs`, 'Add the custom attributes legacy_id and legacy_proof to the pool (template.yaml declares both), then take the header again.');
+  }
+  if (options.attributes && typeof options.attributes !== 'function' && Object.hasOwn(options.attributes, proofColumn)) {
+    throw new ConfigurationError('attributes', `the attribute mapping names ${proofColumn}, which only the export sets`, `Remove ${proofColumn} from the mapping.`);
+  }
   const attributeValues = attributeReader(options.attributes, header);
   // The hash column is blank to the rules: the hash is set after the check, importable by construction (the rules would want one job's algorithm).
   const check = recordChecker(rules, hashColumn === undefined ? header : header.map((c) => (c === hashColumn ? '\0hash' : c)));
@@ -327,6 +347,7 @@ export async function exportCsv(items: ExportSource, options: ExportOptions): Pr
       if (row.skip) { await leaveOut(login, row.skip); continue; }
       if (!row.enabled && !includeDisabled) { await leaveOut(login, 'disabled in the legacy store (the trigger would refuse it too); --include-disabled exports it'); continue; }
       const texts = row.texts!;
+      if (options.proof && proofAt >= 0) texts[proofAt] = texts[idAt] ? linkProof(options.proof.key, options.proof.userPoolId, texts[idAt]!) : '';
       let algorithm: ImportHashAlgorithm | undefined;
       let hash = '';
       let convertedFrom: string | undefined;
@@ -348,7 +369,7 @@ export async function exportCsv(items: ExportSource, options: ExportOptions): Pr
       const problems = check(texts, seen);
       if (problems.length) { await leaveOut(login, problems.map((p) => `${p.column}: ${p.rule}`).join('; ')); continue; }
       let line: string;
-      if (row.line !== undefined && (hashAt < 0 || hash === row.hash)) line = row.line;
+      if (row.line !== undefined && proofAt < 0 && (hashAt < 0 || hash === row.hash)) line = row.line;
       else {
         if (hashAt >= 0) texts[hashAt] = hash;
         texts.length = header.length;

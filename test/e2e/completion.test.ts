@@ -5,7 +5,7 @@
 // account: not after an email change, not after a deletion, unless
 // REMIGRATE=if-absent and the user is gone.
 import {
-  AdminCreateUserCommand, AdminDeleteUserCommand, AdminGetUserCommand, AdminListGroupsForUserCommand, AdminUpdateUserAttributesCommand,
+  AdminConfirmSignUpCommand, AdminCreateUserCommand, AdminDeleteUserCommand, SignUpCommand, AdminGetUserCommand, AdminListGroupsForUserCommand, AdminUpdateUserAttributesCommand,
   ConfirmForgotPasswordCommand, ForgotPasswordCommand, InitiateAuthCommand, ListUsersCommand, NotAuthorizedException,
 } from '@aws-sdk/client-cognito-identity-provider';
 import { randomBytes } from 'node:crypto';
@@ -158,5 +158,47 @@ describe('REMIGRATE=if-absent through cognito-local', () => {
     const [row] = await query(stack, `SELECT cognito_sub FROM ${stack.table} WHERE username = $1`, [alice.username]);
     expect(row?.cognito_sub).toBe(second.attributes.sub);
     expect(records(logs).filter((r) => r.outcome === 'completed')).toHaveLength(2);
+  });
+});
+
+describe('a self sign-up cannot take a legacy row (issue 32) through cognito-local', () => {
+  let stack: Stack;
+  const logs: string[] = [];
+  beforeAll(async () => {
+    stack = await start({}, logs);
+  });
+  afterAll(async () => {
+    await stack?.stop();
+  });
+
+  it('Mallory signs up with Ada\'s legacy id (and a made-up proof), is confirmed and signs in: no row, no group; Ada then migrates and completes', async () => {
+    const [{ id }] = await query(stack, `SELECT id::text AS id FROM ${stack.table} WHERE username = $1`, [alice.username]);
+    const mallory = 'mallory@example.com';
+    // As a pool whose client may write custom attributes at sign-up lets her (an immutable attribute is still written at creation).
+    await stack.idp.send(new SignUpCommand({
+      ClientId: stack.clientId, Username: mallory, Password: 'Mallory-pass-1',
+      UserAttributes: [{ Name: 'email', Value: mallory }, { Name: 'custom:legacy_id', Value: String(id) }, { Name: 'custom:legacy_proof', Value: 'v1.AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA' }],
+    }));
+    await stack.idp.send(new AdminConfirmSignUpCommand({ UserPoolId: stack.userPoolId, Username: mallory }));
+    const hers = await signIn(stack, mallory, 'Mallory-pass-1');
+    expect(hers.AuthenticationResult?.IdToken).toBeTruthy();
+    const [before] = await query(stack, `SELECT cognito_sub FROM ${stack.table} WHERE username = $1`, [alice.username]);
+    expect(before?.cognito_sub).toBeNull();
+    const { username: malloryName } = await poolUser(stack, mallory);
+    expect((await stack.idp.send(new AdminListGroupsForUserCommand({ UserPoolId: stack.userPoolId, Username: malloryName }))).Groups ?? []).toEqual([]);
+    expect((await poolUser(stack, mallory)).attributes['custom:migrated_at']).toBeUndefined();
+    expect(records(logs).filter((r) => r.outcome === 'completion_unproven')).toHaveLength(1);
+
+    // The owner's own sign-in migrates the row and completes it.
+    await signIn(stack, alice.email, alice.password);
+    const ada = await poolUser(stack, alice.email);
+    const [after] = await query(stack, `SELECT cognito_sub FROM ${stack.table} WHERE username = $1`, [alice.username]);
+    expect(after?.cognito_sub).toBe(ada.attributes.sub);
+    const groups = await stack.idp.send(new AdminListGroupsForUserCommand({ UserPoolId: stack.userPoolId, Username: ada.username }));
+    expect((groups.Groups ?? []).map((g) => g.GroupName).sort()).toEqual(['admins', 'support']);
+    // Mallory's next sign-in still takes nothing.
+    await signIn(stack, mallory, 'Mallory-pass-1');
+    expect(records(logs).filter((r) => r.outcome === 'completion_unproven')).toHaveLength(2);
+    expect((await stack.idp.send(new AdminListGroupsForUserCommand({ UserPoolId: stack.userPoolId, Username: malloryName }))).Groups ?? []).toEqual([]);
   });
 });

@@ -64,10 +64,14 @@ describe('CognitoMigration (aws-cdk-lib)', () => {
     template.hasResourceProperties('AWS::Lambda::Permission', { Action: 'lambda:InvokeFunction', Principal: 'cognito-idp.amazonaws.com', SourceArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^Users'), 'Arn'] } });
     const all = statements(template);
     const cognitoStatements = all.filter((s) => JSON.stringify(s.Action).includes('cognito-idp:'));
-    expect(cognitoStatements).toEqual([{ Effect: 'Allow', Action: ['cognito-idp:AdminAddUserToGroup', 'cognito-idp:AdminUpdateUserAttributes', 'cognito-idp:ListUsers'], Resource: { 'Fn::GetAtt': [expect.stringMatching(/^Users/), 'Arn'] } }]);
+    // IAM only as the settings need: no ListUsers without REMIGRATE=if-absent, no CreateGroup without CREATE_MISSING_GROUPS.
+    expect(cognitoStatements).toEqual([{ Effect: 'Allow', Action: ['cognito-idp:AdminAddUserToGroup', 'cognito-idp:AdminUpdateUserAttributes'], Resource: { 'Fn::GetAtt': [expect.stringMatching(/^Users/), 'Arn'] } }]);
     for (const s of all) expect(JSON.stringify(s.Action)).not.toMatch(/cognito-idp:\*|"\*"/);
-    const secretRead = all.find((s) => JSON.stringify(s.Action).includes('secretsmanager:GetSecretValue'))!;
-    expect(secretRead.Resource).toEqual({ Ref: expect.stringMatching(/^Db/) });
+    // The database secret, and the link key the construct generates and hands over as LINK_KEY_ARN.
+    const secretReads = all.filter((s) => JSON.stringify(s.Action).includes('secretsmanager:GetSecretValue')).map((s) => JSON.stringify(s.Resource));
+    expect(secretReads.sort()).toEqual([expect.stringMatching(/"Ref":"Db/), expect.stringMatching(/"Ref":"MigrationLinkKey/)]);
+    template.hasResourceProperties('AWS::SecretsManager::Secret', { GenerateSecretString: { PasswordLength: 64, ExcludePunctuation: true } });
+    template.hasResourceProperties('AWS::Lambda::Function', { Environment: { Variables: Match.objectLike({ LINK_KEY_ARN: { Ref: Match.stringLikeRegexp('^MigrationLinkKey') } }) } });
     template.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
     template.resourceCountIs('AWS::CloudWatch::Alarm', 3);
     template.hasResourceProperties('AWS::CloudWatch::Alarm', { AlarmActions: [{ Ref: Match.stringLikeRegexp('^Alarms') }] });
@@ -83,6 +87,18 @@ describe('CognitoMigration (aws-cdk-lib)', () => {
     // No ledger, no group map: no completion triggers, no pool access.
     template.hasResourceProperties('AWS::Cognito::UserPool', { LambdaConfig: Match.not(Match.objectLike({ PostAuthentication: Match.anyValue() })) });
     expect(statements(template).filter((s) => JSON.stringify(s.Action).includes('cognito-idp:'))).toEqual([]);
+  });
+
+  it('IAM follows the settings: CREATE_MISSING_GROUPS=1 (as the function reads it) adds CreateGroup, REMIGRATE=if-absent adds ListUsers', () => {
+    const { template } = synth((stack) => {
+      new CognitoMigration(stack, 'Migration', {
+        userPool: new cognito.UserPool(stack, 'Users'),
+        store: MigrationStore.http({ baseUrl: 'https://legacy.example/api', environment: { HTTP_LINK_PATH: '/users/{id}/cognito', CREATE_MISSING_GROUPS: '1' } }),
+        environment: { REMIGRATE: 'if-absent', GROUP_MAP: '{"admin":"admins"}' },
+      });
+    });
+    const actions = statements(template).filter((s) => JSON.stringify(s.Action).includes('cognito-idp:')).flatMap((s) => s.Action as string[]);
+    expect(actions.sort()).toEqual(['cognito-idp:AdminAddUserToGroup', 'cognito-idp:AdminUpdateUserAttributes', 'cognito-idp:CreateGroup', 'cognito-idp:ListUsers']);
   });
 
   it('an imported pool gets the invoke permission; pool to pool grants the old pool\'s calls on that pool only', () => {

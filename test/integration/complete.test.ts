@@ -6,7 +6,7 @@
 // time with a PaginationToken, as Cognito does (API reference, ListUsers:
 // Limit at most 60).
 import {
-  AdminCreateUserCommand, AdminGetUserCommand, AdminListGroupsForUserCommand, CognitoIdentityProviderClient, CreateGroupCommand, CreateUserPoolCommand,
+  AdminCreateUserCommand, CreateUserPoolClientCommand, SignUpCommand, AdminGetUserCommand, AdminListGroupsForUserCommand, CognitoIdentityProviderClient, CreateGroupCommand, CreateUserPoolCommand,
   ListUsersCommand, type ListUsersCommandOutput,
 } from '@aws-sdk/client-cognito-identity-provider';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -19,6 +19,7 @@ import { startCognitoLocal } from '../../scripts/lib/cognito-local.mjs';
 import { completionSettings } from '../../src/completion.js';
 import { type PoolAdmin, cognitoPoolAdmin } from '../../src/pool-admin.js';
 import { databaseUrl, freshLegacyTable, sql } from '../support/database.js';
+import { TEST_LINK_KEY, testProof } from '../support/fakes.js';
 
 const USERS = 70;
 let cognito: Awaited<ReturnType<typeof startCognitoLocal>>;
@@ -36,7 +37,10 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-/** A legacy table with the ledger, a pool with USERS imported users (and one who signed up), and the groups. */
+/**
+ * A legacy table with the ledger, a pool with USERS imported users (and one who signed up), and the groups. The
+ * import's users carry the link proof the CSV export writes (LINK_KEY, for this pool).
+ */
 async function importedPool() {
   const table = await freshLegacyTable('complete', Array.from({ length: USERS }, (_, i) => ({
     username: `user${i}`, email: `user${i}@example.com`, password: 'x', given_name: 'U', family_name: String(i), phone_number: null, enabled: true, sms_mfa: false,
@@ -45,13 +49,13 @@ async function importedPool() {
   await sql(`UPDATE ${table} SET roles = CASE WHEN id % 2 = 0 THEN 'ROLE_ADMIN,ROLE_STAFF' ELSE 'ROLE_STAFF' END`);
   const pool = await idp.send(new CreateUserPoolCommand({
     PoolName: 'imported', UsernameAttributes: ['email'],
-    Schema: [{ Name: 'legacy_id', AttributeDataType: 'String', Mutable: false }, { Name: 'migrated_at', AttributeDataType: 'String', Mutable: true }],
+    Schema: [{ Name: 'legacy_id', AttributeDataType: 'String', Mutable: false }, { Name: 'migrated_at', AttributeDataType: 'String', Mutable: true }, { Name: 'legacy_proof', AttributeDataType: 'String', Mutable: true }],
   }));
   const userPoolId = pool.UserPool!.Id!;
   for (const GroupName of ['admins', 'staff']) await idp.send(new CreateGroupCommand({ UserPoolId: userPoolId, GroupName }));
   const rows = await sql<{ id: string; email: string }>(`SELECT id::text AS id, email FROM ${table} ORDER BY id`);
   for (const row of rows) {
-    await idp.send(new AdminCreateUserCommand({ UserPoolId: userPoolId, Username: row.email, MessageAction: 'SUPPRESS', UserAttributes: [{ Name: 'email', Value: row.email }, { Name: 'custom:legacy_id', Value: row.id }] }));
+    await idp.send(new AdminCreateUserCommand({ UserPoolId: userPoolId, Username: row.email, MessageAction: 'SUPPRESS', UserAttributes: [{ Name: 'email', Value: row.email }, { Name: 'custom:legacy_id', Value: row.id }, { Name: 'custom:legacy_proof', Value: testProof(row.id, userPoolId) }] }));
   }
   await idp.send(new AdminCreateUserCommand({ UserPoolId: userPoolId, Username: 'signed-up@example.com', MessageAction: 'SUPPRESS', UserAttributes: [{ Name: 'email', Value: 'signed-up@example.com' }] }));
   return { table, userPoolId };
@@ -89,7 +93,7 @@ function counted(throttled = 0) {
   return { pool, calls };
 }
 
-const settings = completionSettings({ groupMap: { ROLE_ADMIN: 'admins', ROLE_STAFF: 'staff' } }, 'test');
+const settings = completionSettings({ groupMap: { ROLE_ADMIN: 'admins', ROLE_STAFF: 'staff' }, linkKey: TEST_LINK_KEY }, 'test');
 
 describe('cognito-migrate complete', () => {
   it('completes every imported user: the sub written back, the groups of the roles, the mark; then a second run calls nothing but ListUsers', async () => {
@@ -99,7 +103,7 @@ describe('cognito-migrate complete', () => {
       const admin = counted();
       const progress: number[] = [];
       const first = await completePool({ cognito: paged(), pool: admin.pool, store, userPoolId, settings, remigrate: 'never', rate: 100, concurrency: 4, onProgress: (s) => progress.push(s.listed) });
-      expect(first).toEqual({ listed: USERS + 1, alreadyComplete: 0, notMigrated: 1, outcomes: { completed: USERS, completion_failed: 0, completion_conflict: 0, group_missing: 0 } });
+      expect(first).toEqual({ listed: USERS + 1, alreadyComplete: 0, notMigrated: 1, otherStatus: 0, outcomes: { completed: USERS, completion_failed: 0, completion_conflict: 0, group_missing: 0, completion_unproven: 0 } });
       expect(progress).toEqual([60, USERS + 1]);
       const linked = await sql<{ n: number }>(`SELECT count(*)::int AS n FROM ${table} WHERE cognito_sub IS NOT NULL AND cognito_linked_at IS NOT NULL`);
       expect(linked).toEqual([{ n: USERS }]);
@@ -157,7 +161,7 @@ describe('cognito-migrate complete', () => {
     const saved = { ...process.env };
     Object.assign(process.env, {
       AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER: cognito.endpoint, AWS_REGION: 'local', AWS_ACCESS_KEY_ID: 'local', AWS_SECRET_ACCESS_KEY: 'local',
-      PG_TABLE: table, PG_COGNITO_SUB_COLUMN: 'cognito_sub', PG_GROUPS_COLUMN: 'roles', GROUP_MAP: JSON.stringify({ ROLE_ADMIN: 'admins', ROLE_STAFF: 'staff', ROLE_GONE: 'auditors' }),
+      LINK_KEY: TEST_LINK_KEY, PG_TABLE: table, PG_COGNITO_SUB_COLUMN: 'cognito_sub', PG_GROUPS_COLUMN: 'roles', GROUP_MAP: JSON.stringify({ ROLE_ADMIN: 'admins', ROLE_STAFF: 'staff', ROLE_GONE: 'auditors' }),
     });
     await sql(`UPDATE ${table} SET roles = 'ROLE_GONE' WHERE username = 'user3'`);
     try {
@@ -169,8 +173,36 @@ describe('cognito-migrate complete', () => {
       delete process.env.PG_COGNITO_SUB_COLUMN;
       delete process.env.PG_GROUPS_COLUMN;
       await expect(complete(['--user-pool-id', userPoolId, '--database-url-file', urlFile], () => {})).rejects.toThrow(/set PG_COGNITO_SUB_COLUMN/);
+      process.env.PG_COGNITO_SUB_COLUMN = 'cognito_sub';
+      delete process.env.LINK_KEY;
+      await expect(complete(['--user-pool-id', userPoolId, '--database-url-file', urlFile], () => {})).rejects.toThrow(/complete needs the link key/);
     } finally {
       process.env = saved;
+    }
+  });
+
+  it('takes no row for a user it cannot prove: a self sign-up (UNCONFIRMED) or an admin-made user with another person\'s legacy id, a disabled row', async () => {
+    const { table, userPoolId } = await importedPool();
+    const store = createPostgresStore({ connectionString: databaseUrl(), table, cognitoSub: { column: 'cognito_sub' }, groupsColumn: 'roles' });
+    const [first, second, third] = await sql<{ id: string }>(`SELECT id::text AS id FROM ${table} ORDER BY id LIMIT 3`);
+    const app = await idp.send(new CreateUserPoolClientCommand({ UserPoolId: userPoolId, ClientName: 'web' }));
+    await idp.send(new SignUpCommand({ ClientId: app.UserPoolClient!.ClientId!, Username: 'mallory@example.com', Password: 'Mallory-pass-1', UserAttributes: [{ Name: 'email', Value: 'mallory@example.com' }, { Name: 'custom:legacy_id', Value: first!.id }, { Name: 'custom:legacy_proof', Value: testProof(first!.id, userPoolId) }] }));
+    await idp.send(new AdminCreateUserCommand({ UserPoolId: userPoolId, Username: 'eve@example.com', MessageAction: 'SUPPRESS', UserAttributes: [{ Name: 'email', Value: 'eve@example.com' }, { Name: 'custom:legacy_id', Value: second!.id }, { Name: 'custom:legacy_proof', Value: 'v1.forged-forged-forged-forged-forg' }] }));
+    await sql(`UPDATE ${table} SET enabled = false WHERE id::text = $1`, [third!.id]);
+    try {
+      const admin = counted();
+      const summary = await completePool({ cognito: paged(), pool: admin.pool, store, userPoolId, settings, remigrate: 'never', rate: 100, concurrency: 4 });
+      // The owners (imported, with their proof) complete; the UNCONFIRMED sign-up is skipped, the forged proof refused,
+      // the disabled row linked to nobody.
+      expect(summary).toMatchObject({ listed: USERS + 3, otherStatus: 1, outcomes: { completed: USERS - 1, completion_unproven: 1, completion_failed: 1 } });
+      const rows = await sql<{ id: string; cognito_sub: string | null }>(`SELECT id::text AS id, cognito_sub FROM ${table} WHERE id::text = ANY($1) ORDER BY id`, [[first!.id, second!.id, third!.id]]);
+      const owner = async (id: string) => (await idp.send(new ListUsersCommand({ UserPoolId: userPoolId }))).Users!.find((u) => u.Attributes!.some((a) => a.Name === 'custom:legacy_id' && a.Value === id) && u.Attributes!.some((a) => a.Name === 'custom:legacy_proof' && a.Value === testProof(id, userPoolId)) && u.UserStatus !== 'UNCONFIRMED')!.Attributes!.find((a) => a.Name === 'sub')!.Value;
+      expect(rows).toEqual([{ id: first!.id, cognito_sub: await owner(first!.id) }, { id: second!.id, cognito_sub: await owner(second!.id) }, { id: third!.id, cognito_sub: null }]);
+      const mallory = await idp.send(new AdminListGroupsForUserCommand({ UserPoolId: userPoolId, Username: 'mallory@example.com' }));
+      const eve = await idp.send(new AdminListGroupsForUserCommand({ UserPoolId: userPoolId, Username: 'eve@example.com' }));
+      expect([...(mallory.Groups ?? []), ...(eve.Groups ?? [])]).toEqual([]);
+    } finally {
+      await store.close();
     }
   });
 });

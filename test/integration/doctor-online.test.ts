@@ -212,19 +212,28 @@ describe('doctor online', () => {
     expect(find(bare, 'pool.completion', 'fail').message).toMatch(/does not send PostAuthentication or PostConfirmation to legacy-user-migration: no migration ever completes/);
     expect(find(bare, 'pool.completion-mark', 'fail').fix).toMatch(/add-custom-attributes .*Name=migrated_at,AttributeDataType=String,Mutable=true/);
     expect(find(bare, 'pool.groups', 'warn').message).toMatch(/lacks: admins, staff/);
+    expect(find(bare, 'pool.completion-proof', 'fail').fix).toMatch(/Name=legacy_proof,AttributeDataType=String,Mutable=true/);
+    expect(find(bare, 'completion.link-key', 'fail').fix).toMatch(/LINK_KEY_ARN/);
+    healthy({ env: { ...ledger, LINK_KEY_ARN: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:link-key' } });
 
     const wired = await idp.send(new CreateUserPoolCommand({
       PoolName: 'completing', LambdaConfig: { UserMigration: FN_ARN, PostAuthentication: FN_ARN, PostConfirmation: FN_ARN },
-      Schema: [{ Name: 'legacy_id', AttributeDataType: 'String', Mutable: false }, { Name: 'migrated_at', AttributeDataType: 'String', Mutable: true }],
+      Schema: [{ Name: 'legacy_id', AttributeDataType: 'String', Mutable: false }, { Name: 'migrated_at', AttributeDataType: 'String', Mutable: true }, { Name: 'legacy_proof', AttributeDataType: 'String', Mutable: true }],
     }));
     const id = wired.UserPool!.Id!;
-    await idp.send(new CreateUserPoolClientCommand({ UserPoolId: id, ClientName: 'web', ExplicitAuthFlows: ['ALLOW_USER_PASSWORD_AUTH'] }));
+    await idp.send(new CreateUserPoolClientCommand({ UserPoolId: id, ClientName: 'web', ExplicitAuthFlows: ['ALLOW_USER_PASSWORD_AUTH'], WriteAttributes: ['email', 'given_name'] }));
     await idp.send(new CreateUserPoolClientCommand({ UserPoolId: id, ClientName: 'profile-editor', ExplicitAuthFlows: ['ALLOW_USER_PASSWORD_AUTH'], WriteAttributes: ['email', 'custom:legacy_id'] }));
+    // No WriteAttributes at all: the API reference says standard only, aws-cdk-lib says all; doctor relies on neither.
+    await idp.send(new CreateUserPoolClientCommand({ UserPoolId: id, ClientName: 'old-app', ExplicitAuthFlows: ['ALLOW_USER_PASSWORD_AUTH'] }));
     for (const GroupName of ['admins', 'staff']) await idp.send(new CreateGroupCommand({ UserPoolId: id, GroupName }));
     const results = await run({ functionName: FN, userPoolId: id });
-    for (const check of ['pool.completion', 'pool.completion-mark', 'pool.groups', 'role.completion']) find(results, check, 'pass');
-    expect(find(results, 'client.write-attributes', 'fail').message).toMatch(/profile-editor .* lets users write custom:legacy_id/);
-    find(results, 'client.write-attributes', 'pass');
+    for (const check of ['pool.completion', 'pool.completion-mark', 'pool.completion-proof', 'completion.link-key', 'pool.groups', 'role.completion']) find(results, check, 'pass');
+    const writes = results.filter((r) => r.id === 'client.write-attributes');
+    expect(writes.map((r) => `${r.status} ${r.message}`).sort()).toEqual([
+      expect.stringMatching(/^fail App client old-app .* declares no WriteAttributes/),
+      expect.stringMatching(/^fail App client profile-editor .* lets users write custom:legacy_id/),
+      expect.stringMatching(/^pass App client web .* cannot write custom:legacy_id or custom:migrated_at or custom:legacy_proof/),
+    ]);
 
     // The role may not touch the pool: AccessDeniedException at every completion, said ahead of time.
     iamMock.on(SimulatePrincipalPolicyCommand).callsFake(async (input: { ActionNames: string[] }) => ({

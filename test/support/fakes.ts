@@ -1,5 +1,6 @@
 import type { Context, UserMigrationTriggerEvent } from 'aws-lambda';
 import type { MigrationLogger, MigrationMetrics } from '../../src/index.js';
+import { linkProof } from '../../src/link-proof.js';
 
 /** A logger that keeps every record, so tests can read and search them. */
 export function captureLogger() {
@@ -38,4 +39,15 @@ export function migrationEvent(
 export function lambdaContext(ms = 5000): Partial<Context> {
   const end = Date.now() + ms;
   return { awsRequestId: 'req-1', functionName: 'test', getRemainingTimeInMillis: () => end - Date.now() };
+}
+
+/**
+ * The link key of the unit tests and of the sample events in events/ (their
+ * `custom:legacy_proof` is made with it): `LINK_KEY` for `sam local invoke -e`.
+ */
+export const TEST_LINK_KEY = 'sample-link-key-for-tests-and-sam-local-only';
+
+/** The link proof of `legacyId` in `userPoolId` under {@link TEST_LINK_KEY}, as the migration sets it. */
+export function testProof(legacyId: string, userPoolId = 'eu-west-1_TEST'): string {
+  return linkProof(TEST_LINK_KEY, userPoolId, legacyId);
 }

@@ -19,7 +19,7 @@ import { FALLBACK_FLOW, amplifySignInWithMigration, isUnknownUserRefusal } from 
 import { groupsFor } from '../../src/completion.js';
 import { PUBLIC_MESSAGES, type UserStore, createUserMigrationHandler } from '../../src/index.js';
 import { cognitoPoolAdmin } from '../../src/pool-admin.js';
-import { captureLogger, countMetrics, lambdaContext } from '../support/fakes.js';
+import { TEST_LINK_KEY, captureLogger, countMetrics, lambdaContext } from '../support/fakes.js';
 
 const root = join(import.meta.dirname, '..', '..');
 const event = async (name: string) => JSON.parse(await readFile(join(root, 'events', name), 'utf8'));
@@ -30,7 +30,7 @@ afterEach(() => idp.reset());
 function handlerWith(store: UserStore, extra: object = {}) {
   const m = countMetrics();
   const pool = { addToGroup: async () => 'added' as const, createGroup: async () => {}, setAttributes: async () => {}, hasSub: async () => false };
-  return { handler: createUserMigrationHandler({ store, verifyWorker: false, logger: captureLogger().logger, metrics: m.metrics, pool, attributes: { email: 'email', email_verified: 'email_verified', 'custom:legacy_id': 'id' }, ...extra }), counts: m.counts };
+  return { handler: createUserMigrationHandler({ store, verifyWorker: false, logger: captureLogger().logger, metrics: m.metrics, pool, attributes: { email: 'email', email_verified: 'email_verified', 'custom:legacy_id': 'id' }, completion: { linkKey: TEST_LINK_KEY }, ...extra }), counts: m.counts };
 }
 const alice = () => createMemoryStore([{ username: 'alice@example.com', id: '1', passwordHash: hash, roles: ['r'], fields: { email: 'alice@example.com', email_verified: true } }]);
 

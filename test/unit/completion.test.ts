@@ -13,14 +13,17 @@ import { createMemoryStore, type MemoryUser } from '../../adapters/memory/index.
 import { groupsFor, parseRoles } from '../../src/completion.js';
 import { PUBLIC_MESSAGES, type UserStore, createUserMigrationHandler } from '../../src/index.js';
 import type { PoolAdmin } from '../../src/pool-admin.js';
-import { captureLogger, countMetrics, lambdaContext, migrationEvent } from '../support/fakes.js';
+import { TEST_LINK_KEY, captureLogger, countMetrics, lambdaContext, migrationEvent, testProof } from '../support/fakes.js';
 
 const SUB = '5b1e4a2c-0000-4000-8000-000000000001';
 const OLD_SUB = '5b1e4a2c-0000-4000-8000-0000000000aa';
 const PASSWORD = 'legacy password 1';
 const hash = bcrypt.hashSync(PASSWORD, 4);
 
+/** The event of a user the migration made: the legacy id comes with its proof, unless `attributes` names one. */
 function postAuthentication(attributes: Record<string, string>, triggerSource = 'PostAuthentication_Authentication') {
+  const id = attributes['custom:legacy_id'];
+  if (id !== undefined && !('custom:legacy_proof' in attributes)) attributes = { ...attributes, 'custom:legacy_proof': testProof(id) };
   return {
     version: '1', triggerSource, region: 'eu-west-1', userPoolId: 'eu-west-1_TEST', userName: 'ada-username',
     callerContext: { awsSdkVersion: 'test', clientId: 'client123' },
@@ -63,7 +66,7 @@ function setup(options: { users?: MemoryUser[]; store?: UserStore; pool?: PoolAd
   const handler = createUserMigrationHandler({
     store, logger: log.logger, metrics: m.metrics, pool: options.pool ?? fake.pool, verifyWorker: false,
     attributes: { email: 'email', email_verified: 'email_verified', 'custom:legacy_id': 'id' },
-    completion: { groupMap: { ROLE_ADMIN: 'admins', ROLE_STAFF: 'staff' }, ...options.completion },
+    completion: { groupMap: { ROLE_ADMIN: 'admins', ROLE_STAFF: 'staff' }, linkKey: TEST_LINK_KEY, ...options.completion },
     ...(options.remigrate ? { remigrate: options.remigrate } : {}),
   });
   return { handler, store, log, counts: m.counts, calls: fake.calls };
@@ -152,6 +155,53 @@ describe('completion: Post authentication and Post confirmation', () => {
     await absent.handler(postAuthentication({ 'custom:legacy_id': '42' }), lambdaContext());
     expect(absent.calls).toEqual([`has ${OLD_SUB}`, 'add ada-username admins', 'mark ada-username custom:migrated_at']);
     expect((await absent.store.findUser({ login: 'ada', matchEmail: false, caseInsensitive: false }, ctx()))?.cognitoSub).toBe(SUB);
+  });
+});
+
+describe('the link proves its origin (issue 32: a sign-up takes another person\'s row)', () => {
+  it('the migration answer carries the proof of its legacy id in this pool; the mapping cannot set it', async () => {
+    const { handler } = setup();
+    const out = await handler(migrationEvent('ada', PASSWORD), lambdaContext());
+    expect(out.response.userAttributes).toMatchObject({ 'custom:legacy_id': '42', 'custom:legacy_proof': testProof('42') });
+    const store = createMemoryStore([]);
+    for (const owned of ['custom:legacy_proof', 'custom:migrated_at']) {
+      expect(() => createUserMigrationHandler({ store, verifyWorker: false, attributes: { 'custom:legacy_id': 'id', [owned]: 'id' }, completion: { linkKey: TEST_LINK_KEY } })).toThrow(new RegExp(`maps ${owned}, which only the function sets`));
+    }
+  });
+
+  it('a user whose legacy id a sign-up or an admin set gets no row, no group and no mark: no proof, a forged one, one of another row or pool', async () => {
+    for (const proof of [undefined, 'v1.AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA', testProof('7'), testProof('42', 'eu-west-1_OTHER'), testProof('42').slice(0, -1)]) {
+      const { handler, store, calls, counts, log } = setup();
+      const attributes: Record<string, string> = { 'custom:legacy_id': '42' };
+      const event = postAuthentication(proof === undefined ? { ...attributes, 'custom:legacy_proof': '' } : { ...attributes, 'custom:legacy_proof': proof });
+      if (proof === undefined) delete (event.request.userAttributes as Record<string, string>)['custom:legacy_proof'];
+      await expect(handler(event, lambdaContext())).resolves.toBe(event);
+      expect(calls).toEqual([]);
+      expect(Object.fromEntries(counts)).toEqual({ completion_unproven: 1 });
+      expect(log.records.at(-1)).toMatchObject({ level: 'warn' });
+      // The row is still free for its owner, whose own sign-in then migrates and completes.
+      expect((await store.findUser({ login: 'ada', matchEmail: false, caseInsensitive: false }, ctx()))?.cognitoSub).toBeUndefined();
+      await handler(migrationEvent('ada', PASSWORD), lambdaContext());
+      await handler(postAuthentication({ 'custom:legacy_id': '42' }), lambdaContext());
+      expect(counts.get('completed')).toBe(1);
+    }
+  });
+
+  it('without a link key nothing completes, a ledger or not: the self-check says why', async () => {
+    const { handler, calls, counts } = setup({ completion: { linkKey: undefined } });
+    await handler(postAuthentication({ 'custom:legacy_id': '42' }), lambdaContext());
+    expect(calls).toEqual([]);
+    expect(Object.fromEntries(counts)).toEqual({ completion_unproven: 1 });
+    const report = await handler({ 'cognito-migrate': 'self-check' }) as unknown as { checks: Array<{ id: string; status: string; fix?: string }> };
+    expect(report.checks.find((c) => c.id === 'completion.proof')).toMatchObject({ status: 'fail', fix: expect.stringContaining('LINK_KEY_ARN') });
+    expect(() => createUserMigrationHandler({ store: createMemoryStore([]), verifyWorker: false, completion: { linkKey: 'too short' } })).toThrow(/at least 32 characters/);
+  });
+
+  it('a disabled row gets no link and no groups', async () => {
+    const { handler, calls, counts } = setup({ users: [{ username: 'ada', id: '42', passwordHash: hash, enabled: false, roles: ['ROLE_ADMIN'], fields: { email: 'ada@example.com' } }] });
+    await handler(postAuthentication({ 'custom:legacy_id': '42' }), lambdaContext());
+    expect(calls).toEqual([]);
+    expect(Object.fromEntries(counts)).toEqual({ completion_failed: 1 });
   });
 });
 

@@ -1,0 +1,89 @@
+// The proof that a pool user was made from a legacy row by this project: the
+// UserMigration answer (or the CSV export that a bulk import reads) sets, beside
+// `custom:legacy_id`, a keyed MAC of the pool and that id. The completion links
+// a row, grants its groups and marks the user only when the MAC holds.
+//
+// Why a MAC and not the attribute alone: an immutable custom attribute can still
+// be written once, at creation, by SignUp or AdminCreateUser, and whether an app
+// client that declares no WriteAttributes may write custom attributes is stated
+// differently by the API reference (UserPoolClientType, WriteAttributes: standard
+// only) and by aws-cdk-lib (all). Configuration narrows the door; the MAC is what
+// proves origin, and it needs no ledger, so it holds for every store.
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import { ConfigurationError } from './errors.js';
+
+/** The default attribute that carries the proof. */
+export const DEFAULT_PROOF_ATTRIBUTE = 'custom:legacy_proof';
+/** The shortest key accepted: 32 characters (Secrets Manager's generated secret is 64). */
+export const MIN_LINK_KEY_LENGTH = 32;
+
+const VERSION = 'v1';
+
+/**
+ * The proof for one legacy id in one pool: `v1.` and 32 base64url characters
+ * (192 bits of HMAC-SHA-256). Bound to the pool, so a value copied from
+ * another pool proves nothing.
+ *
+ * @example
+ * ```ts
+ * linkProof(key, 'eu-west-1_Abc', '42') // 'v1.Qk…'
+ * ```
+ */
+export function linkProof(key: string, userPoolId: string, legacyId: string): string {
+  const mac = createHmac('sha256', key).update(`cognito-migrate/link/${VERSION}\0${userPoolId}\0${legacyId}`).digest('base64url').slice(0, 32);
+  return `${VERSION}.${mac}`;
+}
+
+/**
+ * Whether `given` is the proof of `legacyId` in this pool, compared in
+ * constant time.
+ *
+ * @example
+ * ```ts
+ * proofHolds(key, event.userPoolId, attributes['custom:legacy_id'], attributes['custom:legacy_proof'])
+ * ```
+ */
+export function proofHolds(key: string, userPoolId: string, legacyId: string, given: string | undefined): boolean {
+  if (typeof given !== 'string') return false;
+  const want = Buffer.from(linkProof(key, userPoolId, legacyId));
+  const got = Buffer.from(given);
+  return got.length === want.length && timingSafeEqual(got, want);
+}
+
+/** Where the key comes from: the value itself, or a function that reads it (Secrets Manager) once. */
+export type LinkKeySource = string | (() => Promise<string>);
+
+/**
+ * Reads the key once, checks its length, and hands it to every caller; a
+ * missing source answers `undefined` (the completion then proves nothing and
+ * links nothing).
+ *
+ * @example
+ * ```ts
+ * const key = linkKeyReader(() => readSecretString(arn, 'LINK_KEY_ARN', fix))
+ * await key() // the key, read on the first call only
+ * ```
+ */
+export function linkKeyReader(source: LinkKeySource | undefined): () => Promise<string | undefined> {
+  if (source === undefined) return async () => undefined;
+  if (typeof source === 'string') {
+    checkKey(source);
+    return async () => source;
+  }
+  let read: Promise<string> | undefined;
+  return () => {
+    read ??= source().then((k) => {
+      checkKey(k);
+      return k;
+    });
+    // A failed read is tried again on the next call, not cached.
+    read.catch(() => { read = undefined; });
+    return read;
+  };
+}
+
+function checkKey(key: string): void {
+  if (typeof key !== 'string' || key.trim().length < MIN_LINK_KEY_LENGTH) {
+    throw new ConfigurationError('completion.linkKey', `the link key (LINK_KEY or LINK_KEY_ARN) must be at least ${MIN_LINK_KEY_LENGTH} characters`, 'Generate one, e.g. a Secrets Manager secret with GenerateSecretString (PasswordLength 64, ExcludePunctuation), and set LINK_KEY_ARN to its ARN.');
+  }
+}
