@@ -9,6 +9,7 @@ import { exportCsv } from '../../src/csv/export.js';
 import { lintCsvFile } from '../../src/csv/lint.js';
 import { splitCsvLine } from '../../src/csv/rules.js';
 import { databaseUrl, sql } from '../support/database.js';
+import { TEST_LINK_KEY, testProof } from '../support/fakes.js';
 
 const HEADER = ['name', 'given_name', 'family_name', 'email', 'email_verified', 'birthdate', 'phone_number', 'phone_number_verified', 'updated_at', 'custom:legacy_id', 'cognito:mfa_enabled', 'cognito:username'];
 const WITH_HASH = [...HEADER, 'password_hash'];
@@ -76,6 +77,18 @@ describe('csv export from real PostgreSQL', () => {
     const comma = (await readCsv(join(out, summary.files[2]!.file))).find((r) => r['cognito:username'] === 'comma')!;
     expect(comma).toMatchObject({ given_name: 'Smith, Jr.', family_name: 'Ünïcödé 漢字', birthdate: '05/17/1990', updated_at: '1704164645', phone_number: '+12065550100', phone_number_verified: 'true', 'custom:legacy_id': '21' });
     expect(report).not.toContain(BCRYPT);
+  });
+
+  it('writes the link proof the completion asks for, made for the pool named; a header with the proof column and no key is refused', async () => {
+    const header = [...HEADER, 'custom:legacy_proof'];
+    const out = join(dir, 'proof');
+    await expect(exportCsv(streamPostgresUsers({ connection: databaseUrl(), table }), { header, outDir: join(dir, 'proof-nokey'), attributes: MAP })).rejects.toThrow(/has custom:legacy_proof, and no link key was given/);
+    const summary = await exportCsv(streamPostgresUsers({ connection: databaseUrl(), table }), { header, outDir: out, attributes: MAP, proof: { key: TEST_LINK_KEY, userPoolId: 'eu-west-1_POOL' } });
+    const rows = (await Promise.all(summary.files.map((f) => readCsv(join(out, f.file))))).flat();
+    expect(rows.length).toBeGreaterThan(10);
+    for (const row of rows) expect(row['custom:legacy_proof']).toBe(testProof(row['custom:legacy_id']!, 'eu-west-1_POOL'));
+    for (const f of summary.files) expect((await lintCsvFile(join(out, f.file), { header })).problems).toEqual([]);
+    await expect(exportCsv(streamPostgresUsers({ connection: databaseUrl(), table }), { header: HEADER, outDir: join(dir, 'proof-nocol'), attributes: MAP, proof: { key: TEST_LINK_KEY, userPoolId: 'p' } })).rejects.toThrow(/lacks custom:legacy_proof/);
   });
 
   it('puts importable hashes in the published password_hash column, one algorithm per file set, and leaves the rest for the sign-in trigger', async () => {

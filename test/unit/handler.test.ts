@@ -244,6 +244,19 @@ describe('options', () => {
     expect(log.records[0]).toMatchObject({ level: 'error', extra: { setting: 'DATABASE_URL', code: 'CONFIGURATION_INVALID' } });
     expect(await refusal(handler(migrationEvent('ada', PASSWORD)))).toBe(PUBLIC_MESSAGES.unavailable);
   });
+
+  it('a bad setting fails only the UserMigration source: Post authentication, Post confirmation and Pre sign-up answer unchanged, logged and counted (issue 32)', async () => {
+    const log = captureLogger();
+    const m = countMetrics();
+    const handler = guardColdStart(() => { throw new ConfigurationError('GROUP_MAP', 'GROUP_MAP must be a JSON object', 'Fix it.'); }, log.logger, m.metrics);
+    for (const triggerSource of ['PostAuthentication_Authentication', 'PostConfirmation_ConfirmForgotPassword', 'PostConfirmation_ConfirmSignUp', 'PreSignUp_SignUp', 'PreSignUp_AdminCreateUser', 'PreSignUp_ExternalProvider']) {
+      const event = { version: '1', triggerSource, region: 'eu-west-1', userPoolId: 'eu-west-1_TEST', userName: 'native-user', request: { userAttributes: { sub: 'x' } }, response: {} };
+      await expect(handler(event as never), triggerSource).resolves.toBe(event);
+    }
+    expect(await refusal(handler(migrationEvent('ada', PASSWORD)))).toBe(PUBLIC_MESSAGES.unavailable);
+    expect(Object.fromEntries(m.counts)).toEqual({ configuration_invalid: 7 });
+    expect(log.records.filter((r) => r.level === 'error' && r.extra.setting === 'GROUP_MAP')).toHaveLength(8);
+  });
 });
 
 describe('logging', () => {
