@@ -56,10 +56,16 @@ export function createChainStore(stores: readonly UserStore[], options: { passwo
       }
       const user = await store.findUser(query, ctx);
       if (!user?.passwordHash) return undefined;
+      // The member's lock and count hold behind the chain as they do alone: a locked row is refused unchecked, and
+      // each attempt is reserved before the check (UserStore.reserveAttempt).
+      if (user.lockedUntil && user.lockedUntil.getTime() > Date.now()) return { outcome: 'locked' };
+      const policy = ctx.lockout;
+      if (policy && store.reserveAttempt && !(await store.reserveAttempt(user, policy, ctx))) return { outcome: 'locked' };
       // The handler's verification when there is one: budgeted, stoppable, and counted for refusal timing.
       const ok = ctx.verifyPassword
         ? await ctx.verifyPassword(password, user.passwordHash, user.hashFormat)
         : await passwords.verify(password, user.passwordHash, user.hashFormat, { deadline: ctx.deadline, signal: ctx.signal });
+      if (policy && store.recordAttempt && (ok || !store.reserveAttempt)) await store.recordAttempt(user, ok ? 'success' : 'failure', policy, ctx);
       return ok ? { outcome: 'ok', user } : { outcome: 'wrong_password' };
     });
     // The handler times every refusal, unknown users included.

@@ -71,9 +71,14 @@ export function createMigrationFlow(deps: MigrationDeps): (event: UserMigrationT
     throw new AuthenticationFailedError('already_migrated', 'the legacy row is linked to a Cognito user (cognitoSub in this record); an old login of a moved or deleted user');
   }
 
+  /** A lock this project's guessing limit could have set: one that ends within LOGIN_LOCK_SECONDS of now, on a store that counts. */
+  const isOwnLock = (until: Date) => Boolean(store.reserveAttempt || store.recordAttempt) && until.getTime() <= Date.now() + settings.lockout.lockSeconds * 1000 + 1000;
+
   // The wall times of the last verifications of stored hashes and of the timing hash, on this instance.
   const realVerifies = recentTimes();
   const timingVerifies = recentTimes();
+  // From a known row's lookup to its verdict: the attempt's reservation (a store write) and the verification.
+  const realPhases = recentTimes();
 
   /** Asks the pool whether the row's user still exists, started early so that it runs while the password is verified. */
   function poolLookup(event: UserMigrationTriggerEvent, user: LegacyUser | undefined, ctx: StoreContext, spent: Spent): Promise<boolean> | undefined {
@@ -93,6 +98,7 @@ export function createMigrationFlow(deps: MigrationDeps): (event: UserMigrationT
     let phaseStart: number | undefined;
     const verifyContext: StoreContext = {
       ...ctx,
+      lockout: settings.lockout,
       async verifyPassword(pw, encoded, format) {
         const started = performance.now();
         const { ok } = await timed(spent, 'verify', () => passwords.check(pw, encoded, format, { deadline: ctx.deadline, signal: ctx.signal }));
@@ -109,7 +115,6 @@ export function createMigrationFlow(deps: MigrationDeps): (event: UserMigrationT
         const result = await asking(() => store.authenticate!(query, password, verifyContext));
         if (result.outcome !== 'ok') throw new AuthenticationFailedError(result.outcome);
         user = result.user;
-        stillThere = poolLookup(event, user, ctx, spent);
       } else {
         user = await asking(() => store.findUser(query, verifyContext));
         phaseStart = performance.now();
@@ -120,15 +125,25 @@ export function createMigrationFlow(deps: MigrationDeps): (event: UserMigrationT
           record.lockedUntil = user.lockedUntil.toISOString();
           throw new AuthenticationFailedError('locked', 'the guessing limit (or the legacy system) locked this row; it unlocks by itself');
         }
-        stillThere = poolLookup(event, user, ctx, spent);
-        // Verify before looking at `enabled` or the ledger, so neither answers sooner than a wrong password.
-        if (!(await within(verifyContext.verifyPassword!(password, user.passwordHash!, user.hashFormat)))) {
-          await recordAttempt(user, 'failure', ctx, record, spent);
-          throw new AuthenticationFailedError('wrong_password');
+        // The attempt is counted before the password is checked, atomically: guesses sent at once cannot pass the
+        // limit, since each must win a reservation first. A store that cannot reserve is counted after the check.
+        if (store.reserveAttempt) {
+          const counted = await asking(() => store.reserveAttempt!(user!, settings.lockout, ctx));
+          record.attemptReserved = counted;
+          if (!counted) throw new AuthenticationFailedError('locked', 'the guessing limit locked this row (its attempts were taken, perhaps at once); it unlocks by itself');
         }
+        // Verify before looking at `enabled` or the ledger, so neither answers sooner than a wrong password.
+        const ok = await within(verifyContext.verifyPassword!(password, user.passwordHash!, user.hashFormat));
+        if (!ok && !store.reserveAttempt) await recordAttempt(user, 'failure', ctx, record, spent);
+        // Every refusal waits as long as this whole phase takes here: the store's writes as well as the hash.
+        realPhases.add(performance.now() - phaseStart);
+        if (!ok) throw new AuthenticationFailedError('wrong_password');
       }
       if (user.warnings?.length) record.dataProblems = user.warnings;
       if (!isEnabled(user)) throw new AuthenticationFailedError('user_disabled');
+      // Only now, with the password proven: asking the pool sooner would tell anyone who exists, and spend the
+      // account's ListUsers quota on guesses.
+      stillThere = poolLookup(event, user, ctx, spent);
       await refuseIfMigrated(user, stillThere, record);
       return user;
     } catch (err) {
@@ -142,7 +157,7 @@ export function createMigrationFlow(deps: MigrationDeps): (event: UserMigrationT
         }
         // ... and then as long as a real verification of a stored hash takes here, as measured: the timing hash the
         // operator set may be cheaper than the legacy hashes, and a known user's wrong password must not stand out.
-        if (phaseStart !== undefined) await padTo(realVerifies.median(PAD_SAMPLE), phaseStart, ctx);
+        if (phaseStart !== undefined) await padTo(realPhases.median(PAD_SAMPLE), phaseStart, ctx);
       }
       throw err;
     }
@@ -159,7 +174,14 @@ export function createMigrationFlow(deps: MigrationDeps): (event: UserMigrationT
       if (user?.warnings?.length) record.dataProblems = user.warnings;
       if (!user) throw new AuthenticationFailedError('unknown_user');
       if (!isEnabled(user)) throw new AuthenticationFailedError('user_disabled');
-      await refuseIfMigrated(user, poolLookup(event, user, ctx, spent), record);
+      // The guessing limit's own lock lets a reset through: proving the email or phone is the owner's way out. A
+      // lock the legacy system wrote (longer than this limit ever locks: an admin's, or 'infinity') holds.
+      if (user.lockedUntil && user.lockedUntil.getTime() > Date.now() && !isOwnLock(user.lockedUntil)) {
+        record.lockedUntil = user.lockedUntil.toISOString();
+        throw new AuthenticationFailedError('locked', 'the legacy system locked this row (a lock longer than LOGIN_LOCK_SECONDS); a reset does not lift it');
+      }
+      // No pool look-up here: a reset proves nothing yet, so a linked row is refused whatever REMIGRATE says.
+      await refuseIfMigrated(user, undefined, record);
     } else {
       user = await authenticate(event, query, ctx, record, spent);
     }

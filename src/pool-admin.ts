@@ -75,8 +75,9 @@ export function cognitoPoolAdmin(client?: CognitoIdentityProviderClient): PoolAd
     },
     async hasSub(poolId, sub, { signal }) {
       const { m, c } = await idp();
-      // A sub is a UUID; anything else cannot be one, and must not reach the filter's quotes.
-      if (!/^[0-9a-f-]{1,64}$/i.test(sub)) return false;
+      // A sub is a UUID; anything else must not reach the filter's quotes, and counts as present: a value nobody can
+      // look up proves no user gone, so the row stays refused rather than migrating a second time.
+      if (!/^[0-9a-f-]{1,64}$/i.test(sub)) return true;
       // AttributesToGet with a filter and an attribute every user has, as ListUsers allows (API reference, ListUsers).
       const out = await c.send(new m.ListUsersCommand({ UserPoolId: poolId, Filter: `sub = "${sub}"`, Limit: 1, AttributesToGet: ['sub'] }), { abortSignal: signal });
       return (out.Users ?? []).length > 0;

@@ -298,12 +298,14 @@ export async function linkSqlRow(
   }
   const sub = q(ledger.subColumn);
   const time = ledger.subTimeColumn ? `, ${q(ledger.subTimeColumn)} = ${pg ? 'now()' : 'CURRENT_TIMESTAMP(3)'}` : '';
-  const same = pg ? `${sub} IS NOT DISTINCT FROM ${p(4)}` : `${sub} <=> ${p(4)}`;
+  // A blank cell ('' is a common column default) is an empty ledger, as the reader takes it.
+  const same = pg ? `NULLIF(TRIM(${sub}), '') IS NOT DISTINCT FROM ${p(4)}` : `NULLIF(TRIM(${sub}), '') <=> ${p(4)}`;
   const { affected } = await exec(`UPDATE ${table.quotedTable} SET ${sub} = ${p(1)}${time} WHERE ${byId(2, 3)} AND ${same}`, [link.sub, link.legacyId, link.legacyId, link.expected]);
   const rows = await read();
   // Two rows with one id (a table without a primary key) are no single person's row.
   if (rows.length !== 1) return { outcome: 'no_row' };
-  const now = rows[0]!.sub === null || rows[0]!.sub === undefined ? null : String(rows[0]!.sub);
+  const held = rows[0]!.sub;
+  const now = held === null || held === undefined || String(held).trim() === '' ? null : String(held);
   if (now === link.sub) return { outcome: affected > 0 ? 'linked' : 'already_linked', roles: parseRoles(rows[0]!.roles) };
   // The row changed between the two statements, or holds nothing where a gone user's sub was expected: try once more against what it holds.
   if (now === null) return link.expected === null ? { outcome: 'no_row' } : linkSqlRow({ ...link, expected: null }, ledger, { ...table, enabled: undefined }, exec);
@@ -311,26 +313,36 @@ export async function linkSqlRow(
 }
 
 /**
- * The guessing limit's write for an SQL store, one atomic UPDATE by id: a
- * failure adds one to the count and, at `maxAttempts`, locks the row for
- * `lockSeconds`; a success sets the count back to zero. The database's row
- * lock serialises parallel attempts, so none is lost.
+ * The guessing limit's writes for an SQL store, each one atomic UPDATE by id
+ * (the database's row lock serialises parallel attempts, so none is lost):
+ * - `reserve`, before the password is checked: counts the attempt, and locks
+ *   the row for `lockSeconds` at the `maxAttempts`-th; a row locked now
+ *   changes nothing (0 rows: refuse it unchecked). An expired or cleared lock
+ *   starts the count again from this attempt, so a lock does not renew itself.
+ * - `success`: the count back to zero, and the lock the reservation may have
+ *   set for this very attempt cleared.
  *
  * @example
  * ```ts
- * const sql = attemptSql('failure', '"legacy"."users"', columns, 'postgres') // $1 id, $2 max attempts, $3 lock seconds
+ * const sql = attemptSql('reserve', '"legacy"."users"', columns, 'postgres') // $1 id, $2 max attempts, $3 lock seconds
  * ```
  */
-export function attemptSql(outcome: 'failure' | 'success', quotedTable: string, columns: SqlColumns, dialect: 'postgres' | 'mysql'): string {
-  const q = (c: string) => (dialect === 'postgres' ? `"${c}"` : `\`${c}\``);
+export function attemptSql(outcome: 'reserve' | 'success', quotedTable: string, columns: SqlColumns, dialect: 'postgres' | 'mysql'): string {
+  const pg = dialect === 'postgres';
+  const q = (c: string) => (pg ? `"${c}"` : `\`${c}\``);
   const count = q(columns.failedAttempts!);
   const lock = q(columns.lockedUntil!);
   const id = q(columns.id);
-  if (outcome === 'success') return dialect === 'postgres' ? `UPDATE ${quotedTable} SET ${count} = 0 WHERE ${id} = $1 AND ${count} <> 0` : `UPDATE ${quotedTable} SET ${count} = 0 WHERE ${id} = ? AND ${count} <> 0`;
-  return dialect === 'postgres'
-    ? `UPDATE ${quotedTable} SET ${lock} = CASE WHEN COALESCE(${count}, 0) + 1 >= $2 THEN now() + make_interval(secs => $3) ELSE ${lock} END, ${count} = COALESCE(${count}, 0) + 1 WHERE ${id} = $1`
-    // MySQL assigns left to right, each assignment seeing the ones before it: the lock is decided on the old count.
-    : `UPDATE ${quotedTable} SET ${lock} = IF(COALESCE(${count}, 0) + 1 >= ?, UTC_TIMESTAMP(3) + INTERVAL ? SECOND, ${lock}), ${count} = COALESCE(${count}, 0) + 1 WHERE ${id} = ?`;
+  const now = pg ? 'now()' : 'UTC_TIMESTAMP(3)';
+  if (outcome === 'success') return `UPDATE ${quotedTable} SET ${count} = 0, ${lock} = NULL WHERE ${id} = ${pg ? '$1' : '?'} AND (${count} <> 0 OR ${lock} IS NOT NULL)`;
+  const unlocked = `(${lock} IS NULL OR ${lock} <= ${now})`;
+  if (pg) {
+    // PostgreSQL reads every old value in every SET expression: the new count is written out twice.
+    const next = `CASE WHEN COALESCE(${count}, 0) >= $2 OR ${lock} <= now() THEN 1 ELSE COALESCE(${count}, 0) + 1 END`;
+    return `UPDATE ${quotedTable} SET ${count} = ${next}, ${lock} = CASE WHEN ${next} >= $2 THEN now() + make_interval(secs => $3) ELSE NULL END WHERE ${id} = $1 AND ${unlocked}`;
+  }
+  // MySQL assigns left to right, each assignment seeing the ones before it: the lock reads the new count.
+  return `UPDATE ${quotedTable} SET ${count} = IF(COALESCE(${count}, 0) >= ? OR ${lock} <= UTC_TIMESTAMP(3), 1, COALESCE(${count}, 0) + 1), ${lock} = IF(${count} >= ?, UTC_TIMESTAMP(3) + INTERVAL ? SECOND, NULL) WHERE ${id} = ? AND ${unlocked}`;
 }
 
 /** How many repeated logins the self-check counts before it stops grouping. */

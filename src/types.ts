@@ -108,6 +108,12 @@ export interface StoreContext {
    * for refusals), for stores that read hashes inside `authenticate` (chains).
    */
   verifyPassword?(password: string, encoded: string, format?: string): Promise<boolean>;
+  /**
+   * The handler's guessing limit, for stores that check passwords inside
+   * `authenticate` and hold rows that count attempts (chains): reserve an
+   * attempt with {@link UserStore.reserveAttempt} before checking.
+   */
+  lockout?: { maxAttempts: number; lockSeconds: number };
 }
 
 /**
@@ -160,7 +166,9 @@ export type AuthenticateResult =
   /** The password may be right, but the legacy account has a second factor the request did not prove. */
   | { outcome: 'mfa_required' }
   /** More than one legacy account matches the login. */
-  | { outcome: 'ambiguous_login' };
+  | { outcome: 'ambiguous_login' }
+  /** The row is locked (the guessing limit, or the legacy system): its password was not checked. */
+  | { outcome: 'locked' };
 
 /**
  * The store contract. Implement `findUser`, optionally `authenticate`; throw
@@ -221,6 +229,16 @@ export interface UserStore {
    * logged and never lets a locked row in.
    */
   recordAttempt?(user: LegacyUser, outcome: 'failure' | 'success', policy: { maxAttempts: number; lockSeconds: number }, ctx: StoreContext): Promise<void>;
+  /**
+   * The guessing limit that holds under any concurrency: atomically counts an
+   * attempt on the row before its password is checked, and answers `false`
+   * when the row is locked, so no attempt past the limit is ever checked. The
+   * attempt that reaches `policy.maxAttempts` locks the row for
+   * `policy.lockSeconds`; an expired or cleared lock starts the count again.
+   * A success then gives the attempts back (`recordAttempt(…, 'success')`).
+   * With it, `recordAttempt(…, 'failure')` is never called.
+   */
+  reserveAttempt?(user: LegacyUser, policy: { maxAttempts: number; lockSeconds: number }, ctx: StoreContext): Promise<boolean>;
   /** Releases connections (tests, scripts). Lambda instances never call it. */
   close?(): Promise<void>;
 }

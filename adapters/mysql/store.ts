@@ -206,10 +206,14 @@ export function createMysqlStore(options: MysqlStoreOptions): MysqlStore {
       },
     } : {}),
     ...(columns.failedAttempts ? {
-      async recordAttempt(user, outcome, policy, ctx) {
-        await run(attemptSql(outcome, quotedTable, columns, 'mysql'), outcome === 'failure' ? [policy.maxAttempts, policy.lockSeconds, user.id] : [user.id], ctx);
+      async reserveAttempt(user, policy, ctx) {
+        return (await execute(attemptSql('reserve', quotedTable, columns, 'mysql'), [policy.maxAttempts, policy.maxAttempts, policy.lockSeconds, user.id], ctx)).affected > 0;
       },
-    } satisfies Pick<UserStore, 'recordAttempt'> : {}),
+      async recordAttempt(user, outcome, _policy, ctx) {
+        // Failures were counted by the reservation; a success gives the attempts back.
+        if (outcome === 'success') await run(attemptSql('success', quotedTable, columns, 'mysql'), [user.id], ctx);
+      },
+    } satisfies Pick<UserStore, 'recordAttempt' | 'reserveAttempt'> : {}),
     ...(ledger.subColumn || ledger.groupsColumn ? {
       async linkAccount(link, ctx) {
         try {

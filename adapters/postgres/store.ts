@@ -202,10 +202,14 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStor
       },
     } : {}),
     ...(columns.failedAttempts ? {
-      async recordAttempt(user, outcome, policy, ctx) {
-        await run(attemptSql(outcome, quotedTable, columns, 'postgres'), outcome === 'failure' ? [user.id, policy.maxAttempts, policy.lockSeconds] : [user.id], ctx);
+      async reserveAttempt(user, policy, ctx) {
+        return ((await run(attemptSql('reserve', quotedTable, columns, 'postgres'), [user.id, policy.maxAttempts, policy.lockSeconds], ctx)).rowCount ?? 0) > 0;
       },
-    } satisfies Pick<UserStore, 'recordAttempt'> : {}),
+      async recordAttempt(user, outcome, _policy, ctx) {
+        // Failures were counted by the reservation; a success gives the attempts back.
+        if (outcome === 'success') await run(attemptSql('success', quotedTable, columns, 'postgres'), [user.id], ctx);
+      },
+    } satisfies Pick<UserStore, 'recordAttempt' | 'reserveAttempt'> : {}),
     ...(ledger.subColumn || ledger.groupsColumn ? {
       async linkAccount(link, ctx) {
         try {

@@ -3,7 +3,7 @@
 // your own adapter the same way: see README, "Write your own adapter".
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type AttributeMapping, PUBLIC_MESSAGES, type UserStore, createUserMigrationHandler, runChecks } from '../../src/index.js';
+import { type AttributeMapping, PUBLIC_MESSAGES, type UserStore, createChainStore, createUserMigrationHandler, runChecks } from '../../src/index.js';
 import { captureLogger, countMetrics, lambdaContext, migrationEvent } from '../support/fakes.js';
 
 /** The legacy users every adapter's backend must hold for the suite. */
@@ -267,6 +267,57 @@ export function runStoreContract(name: string, setup: () => Promise<ContractSetu
         expect(counts.get('locked')).toBe(1);
         await s.lockout!.lockUntil(ada.username, new Date(Date.now() - 1000));
         expect(await handler(migrationEvent(ada.username, ada.password), lambdaContext()).then(() => 'migrated')).toBe('migrated');
+      });
+
+      /** Clears the row's lock and count as its owner's successful sign-in does. */
+      const unlock = async (store: UserStore) => {
+        await s.lockout!.lockUntil(ada.username, new Date(Date.now() - 1000));
+        await handlerFor(store).handler(migrationEvent(ada.username, ada.password), lambdaContext());
+      };
+
+      for (const chained of [false, true]) {
+        it(`the guessing limit holds under a burst${chained ? ', behind a chain' : ''}: 40 wrong passwords and the right one at once check at most the limit (issue 32)`, async () => {
+          const member = await s.lockout!.store();
+          await unlock(member);
+          const store = chained ? createChainStore([member]) : member;
+          const { handler, counts } = handlerFor(store, { lockout: { maxAttempts: 5, lockSeconds: 60 } });
+          const passwords = [...Array.from({ length: 40 }, (_, i) => `wrong ${i}`), ada.password];
+          await Promise.all(passwords.map((p) => handler(migrationEvent(ada.username, p), lambdaContext()).catch(() => {})));
+          const checked = (counts.get('wrong_password') ?? 0) + (counts.get('migrated') ?? 0);
+          expect(checked, JSON.stringify(Object.fromEntries(counts))).toBeLessThanOrEqual(5);
+          expect(counts.get('locked')).toBe(41 - checked);
+          // Locked now, whatever the order: the right password alone is refused unchecked.
+          if (!counts.get('migrated')) {
+            expect(await handler(migrationEvent(ada.username, ada.password), lambdaContext()).then(() => 'migrated', (e: Error) => e.message)).toBe(PUBLIC_MESSAGES.rejected);
+            expect(await s.lockout!.failedAttempts(ada.username)).toBe(5);
+          }
+          await unlock(member);
+        });
+      }
+
+      it('the guessing limit: an expired lock starts the count again, so one wrong password does not lock the row for another period', async () => {
+        const store = await s.lockout!.store();
+        await unlock(store);
+        const { handler } = handlerFor(store, { lockout: { maxAttempts: 3, lockSeconds: 1 } });
+        const attempt = (password: string) => handler(migrationEvent(ada.username, password), lambdaContext()).then(() => 'migrated', (e: Error) => e.message);
+        for (let i = 0; i < 3; i++) await attempt('wrong');
+        await new Promise((r) => setTimeout(r, 1100));
+        expect(await attempt('wrong again')).toBe(PUBLIC_MESSAGES.rejected);
+        expect(await s.lockout!.failedAttempts(ada.username)).toBe(1);
+        expect(await attempt(ada.password)).toBe('migrated');
+      });
+
+      it('ForgotPassword: the guessing limit\'s own lock lets a reset through (the owner proves the email), a lock the legacy system set holds', async () => {
+        const store = await s.lockout!.store();
+        await unlock(store);
+        const { handler, counts } = handlerFor(store, { lockout: { maxAttempts: 3, lockSeconds: 60 } });
+        for (let i = 0; i < 3; i++) await handler(migrationEvent(ada.username, 'wrong'), lambdaContext()).catch(() => {});
+        await handler(migrationEvent(ada.username, undefined), lambdaContext()).catch(() => {});
+        expect(counts.get('locked') ?? 0).toBe(0);
+        await s.lockout!.lockUntil(ada.username, new Date(Date.now() + 86_400_000));
+        expect(await handler(migrationEvent(ada.username, undefined), lambdaContext()).then(() => 'found', (e: Error) => e.message)).toBe(PUBLIC_MESSAGES.rejected);
+        expect(counts.get('locked')).toBe(1);
+        await unlock(store);
       });
     }
 
