@@ -155,7 +155,9 @@ export function createHttpStore(options: HttpStoreOptions): HttpStore {
   }
 
   /** One request with retries; resolves the final response (status and parsed JSON body). */
-  async function request(method: 'GET' | 'POST', path: string, body: unknown, ctx: StoreContext): Promise<{ status: number; json: unknown }> {
+  // `label` is the path as configured, with its placeholders: what an error may say (the path itself holds a login or an id).
+  async function request(method: 'GET' | 'POST', path: string, body: unknown, ctx: StoreContext, label: string = path): Promise<{ status: number; json: unknown }> {
+    const shown = label.split('?')[0];
     const baseHeaders = await headers();
     // A POST carries the password and may have an effect: never sent twice once it may have arrived.
     const idempotent = method === 'GET';
@@ -172,12 +174,12 @@ export function createHttpStore(options: HttpStoreOptions): HttpStore {
           headers: body === undefined ? baseHeaders : { ...baseHeaders, 'content-type': 'application/json' },
           ...(body === undefined ? {} : { body: JSON.stringify(body) }),
         });
-        const text = await boundedText(res, maxResponseBytes, `${method} ${path.split('?')[0]}`);
+        const text = await boundedText(res, maxResponseBytes, `${method} ${shown}`);
         if (res.status >= 300 && res.status < 400 || res.type === 'opaqueredirect') {
-          throw new ProtocolError('http', `protocol error: ${method} ${path.split('?')[0]} answered a redirect (HTTP ${res.status}); redirects are never followed, point baseUrl at the final address`);
+          throw new ProtocolError('http', `protocol error: ${method} ${shown} answered a redirect (HTTP ${res.status}); redirects are never followed, point baseUrl at the final address`);
         }
         if (RETRIABLE(res.status)) {
-          if (!idempotent) throw new StoreUnavailableError('http', `${method} ${path.split('?')[0]} answered HTTP ${res.status}; the password check is not repeated once it may have reached the server`);
+          if (!idempotent) throw new StoreUnavailableError('http', `${method} ${shown} answered HTTP ${res.status}; the password check is not repeated once it may have reached the server`);
           lastProblem = `HTTP ${res.status}`;
           const retryAfter = Number(res.headers.get('retry-after')) * 1000;
           await pause(Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter : 50 * 2 ** attempt, ctx);
@@ -187,7 +189,7 @@ export function createHttpStore(options: HttpStoreOptions): HttpStore {
         try {
           json = text ? JSON.parse(text) : undefined;
         } catch {
-          if (res.ok) throw new StoreUnavailableError('http', `${method} ${path.split('?')[0]} answered ${res.status} with a body that is not JSON`);
+          if (res.ok) throw new StoreUnavailableError('http', `${method} ${shown} answered ${res.status} with a body that is not JSON`);
         }
         return { status: res.status, json };
       } catch (err) {
@@ -234,7 +236,7 @@ export function createHttpStore(options: HttpStoreOptions): HttpStore {
   async function findUser(query: LookupQuery, ctx: StoreContext): Promise<LegacyUser | undefined> {
     if (unsafeLogin(query.login)) return undefined;
     const path = userPath.replace('{login}', encodeURIComponent(query.login));
-    const { status, json } = await request('GET', `${path}${path.includes('?') ? '&' : '?'}${mode(query)}`, undefined, ctx);
+    const { status, json } = await request('GET', `${path}${path.includes('?') ? '&' : '?'}${mode(query)}`, undefined, ctx, userPath);
     if (status === 404) return undefined;
     if (status === 200) return toUser(json, 'GET user');
     if (status >= 200 && status < 300) throw new ProtocolError('http', `protocol error: GET user answered HTTP ${status}; only 200 with a user object or 404 are answers`);
@@ -256,8 +258,10 @@ export function createHttpStore(options: HttpStoreOptions): HttpStore {
   }
 
   async function linkAccount(link: { legacyId: string; sub: string; expected: string | null }, ctx: StoreContext): Promise<LinkResult> {
+    // encodeURIComponent leaves '.' and '..' as they are, and a URL resolves them: the write would go to another path.
+    if (/^\.{0,2}$/.test(link.legacyId)) return { outcome: 'no_row' };
     const path = options.linkPath!.replace('{id}', encodeURIComponent(link.legacyId));
-    const { status, json } = await request('POST', path, { sub: link.sub, expected: link.expected }, ctx);
+    const { status, json } = await request('POST', path, { sub: link.sub, expected: link.expected }, ctx, options.linkPath!);
     const body = (json && typeof json === 'object' && !Array.isArray(json) ? json : {}) as Record<string, unknown>;
     if (status === 200) return { outcome: body.already_linked === true ? 'already_linked' : 'linked', roles: parseRoles(body.roles) };
     if (status === 404) return { outcome: 'no_row' };

@@ -20,6 +20,7 @@ runStoreContract('mysql (MariaDB)', async () => {
   return {
     store: make(mysqlUrl()),
     ledger: () => make(mysqlUrl(), { cognitoSub: { column: 'cognito_sub', timeColumn: 'cognito_linked_at' }, groupsColumn: 'roles' }),
+    blankLedger: async (login) => { await mysqlSql(`UPDATE ${table} SET cognito_sub = '' WHERE username = ?`, [login]); },
     lockout: {
       store: () => make(mysqlUrl(), { columns: { failedAttempts: 'failed_attempts', lockedUntil: 'locked_until' } }),
       failedAttempts: async (login) => Number((await mysqlSql(`SELECT failed_attempts AS n FROM ${table} WHERE username = ?`, [login]))[0]!.n),

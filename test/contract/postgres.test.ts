@@ -19,6 +19,7 @@ runStoreContract('postgres', async () => {
   return {
     store: make(databaseUrl()),
     ledger: () => make(databaseUrl(), { cognitoSub: { column: 'cognito_sub', timeColumn: 'cognito_linked_at' }, groupsColumn: 'roles' }),
+    blankLedger: async (login) => { await sql(`UPDATE ${table} SET cognito_sub = '' WHERE username = $1`, [login]); },
     lockout: {
       store: () => make(databaseUrl(), { columns: { failedAttempts: 'failed_attempts', lockedUntil: 'locked_until' } }),
       failedAttempts: async (login) => (await sql<{ n: number }>(`SELECT failed_attempts AS n FROM ${table} WHERE username = $1`, [login]))[0]!.n,

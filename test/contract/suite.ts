@@ -41,6 +41,8 @@ export interface ContractSetup {
    * CONTRACT_USERS[0] holds the roles `admins` and `staff`.
    */
   ledger?: () => UserStore | Promise<UserStore>;
+  /** Writes '' (a common column default) into a row's ledger cell, as a legacy system might. */
+  blankLedger?: (login: string) => Promise<void>;
   /**
    * The guessing limit: the same adapter counting failed sign-ins per row, with
    * a way to read a row's count and to set a lock the way a legacy system would.
@@ -233,6 +235,19 @@ export function runStoreContract(name: string, setup: () => Promise<ContractSetu
         // Re-migration replaces exactly the sub it was told is gone.
         expect(await store.linkAccount!({ legacyId: row!.id, sub: second, expected: first }, ctx)).toMatchObject({ outcome: 'linked' });
         expect((await store.findUser({ login: ada.username, matchEmail: false, caseInsensitive: false }, ctx))?.cognitoSub).toBe(second);
+      });
+    }
+
+    if (can.ledger) {
+      it('a blank ledger cell is an empty ledger: the row migrates and links, never a conflict with the sub "" (issue 32)', async () => {
+        const store = await s.ledger!();
+        const ctx = lambdaCtx();
+        await s.blankLedger!(ada.username);
+        const row = await store.findUser({ login: ada.username, matchEmail: false, caseInsensitive: false }, ctx);
+        expect(row?.cognitoSub).toBeUndefined();
+        const sub = randomUUID();
+        expect(await store.linkAccount!({ legacyId: row!.id, sub, expected: null }, ctx)).toMatchObject({ outcome: 'linked' });
+        expect((await store.findUser({ login: ada.username, matchEmail: false, caseInsensitive: false }, ctx))?.cognitoSub).toBe(sub);
       });
     }
 

@@ -70,6 +70,53 @@ describe('attack: refusal timing follows the time actually spent, not estimates'
   });
 });
 
+describe('attack: timing and look-ups that tell a correct password (issue 32)', () => {
+  const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+  it('a refusal waits as long as a known row\'s store write and verification take here, not the verification alone (a 60 ms count write)', async () => {
+    const slow = { id: 'slow', recognizes: (e: string) => e.startsWith('slow$'), cost: () => ({ ms: 1, memoryBytes: 0 }), verify: async (p: string) => (await sleep(40), p === 'right') };
+    const fast = { id: 'fast', recognizes: (e: string) => e.startsWith('fast$'), cost: () => ({ ms: 1, memoryBytes: 0 }), verify: async () => (await sleep(1), false) };
+    for (const kind of ['reserve', 'record'] as const) {
+      const write = async () => { await sleep(60); };
+      const store: UserStore = {
+        name: 'writes', findUser: async (q) => (q.login === 'ada' ? { id: '1', passwordHash: 'slow$x', fields: {} } : undefined),
+        ...(kind === 'reserve' ? { reserveAttempt: async () => (await write(), true), recordAttempt: async () => {} } : { recordAttempt: write }),
+      };
+      const handler = createUserMigrationHandler({ store, verifiers: [slow, fast], timingHash: 'fast$t', verifyWorker: false, logger: captureLogger().logger, metrics: countMetrics().metrics });
+      const time = async (login: string) => {
+        const started = performance.now();
+        await handler(migrationEvent(login, 'wrong'), lambdaContext()).catch(() => {});
+        return performance.now() - started;
+      };
+      const wrongs = [];
+      for (let i = 0; i < 5; i++) wrongs.push(await time('ada'));
+      const wrong = Math.min(...wrongs);
+      expect(wrong, kind).toBeGreaterThan(95);
+      for (const login of ['nobody', 'someone-else']) expect((await time(login)) / wrong, `${kind} ${login}`).toBeGreaterThan(0.85);
+    }
+  });
+
+  it('REMIGRATE=if-absent asks the pool only once the password is proven, and never on ForgotPassword', async () => {
+    const asked: string[] = [];
+    const pool = { addToGroup: async () => 'added' as const, createGroup: async () => {}, setAttributes: async () => {}, hasSub: async (_p: string, sub: string) => (asked.push(sub), false) };
+    const store: UserStore = { name: 'linked', findUser: async () => ({ id: '1', passwordHash: hash, cognitoSub: '5b1e4a2c-0000-4000-8000-0000000000aa', fields: { email: 'ada@example.com', email_verified: true } }) };
+    const handler = createUserMigrationHandler({ store, pool, remigrate: 'if-absent', verifyWorker: false, attributes: { email: 'email', email_verified: 'email_verified' }, logger: captureLogger().logger, metrics: countMetrics().metrics });
+    expect(await answer(handler(migrationEvent('ada', 'wrong'), lambdaContext()))).toBe(PUBLIC_MESSAGES.rejected);
+    expect(await answer(handler(migrationEvent('ada', undefined), lambdaContext()))).toBe(PUBLIC_MESSAGES.rejected);
+    expect(asked).toEqual([]);
+    expect(await answer(handler(migrationEvent('ada', 'right'), lambdaContext()))).toBe('migrated');
+    expect(asked).toHaveLength(1);
+  });
+
+  it('a ledger value that is no sub (not a UUID) counts as a user still there: never looked up, never migrated again', async () => {
+    const { cognitoPoolAdmin } = await import('../../src/pool-admin.js');
+    const sent: unknown[] = [];
+    const admin = cognitoPoolAdmin({ send: async (c: unknown) => (sent.push(c), { Users: [] }) } as never);
+    expect(await admin.hasSub('eu-west-1_P', 'legacy-user-42"', { signal: new AbortController().signal })).toBe(true);
+    expect(sent).toEqual([]);
+  });
+});
+
 describe('attack: work estimates that leave out a parameter that costs time', () => {
   it('scrypt: a tiny N with a huge p costs its lanes; Argon2: many lanes cost their own work, whatever m', async () => {
     const { createPasswordVerifier } = await import('../../src/passwords/registry.js');

@@ -64,6 +64,28 @@ describe('HTTP store: the ledger call', () => {
   });
 });
 
+describe('attack: the HTTP store\'s paths carry a login or an id (issue 32)', () => {
+  it('never posts a link for the id "." or "..", which a URL resolves to another path', async () => {
+    const urls: string[] = [];
+    const store = createHttpStore({ baseUrl: 'https://legacy.example/api', linkPath: '/users/{id}/cognito', retries: 0, fetch: async (url) => { urls.push(String(url)); return new Response('{}', { status: 200 }); } });
+    for (const legacyId of ['.', '..', '']) expect(await store.linkAccount!({ legacyId, sub: 's', expected: null }, ctx())).toEqual({ outcome: 'no_row' });
+    expect(urls).toEqual([]);
+    await store.linkAccount!({ legacyId: '.x', sub: 's', expected: null }, ctx());
+    expect(urls).toEqual(['https://legacy.example/api/users/.x/cognito']);
+  });
+
+  it('an outage names the path as configured, with its placeholders: never the login or the legacy id', async () => {
+    const down = async () => new Response('{}', { status: 503 });
+    const store = createHttpStore({ baseUrl: 'https://legacy.example', userPath: '/users/{login}', linkPath: '/link/{id}', retries: 0, fetch: down });
+    const lookup = await store.findUser({ login: 'secret-login@example.com', matchEmail: false, caseInsensitive: false }, ctx()).catch((e: Error) => e.message);
+    const link = await store.linkAccount!({ legacyId: 'id-4242', sub: 's', expected: null }, ctx()).catch((e: Error) => e.message);
+    const odd = createHttpStore({ baseUrl: 'https://legacy.example', linkPath: '/link/{id}', retries: 0, fetch: async () => new Response('not json', { status: 200 }) });
+    const text = await odd.linkAccount!({ legacyId: 'id-4242', sub: 's', expected: null }, ctx()).catch((e: Error) => e.message);
+    expect(text).toMatch(/POST \/link\/\{id\} answered 200 with a body that is not JSON/);
+    for (const message of [lookup, link, text]) expect(message).not.toMatch(/secret-login|id-4242/);
+  });
+});
+
 describe('HTTP store', () => {
   it('sends the authorization header, fetched once from the secret function', async () => {
     const a = await api();
