@@ -4,6 +4,7 @@ import { ConfigurationError } from './errors.js';
 import type { UserMigrationOptions } from './handler.js';
 import { COMPLETION_TIMEOUT_MAX_MS } from './completion.js';
 import type { LinkKeySource } from './link-proof.js';
+import type { PasswordRules } from './password-policy.js';
 import { createFirebaseScryptVerifier, parseFirebaseHashConfig } from './passwords/firebase.js';
 import { readSecretString } from './secrets.js';
 
@@ -40,6 +41,7 @@ export function handlerOptionsFromEnv(env: Env): Omit<UserMigrationOptions, 'sto
   const markAttribute = optionalEnv(env, 'COMPLETION_MARK_ATTRIBUTE');
   const proofAttribute = optionalEnv(env, 'COMPLETION_PROOF_ATTRIBUTE');
   const linkKey = linkKeyFromEnv(env);
+  const policyRules = jsonEnv(env, 'PASSWORD_POLICY_RULES');
   return {
     matchEmail: booleanEnv(env, 'MATCH_EMAIL', false),
     caseInsensitive: booleanEnv(env, 'CASE_INSENSITIVE', false),
@@ -55,6 +57,10 @@ export function handlerOptionsFromEnv(env: Env): Omit<UserMigrationOptions, 'sto
     lockout: {
       maxAttempts: integerEnv(env, 'LOGIN_ATTEMPTS_MAX', { fallback: 10, min: 1, max: 1000 }),
       lockSeconds: integerEnv(env, 'LOGIN_LOCK_SECONDS', { fallback: 900, min: 1, max: 31_536_000 }),
+    },
+    passwordPolicy: {
+      mode: enumEnv(env, 'PASSWORD_POLICY', ['off', 'warn', 'reset'] as const, 'off'),
+      ...(policyRules === undefined ? {} : { rules: policyRules as PasswordRules }),
     },
     completion: {
       ...(groupMap === undefined ? {} : { groupMap: groupMap as Record<string, string> }),

@@ -32,7 +32,7 @@ export const PUBLIC_MESSAGES = {
  * ```
  */
 export const OUTCOMES = [
-  'migrated', 'found',
+  'migrated', 'found', 'password_policy_failed',
   'unknown_user', 'wrong_password', 'user_disabled', 'reset_required',
   'no_hash', 'malformed_hash', 'hash_over_budget', 'ambiguous_login', 'mfa_required', 'already_migrated', 'cannot_reset', 'locked',
   'shadow_would_migrate', 'shadow_found',

@@ -12,6 +12,7 @@ import {
   type Outcome, PUBLIC_MESSAGES, asMigrateError,
 } from './errors.js';
 import { linkProof } from './link-proof.js';
+import { type PasswordRules, failedRules } from './password-policy.js';
 import { COGNITO_LIMIT_MS, type Settings } from './options.js';
 import type { PasswordVerifierRegistry } from './passwords/registry.js';
 import type { PoolAdmin } from './pool-admin.js';
@@ -200,7 +201,8 @@ export function createMigrationFlow(deps: MigrationDeps): (event: UserMigrationT
     }
     const response = event.response;
     response.userAttributes = attributes;
-    if (!forgot) response.finalUserStatus = user.mustResetPassword ? 'RESET_REQUIRED' : settings.finalUserStatus;
+    const weak = forgot ? false : await failsPolicy(event, ctx, record);
+    if (!forgot) response.finalUserStatus = user.mustResetPassword || (weak && settings.passwordPolicy.mode === 'reset') ? 'RESET_REQUIRED' : settings.finalUserStatus;
     if (settings.messageAction === 'SUPPRESS') response.messageAction = 'SUPPRESS';
     response.desiredDeliveryMediums = [...settings.desiredDeliveryMediums];
     response.forceAliasCreation = settings.forceAliasCreation;
@@ -242,6 +244,43 @@ export function createMigrationFlow(deps: MigrationDeps): (event: UserMigrationT
     } finally {
       clearTimeout(timer);
     }
+  }
+
+  // The pool's password policy, read once per pool by this instance (a failed read is tried again next time).
+  const policies = new Map<string, Promise<PasswordRules | undefined>>();
+
+  /**
+   * Whether a proven legacy password fails the pool's password policy, which
+   * Cognito does not apply to a migrated password (developer guide, "Migrate
+   * user Lambda trigger"). Never fails the sign-in: a policy that cannot be
+   * read in time is a note in the record. The record names the rules failed,
+   * never anything of the password.
+   */
+  async function failsPolicy(event: UserMigrationTriggerEvent, ctx: StoreContext, record: Record<string, unknown>): Promise<boolean> {
+    const { mode, rules: given } = settings.passwordPolicy;
+    if (mode === 'off' || settings.shadow) return false;
+    let rules = given;
+    if (!rules) {
+      if (!pool.passwordPolicy) return false;
+      let read = policies.get(event.userPoolId);
+      if (!read) {
+        read = pool.passwordPolicy(event.userPoolId, { signal: ctx.signal }).catch(() => undefined);
+        policies.set(event.userPoolId, read);
+      }
+      const left = ctx.remainingMs() - MARK_MARGIN_MS;
+      let timer: NodeJS.Timeout | undefined;
+      rules = left > 0 ? await Promise.race([read, new Promise<undefined>((resolve) => { timer = setTimeout(() => resolve(undefined), left); })]).finally(() => clearTimeout(timer)) : undefined;
+      if (!rules) {
+        policies.delete(event.userPoolId);
+        record.passwordPolicy = 'unread';
+        return false;
+      }
+    }
+    const failed = failedRules(event.request.password, rules);
+    if (failed.length === 0) return false;
+    record.passwordPolicy = failed;
+    metrics.count('password_policy_failed');
+    return true;
   }
 
   /** The guessing limit's count, when the store keeps one. */

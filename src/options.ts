@@ -8,6 +8,7 @@ import { DEFAULT_TIMING_HASH } from './passwords/bcrypt.js';
 import type { Normalization } from './passwords/registry.js';
 import type { PasswordVerifier } from './passwords/verifier.js';
 import type { WorkLimits } from './passwords/work.js';
+import { type PasswordPolicyOptions, type PasswordRules, type PolicyMode, passwordPolicySettings } from './password-policy.js';
 import type { PoolAdmin } from './pool-admin.js';
 import type { MigrationLogger, MigrationMetrics } from './telemetry.js';
 import type { LegacyUser, UserStore } from './types.js';
@@ -97,6 +98,15 @@ export interface UserMigrationOptions {
   lockout?: { maxAttempts?: number; lockSeconds?: number };
   /** The completion (Post authentication, Post confirmation): group mapping and the mark. */
   completion?: CompletionOptions;
+  /**
+   * The pool's password policy for migrated passwords, which Cognito does not
+   * check itself: `warn` counts and logs a proven legacy password that fails
+   * it (`password_policy_failed`), `reset` migrates that user as
+   * RESET_REQUIRED so they choose a compliant one, `off` (the library's
+   * default; the deployments set `warn`) skips it. The rules are the pool's
+   * (DescribeUserPool, once per instance) unless given.
+   */
+  passwordPolicy?: PasswordPolicyOptions;
   /** The user pool the completion and `remigrate: 'if-absent'` call (default: an SDK client in the function's region). */
   pool?: PoolAdmin;
   /** Defaults to a Powertools Logger. */
@@ -108,7 +118,7 @@ export interface UserMigrationOptions {
 export const OPTION_NAMES = [
   'store', 'matchEmail', 'caseInsensitive', 'finalUserStatus', 'messageAction', 'desiredDeliveryMediums',
   'forceAliasCreation', 'enableSMSMFA', 'attributes', 'timeoutMs', 'verifiers', 'timingHash', 'normalize', 'workLimits', 'verifyWorker', 'shadow',
-  'remigrate', 'lockout', 'completion', 'pool', 'logger', 'metrics',
+  'remigrate', 'lockout', 'completion', 'passwordPolicy', 'pool', 'logger', 'metrics',
 ] as const;
 
 /** The options, checked, with their defaults filled in. */
@@ -129,6 +139,7 @@ export interface Settings {
   remigrate: 'never' | 'if-absent';
   lockout: { maxAttempts: number; lockSeconds: number };
   completion: CompletionSettings;
+  passwordPolicy: { mode: PolicyMode; rules?: PasswordRules };
 }
 
 /**
@@ -194,6 +205,7 @@ export function validate(options: UserMigrationOptions): Settings {
     remigrate: oneOf(WHERE, 'remigrate', options.remigrate ?? 'never', ['never', 'if-absent'] as const),
     lockout: lockoutOption(options.lockout),
     completion,
+    passwordPolicy: passwordPolicySettings(options.passwordPolicy, WHERE),
   };
 }
 

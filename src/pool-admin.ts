@@ -3,6 +3,7 @@
 // small interface, so tests hand in cognito-local or a fake, and the SDK loads
 // only when a completion or re-migration check first needs it.
 import type { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
+import type { PasswordRules } from './password-policy.js';
 
 /**
  * What the core asks of the user pool. Every call takes the invocation's
@@ -26,6 +27,8 @@ export interface PoolAdmin {
   setAttributes(poolId: string, username: string, attributes: Record<string, string>, opts: { signal: AbortSignal }): Promise<void>;
   /** Whether a user with this `sub` exists: ListUsers with the filter `sub = "…"` (sub is one of ListUsers' filterable attributes). */
   hasSub(poolId: string, sub: string, opts: { signal: AbortSignal }): Promise<boolean>;
+  /** The pool's password policy (DescribeUserPool, `Policies.PasswordPolicy`); absent in fakes that have none. */
+  passwordPolicy?(poolId: string, opts: { signal: AbortSignal }): Promise<PasswordRules>;
 }
 
 /**
@@ -72,6 +75,12 @@ export function cognitoPoolAdmin(client?: CognitoIdentityProviderClient): PoolAd
       await c.send(new m.AdminUpdateUserAttributesCommand({
         UserPoolId: poolId, Username: username, UserAttributes: Object.entries(attributes).map(([Name, Value]) => ({ Name, Value })),
       }), { abortSignal: signal });
+    },
+    async passwordPolicy(poolId, { signal }) {
+      const { m, c } = await idp();
+      const out = await c.send(new m.DescribeUserPoolCommand({ UserPoolId: poolId }), { abortSignal: signal });
+      const p = out.UserPool?.Policies?.PasswordPolicy ?? {};
+      return { MinimumLength: p.MinimumLength, RequireUppercase: p.RequireUppercase, RequireLowercase: p.RequireLowercase, RequireNumbers: p.RequireNumbers, RequireSymbols: p.RequireSymbols };
     },
     async hasSub(poolId, sub, { signal }) {
       const { m, c } = await idp();

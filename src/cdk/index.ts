@@ -302,6 +302,8 @@ export class CognitoMigration extends Construct {
         ...environment,
         ...(props.timingHash ? { TIMING_HASH: props.timingHash } : {}),
         ...(completion ? { LINK_KEY_ARN: this.linkKey().secretArn } : {}),
+        // The pool's password policy for migrated passwords: counted unless the settings say otherwise.
+        ...(settingOf('PASSWORD_POLICY') ? {} : { PASSWORD_POLICY: 'warn' }),
         POWERTOOLS_SERVICE_NAME: SERVICE,
         POWERTOOLS_METRICS_NAMESPACE: NAMESPACE,
       },
@@ -339,6 +341,7 @@ export class CognitoMigration extends Construct {
       ...(completion ? ['cognito-idp:AdminAddUserToGroup', 'cognito-idp:AdminUpdateUserAttributes'] : []),
       ...(settingOf('REMIGRATE') === 'if-absent' ? ['cognito-idp:ListUsers'] : []),
       ...(completion && truthy('CREATE_MISSING_GROUPS') ? ['cognito-idp:CreateGroup'] : []),
+      ...((settingOf('PASSWORD_POLICY') ?? 'warn') !== 'off' ? ['cognito-idp:DescribeUserPool'] : []),
     ];
     if (poolActions.length) {
       // A policy of its own: in the function's role policy it would make the function depend on the pool, which
@@ -353,7 +356,7 @@ export class CognitoMigration extends Construct {
     const metrics = (names: string[]) => names.map(metric);
     this.dashboard = new cloudwatch.Dashboard(this, 'Dashboard', {
       widgets: [[
-        new cloudwatch.GraphWidget({ title: 'Sign-ins answered, by outcome', stacked: true, width: 12, left: metrics(['migrated', 'found', 'wrong_password', 'unknown_user', 'user_disabled', 'shadow_would_migrate', 'shadow_found']) }),
+        new cloudwatch.GraphWidget({ title: 'Sign-ins answered, by outcome', stacked: true, width: 12, left: metrics(['migrated', 'found', 'password_policy_failed', 'wrong_password', 'unknown_user', 'user_disabled', 'shadow_would_migrate', 'shadow_found']) }),
         new cloudwatch.GraphWidget({
           title: 'Duration p50 / p99 against Cognito\'s 5 s', width: 12,
           left: [this.function.metricDuration({ statistic: 'p50' }), this.function.metricDuration({ statistic: 'p99' })],

@@ -65,7 +65,8 @@ describe('CognitoMigration (aws-cdk-lib)', () => {
     const all = statements(template);
     const cognitoStatements = all.filter((s) => JSON.stringify(s.Action).includes('cognito-idp:'));
     // IAM only as the settings need: no ListUsers without REMIGRATE=if-absent, no CreateGroup without CREATE_MISSING_GROUPS.
-    expect(cognitoStatements).toEqual([{ Effect: 'Allow', Action: ['cognito-idp:AdminAddUserToGroup', 'cognito-idp:AdminUpdateUserAttributes'], Resource: { 'Fn::GetAtt': [expect.stringMatching(/^Users/), 'Arn'] } }]);
+    // DescribeUserPool: the pool's password policy, checked against migrated passwords (PASSWORD_POLICY=warn by default here).
+    expect(cognitoStatements).toEqual([{ Effect: 'Allow', Action: ['cognito-idp:AdminAddUserToGroup', 'cognito-idp:AdminUpdateUserAttributes', 'cognito-idp:DescribeUserPool'], Resource: { 'Fn::GetAtt': [expect.stringMatching(/^Users/), 'Arn'] } }]);
     for (const s of all) expect(JSON.stringify(s.Action)).not.toMatch(/cognito-idp:\*|"\*"/);
     // The database secret, and the link key the construct generates and hands over as LINK_KEY_ARN.
     const secretReads = all.filter((s) => JSON.stringify(s.Action).includes('secretsmanager:GetSecretValue')).map((s) => JSON.stringify(s.Resource));
@@ -84,9 +85,9 @@ describe('CognitoMigration (aws-cdk-lib)', () => {
     const json = JSON.stringify(template.toJSON());
     const names = new Set([...json.matchAll(/\\"CognitoMigrate\\",\\"([a-z_]+)\\"/g)].map((m) => m[1]));
     for (const outcome of OUTCOMES) expect(names, outcome).toContain(outcome);
-    // No ledger, no group map: no completion triggers, no pool access.
+    // No ledger, no group map: no completion triggers, and of the pool only its password policy.
     template.hasResourceProperties('AWS::Cognito::UserPool', { LambdaConfig: Match.not(Match.objectLike({ PostAuthentication: Match.anyValue() })) });
-    expect(statements(template).filter((s) => JSON.stringify(s.Action).includes('cognito-idp:'))).toEqual([]);
+    expect(statements(template).filter((s) => JSON.stringify(s.Action).includes('cognito-idp:')).flatMap((s) => s.Action as string[])).toEqual(['cognito-idp:DescribeUserPool']);
   });
 
   it('IAM follows the settings: CREATE_MISSING_GROUPS=1 (as the function reads it) adds CreateGroup, REMIGRATE=if-absent adds ListUsers', () => {
@@ -98,7 +99,7 @@ describe('CognitoMigration (aws-cdk-lib)', () => {
       });
     });
     const actions = statements(template).filter((s) => JSON.stringify(s.Action).includes('cognito-idp:')).flatMap((s) => s.Action as string[]);
-    expect(actions.sort()).toEqual(['cognito-idp:AdminAddUserToGroup', 'cognito-idp:AdminUpdateUserAttributes', 'cognito-idp:CreateGroup', 'cognito-idp:ListUsers']);
+    expect(actions.sort()).toEqual(['cognito-idp:AdminAddUserToGroup', 'cognito-idp:AdminUpdateUserAttributes', 'cognito-idp:CreateGroup', 'cognito-idp:DescribeUserPool', 'cognito-idp:ListUsers']);
   });
 
   it('an imported pool gets the invoke permission; pool to pool grants the old pool\'s calls on that pool only', () => {

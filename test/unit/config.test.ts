@@ -30,11 +30,13 @@ describe('handlerOptionsFromEnv', () => {
       ATTRIBUTE_MAP: '{"email":"mail"}', PASSWORD_NORMALIZATION: 'NFC', SHADOW_MODE: 'true',
       REMIGRATE: 'if-absent', GROUP_MAP: '{"ROLE_ADMIN":"admins"}', UNMAPPED_ROLES: 'same-name', CREATE_MISSING_GROUPS: 'true',
       COMPLETION_TIMEOUT_MS: '1500', COMPLETION_MARK_ATTRIBUTE: 'custom:done_at', LOGIN_ATTEMPTS_MAX: '5', LOGIN_LOCK_SECONDS: '600',
+      PASSWORD_POLICY: 'reset', PASSWORD_POLICY_RULES: '{"MinimumLength":10}', LINK_KEY: 'k'.repeat(40), COMPLETION_PROOF_ATTRIBUTE: 'custom:proof',
     })).toEqual({
       matchEmail: true, caseInsensitive: true, finalUserStatus: 'RESET_REQUIRED', messageAction: 'SEND',
       desiredDeliveryMediums: ['EMAIL', 'SMS'], forceAliasCreation: true, enableSMSMFA: true, timeoutMs: 2500,
       attributes: { email: 'mail' }, normalize: 'NFC', shadow: true, remigrate: 'if-absent', lockout: { maxAttempts: 5, lockSeconds: 600 },
-      completion: { groupMap: { ROLE_ADMIN: 'admins' }, unmappedRoles: 'same-name', createMissingGroups: true, timeoutMs: 1500, markAttribute: 'custom:done_at' },
+      passwordPolicy: { mode: 'reset', rules: { MinimumLength: 10 } },
+      completion: { groupMap: { ROLE_ADMIN: 'admins' }, unmappedRoles: 'same-name', createMissingGroups: true, timeoutMs: 1500, markAttribute: 'custom:done_at', proofAttribute: 'custom:proof', linkKey: 'k'.repeat(40) },
     });
   });
   it('names the bad variable', () => {
@@ -42,5 +44,7 @@ describe('handlerOptionsFromEnv', () => {
     expect(() => handlerOptionsFromEnv({ ATTRIBUTE_MAP: '[1]' })).toThrow(/ATTRIBUTE_MAP must be a JSON object/);
     expect(() => handlerOptionsFromEnv({ GROUP_MAP: '["admins"]' })).toThrow(/GROUP_MAP must be a JSON object/);
     expect(() => handlerOptionsFromEnv({ REMIGRATE: 'always' })).toThrow(/REMIGRATE/);
+    expect(() => handlerOptionsFromEnv({ COMPLETION_TIMEOUT_MS: '4500' })).toThrow(/COMPLETION_TIMEOUT_MS must be a whole number from 100 to 3000/);
+    expect(() => handlerOptionsFromEnv({ LINK_KEY: 'k'.repeat(40), LINK_KEY_ARN: 'arn:aws:secretsmanager:eu-west-1:1:secret:x' })).toThrow(/LINK_KEY and LINK_KEY_ARN are both set/);
   });
 });

@@ -136,3 +136,43 @@ describe('attack: work estimates that leave out a parameter that costs time', ()
     expect((await passwords.cost(argon2(4))).ms / one.ms).toBeLessThan(1.01);
   });
 });
+
+describe('the pool\'s password policy for migrated passwords (issue 32: Cognito does not apply it)', () => {
+  const policyPool = (reads: string[]) => ({
+    addToGroup: async () => 'added' as const, createGroup: async () => {}, setAttributes: async () => {}, hasSub: async () => true,
+    passwordPolicy: async (poolId: string) => (reads.push(poolId), { MinimumLength: 12, RequireNumbers: true, RequireSymbols: true }),
+  });
+  const weak = bcrypt.hashSync('short', 4);
+  const strong = bcrypt.hashSync('long enough 1!', 4);
+  const storeOf = (h: string): UserStore => ({ name: 'p', findUser: async () => ({ id: '1', passwordHash: h, fields: {} }) });
+
+  it('reset: a proven password that fails the pool\'s policy migrates RESET_REQUIRED; one that passes keeps it; the policy is read once per instance', async () => {
+    for (const [h, password, status] of [[weak, 'short', 'RESET_REQUIRED'], [strong, 'long enough 1!', 'CONFIRMED']] as const) {
+      const reads: string[] = [];
+      const m = countMetrics();
+      const log = captureLogger();
+      const handler = createUserMigrationHandler({ store: storeOf(h), pool: policyPool(reads), passwordPolicy: { mode: 'reset' }, verifyWorker: false, logger: log.logger, metrics: m.metrics });
+      for (let i = 0; i < 2; i++) expect((await handler(migrationEvent('ada', password), lambdaContext())).response.finalUserStatus).toBe(status);
+      expect(reads).toEqual(['eu-west-1_TEST']);
+      expect(m.counts.get('password_policy_failed') ?? 0).toBe(status === 'RESET_REQUIRED' ? 2 : 0);
+      if (status === 'RESET_REQUIRED') expect(log.records.at(-1)!.extra.passwordPolicy).toEqual(['MinimumLength', 'RequireNumbers', 'RequireSymbols']);
+      expect(log.text()).not.toContain(password);
+    }
+  });
+
+  it('warn counts and keeps the password; off and a wrong password never read the policy; given rules stand instead of the pool\'s', async () => {
+    const reads: string[] = [];
+    const m = countMetrics();
+    const warn = createUserMigrationHandler({ store: storeOf(weak), pool: policyPool(reads), passwordPolicy: { mode: 'warn' }, verifyWorker: false, logger: captureLogger().logger, metrics: m.metrics });
+    expect(await answer(warn(migrationEvent('ada', 'not it'), lambdaContext()))).toBe(PUBLIC_MESSAGES.rejected);
+    expect(reads).toEqual([]);
+    expect((await warn(migrationEvent('ada', 'short'), lambdaContext())).response.finalUserStatus).toBe('CONFIRMED');
+    expect(m.counts.get('password_policy_failed')).toBe(1);
+    const off = createUserMigrationHandler({ store: storeOf(weak), pool: policyPool(reads), verifyWorker: false, logger: captureLogger().logger, metrics: countMetrics().metrics });
+    await off(migrationEvent('ada', 'short'), lambdaContext());
+    expect(reads).toHaveLength(1);
+    const given = createUserMigrationHandler({ store: storeOf(weak), passwordPolicy: { mode: 'reset', rules: { MinimumLength: 6 } }, verifyWorker: false, logger: captureLogger().logger, metrics: countMetrics().metrics });
+    expect((await given(migrationEvent('ada', 'short'), lambdaContext())).response.finalUserStatus).toBe('RESET_REQUIRED');
+    expect(() => createUserMigrationHandler({ store: storeOf(weak), passwordPolicy: { mode: 'strict' as never } })).toThrow(/PASSWORD_POLICY/);
+  });
+});
