@@ -5,7 +5,7 @@ import { freshMysqlTable, mysqlSql, mysqlUrl } from '../support/database.js';
 import { startSilentServer } from '../support/legacy-api.js';
 import { CONTRACT_USERS, DUPLICATE_LOGIN_USERS, runStoreContract } from './suite.js';
 
-const can = { caseInsensitive: true, disabledUsers: true, duplicateLogins: true, duplicateCheck: true, ledger: true, lockout: true };
+const can = { caseInsensitive: true, disabledUsers: true, duplicateLogins: true, duplicateCheck: true, ledger: true, lockout: true, blankLedger: true };
 runStoreContract('mysql (MariaDB)', async () => {
   const table = await freshMysqlTable('contract_my', [...CONTRACT_USERS, ...DUPLICATE_LOGIN_USERS] as never);
   await mysqlSql(`ALTER TABLE ${table} ADD COLUMN cognito_sub VARCHAR(64) NULL, ADD COLUMN cognito_linked_at DATETIME(3) NULL, ADD COLUMN roles JSON NULL, ADD COLUMN failed_attempts INT NOT NULL DEFAULT 0, ADD COLUMN locked_until DATETIME(3) NULL`);

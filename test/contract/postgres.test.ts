@@ -4,7 +4,7 @@ import { freshLegacyTable, databaseUrl, sql } from '../support/database.js';
 import { startSilentServer } from '../support/legacy-api.js';
 import { CONTRACT_USERS, DUPLICATE_LOGIN_USERS, runStoreContract } from './suite.js';
 
-const can = { caseInsensitive: true, disabledUsers: true, duplicateLogins: true, duplicateCheck: true, ledger: true, lockout: true };
+const can = { caseInsensitive: true, disabledUsers: true, duplicateLogins: true, duplicateCheck: true, ledger: true, lockout: true, blankLedger: true };
 runStoreContract('postgres', async () => {
   const table = await freshLegacyTable('contract_pg', [...CONTRACT_USERS, ...DUPLICATE_LOGIN_USERS].map((u) => ({ ...u })) as never, { uniqueUsername: false });
   await sql(`ALTER TABLE ${table} ADD COLUMN cognito_sub text, ADD COLUMN cognito_linked_at timestamptz, ADD COLUMN roles text[], ADD COLUMN failed_attempts integer NOT NULL DEFAULT 0, ADD COLUMN locked_until timestamptz`);

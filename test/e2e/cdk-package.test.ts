@@ -98,13 +98,16 @@ describe('the README\'s CDK example, from the packed package in a fresh project'
     const asset = (await readdir(esm.outdir)).filter((f) => f.startsWith('asset.')).find((f) => fn.Properties.Code.S3Key.startsWith(f.slice('asset.'.length)))!;
     expect(await readdir(join(esm.outdir, asset))).toEqual(expect.arrayContaining(['index.mjs', 'verify-worker.mjs']));
     const table = await freshLegacyTable('cdk_asset');
-    // Secrets Manager does not run here: the database comes as DATABASE_URL instead of the secret; every other setting as synthesized.
-    const { DATABASE_SECRET_ARN: _secret, PG_COGNITO_SUB_COLUMN: _sub, PG_GROUPS_COLUMN: _groups, ...env } = fn.Properties.Environment.Variables as Record<string, string>;
-    const lambda = await startLambdaServer({ functions: { migrate: { file: join(esm.outdir, asset, 'index.mjs'), env: { ...env, DATABASE_URL: databaseUrl(), PG_TABLE: table, POWERTOOLS_METRICS_DISABLED: 'true' } } } });
+    // Secrets Manager does not run here: the database comes as DATABASE_URL instead of the secret, the link key as LINK_KEY
+    // instead of the generated secret; no pool but cognito-local answers DescribeUserPool, so the policy check is off
+    // (it is tested in test/unit/lockout.test.ts); every other setting as synthesized.
+    const { DATABASE_SECRET_ARN: _secret, LINK_KEY_ARN: linkKeyArn, PASSWORD_POLICY: policy, PG_COGNITO_SUB_COLUMN: _sub, PG_GROUPS_COLUMN: _groups, ...env } = fn.Properties.Environment.Variables as Record<string, string>;
+    expect([Boolean(linkKeyArn), policy]).toEqual([true, 'warn']);
+    const lambda = await startLambdaServer({ functions: { migrate: { file: join(esm.outdir, asset, 'index.mjs'), env: { ...env, LINK_KEY: 'cdk-package-test-link-key-0123456789abcdef', DATABASE_URL: databaseUrl(), PG_TABLE: table, POWERTOOLS_METRICS_DISABLED: 'true' } } } });
     const cognito = await startCognitoLocal({ lambdaEndpoint: lambda.url, userMigration: 'migrate' });
     const idp = new CognitoIdentityProviderClient({ endpoint: cognito.endpoint, region: 'local', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
     try {
-      const pool = (await idp.send(new CreateUserPoolCommand({ PoolName: 'cdk', UsernameAttributes: ['email'], Schema: [{ Name: 'legacy_id', AttributeDataType: 'String', Mutable: false }] }))).UserPool!.Id!;
+      const pool = (await idp.send(new CreateUserPoolCommand({ PoolName: 'cdk', UsernameAttributes: ['email'], Schema: [{ Name: 'legacy_id', AttributeDataType: 'String', Mutable: false }, { Name: 'legacy_proof', AttributeDataType: 'String', Mutable: true }] }))).UserPool!.Id!;
       const client = (await idp.send(new CreateUserPoolClientCommand({ UserPoolId: pool, ClientName: 'web', ExplicitAuthFlows: ['ALLOW_USER_PASSWORD_AUTH'] }))).UserPoolClient!.ClientId!;
       const [alice] = DEMO_USERS;
       const out = await idp.send(new InitiateAuthCommand({ AuthFlow: 'USER_PASSWORD_AUTH', ClientId: client, AuthParameters: { USERNAME: alice!.email, PASSWORD: alice!.password } }));

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startCognitoLocal } from '../../scripts/lib/cognito-local.mjs';
 import { startLambdaServer } from '../../scripts/lib/lambda-server.mjs';
+import { LOCAL_LINK_KEY } from '../../scripts/lib/stack.mjs';
 import { CONTRACT_USERS } from '../contract/suite.js';
 import { createOldPool, startOldPool } from '../support/old-pool.js';
 import { startTotpStandIn } from '../support/totp-stand-in.js';
@@ -93,7 +94,7 @@ describe('pool-to-pool: the old pool\'s groups become the new pool\'s', () => {
         migrate: {
           file: join(root, 'dist', 'cognito', 'index.mjs'),
           env: {
-            OLD_USER_POOL_ID: 'set below', OLD_CLIENT_ID: 'set below', MATCH_EMAIL: 'true', OLD_POOL_GROUPS: 'true', UNMAPPED_ROLES: 'same-name', CREATE_MISSING_GROUPS: 'true',
+            OLD_USER_POOL_ID: 'set below', OLD_CLIENT_ID: 'set below', MATCH_EMAIL: 'true', OLD_POOL_GROUPS: 'true', UNMAPPED_ROLES: 'same-name', CREATE_MISSING_GROUPS: 'true', LINK_KEY: LOCAL_LINK_KEY,
             AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER: `http://127.0.0.1:${port}`,
             ATTRIBUTE_MAP: JSON.stringify({ email: 'email', email_verified: 'email_verified', given_name: 'given_name', 'custom:legacy_id': 'id' }),
           },
@@ -110,7 +111,7 @@ describe('pool-to-pool: the old pool\'s groups become the new pool\'s', () => {
     }
     newPool = (await client.send(new CreateUserPoolCommand({
       PoolName: 'new', UsernameAttributes: ['email'],
-      Schema: [{ Name: 'legacy_id', AttributeDataType: 'String', Mutable: false }, { Name: 'migrated_at', AttributeDataType: 'String', Mutable: true }],
+      Schema: [{ Name: 'legacy_id', AttributeDataType: 'String', Mutable: false }, { Name: 'migrated_at', AttributeDataType: 'String', Mutable: true }, { Name: 'legacy_proof', AttributeDataType: 'String', Mutable: true }],
     }))).UserPool!.Id!;
     newClient = (await client.send(new CreateUserPoolClientCommand({ UserPoolId: newPool, ClientName: 'web', ExplicitAuthFlows: ['ALLOW_USER_PASSWORD_AUTH'] }))).UserPoolClient!.ClientId!;
     await client.send(new CreateGroupCommand({ UserPoolId: newPool, GroupName: 'admins' }));

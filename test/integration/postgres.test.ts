@@ -114,7 +114,7 @@ describe('PostgreSQL self-checks against a real server', () => {
     const { 'verify.calibration': calibration, ...others } = statuses(result.checks);
     expect(['pass', 'warn']).toContain(calibration);
     expect(others).toEqual({
-      config: 'pass', 'completion.link': 'pass', lockout: 'warn', 'verify.isolation': 'pass', 'postgres.credentials': 'pass', 'postgres.connect': 'pass', 'postgres.tls': 'pass',
+      config: 'pass', 'completion.link': 'pass', 'completion.proof': 'pass', lockout: 'warn', 'verify.isolation': 'pass', 'postgres.credentials': 'pass', 'postgres.connect': 'pass', 'postgres.tls': 'pass',
       'postgres.query': 'pass', 'postgres.columns': 'pass', 'postgres.duplicates': 'pass', 'postgres.connections': 'pass', 'postgres.index': 'pass', 'timing.hash': 'pass',
     });
     expect(JSON.stringify(result)).not.toContain('local-only');
