@@ -110,7 +110,6 @@ export function createUserMigrationHandler(options: UserMigrationOptions): UserM
  * ```
  */
 export function guardColdStart(build: () => UserMigrationHandler, logger: MigrationLogger = createDefaultLogger(), metrics?: MigrationMetrics): UserMigrationHandler {
-  // Built on first use: a healthy instance never needs this one.
   try {
     const handler = build();
     logger.info('cold start: configuration valid');
@@ -127,6 +126,7 @@ export function guardColdStart(build: () => UserMigrationHandler, logger: Migrat
       // Only the UserMigration answer needs the settings; the other sources go on untouched, loudly logged and counted.
       if (typeof source === 'string' && PASS_THROUGH.test(source)) {
         logger.error('configuration invalid: this trigger answered unchanged, without completing anything', { triggerSource: source, ...describeFailure(failure) });
+        // Built on first use: a healthy instance never needs it.
         (metrics ??= createDefaultMetrics()).count('configuration_invalid');
         return event as never;
       }

@@ -75,13 +75,12 @@ export function createMigrationFlow(deps: MigrationDeps): (event: UserMigrationT
   /** A lock this project's guessing limit could have set: one that ends within LOGIN_LOCK_SECONDS of now, on a store that counts. */
   const isOwnLock = (until: Date) => Boolean(store.reserveAttempt || store.recordAttempt) && until.getTime() <= Date.now() + settings.lockout.lockSeconds * 1000 + 1000;
 
-  // The wall times of the last verifications of stored hashes and of the timing hash, on this instance.
-  const realVerifies = recentTimes();
+  // Wall times on this instance: of the timing hash, and of a known row's phase from its lookup to its verdict (the
+  // attempt's reservation, a store write, and the verification of its stored hash).
   const timingVerifies = recentTimes();
-  // From a known row's lookup to its verdict: the attempt's reservation (a store write) and the verification.
   const realPhases = recentTimes();
 
-  /** Asks the pool whether the row's user still exists, started early so that it runs while the password is verified. */
+  /** Asks the pool whether the row's user still exists; only once the password is proven. */
   function poolLookup(event: UserMigrationTriggerEvent, user: LegacyUser | undefined, ctx: StoreContext, spent: Spent): Promise<boolean> | undefined {
     if (!user?.cognitoSub || settings.remigrate !== 'if-absent') return undefined;
     const asked = timed(spent, 'store', () => withDeadline(pool.hasSub(event.userPoolId, user.cognitoSub!, { signal: ctx.signal }), ctx, 'cognito'));
@@ -103,9 +102,7 @@ export function createMigrationFlow(deps: MigrationDeps): (event: UserMigrationT
       async verifyPassword(pw, encoded, format) {
         const started = performance.now();
         const { ok } = await timed(spent, 'verify', () => passwords.check(pw, encoded, format, { deadline: ctx.deadline, signal: ctx.signal }));
-        const ms = performance.now() - started;
-        realVerifies.add(ms);
-        verifiedMs = Math.max(verifiedMs ?? 0, ms);
+        verifiedMs = Math.max(verifiedMs ?? 0, performance.now() - started);
         return ok;
       },
     };

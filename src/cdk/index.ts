@@ -260,30 +260,25 @@ export class CognitoMigration extends Construct {
   /** Store outages, slow sign-ins, and the function's own errors. */
   readonly alarms: cloudwatch.Alarm[];
 
-  private linkKeySecret?: secretsmanager.Secret;
-
   /**
    * The link proof's key (src/link-proof.ts), a generated secret the function
-   * reads. The CLI's `complete` and `csv export` need it too (LINK_KEY_ARN).
+   * reads, when it completes migrations. The CLI's `complete` and
+   * `csv export` need it too (LINK_KEY_ARN).
    */
-  get linkKeySecretArn(): string | undefined {
-    return this.linkKeySecret?.secretArn;
-  }
-
-  private linkKey(): secretsmanager.Secret {
-    this.linkKeySecret ??= new secretsmanager.Secret(this, 'LinkKey', {
-      description: 'cognito-migrate link key (proves that a pool user was made from its legacy row)',
-      generateSecretString: { passwordLength: 64, excludePunctuation: true },
-    });
-    return this.linkKeySecret;
-  }
+  readonly linkKey?: secretsmanager.ISecret;
 
   constructor(scope: Construct, id: string, props: CognitoMigrationProps) {
     super(scope, id);
     const environment = { ...props.environment };
     const settingOf = (name: string) => environment[name] ?? props.store.environment[name];
     const truthy = (name: string) => ['true', '1', 'yes'].includes(String(settingOf(name) ?? '').trim().toLowerCase());
-    const completion = props.completion ?? COMPLETION_VARIABLES.some((k) => Boolean(environment[k] ?? props.store.environment[k]));
+    const completion = props.completion ?? COMPLETION_VARIABLES.some((k) => Boolean(settingOf(k)));
+    if (completion) {
+      this.linkKey = new secretsmanager.Secret(this, 'LinkKey', {
+        description: 'cognito-migrate link key (proves that a pool user was made from its legacy row)',
+        generateSecretString: { passwordLength: 64, excludePunctuation: true },
+      });
+    }
     const logGroup = new logs.LogGroup(this, 'Logs', { retention: props.logRetention ?? logs.RetentionDays.ONE_MONTH });
     this.function = new lambda.Function(this, 'Function', {
       description: `Cognito UserMigration trigger (cognito-migrate, ${props.store.bundle} store)`,
@@ -301,7 +296,7 @@ export class CognitoMigration extends Construct {
         ...props.store.environment,
         ...environment,
         ...(props.timingHash ? { TIMING_HASH: props.timingHash } : {}),
-        ...(completion ? { LINK_KEY_ARN: this.linkKey().secretArn } : {}),
+        ...(this.linkKey ? { LINK_KEY_ARN: this.linkKey.secretArn } : {}),
         // The pool's password policy for migrated passwords: counted unless the settings say otherwise.
         ...(settingOf('PASSWORD_POLICY') ? {} : { PASSWORD_POLICY: 'warn' }),
         POWERTOOLS_SERVICE_NAME: SERVICE,
@@ -309,7 +304,7 @@ export class CognitoMigration extends Construct {
       },
     });
     props.store.grant(this.function);
-    if (this.linkKeySecret) this.linkKeySecret.grantRead(this.function);
+    this.linkKey?.grantRead(this.function);
 
     const pool = props.userPool ?? new cognito.UserPool(this, 'Users', {
       signInAliases: { email: true },

@@ -47,19 +47,27 @@ describe('the guessing limit', () => {
   });
 });
 
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * A handler over one row ('ada') whose stored hash takes `verifyMs` to verify, with a timing hash of 1 ms (the
+ * self-check's advice gone stale), and `more` store methods; answers a timer of its wrong-password sign-ins.
+ */
+function slowRowTimer(verifyMs: number, more: Partial<UserStore> = {}) {
+  const slow = { id: 'slow', recognizes: (e: string) => e.startsWith('slow$'), cost: () => ({ ms: 1, memoryBytes: 0 }), verify: async (p: string) => (await sleep(verifyMs), p === 'right') };
+  const fast = { id: 'fast', recognizes: (e: string) => e.startsWith('fast$'), cost: () => ({ ms: 1, memoryBytes: 0 }), verify: async () => (await sleep(1), false) };
+  const store: UserStore = { name: 'slow', findUser: async (q) => (q.login === 'ada' ? { id: '1', passwordHash: 'slow$x', fields: {} } : undefined), ...more };
+  const handler = createUserMigrationHandler({ store, verifiers: [slow, fast], timingHash: 'fast$t', verifyWorker: false, logger: captureLogger().logger, metrics: countMetrics().metrics });
+  return async (login: string) => {
+    const started = performance.now();
+    await handler(migrationEvent(login, 'wrong'), lambdaContext()).catch(() => {});
+    return performance.now() - started;
+  };
+}
+
 describe('attack: refusal timing follows the time actually spent, not estimates', () => {
   it('an unknown user answers in the time a known user\'s wrong password takes here, even when the timing hash is far cheaper', async () => {
-    // A legacy format that takes 200 ms to verify, and a timing hash that takes 1 ms: the self-check's advice gone stale.
-    const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-    const slow = { id: 'slow', recognizes: (e: string) => e.startsWith('slow$'), cost: () => ({ ms: 1, memoryBytes: 0 }), verify: async (p: string) => (await sleep(200), p === 'right') };
-    const fast = { id: 'fast', recognizes: (e: string) => e.startsWith('fast$'), cost: () => ({ ms: 1, memoryBytes: 0 }), verify: async () => (await sleep(1), false) };
-    const store: UserStore = { name: 'slow', findUser: async (q) => (q.login === 'ada' ? { id: '1', passwordHash: 'slow$x', fields: {} } : undefined) };
-    const handler = createUserMigrationHandler({ store, verifiers: [slow, fast], timingHash: 'fast$t', verifyWorker: false, logger: captureLogger().logger, metrics: countMetrics().metrics });
-    const time = async (login: string) => {
-      const started = performance.now();
-      await handler(migrationEvent(login, 'wrong'), lambdaContext()).catch(() => {});
-      return performance.now() - started;
-    };
+    const time = slowRowTimer(200);
     // The padding follows the median of the real verifications measured here, once there are five of them.
     const wrongs = [];
     for (let i = 0; i < 5; i++) wrongs.push(await time('ada'));
@@ -71,23 +79,10 @@ describe('attack: refusal timing follows the time actually spent, not estimates'
 });
 
 describe('attack: timing and look-ups that tell a correct password (issue 32)', () => {
-  const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
   it('a refusal waits as long as a known row\'s store write and verification take here, not the verification alone (a 60 ms count write)', async () => {
-    const slow = { id: 'slow', recognizes: (e: string) => e.startsWith('slow$'), cost: () => ({ ms: 1, memoryBytes: 0 }), verify: async (p: string) => (await sleep(40), p === 'right') };
-    const fast = { id: 'fast', recognizes: (e: string) => e.startsWith('fast$'), cost: () => ({ ms: 1, memoryBytes: 0 }), verify: async () => (await sleep(1), false) };
     for (const kind of ['reserve', 'record'] as const) {
       const write = async () => { await sleep(60); };
-      const store: UserStore = {
-        name: 'writes', findUser: async (q) => (q.login === 'ada' ? { id: '1', passwordHash: 'slow$x', fields: {} } : undefined),
-        ...(kind === 'reserve' ? { reserveAttempt: async () => (await write(), true), recordAttempt: async () => {} } : { recordAttempt: write }),
-      };
-      const handler = createUserMigrationHandler({ store, verifiers: [slow, fast], timingHash: 'fast$t', verifyWorker: false, logger: captureLogger().logger, metrics: countMetrics().metrics });
-      const time = async (login: string) => {
-        const started = performance.now();
-        await handler(migrationEvent(login, 'wrong'), lambdaContext()).catch(() => {});
-        return performance.now() - started;
-      };
+      const time = slowRowTimer(40, kind === 'reserve' ? { reserveAttempt: async () => (await write(), true), recordAttempt: async () => {} } : { recordAttempt: write });
       const wrongs = [];
       for (let i = 0; i < 5; i++) wrongs.push(await time('ada'));
       const wrong = Math.min(...wrongs);
