@@ -9,6 +9,7 @@ import {
 } from '@aws-sdk/client-cognito-identity-provider';
 import { readFile } from 'node:fs/promises';
 import pg from 'pg';
+import { printableAttributes } from '../dist/lib/src/link-proof.js';
 import { FUNCTION_NAME, startLocalStack } from './lib/stack.mjs';
 import { DEMO_USERS } from './lib/seed.mjs';
 
@@ -82,7 +83,8 @@ async function main() {
 
   const user = await stack.idp.send(new AdminGetUserCommand({ UserPoolId: stack.userPoolId, Username: alice.email }));
   console.log(`  In the pool now: status ${bold(user.UserStatus)}, attributes:`);
-  for (const a of user.UserAttributes ?? []) console.log(`    ${a.Name.padEnd(22)} ${a.Value}`);
+  const shown = printableAttributes(Object.fromEntries((user.UserAttributes ?? []).map((a) => [a.Name, a.Value])));
+  for (const [name, value] of Object.entries(shown)) console.log(`    ${name.padEnd(22)} ${value}`);
   results.push(user.UserStatus === 'CONFIRMED');
 
   const sub = user.UserAttributes?.find((a) => a.Name === 'sub')?.Value;
@@ -118,7 +120,7 @@ async function main() {
     results.push(false);
   } else {
     console.log(green(`  ✔ carol found; Cognito would create her and send a reset code. Response:`));
-    console.log(`    ${JSON.stringify(body.response)}`);
+    console.log(`    ${JSON.stringify({ ...body.response, userAttributes: printableAttributes(body.response.userAttributes ?? {}) })}`);
     results.push(body.response.finalUserStatus == null);
   }
 

@@ -87,3 +87,20 @@ function checkKey(key: string): void {
     throw new ConfigurationError('completion.linkKey', `the link key (LINK_KEY or LINK_KEY_ARN) must be at least ${MIN_LINK_KEY_LENGTH} characters`, 'Generate one, e.g. a Secrets Manager secret with GenerateSecretString (PasswordLength 64, ExcludePunctuation), and set LINK_KEY_ARN to its ARN.');
   }
 }
+
+/** What command output shows instead of a proof's value. */
+export const PROOF_SHOWN = '(link proof, not shown)';
+
+/**
+ * Attributes as command output may show them: a proof's value replaced by
+ * {@link PROOF_SHOWN}. The proof is no stored value, but it is what lets a
+ * user complete, so it is printed as present, never as itself.
+ *
+ * @example
+ * ```ts
+ * printableAttributes({ 'custom:legacy_id': '42', 'custom:legacy_proof': 'v1.…' }) // { …, 'custom:legacy_proof': '(link proof, not shown)' }
+ * ```
+ */
+export function printableAttributes<T extends Record<string, unknown>>(attributes: T, proofAttribute = DEFAULT_PROOF_ATTRIBUTE): T {
+  return Object.hasOwn(attributes, proofAttribute) ? { ...attributes, [proofAttribute]: PROOF_SHOWN } : attributes;
+}

@@ -189,8 +189,9 @@ export function createMigrationFlow(deps: MigrationDeps): (event: UserMigrationT
     delete attributes[settings.completion.proofAttribute];
     delete attributes[settings.completion.markAttribute];
     const legacyId = attributes[settings.completion.legacyIdAttribute];
-    const key = await settings.completion.linkKey();
-    // The proof that this answer made the user: the completion links the row and grants its groups only with it.
+    // The proof that this answer made the user: the completion links the row and grants its groups only with it. Only
+    // where there is a completion: a pool that lacks the attribute refuses an answer that sets it, every sign-in.
+    const key = store.linkAccount ? await settings.completion.linkKey() : undefined;
     if (key !== undefined && legacyId) attributes[settings.completion.proofAttribute] = linkProof(key, event.userPoolId, legacyId);
     // Refused like an unknown login, so a reset form cannot tell who exists; the log says why.
     if (forgot && attributes.email_verified !== 'true' && attributes.phone_number_verified !== 'true') {

@@ -2,6 +2,7 @@
 import { join, resolve } from 'node:path';
 import { type Command, EXIT, type Io, UsageError, integerOption, parse, readJsonFile } from '../cli/command.js';
 import { packageRoot } from '../cli/paths.js';
+import { printableAttributes } from '../../src/link-proof.js';
 import { type InvokeAnswer, invokeOnce, loadHandler, makeContext } from './runtime.js';
 
 const USAGE = `Usage: cognito-migrate invoke --event FILE [--function NAME | --bundle FILE] [--timeout MS]
@@ -9,7 +10,8 @@ const USAGE = `Usage: cognito-migrate invoke --event FILE [--function NAME | --b
 Runs the built handler (dist/NAME/index.mjs, NAME defaults to postgres; or
 --bundle FILE) once, in this process, with the current environment, and prints
 the response as \`sam local invoke -e FILE\` would, less the password Cognito's
-event carries. The function's own log lines go to standard error.
+event carries and the value of the link proof (custom:legacy_proof, shown as
+present). The function's own log lines go to standard error.
 
   --event FILE     a trigger event (events/authentication.json, events/forgot-password.json,
                    events/post-authentication.json, events/post-confirmation-forgot-password.json)
@@ -44,20 +46,38 @@ async function invoke(argv: string[], io: Io): Promise<number> {
     process.stdout.write = stdout;
   }
   if (answer.ok) {
-    io.out(`${JSON.stringify(withoutPassword(answer.result), null, 2)}\n`);
+    io.out(`${JSON.stringify(printable(answer.result, process.env.COMPLETION_PROOF_ATTRIBUTE || undefined), null, 2)}\n`);
     return EXIT.ok;
   }
   io.out(`${JSON.stringify({ errorType: answer.errorType, errorMessage: answer.errorMessage })}\n`);
   return EXIT.findings;
 }
 
-/** The response as Cognito would read it, less the password it echoes in `request`. */
-function withoutPassword(result: unknown): unknown {
+/**
+ * The response as Cognito would read it, less the password it echoes in
+ * `request`, and with the link proof's value, in the answer's or the event's
+ * attributes, shown only as present.
+ *
+ * @example
+ * ```ts
+ * printable({ request: { password: 'x' }, response: { userAttributes: { 'custom:legacy_proof': 'v1.…' } } })
+ * // { request: {}, response: { userAttributes: { 'custom:legacy_proof': '(link proof, not shown)' } } }
+ * ```
+ */
+export function printable(result: unknown, proofAttribute?: string): unknown {
   if (typeof result !== 'object' || result === null) return result;
-  const { request, ...rest } = result as { request?: Record<string, unknown> };
-  if (typeof request !== 'object' || request === null) return result;
-  const { password: _password, ...safe } = request;
-  return { ...rest, request: safe };
+  const { request, response, ...rest } = result as { request?: Record<string, unknown>; response?: Record<string, unknown> };
+  const shown = (part: Record<string, unknown> | undefined) => {
+    const attributes = part?.userAttributes;
+    return attributes && typeof attributes === 'object' ? { ...part, userAttributes: printableAttributes(attributes as Record<string, unknown>, proofAttribute) } : part;
+  };
+  const out: Record<string, unknown> = { ...rest };
+  if (request !== undefined) {
+    const { password: _password, ...safe } = typeof request === 'object' && request !== null ? request : {};
+    out.request = typeof request === 'object' && request !== null ? shown(safe) : request;
+  }
+  if (response !== undefined) out.response = typeof response === 'object' && response !== null ? shown(response) : response;
+  return out;
 }
 
 /** `cognito-migrate invoke`. */

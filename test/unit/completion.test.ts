@@ -169,6 +169,25 @@ describe('the link proves its origin (issue 32: a sign-up takes another person\'
     }
   });
 
+  it('a store that links nothing gets no proof in the answer: a pool without the attribute would refuse every migration that sets it', async () => {
+    const plain: UserStore = { name: 'plain', findUser: async () => ({ id: '42', passwordHash: hash, fields: { email: 'ada@example.com' } }) };
+    const { handler } = setup({ store: plain });
+    const out = await handler(migrationEvent('ada', PASSWORD), lambdaContext());
+    expect(out.response.userAttributes).toEqual({ email: 'ada@example.com', 'custom:legacy_id': '42' });
+  });
+
+  it('command output shows a proof as present, never its value (cognito-migrate invoke)', async () => {
+    const { printable } = await import('../../scripts/invoke/index.js');
+    const { handler } = setup();
+    const answer = await handler(migrationEvent('ada', PASSWORD), lambdaContext());
+    const text = JSON.stringify(printable(answer));
+    expect(text).not.toContain(testProof('42'));
+    expect(text).not.toContain(PASSWORD);
+    expect(printable(answer)).toMatchObject({ response: { userAttributes: { 'custom:legacy_id': '42', 'custom:legacy_proof': '(link proof, not shown)' } } });
+    const completion = postAuthentication({ 'custom:legacy_id': '42' });
+    expect(JSON.stringify(printable(completion))).not.toContain(testProof('42'));
+  });
+
   it('a user whose legacy id a sign-up or an admin set gets no row, no group and no mark: no proof, a forged one, one of another row or pool', async () => {
     for (const proof of [undefined, 'v1.AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA', testProof('7'), testProof('42', 'eu-west-1_OTHER'), testProof('42').slice(0, -1)]) {
       const { handler, store, calls, counts, log } = setup();
