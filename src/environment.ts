@@ -5,7 +5,8 @@ import type { UserMigrationOptions } from './handler.js';
 import { COMPLETION_TIMEOUT_MAX_MS } from './completion.js';
 import type { LinkKeySource } from './link-proof.js';
 import type { PasswordRules } from './password-policy.js';
-import { createFirebaseScryptVerifier, parseFirebaseHashConfig } from './passwords/firebase.js';
+import { createFirebaseScryptVerifier, createFirebaseScryptVerifierFrom, parseFirebaseHashConfig } from './passwords/firebase.js';
+import type { PasswordVerifier } from './passwords/verifier.js';
 import { readSecretString } from './secrets.js';
 
 /**
@@ -33,7 +34,7 @@ export function handlerOptionsFromEnv(env: Env): Omit<UserMigrationOptions, 'sto
   const timingHash = optionalEnv(env, 'TIMING_HASH');
   const worker = booleanEnv(env, 'VERIFY_WORKER', true);
   // A Firebase project's hash parameters, for users staged from `firebase auth:export`.
-  const firebase = optionalEnv(env, 'FIREBASE_HASH_CONFIG');
+  const firebase = firebaseVerifier(env);
   const groupMap = jsonEnv(env, 'GROUP_MAP');
   if (groupMap !== undefined && (typeof groupMap !== 'object' || groupMap === null || Array.isArray(groupMap))) {
     throw new ConfigurationError('GROUP_MAP', 'GROUP_MAP must be a JSON object of legacy role → Cognito group', 'Example: GROUP_MAP={"ROLE_ADMIN":"admins","ROLE_STAFF":"staff"}.');
@@ -74,7 +75,7 @@ export function handlerOptionsFromEnv(env: Env): Omit<UserMigrationOptions, 'sto
     ...(attributes === undefined ? {} : { attributes: attributes as AttributeMapping }),
     ...(timingHash ? { timingHash } : {}),
     ...(worker ? {} : { verifyWorker: false as const }),
-    ...(firebase ? { verifiers: [createFirebaseScryptVerifier(parseFirebaseHashConfig(firebase))] } : {}),
+    ...(firebase ? { verifiers: [firebase] } : {}),
   };
 }
 
@@ -94,4 +95,22 @@ export function linkKeyFromEnv(env: Env): LinkKeySource | undefined {
   if (arn && value) throw new ConfigurationError('LINK_KEY', 'LINK_KEY and LINK_KEY_ARN are both set', 'Keep LINK_KEY_ARN (the secret) and unset LINK_KEY.');
   if (arn) return () => readSecretString(arn, 'LINK_KEY_ARN', 'Store the link key (at least 32 characters) as the secret\'s string value.');
   return value;
+}
+
+/**
+ * The Firebase verifier of `FIREBASE_HASH_CONFIG_ARN` (a secret holding the
+ * console's hash parameters, read once) or `FIREBASE_HASH_CONFIG` (the text
+ * itself); both set is a mistake worth naming.
+ *
+ * @example
+ * ```ts
+ * firebaseVerifier(process.env) // a PasswordVerifier, or undefined
+ * ```
+ */
+export function firebaseVerifier(env: Env): PasswordVerifier | undefined {
+  const arn = optionalEnv(env, 'FIREBASE_HASH_CONFIG_ARN');
+  const text = optionalEnv(env, 'FIREBASE_HASH_CONFIG');
+  if (arn && text) throw new ConfigurationError('FIREBASE_HASH_CONFIG', 'FIREBASE_HASH_CONFIG and FIREBASE_HASH_CONFIG_ARN are both set', 'Keep FIREBASE_HASH_CONFIG_ARN (the signer key is a secret) and unset FIREBASE_HASH_CONFIG.');
+  if (arn) return createFirebaseScryptVerifierFrom(() => readSecretString(arn, 'FIREBASE_HASH_CONFIG_ARN', 'Store the project\'s hash_config text as the secret\'s string value.'));
+  return text ? createFirebaseScryptVerifier(parseFirebaseHashConfig(text)) : undefined;
 }

@@ -84,8 +84,8 @@ export function createUserMigrationHandler(options: UserMigrationOptions): UserM
   if (!passwords.isolated) logger.warn('password verification runs on the event loop: no verification worker script was found beside the code, so a costly hash cannot be stopped at the deadline', {});
 
   // Read the link key (a secret) while the instance starts, not on its first migration; a failure is read again then.
-  // Only a store that links needs it (the migration sets no proof otherwise).
-  if (store.linkAccount) settings.completion.linkKey().catch(() => {});
+  // Only a store that links (the proof) or counts attempts (Cognito's retries counted once) needs it.
+  if (store.linkAccount || store.reserveAttempt) settings.completion.linkKey().catch(() => {});
   const migrate = createMigrationFlow({ settings, passwords, timing, pool, logger, metrics, describe: describeFailure });
   const complete = createCompletionFlow({ store, pool, settings: settings.completion, remigrate: settings.remigrate, logger, metrics });
 

@@ -104,3 +104,25 @@ export const PROOF_SHOWN = '(link proof, not shown)';
 export function printableAttributes<T extends Record<string, unknown>>(attributes: T, proofAttribute = DEFAULT_PROOF_ATTRIBUTE): T {
   return Object.hasOwn(attributes, proofAttribute) ? { ...attributes, [proofAttribute]: PROOF_SHOWN } : attributes;
 }
+
+/** How long Cognito's retries of one request can follow it: three tries of its 5 s wait. */
+export const RETRY_WINDOW_MS = 15_000;
+
+/**
+ * The retry keys of one sign-in request (see `AttemptRetry`): the link key's
+ * MAC of the request in this {@link RETRY_WINDOW_MS} window and in the one
+ * before, so a retry that crosses a window's end still matches. Cognito's
+ * retry carries the same event and nothing else to tell it by; the password
+ * is part of the request, so a different guess is never taken for a retry.
+ * Only this MAC is stored, never the password.
+ *
+ * @example
+ * ```ts
+ * attemptRetry(key, { userPoolId, clientId, userName, password }) // { key: 'r1.…', previous: 'r1.…' }
+ * ```
+ */
+export function attemptRetry(key: string, request: { userPoolId: string; clientId: string; userName: string; password: string }, now = Date.now()): { key: string; previous: string } {
+  const window = Math.floor(now / RETRY_WINDOW_MS);
+  const mac = (w: number) => `r1.${createHmac('sha256', key).update(`cognito-migrate/attempt/v1\0${w}\0${request.userPoolId}\0${request.clientId}\0${request.userName}\0${request.password}`).digest('base64url').slice(0, 32)}`;
+  return { key: mac(window), previous: mac(window - 1) };
+}

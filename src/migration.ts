@@ -11,7 +11,7 @@ import {
   AuthenticationFailedError, CognitoMigrateError, DeadlineExceededError, InvalidEventError,
   type Outcome, PUBLIC_MESSAGES, asMigrateError,
 } from './errors.js';
-import { linkProof } from './link-proof.js';
+import { attemptRetry, linkProof } from './link-proof.js';
 import { type PasswordRules, failedRules } from './password-policy.js';
 import { COGNITO_LIMIT_MS, type Settings } from './options.js';
 import type { PasswordVerifierRegistry } from './passwords/registry.js';
@@ -126,7 +126,10 @@ export function createMigrationFlow(deps: MigrationDeps): (event: UserMigrationT
         // The attempt is counted before the password is checked, atomically: guesses sent at once cannot pass the
         // limit, since each must win a reservation first. A store that cannot reserve is counted after the check.
         if (store.reserveAttempt) {
-          const counted = await asking(() => store.reserveAttempt!(user!, settings.lockout, ctx));
+          // Cognito retries a trigger that did not answer in 5 s with the same event: that retry counts once.
+          const key = await settings.completion.linkKey().catch(() => undefined);
+          const retry = key === undefined ? undefined : attemptRetry(key, { userPoolId: event.userPoolId, clientId: event.callerContext?.clientId ?? '', userName: event.userName, password });
+          const counted = await asking(() => store.reserveAttempt!(user!, settings.lockout, ctx, retry));
           record.attemptReserved = counted;
           if (!counted) throw new AuthenticationFailedError('locked', 'the guessing limit locked this row (its attempts were taken, perhaps at once); it unlocks by itself');
         }
@@ -285,6 +288,7 @@ export function createMigrationFlow(deps: MigrationDeps): (event: UserMigrationT
   const recordAttempt = (user: LegacyUser, outcome: 'failure' | 'success', ctx: StoreContext, record: Record<string, unknown>, spent: Spent) =>
     store.recordAttempt ? timed(spent, 'store', () => boundedWrite({ done: outcome === 'failure' ? 'failureCounted' : 'failuresReset', problem: 'attemptProblem' }, (c) => store.recordAttempt!(user, outcome, settings.lockout, c), ctx, record)) : Promise.resolve();
 
+  let firstInvocation = true;
   return async (event, context) => {
     const started = performance.now();
     const spent: Spent = { store: 0, verify: 0 };
@@ -292,7 +296,8 @@ export function createMigrationFlow(deps: MigrationDeps): (event: UserMigrationT
     const record: Record<string, unknown> = {};
     let outcome: Outcome;
     let failure: CognitoMigrateError | undefined;
-    const budget = Math.max(0, Math.min(settings.timeoutMs, remaining(context) - SAFETY_MARGIN_MS));
+    const budget = Math.max(0, Math.min(settings.timeoutMs, remaining(context) - coldStartElapsed(process.env, firstInvocation, performance.now()) - SAFETY_MARGIN_MS));
+    firstInvocation = false;
     const abort = new AbortController();
     const deadline = Date.now() + budget;
     const timer = setTimeout(() => abort.abort(new DeadlineExceededError(store.name, budget)), budget);
@@ -389,6 +394,26 @@ async function padTo(target: number | undefined, from: number, ctx: StoreContext
 // Fails closed: only `true`, or no such field at all, lets a user in.
 function isEnabled(user: LegacyUser): boolean {
   return user.enabled === true || user.enabled === undefined;
+}
+
+/**
+ * How much of Cognito's 5 s an on-demand cold start spent before the first
+ * invocation began: Cognito's wait started with its call, Lambda's Init
+ * phase (the runtime, this code's loading) came before the handler, and
+ * `getRemainingTimeInMillis` counts from the invocation only. A trigger that
+ * answers late is retried by Cognito, so the first budget leaves that time
+ * out. `AWS_LAMBDA_INITIALIZATION_TYPE` is `on-demand` for such a start
+ * (Lambda developer guide, "Defined runtime environment variables"); a
+ * provisioned or SnapStart instance was initialised before any request.
+ * `uptimeMs` is the process's time so far (`performance.now()`).
+ *
+ * @example
+ * ```ts
+ * coldStartElapsed({ AWS_LAMBDA_INITIALIZATION_TYPE: 'on-demand' }, true, 850) // 850
+ * ```
+ */
+export function coldStartElapsed(env: Readonly<Record<string, string | undefined>>, first: boolean, uptimeMs: number): number {
+  return first && env.AWS_LAMBDA_INITIALIZATION_TYPE === 'on-demand' ? Math.max(0, uptimeMs) : 0;
 }
 
 function remaining(context?: Partial<Context>): number {

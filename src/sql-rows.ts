@@ -5,7 +5,7 @@ import { type CheckResult, type SelfCheck, fail, pass, warn } from './checks.js'
 import { AuthenticationFailedError, ConfigurationError } from './errors.js';
 import { applyEnabled, parseFlag } from './flags.js';
 import { parseRoles } from './completion.js';
-import type { AccountLink, LegacyUser, LegacyValue, LinkResult, LookupQuery } from './types.js';
+import type { AccountLink, AttemptRetry, LegacyUser, LegacyValue, LinkResult, LookupQuery } from './types.js';
 
 /** Which columns hold what. Only `username`, `email` and `passwordHash` are needed to build the query. */
 export interface SqlColumns {
@@ -27,6 +27,13 @@ export interface SqlColumns {
   failedAttempts?: string;
   /** The guessing limit's lock: a timestamp until which the row signs in with no password (none by default). */
   lockedUntil?: string;
+  /**
+   * The retry key of the row's last attempt (a text column; none by default):
+   * a keyed MAC of that sign-in's request, so that Cognito's retry of one
+   * request, which carries nothing else to tell it by, counts once. Needs the
+   * guessing limit's two columns and a link key.
+   */
+  attemptKey?: string;
 }
 
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_$]{0,62}$/;
@@ -47,6 +54,9 @@ export function resolveColumns(given: Partial<SqlColumns> | undefined, where: st
   const columns: SqlColumns = { ...DEFAULT_COLUMNS, ...given };
   if (Boolean(columns.failedAttempts) !== Boolean(columns.lockedUntil)) {
     throw new ConfigurationError('columns.lockedUntil', `${where}: the guessing limit needs both columns, "failedAttempts" and "lockedUntil"`, 'Name both, e.g. {"failedAttempts":"failed_attempts","lockedUntil":"locked_until"}, or neither.');
+  }
+  if (columns.attemptKey && !columns.failedAttempts) {
+    throw new ConfigurationError('columns.attemptKey', `${where}: "attemptKey" keeps Cognito's retries of one attempt to one count, so it needs the guessing limit's columns`, 'Name "failedAttempts" and "lockedUntil" too, or leave "attemptKey" out.');
   }
   for (const [key, name] of Object.entries(columns)) {
     if (!IDENTIFIER.test(name)) {
@@ -102,7 +112,8 @@ export function legacyUserReader(names: readonly string[], columns: SqlColumns, 
   const fieldIndexes: number[] = [];
   for (const [name, i] of last) {
     // `__proto__` would set the prototype of `fields`, not a field.
-    if (name !== columns.passwordHash && name !== '__proto__') { fieldNames.push(name); fieldIndexes.push(i); }
+    // The attempt key is a MAC of a password attempt: like the hash, never a field an attribute could carry.
+    if (name !== columns.passwordHash && name !== columns.attemptKey && name !== '__proto__') { fieldNames.push(name); fieldIndexes.push(i); }
   }
   const id = at(columns.id);
   const username = at(columns.username);
@@ -155,7 +166,7 @@ export function legacyValue(value: unknown): LegacyValue {
  * The keys of {@link SqlColumns}, for checking a `columns` option.
  * @example rejectUnknownKeys('createMysqlStore columns', options.columns ?? {}, COLUMN_KEYS)
  */
-export const COLUMN_KEYS = [...Object.keys(DEFAULT_COLUMNS), 'failedAttempts', 'lockedUntil'];
+export const COLUMN_KEYS = [...Object.keys(DEFAULT_COLUMNS), 'failedAttempts', 'lockedUntil', 'attemptKey'];
 
 /**
  * A store's time limit option: a whole number of ms from 1 to 4800 (Cognito waits 5 s), or the fallback.
@@ -327,7 +338,7 @@ export async function linkSqlRow(
  * const sql = attemptSql('reserve', '"legacy"."users"', columns, 'postgres') // $1 id, $2 max attempts, $3 lock seconds
  * ```
  */
-export function attemptSql(outcome: 'reserve' | 'success', quotedTable: string, columns: SqlColumns, dialect: 'postgres' | 'mysql'): string {
+export function attemptSql(outcome: 'reserve' | 'success', quotedTable: string, columns: SqlColumns, dialect: 'postgres' | 'mysql', retry = false): string {
   const pg = dialect === 'postgres';
   const q = (c: string) => (pg ? `"${c}"` : `\`${c}\``);
   const count = q(columns.failedAttempts!);
@@ -336,13 +347,36 @@ export function attemptSql(outcome: 'reserve' | 'success', quotedTable: string, 
   const now = pg ? 'now()' : 'UTC_TIMESTAMP(3)';
   if (outcome === 'success') return `UPDATE ${quotedTable} SET ${count} = 0, ${lock} = NULL WHERE ${id} = ${pg ? '$1' : '?'} AND (${count} <> 0 OR ${lock} IS NOT NULL)`;
   const unlocked = `(${lock} IS NULL OR ${lock} <= ${now})`;
+  // With an attempt key, Cognito's retry of the attempt the row last counted (its key, this window's or the last
+  // one's) passes the lock check like any attempt but leaves the count and the lock as they are.
+  const key = retry ? q(columns.attemptKey!) : '';
   if (pg) {
     // PostgreSQL reads every old value in every SET expression: the new count is written out twice.
     const next = `CASE WHEN COALESCE(${count}, 0) >= $2 OR ${lock} <= now() THEN 1 ELSE COALESCE(${count}, 0) + 1 END`;
-    return `UPDATE ${quotedTable} SET ${count} = ${next}, ${lock} = CASE WHEN ${next} >= $2 THEN now() + make_interval(secs => $3) ELSE NULL END WHERE ${id} = $1 AND ${unlocked}`;
+    const counted = `SET ${count} = ${next}, ${lock} = CASE WHEN ${next} >= $2 THEN now() + make_interval(secs => $3) ELSE NULL END`;
+    const set = retry
+      ? `SET ${count} = CASE WHEN ${key} IN ($4, $5) THEN ${count} ELSE ${next} END, ${lock} = CASE WHEN ${key} IN ($4, $5) THEN ${lock} WHEN ${next} >= $2 THEN now() + make_interval(secs => $3) ELSE NULL END, ${key} = $4`
+      : counted;
+    return `UPDATE ${quotedTable} ${set} WHERE ${id} = $1 AND ${unlocked}`;
   }
-  // MySQL assigns left to right, each assignment seeing the ones before it: the lock reads the new count.
-  return `UPDATE ${quotedTable} SET ${count} = IF(COALESCE(${count}, 0) >= ? OR ${lock} <= UTC_TIMESTAMP(3), 1, COALESCE(${count}, 0) + 1), ${lock} = IF(${count} >= ?, UTC_TIMESTAMP(3) + INTERVAL ? SECOND, NULL) WHERE ${id} = ? AND ${unlocked}`;
+  // MySQL assigns left to right, each assignment seeing the ones before it: the lock reads the new count, and the
+  // key, assigned last, is still the old one when the count and the lock read it.
+  const same = retry ? `${key} IN (?, ?)` : 'FALSE';
+  return `UPDATE ${quotedTable} SET ${count} = IF(${same}, ${count}, IF(COALESCE(${count}, 0) >= ? OR ${lock} <= UTC_TIMESTAMP(3), 1, COALESCE(${count}, 0) + 1)), ${lock} = IF(${same}, ${lock}, IF(${count} >= ?, UTC_TIMESTAMP(3) + INTERVAL ? SECOND, NULL))${retry ? `, ${key} = ?` : ''} WHERE ${id} = ? AND ${unlocked}`;
+}
+
+/**
+ * The parameters of {@link attemptSql}'s `reserve`, in each dialect's order.
+ *
+ * @example
+ * ```ts
+ * reserveParams('postgres', '42', { maxAttempts: 10, lockSeconds: 900 }) // ['42', 10, 900]
+ * ```
+ */
+export function reserveParams(dialect: 'postgres' | 'mysql', id: string, policy: { maxAttempts: number; lockSeconds: number }, retry?: AttemptRetry): unknown[] {
+  if (dialect === 'postgres') return [id, policy.maxAttempts, policy.lockSeconds, ...(retry ? [retry.key, retry.previous] : [])];
+  const same = retry ? [retry.key, retry.previous] : [];
+  return [...same, policy.maxAttempts, ...same, policy.maxAttempts, policy.lockSeconds, ...(retry ? [retry.key] : []), id];
 }
 
 /** How many repeated logins the self-check counts before it stops grouping. */

@@ -155,6 +155,22 @@ export type LinkResult =
   /** The row is disabled: nothing was written, no groups are given. */
   | { outcome: 'row_disabled' };
 
+/**
+ * What tells Cognito's retry of one sign-in from another attempt: a keyed MAC
+ * of the request (pool, client, login, password) in this time window, and
+ * the same in the window before. A store that keeps the key of the last
+ * attempt it counted counts a retry of it once.
+ *
+ * @example
+ * ```ts
+ * { key: 'r1.Qk…', previous: 'r1.Zx…' }
+ * ```
+ */
+export interface AttemptRetry {
+  key: string;
+  previous: string;
+}
+
 /** What {@link UserStore.authenticate} answers. */
 export type AuthenticateResult =
   | { outcome: 'ok'; user: LegacyUser }
@@ -238,7 +254,7 @@ export interface UserStore {
    * A success then gives the attempts back (`recordAttempt(…, 'success')`).
    * With it, `recordAttempt(…, 'failure')` is never called.
    */
-  reserveAttempt?(user: LegacyUser, policy: { maxAttempts: number; lockSeconds: number }, ctx: StoreContext): Promise<boolean>;
+  reserveAttempt?(user: LegacyUser, policy: { maxAttempts: number; lockSeconds: number }, ctx: StoreContext, retry?: AttemptRetry): Promise<boolean>;
   /** Releases connections (tests, scripts). Lambda instances never call it. */
   close?(): Promise<void>;
 }

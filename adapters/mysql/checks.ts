@@ -127,7 +127,7 @@ export function mysqlChecks(probe: MysqlProbe): SelfCheck[] {
     ...(probe.columns.failedAttempts && probe.columns.lockedUntil ? [{
       id: 'mysql.lockout',
       async run(): Promise<CheckResult> {
-        const written = [probe.columns.failedAttempts!, probe.columns.lockedUntil!];
+        const written = [probe.columns.failedAttempts!, probe.columns.lockedUntil!, ...(probe.columns.attemptKey ? [probe.columns.attemptKey] : [])];
         try {
           // Changes no row: proves the columns exist and the user may UPDATE them.
           await probe.query(`UPDATE ${probe.quotedTable} SET ${written.map((c) => `\`${c}\` = \`${c}\``).join(', ')} WHERE 1 = 0`, [], checkContext());

@@ -2,7 +2,7 @@ import type { Connection, ConnectionOptions } from 'mysql2/promise';
 import { runChecks, type SelfCheck } from '../../src/checks.js';
 import { connectionSlot } from '../../src/connection-slot.js';
 import { DeadlineExceededError, StoreUnavailableError } from '../../src/errors.js';
-import { type SqlColumns, attemptSql, linkSqlRow, rowToLegacyUser, sqlStoreSettings, userFromRows } from '../../src/sql-rows.js';
+import { type SqlColumns, attemptSql, linkSqlRow, reserveParams, rowToLegacyUser, sqlStoreSettings, userFromRows } from '../../src/sql-rows.js';
 import type { LegacyUser, LookupQuery, StoreContext, UserStore } from '../../src/types.js';
 import { type Collations, type MysqlError, type MysqlLookupPlan, explainMysqlError, isServerError, lookupPlan, quoteTable } from './sql.js';
 
@@ -206,8 +206,9 @@ export function createMysqlStore(options: MysqlStoreOptions): MysqlStore {
       },
     } : {}),
     ...(columns.failedAttempts ? {
-      async reserveAttempt(user, policy, ctx) {
-        return (await execute(attemptSql('reserve', quotedTable, columns, 'mysql'), [policy.maxAttempts, policy.maxAttempts, policy.lockSeconds, user.id], ctx)).affected > 0;
+      async reserveAttempt(user, policy, ctx, retry) {
+        const keyed = Boolean(columns.attemptKey && retry);
+        return (await execute(attemptSql('reserve', quotedTable, columns, 'mysql', keyed), reserveParams('mysql', user.id, policy, keyed ? retry : undefined), ctx)).affected > 0;
       },
       async recordAttempt(user, outcome, _policy, ctx) {
         // Failures were counted by the reservation; a success gives the attempts back.

@@ -122,7 +122,7 @@ export function postgresChecks(probe: PostgresProbe): SelfCheck[] {
       id: 'postgres.lockout',
       async run(): Promise<CheckResult> {
         const ctx = checkContext();
-        const written = [probe.columns.failedAttempts!, probe.columns.lockedUntil!];
+        const written = [probe.columns.failedAttempts!, probe.columns.lockedUntil!, ...(probe.columns.attemptKey ? [probe.columns.attemptKey] : [])];
         try {
           await probe.query(`SELECT ${written.map((c) => `"${c}"`).join(', ')} FROM ${probe.quotedTable} LIMIT 0`, [], ctx);
         } catch (err) {

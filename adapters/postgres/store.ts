@@ -5,7 +5,7 @@ import { explainSqlState, quoteTable } from './sql.js';
 import { runChecks, type SelfCheck } from '../../src/checks.js';
 import { connectionSlot } from '../../src/connection-slot.js';
 import { DeadlineExceededError, StoreUnavailableError } from '../../src/errors.js';
-import { type SqlColumns, attemptSql, linkSqlRow, rowToLegacyUser, sqlStoreSettings, userFromRows } from '../../src/sql-rows.js';
+import { type SqlColumns, attemptSql, linkSqlRow, reserveParams, rowToLegacyUser, sqlStoreSettings, userFromRows } from '../../src/sql-rows.js';
 import { type LegacyUser, type LookupQuery, type StoreContext, type UserStore } from '../../src/types.js';
 
 /** Which columns hold what (the same for every SQL store). */
@@ -202,8 +202,9 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStor
       },
     } : {}),
     ...(columns.failedAttempts ? {
-      async reserveAttempt(user, policy, ctx) {
-        return ((await run(attemptSql('reserve', quotedTable, columns, 'postgres'), [user.id, policy.maxAttempts, policy.lockSeconds], ctx)).rowCount ?? 0) > 0;
+      async reserveAttempt(user, policy, ctx, retry) {
+        const keyed = Boolean(columns.attemptKey && retry);
+        return ((await run(attemptSql('reserve', quotedTable, columns, 'postgres', keyed), reserveParams('postgres', user.id, policy, keyed ? retry : undefined), ctx)).rowCount ?? 0) > 0;
       },
       async recordAttempt(user, outcome, _policy, ctx) {
         // Failures were counted by the reservation; a success gives the attempts back.

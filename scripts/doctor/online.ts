@@ -3,7 +3,7 @@
 // role and network. Clients are passed in (tests give cognito-local and mocks).
 import { type CloudFormationClient, DescribeStackResourcesCommand } from '@aws-sdk/client-cloudformation';
 import {
-  type CognitoIdentityProviderClient, DescribeUserPoolClientCommand, DescribeUserPoolCommand, GetUserPoolMfaConfigCommand, ListGroupsCommand, ListUserPoolClientsCommand,
+  type CognitoIdentityProviderClient, DescribeUserPoolClientCommand, DescribeUserPoolCommand, GetUserPoolMfaConfigCommand, ListGroupsCommand, ListUserPoolClientsCommand, ListUserPoolReplicasCommand,
   type UserPoolType,
 } from '@aws-sdk/client-cognito-identity-provider';
 import { GetRoleCommand, type IAMClient, SimulatePrincipalPolicyCommand } from '@aws-sdk/client-iam';
@@ -91,6 +91,7 @@ export async function onlineChecks(clients: OnlineClients, options: OnlineOption
       results.push(...(await completionOnline(clients.cognito, UserPool ?? {}, env, functionArn, functionName, userPoolId)));
       results.push(...poolPitfalls(UserPool ?? {}, env, (arn) => Boolean(arn) && (arn === functionArn || arn!.endsWith(`:function:${functionName}`) || arn === functionName)));
       if (env.OLD_USER_POOL_ID) results.push(await mfaAgainstOldPool(clients.cognito, userPoolId, env.OLD_USER_POOL_ID));
+      results.push(await replicaOnline(clients.cognito, userPoolId, region ?? ''));
     } catch (err) {
       const name = errorName(err);
       results.push(fail('pool.trigger', `Cannot read user pool ${userPoolId}: ${name}`, name === 'ResourceNotFoundException' ? 'The pool does not exist in this region; check --user-pool-id and AWS_REGION.' : 'Grant your credentials cognito-idp:DescribeUserPool.'));
@@ -132,6 +133,40 @@ async function concurrencyOnline(lambda: LambdaClient, functionName: string, roo
   if (limit === undefined) return warn('function.concurrency', `Lambda reported no concurrency limit for ${functionName}`, 'Set the ReservedConcurrency template parameter.');
   if (limit <= available) return pass('function.concurrency', `${functionName} may run ${limit} instances at once (${source}), each with one connection; the database has room for ${available} more`);
   return warn('function.concurrency', `${functionName} may run ${limit} instances at once (${source}), each holding one connection, but the database has room for ${available} more: a burst of sign-ins would exhaust max_connections (${room.maxConnections})`, `Set the ReservedConcurrency template parameter to at most ${available} (sam deploy --parameter-overrides ReservedConcurrency=${available}), or point the database host at an RDS Proxy endpoint, which pools connections.`);
+}
+
+/**
+ * A multi-Region pool: only its PRIMARY replica creates users. A SECONDARY
+ * "supports … only end-user operations that do not create or change
+ * attributes of a user" (API reference, UserPoolReplicaType, Role), so a
+ * sign-in there never migrates anyone. Read with ListUserPoolReplicas.
+ *
+ * @example
+ * ```ts
+ * await replicaOnline(cognito, 'eu-west-1_Abc', 'eu-west-1') // pass, warn or fail 'pool.replica'
+ * ```
+ */
+export async function replicaOnline(cognito: CognitoIdentityProviderClient, userPoolId: string, region: string): Promise<CheckResult> {
+  try {
+    const replicas: Array<{ RegionName?: string; Role?: string }> = [];
+    let token: string | undefined;
+    for (let page = 0; page < 20; page++) {
+      const out = await cognito.send(new ListUserPoolReplicasCommand({ UserPoolId: userPoolId, ...(token ? { NextToken: token } : {}) }));
+      replicas.push(...(out.UserPoolReplicas ?? []));
+      token = out.NextToken;
+      if (!token) break;
+    }
+    if (replicas.length === 0) return pass('pool.replica', `User pool ${userPoolId} has no replica in another Region: every sign-in can migrate`);
+    const primary = replicas.find((r) => r.Role === 'PRIMARY')?.RegionName;
+    const here = replicas.find((r) => r.RegionName === region);
+    const others = replicas.filter((r) => r.Role !== 'PRIMARY').map((r) => r.RegionName).join(', ');
+    if (here?.Role === 'SECONDARY') {
+      return fail('pool.replica', `User pool ${userPoolId} is a SECONDARY replica in ${region}: it cannot create users, so no sign-in here ever migrates`, `Wire the migration on the primary pool${primary ? ` in ${primary}` : ''}, and have legacy users sign in there until they are migrated.`);
+    }
+    return warn('pool.replica', `User pool ${userPoolId} is replicated to ${others || 'other Regions'}: a legacy user who signs in through a replica is not migrated, since only the primary creates users`, `Send sign-ins of users not yet migrated to the primary${primary ? ` (${primary})` : ''}: the client helper's Region, or the app's endpoint, until the migration is done.`);
+  } catch (err) {
+    return warn('pool.replica', `Cannot list the replicas of ${userPoolId} (${errorName(err)}): whether it is a multi-Region replica was not checked`, 'Grant your credentials cognito-idp:ListUserPoolReplicas.');
+  }
 }
 
 /**

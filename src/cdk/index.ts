@@ -2,7 +2,7 @@
 // deploys the bundle this package ships (dist/<store>/, with its verification
 // worker beside it), so the user's project needs no esbuild; aws-cdk-lib and
 // constructs are optional peer dependencies, loaded only by this entry.
-import { Duration, Stack } from 'aws-cdk-lib';
+import { Annotations, Aspects, Duration, type IAspect, Stack } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
@@ -12,7 +12,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type * as sns from 'aws-cdk-lib/aws-sns';
-import { Construct } from 'constructs';
+import { Construct, type IConstruct } from 'constructs';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -218,6 +218,34 @@ export interface CognitoMigrationProps {
   readonly logRetention?: logs.RetentionDays;
 }
 
+/**
+ * The attributes an app client of the pool may write when it declares none:
+ * the standard ones a user edits (template.yaml's client lists the same), and
+ * none of `custom:legacy_id`, `custom:migrated_at` or `custom:legacy_proof`.
+ */
+export const STANDARD_WRITE_ATTRIBUTES = ['address', 'birthdate', 'email', 'family_name', 'gender', 'given_name', 'locale', 'middle_name', 'name', 'nickname', 'phone_number', 'picture', 'preferred_username', 'profile', 'updated_at', 'website', 'zoneinfo'];
+
+/**
+ * Gives every app client of the pool, in this stack, that declares no
+ * `WriteAttributes` the standard ones, with a warning: the API reference
+ * (UserPoolClientType) says such a client writes standard attributes only,
+ * aws-cdk-lib documents "all standard and custom attributes", so the default
+ * is never left to either. Matched by resource type, not class: the app's
+ * aws-cdk-lib may be another copy than this file's.
+ */
+class DeclaredWriteAttributes implements IAspect {
+  constructor(private readonly userPoolId: string) {}
+
+  visit(node: IConstruct): void {
+    const client = node as IConstruct & { cfnResourceType?: string; userPoolId?: unknown; writeAttributes?: string[] };
+    if (client.cfnResourceType !== 'AWS::Cognito::UserPoolClient' || client.writeAttributes !== undefined) return;
+    const stack = Stack.of(node);
+    if (JSON.stringify(stack.resolve(client.userPoolId)) !== JSON.stringify(stack.resolve(this.userPoolId))) return;
+    client.writeAttributes = [...STANDARD_WRITE_ATTRIBUTES];
+    Annotations.of(node).addWarningV2('cognito-migrate:write-attributes', 'This app client declared no writeAttributes; cognito-migrate set the standard attributes, none of custom:legacy_id, custom:migrated_at or custom:legacy_proof. Declare them yourself to silence this.');
+  }
+}
+
 const COMPLETION_VARIABLES = ['PG_COGNITO_SUB_COLUMN', 'MYSQL_COGNITO_SUB_COLUMN', 'PG_GROUPS_COLUMN', 'MYSQL_GROUPS_COLUMN', 'GROUP_MAP', 'HTTP_LINK_PATH', 'OLD_POOL_GROUPS'];
 const NAMESPACE = 'CognitoMigrate';
 const SERVICE = 'cognito-migrate';
@@ -318,6 +346,7 @@ export class CognitoMigration extends Construct {
       },
     });
     this.userPool = pool;
+    Aspects.of(Stack.of(this)).add(new DeclaredWriteAttributes(pool.userPoolId));
     // Duck-typed: the app's aws-cdk-lib may be another copy than the one this file loads.
     if (typeof (pool as Partial<cognito.UserPool>).addTrigger === 'function') {
       // addTrigger adds Cognito's invoke permission with the pool's ARN as SourceArn.

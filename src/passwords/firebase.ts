@@ -115,3 +115,43 @@ export function parseFirebaseHashConfig(text: string, setting = 'FIREBASE_HASH_C
   // Their values are checked where they are used: createFirebaseScryptVerifier says what is wrong with each.
   return options;
 }
+
+/**
+ * The Firebase verifier with its hash parameters read from a secret
+ * (`FIREBASE_HASH_CONFIG_ARN`): the signer key is a secret and belongs in
+ * Secrets Manager, not in the function's environment. The parameters are read
+ * once (started when the verifier is made, so a cold start reads them before
+ * the first sign-in; a failed read is tried again); a verification runs on the
+ * worker thread like the verifier built from the text itself.
+ *
+ * @example
+ * ```ts
+ * const firebase = createFirebaseScryptVerifierFrom(() => readSecretString(arn, 'FIREBASE_HASH_CONFIG_ARN', fix))
+ * ```
+ */
+export function createFirebaseScryptVerifierFrom(read: () => Promise<string>, id = 'firebase-scrypt'): PasswordVerifier {
+  let built: PasswordVerifier | undefined;
+  let loading: Promise<PasswordVerifier> | undefined;
+  const load = () => {
+    loading ??= read().then(
+      (text) => (built = createFirebaseScryptVerifier({ ...parseFirebaseHashConfig(text, 'FIREBASE_HASH_CONFIG_ARN'), id })),
+      (err: unknown) => {
+        loading = undefined;
+        throw new ConfigurationError('FIREBASE_HASH_CONFIG_ARN', `the Firebase hash parameters could not be read from the secret (${err instanceof Error ? err.name : 'error'})`, 'Check FIREBASE_HASH_CONFIG_ARN and the function\'s secretsmanager:GetSecretValue on it; the secret holds the console\'s hash_config text.');
+      },
+    );
+    return loading;
+  };
+  load().catch(() => {});
+  return {
+    id,
+    recognizes: () => false,
+    primitives: ['scrypt'],
+    // Read by the registry after `cost`, which waits for the parameters.
+    get worker() {
+      return built?.worker;
+    },
+    cost: async (encoded, passwordBytes) => (await load()).cost!(encoded, passwordBytes),
+    verify: async (password, encoded) => (await load()).verify(password, encoded),
+  };
+}

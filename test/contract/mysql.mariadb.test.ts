@@ -5,10 +5,10 @@ import { freshMysqlTable, mysqlSql, mysqlUrl } from '../support/database.js';
 import { startSilentServer } from '../support/legacy-api.js';
 import { CONTRACT_USERS, DUPLICATE_LOGIN_USERS, runStoreContract } from './suite.js';
 
-const can = { caseInsensitive: true, disabledUsers: true, duplicateLogins: true, duplicateCheck: true, ledger: true, lockout: true, blankLedger: true };
+const can = { caseInsensitive: true, disabledUsers: true, duplicateLogins: true, duplicateCheck: true, ledger: true, lockout: true, blankLedger: true, attemptKey: true };
 runStoreContract('mysql (MariaDB)', async () => {
   const table = await freshMysqlTable('contract_my', [...CONTRACT_USERS, ...DUPLICATE_LOGIN_USERS] as never);
-  await mysqlSql(`ALTER TABLE ${table} ADD COLUMN cognito_sub VARCHAR(64) NULL, ADD COLUMN cognito_linked_at DATETIME(3) NULL, ADD COLUMN roles JSON NULL, ADD COLUMN failed_attempts INT NOT NULL DEFAULT 0, ADD COLUMN locked_until DATETIME(3) NULL`);
+  await mysqlSql(`ALTER TABLE ${table} ADD COLUMN cognito_sub VARCHAR(64) NULL, ADD COLUMN cognito_linked_at DATETIME(3) NULL, ADD COLUMN roles JSON NULL, ADD COLUMN failed_attempts INT NOT NULL DEFAULT 0, ADD COLUMN locked_until DATETIME(3) NULL, ADD COLUMN attempt_key VARCHAR(64) NULL`);
   await mysqlSql(`UPDATE ${table} SET roles = '["admins","staff"]' WHERE username = ?`, [CONTRACT_USERS[0].username]);
   const silent = await startSilentServer();
   const extra: Array<{ close(): Promise<void> }> = [];
@@ -23,6 +23,7 @@ runStoreContract('mysql (MariaDB)', async () => {
     blankLedger: async (login) => { await mysqlSql(`UPDATE ${table} SET cognito_sub = '' WHERE username = ?`, [login]); },
     lockout: {
       store: () => make(mysqlUrl(), { columns: { failedAttempts: 'failed_attempts', lockedUntil: 'locked_until' } }),
+      keyed: () => make(mysqlUrl(), { columns: { failedAttempts: 'failed_attempts', lockedUntil: 'locked_until', attemptKey: 'attempt_key' } }),
       failedAttempts: async (login) => Number((await mysqlSql(`SELECT failed_attempts AS n FROM ${table} WHERE username = ?`, [login]))[0]!.n),
       // As UTC, the way the adapter reads DATETIME.
       lockUntil: async (login, until) => { await mysqlSql(`UPDATE ${table} SET locked_until = ? WHERE username = ?`, [until.toISOString().slice(0, 23).replace('T', ' '), login]); },

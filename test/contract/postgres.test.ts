@@ -4,10 +4,10 @@ import { freshLegacyTable, databaseUrl, sql } from '../support/database.js';
 import { startSilentServer } from '../support/legacy-api.js';
 import { CONTRACT_USERS, DUPLICATE_LOGIN_USERS, runStoreContract } from './suite.js';
 
-const can = { caseInsensitive: true, disabledUsers: true, duplicateLogins: true, duplicateCheck: true, ledger: true, lockout: true, blankLedger: true };
+const can = { caseInsensitive: true, disabledUsers: true, duplicateLogins: true, duplicateCheck: true, ledger: true, lockout: true, blankLedger: true, attemptKey: true };
 runStoreContract('postgres', async () => {
   const table = await freshLegacyTable('contract_pg', [...CONTRACT_USERS, ...DUPLICATE_LOGIN_USERS].map((u) => ({ ...u })) as never, { uniqueUsername: false });
-  await sql(`ALTER TABLE ${table} ADD COLUMN cognito_sub text, ADD COLUMN cognito_linked_at timestamptz, ADD COLUMN roles text[], ADD COLUMN failed_attempts integer NOT NULL DEFAULT 0, ADD COLUMN locked_until timestamptz`);
+  await sql(`ALTER TABLE ${table} ADD COLUMN cognito_sub text, ADD COLUMN cognito_linked_at timestamptz, ADD COLUMN roles text[], ADD COLUMN failed_attempts integer NOT NULL DEFAULT 0, ADD COLUMN locked_until timestamptz, ADD COLUMN attempt_key text`);
   await sql(`UPDATE ${table} SET roles = '{admins,staff}' WHERE username = $1`, [CONTRACT_USERS[0].username]);
   const silent = await startSilentServer();
   const extra: Array<{ close(): Promise<void> }> = [];
@@ -24,6 +24,7 @@ runStoreContract('postgres', async () => {
       store: () => make(databaseUrl(), { columns: { failedAttempts: 'failed_attempts', lockedUntil: 'locked_until' } }),
       failedAttempts: async (login) => (await sql<{ n: number }>(`SELECT failed_attempts AS n FROM ${table} WHERE username = $1`, [login]))[0]!.n,
       lockUntil: async (login, until) => { await sql(`UPDATE ${table} SET locked_until = $2 WHERE username = $1`, [login, until]); },
+      keyed: () => make(databaseUrl(), { columns: { failedAttempts: 'failed_attempts', lockedUntil: 'locked_until', attemptKey: 'attempt_key' } }),
     },
     attributes: DEMO_ATTRIBUTE_MAP,
     can,

@@ -4,7 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type AttributeMapping, PUBLIC_MESSAGES, type UserStore, createChainStore, createUserMigrationHandler, runChecks } from '../../src/index.js';
-import { captureLogger, countMetrics, lambdaContext, migrationEvent } from '../support/fakes.js';
+import { TEST_LINK_KEY, captureLogger, countMetrics, lambdaContext, migrationEvent } from '../support/fakes.js';
 
 /** The legacy users every adapter's backend must hold for the suite. */
 export const CONTRACT_USERS = [
@@ -34,7 +34,7 @@ export interface ContractSetup {
   /** Maps the backend's field names to Cognito attributes so that email, email_verified and given_name come out. */
   attributes?: AttributeMapping;
   /** What the backend can do; tests for missing abilities are not registered. */
-  can: { caseInsensitive: boolean; disabledUsers: boolean; duplicateLogins?: boolean; duplicateCheck?: boolean; ledger?: boolean; lockout?: boolean; blankLedger?: boolean };
+  can: { caseInsensitive: boolean; disabledUsers: boolean; duplicateLogins?: boolean; duplicateCheck?: boolean; ledger?: boolean; lockout?: boolean; blankLedger?: boolean; attemptKey?: boolean };
   /**
    * The same adapter over the same backend with the ledger on: it reads and
    * writes the Cognito sub of each row, and reads roles, where
@@ -51,6 +51,8 @@ export interface ContractSetup {
     store: () => UserStore | Promise<UserStore>;
     failedAttempts(login: string): Promise<number>;
     lockUntil(login: string, until: Date): Promise<void>;
+    /** The same store keeping the last attempt's retry key (`columns.attemptKey`). */
+    keyed?: () => UserStore | Promise<UserStore>;
   };
   /** The same adapter pointed at a backend that is down (connection refused or 5xx). */
   outage?: () => UserStore | Promise<UserStore>;
@@ -312,6 +314,25 @@ export function runStoreContract(name: string, setup: () => Promise<ContractSetu
             expect(await s.lockout!.failedAttempts(ada.username)).toBe(5);
           }
           await unlock(member);
+        });
+      }
+
+      if (can.attemptKey) {
+        it('the guessing limit counts Cognito\'s retry of one request once: the same event three times is one attempt, another password another (issue 32)', async () => {
+          const store = await s.lockout!.keyed!();
+          await unlock(store);
+          const { handler } = handlerFor(store, { lockout: { maxAttempts: 5, lockSeconds: 60 }, completion: { linkKey: TEST_LINK_KEY } });
+          const send = (password: string) => handler(migrationEvent(ada.username, password), lambdaContext()).catch(() => {});
+          for (let i = 0; i < 3; i++) await send('wrong, retried');
+          expect(await s.lockout!.failedAttempts(ada.username)).toBe(1);
+          await send('another guess');
+          await send('another guess');
+          expect(await s.lockout!.failedAttempts(ada.username)).toBe(2);
+          // Without a link key there is no retry key: each delivery counts.
+          const plain = handlerFor(store, { lockout: { maxAttempts: 5, lockSeconds: 60 } }).handler;
+          for (let i = 0; i < 2; i++) await plain(migrationEvent(ada.username, 'another guess'), lambdaContext()).catch(() => {});
+          expect(await s.lockout!.failedAttempts(ada.username)).toBe(4);
+          await unlock(store);
         });
       }
 

@@ -102,6 +102,20 @@ describe('CognitoMigration (aws-cdk-lib)', () => {
     expect(actions.sort()).toEqual(['cognito-idp:AdminAddUserToGroup', 'cognito-idp:AdminUpdateUserAttributes', 'cognito-idp:CreateGroup', 'cognito-idp:DescribeUserPool', 'cognito-idp:ListUsers']);
   });
 
+  it('every app client of the pool declares WriteAttributes: one that declares none gets the standard ones and a warning, none of the link, mark or proof (issue 32)', () => {
+    const { template } = synth((stack) => {
+      const pool = new cognito.UserPool(stack, 'Users');
+      pool.addClient('Web');
+      pool.addClient('Editor', { writeAttributes: new cognito.ClientAttributes().withStandardAttributes({ email: true }) });
+      new CognitoMigration(stack, 'Migration', { userPool: pool, store: MigrationStore.http({ baseUrl: 'https://legacy.example/api', environment: { HTTP_LINK_PATH: '/users/{id}/cognito' } }) });
+    });
+    const clients = Object.values(template.findResources('AWS::Cognito::UserPoolClient')) as Array<{ Properties: { WriteAttributes?: string[] } }>;
+    const lists = clients.map((c) => c.Properties.WriteAttributes).sort((a, b) => (a?.length ?? 0) - (b?.length ?? 0));
+    expect(lists[0]).toEqual(['email']);
+    expect(lists[1]).toEqual(expect.arrayContaining(['email', 'given_name', 'phone_number']));
+    for (const list of lists) expect(list!.some((a) => a.startsWith('custom:'))).toBe(false);
+  });
+
   it('an imported pool gets the invoke permission; pool to pool grants the old pool\'s calls on that pool only', () => {
     const { template } = synth((stack) => {
       new CognitoMigration(stack, 'Migration', {

@@ -5,7 +5,7 @@
 // send the event, the same behaviour is also tested through it (the table
 // names those tests).
 import {
-  AdminAddUserToGroupCommand, CognitoIdentityProviderClient, CreateGroupCommand, ListUsersCommand, ResourceNotFoundException, GroupExistsException,
+  AdminAddUserToGroupCommand, CognitoIdentityProviderClient, CreateGroupCommand, DescribeUserPoolCommand, ListUserPoolReplicasCommand, ListUsersCommand, ResourceNotFoundException, GroupExistsException,
 } from '@aws-sdk/client-cognito-identity-provider';
 import { mockClient } from 'aws-sdk-client-mock';
 import bcrypt from 'bcryptjs';
@@ -14,7 +14,9 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createMemoryStore } from '../../adapters/memory/index.js';
 import { clientCheck } from '../../scripts/doctor/static.js';
-import { poolClients } from '../../scripts/doctor/online.js';
+import { poolClients, replicaOnline } from '../../scripts/doctor/online.js';
+import { attemptRetry } from '../../src/link-proof.js';
+import { coldStartElapsed } from '../../src/migration.js';
 import { FALLBACK_FLOW, amplifySignInWithMigration, isUnknownUserRefusal } from '../../src/client/index.js';
 import { groupsFor } from '../../src/completion.js';
 import { PUBLIC_MESSAGES, type UserStore, createUserMigrationHandler } from '../../src/index.js';
@@ -145,6 +147,42 @@ describe('Cognito facts (README, "Cognito facts this project relies on")', () =>
     const signal = new AbortController().signal;
     await expect(pool.createGroup('eu-west-1_X', 'admins', { signal })).resolves.toBeUndefined();
     expect(await pool.addToGroup('eu-west-1_X', 'u', 'admins', { signal })).toBe('missing');
+  });
+
+  it('F13 a SECONDARY replica of a multi-Region pool creates no user: doctor fails it, and warns on a primary that has replicas', async () => {
+    const cognito = new CognitoIdentityProviderClient({ region: 'eu-west-1', credentials: { accessKeyId: 'x', secretAccessKey: 'x' } });
+    idp.on(ListUserPoolReplicasCommand).resolves({ UserPoolReplicas: [{ RegionName: 'us-east-1', Role: 'PRIMARY', Status: 'ACTIVE' }, { RegionName: 'eu-west-1', Role: 'SECONDARY', Status: 'ACTIVE' }] });
+    expect(await replicaOnline(cognito, 'p', 'eu-west-1')).toMatchObject({ status: 'fail', message: expect.stringMatching(/SECONDARY replica in eu-west-1: it cannot create users/), fix: expect.stringMatching(/us-east-1/) });
+    expect(await replicaOnline(cognito, 'p', 'us-east-1')).toMatchObject({ status: 'warn', message: expect.stringMatching(/replicated to eu-west-1/) });
+    idp.on(ListUserPoolReplicasCommand).resolves({ UserPoolReplicas: [] });
+    expect((await replicaOnline(cognito, 'p', 'us-east-1')).status).toBe('pass');
+  });
+
+  it('F14 Cognito does not apply the pool\'s password policy to a migrated password: the function reads it (DescribeUserPool, PasswordPolicyType) and answers RESET_REQUIRED under reset', async () => {
+    idp.on(DescribeUserPoolCommand).resolves({ UserPool: { Policies: { PasswordPolicy: { MinimumLength: 40, RequireUppercase: true, RequireLowercase: true, RequireNumbers: true, RequireSymbols: false } } } });
+    const pool = cognitoPoolAdmin(new CognitoIdentityProviderClient({ region: 'eu-west-1', credentials: { accessKeyId: 'x', secretAccessKey: 'x' } }));
+    expect(await pool.passwordPolicy!('eu-west-1_X', { signal: new AbortController().signal })).toEqual({ MinimumLength: 40, RequireUppercase: true, RequireLowercase: true, RequireNumbers: true, RequireSymbols: false });
+    const { handler } = handlerWith(alice(), { pool: { ...pool, addToGroup: async () => 'added' as const }, passwordPolicy: { mode: 'reset' } });
+    const out = await handler(await event('authentication.json'), lambdaContext());
+    expect(out.response.finalUserStatus).toBe('RESET_REQUIRED');
+  });
+
+  it('F15 Cognito retries a trigger that has not answered in 5 s with the same event: its retry counts once; an on-demand cold start\'s Init time comes out of the first budget', () => {
+    const request = { userPoolId: 'p', clientId: 'c', userName: 'alice@example.com', password: 'pw' };
+    const now = 1_800_000_000_000;
+    // The retry 5 s or 10 s later matches the first delivery's key, in this window or across its end; another password never does.
+    const first = attemptRetry(TEST_LINK_KEY, request, now);
+    for (const at of [now + 5000, now + 10_000, now + 14_999]) {
+      const later = attemptRetry(TEST_LINK_KEY, request, at);
+      // The store holds the first delivery's key; a retry matches it as its own key or its previous window's.
+      expect([later.key, later.previous]).toContain(first.key);
+    }
+    expect(attemptRetry(TEST_LINK_KEY, { ...request, password: 'other' }, now).key).not.toBe(first.key);
+    expect(JSON.stringify(first)).not.toContain('pw');
+    expect(coldStartElapsed({ AWS_LAMBDA_INITIALIZATION_TYPE: 'on-demand' }, true, 850)).toBe(850);
+    expect(coldStartElapsed({ AWS_LAMBDA_INITIALIZATION_TYPE: 'on-demand' }, false, 850)).toBe(0);
+    expect(coldStartElapsed({ AWS_LAMBDA_INITIALIZATION_TYPE: 'provisioned-concurrency' }, true, 850)).toBe(0);
+    expect(coldStartElapsed({}, true, 850)).toBe(0);
   });
 
   it('every fact in README\'s table has its test here, and every test here a row there', async () => {

@@ -141,3 +141,25 @@ describe('Firebase hash parameters as people copy them', () => {
     expect(() => handlerOptionsFromEnv({ FIREBASE_HASH_CONFIG: '{"rounds": 8}' })).toThrow(expect.objectContaining({ setting: 'FIREBASE_HASH_CONFIG' }));
   });
 });
+
+describe('Firebase hash parameters from a secret (FIREBASE_HASH_CONFIG_ARN, issue 32)', () => {
+  it('verifies on the worker thread as the text form does, reads the secret once, and names the setting when it cannot', async () => {
+    const { readFile } = await import('node:fs/promises');
+    const { join } = await import('node:path');
+    const { createFirebaseScryptVerifierFrom } = await import('../../src/passwords/firebase.js');
+    const { createPasswordVerifier } = await import('../../src/passwords/registry.js');
+    const { firebaseVerifier } = await import('../../src/environment.js');
+    const text = await readFile(join(import.meta.dirname, '..', 'fixtures', 'stage', 'firebase-hash-config.txt'), 'utf8');
+    let reads = 0;
+    const fromSecret = createFirebaseScryptVerifierFrom(async () => (reads++, text));
+    const passwords = createPasswordVerifier({ verifiers: [fromSecret] });
+    const stored = '42xEC+ixf3L2lw==$lSrfV15cpx95/sZS2W9c9Kp6i/LVgQNDNC/qzrCnh1SAyZvqmZqAjTdn3aoItz+VHjoZilo78198JAdRuid5lQ==';
+    expect(await passwords.verify('user1password', stored, 'firebase-scrypt')).toBe(true);
+    expect(await passwords.verify('not it', stored, 'firebase-scrypt')).toBe(false);
+    expect(reads).toBe(1);
+    expect(fromSecret.worker).toMatchObject({ factory: 'firebase' });
+    const failing = createFirebaseScryptVerifierFrom(async () => { throw Object.assign(new Error('no'), { name: 'AccessDeniedException' }); });
+    await expect(createPasswordVerifier({ worker: false, verifiers: [failing] }).verify('x', stored, 'firebase-scrypt')).rejects.toMatchObject({ setting: 'FIREBASE_HASH_CONFIG_ARN', message: expect.stringMatching(/could not be read from the secret \(AccessDeniedException\)/) });
+    expect(() => firebaseVerifier({ FIREBASE_HASH_CONFIG: text, FIREBASE_HASH_CONFIG_ARN: 'arn:aws:secretsmanager:eu-west-1:1:secret:fb' })).toThrow(/both set/);
+  });
+});
