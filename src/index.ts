@@ -1,6 +1,6 @@
 export { createUserMigrationHandler, guardColdStart, describeFailure, COGNITO_LIMIT_MS } from './handler.js';
 export type { UserMigrationOptions, UserMigrationHandler } from './handler.js';
-export type { UserStore, LegacyUser, LegacyValue, LookupQuery, StoreContext, AuthenticateResult } from './types.js';
+export type { UserStore, LegacyUser, LegacyValue, LookupQuery, StoreContext, AuthenticateResult, AccountLink, LinkResult } from './types.js';
 export * from './errors.js';
 export { mapAttributes, toCognitoAttributes, checkMappingSources, STANDARD_ATTRIBUTES } from './attributes.js';
 export type { AttributeMapping } from './attributes.js';

@@ -436,3 +436,109 @@ export function userFromRows(rows: Record<string, unknown>[], columns: SqlColumn
   }
   return rowToLegacyUser(first, columns, subColumn);
 }
+
+/**
+ * The completion's write-back for a page of users at once, the same
+ * compare-and-set as {@link linkSqlRow}: one read of the rows, one UPDATE of
+ * the ones whose ledger holds what is expected, and a read again only of
+ * those the UPDATE did not take (a row that changed in between). Answers one
+ * {@link LinkResult} per link, in order. `exec` runs one statement.
+ *
+ * @example
+ * ```ts
+ * await linkSqlRows(links, ledger, { quotedTable: '"legacy"."users"', id: 'id', dialect: 'postgres', enabled: 'enabled' }, exec)
+ * ```
+ */
+export async function linkSqlRows(
+  links: readonly AccountLink[], ledger: SqlLedger, table: { quotedTable: string; id: string; dialect: 'postgres' | 'mysql'; enabled?: string },
+  exec: (sql: string, values: unknown[]) => Promise<{ rows: Record<string, unknown>[]; affected: number }>,
+): Promise<LinkResult[]> {
+  if (links.length === 0) return [];
+  const pg = table.dialect === 'postgres';
+  const q = (c: string) => (pg ? `"${c}"` : `\`${c}\``);
+  const ids = [...new Set(links.map((l) => l.legacyId))];
+  // The index finds the rows; each is then matched by its id as text, so MySQL cannot read '1abc' as the number 1.
+  // `*`: a table may have no enabled column.
+  const readRows = async (wanted: readonly string[]) => {
+    const sql = pg
+      ? `SELECT * FROM ${table.quotedTable} WHERE ${q(table.id)} = ANY($1) AND CAST(${q(table.id)} AS text) = ANY($2::text[])`
+      : `SELECT * FROM ${table.quotedTable} WHERE ${q(table.id)} IN (${wanted.map(() => '?').join(', ')})`;
+    const byId = new Map<string, Record<string, unknown>[]>();
+    for (const row of (await exec(sql, pg ? [wanted, wanted] : [...wanted])).rows) {
+      const id = String(row[table.id]);
+      if (wanted.includes(id)) byId.set(id, [...(byId.get(id) ?? []), row]);
+    }
+    return byId;
+  };
+  const heldSub = (row: Record<string, unknown>) => {
+    const held = ledger.subColumn ? row[ledger.subColumn] : undefined;
+    return held === null || held === undefined || String(held).trim() === '' ? null : String(held);
+  };
+  const rows = await readRows(ids);
+  // The sub each row to write holds now: the UPDATE writes only where it still does.
+  const held = new Map<number, string | null>();
+  const results: Array<LinkResult | undefined> = links.map((link, i) => {
+    const found = rows.get(link.legacyId) ?? [];
+    // Two rows with one id (a table without a primary key) are no single person's row.
+    if (found.length !== 1) return { outcome: 'no_row' };
+    const row = found[0]!;
+    if (table.enabled && Object.hasOwn(row, table.enabled)) {
+      const probe: { enabled?: boolean } = {};
+      applyEnabled(probe, row[table.enabled], table.enabled);
+      if (!probe.enabled) return { outcome: 'row_disabled' };
+    }
+    const roles = parseRoles(ledger.groupsColumn ? row[ledger.groupsColumn] : undefined);
+    if (!ledger.subColumn) return { outcome: 'linked', roles };
+    const now = heldSub(row);
+    if (now === link.sub) return { outcome: 'already_linked', roles };
+    // A row holding nothing where a gone user's sub was expected is linked as an empty one, as linkSqlRow does.
+    if (now !== null && now !== link.expected) return { outcome: 'linked_elsewhere', sub: now };
+    held.set(i, now);
+    return undefined;
+  });
+  // One write per row: a second link of the same row in one batch is answered from the first one's.
+  const todo: number[] = [];
+  const claimed = new Set<string>();
+  results.forEach((r, i) => {
+    if (r === undefined && !claimed.has(links[i]!.legacyId)) { todo.push(i); claimed.add(links[i]!.legacyId); }
+  });
+  if (todo.length) {
+    const sub = q(ledger.subColumn!);
+    const time = ledger.subTimeColumn ? `, ${q(ledger.subTimeColumn)} = ${pg ? 'now()' : 'CURRENT_TIMESTAMP(3)'}` : '';
+    const writing = todo.map((i) => links[i]!);
+    let affected: number;
+    if (pg) {
+      ({ affected } = await exec(
+        `UPDATE ${table.quotedTable} AS t SET ${sub} = i.sub${time} FROM unnest($1::text[], $2::text[], $3::text[]) AS i(legacy_id, sub, expected) WHERE t.${q(table.id)} = ANY($4) AND CAST(t.${q(table.id)} AS text) = i.legacy_id AND NULLIF(TRIM(t.${sub}), '') IS NOT DISTINCT FROM i.expected`,
+        [writing.map((l) => l.legacyId), writing.map((l) => l.sub), todo.map((i) => held.get(i)), writing.map((l) => l.legacyId)],
+      ));
+    } else {
+      const input = writing.map(() => 'SELECT ? AS legacy_id, ? AS sub, ? AS expected').join(' UNION ALL ');
+      ({ affected } = await exec(
+        `UPDATE ${table.quotedTable} AS t JOIN (${input}) AS i ON t.${q(table.id)} = i.legacy_id AND CAST(t.${q(table.id)} AS CHAR) = i.legacy_id SET t.${sub} = i.sub${time ? `, t.${time.slice(2)}` : ''} WHERE NULLIF(TRIM(t.${sub}), '') <=> i.expected`,
+        todo.flatMap((i) => [links[i]!.legacyId, links[i]!.sub, held.get(i)]),
+      ));
+    }
+    // Every row taken: each holds its sub now. Otherwise a row changed between the two statements, and what each
+    // holds now says what happened, as in linkSqlRow.
+    const after = affected === writing.length
+      ? new Map(writing.map((l) => [l.legacyId, [{ ...rows.get(l.legacyId)![0]!, [ledger.subColumn!]: l.sub }]]))
+      : await readRows(writing.map((l) => l.legacyId));
+    for (const i of todo) {
+      const link = links[i]!;
+      const found = after.get(link.legacyId) ?? [];
+      const now = found.length === 1 ? heldSub(found[0]!) : null;
+      const roles = found.length === 1 ? parseRoles(ledger.groupsColumn ? found[0]![ledger.groupsColumn] : undefined) : [];
+      results[i] = found.length !== 1 || now === null ? { outcome: 'no_row' } : now === link.sub ? { outcome: 'linked', roles } : { outcome: 'linked_elsewhere', sub: now };
+    }
+  }
+  return results.map((r, i) => r ?? repeatedLink(links, results, i));
+}
+
+/** A second link of one row in one batch, answered as a batch after the first one's would answer it. */
+function repeatedLink(links: readonly AccountLink[], results: ReadonlyArray<LinkResult | undefined>, i: number): LinkResult {
+  const first = links.findIndex((l) => l.legacyId === links[i]!.legacyId);
+  const won = results[first]!;
+  if (won.outcome !== 'linked' && won.outcome !== 'already_linked') return won;
+  return links[first]!.sub === links[i]!.sub ? { outcome: 'already_linked', roles: won.roles } : { outcome: 'linked_elsewhere', sub: links[first]!.sub };
+}

@@ -238,6 +238,14 @@ export interface UserStore {
    */
   linkAccount?(link: AccountLink, ctx: StoreContext): Promise<LinkResult>;
   /**
+   * {@link UserStore.linkAccount} for a page of users at once (`complete`
+   * writes back up to 60 subs a ListUsers page): the same compare-and-set for
+   * each link, one {@link LinkResult} per link in order, in a few statements
+   * or calls rather than one per user. Optional: without it `complete` calls
+   * `linkAccount` once per user.
+   */
+  linkAccounts?(links: readonly AccountLink[], ctx: StoreContext): Promise<LinkResult[]>;
+  /**
    * The guessing limit (stores that can count per row): records a failed
    * sign-in (a wrong password), locking the row for `policy.lockSeconds` at
    * `policy.maxAttempts` failures, or a success (the count goes back to zero).

@@ -11,7 +11,8 @@ const AUTH_SECRET_FIX = 'Store the Authorization header value (e.g. "Bearer abcâ
  * `HTTP_AUTH_SECRET_ARN` (a Secrets Manager secret holding the Authorization
  * header value) or `HTTP_AUTHORIZATION`, `HTTP_TIMEOUT_MS`, `HTTP_RETRIES`,
  * `HTTP_FIELDS` and `HTTP_STATUSES` (JSON), `HTTP_LINK_PATH` (the completion's
- * write-back, e.g. `/users/{id}/cognito`), `HTTP_MAX_RESPONSE_BYTES`.
+ * write-back, e.g. `/users/{id}/cognito`), `HTTP_LINKS_PATH` (the same for a
+ * page of users, for `complete`), `HTTP_MAX_RESPONSE_BYTES`.
  *
  * @example
  * ```ts
@@ -28,6 +29,7 @@ export function httpStoreFromEnv(env: Env, extra: Pick<HttpStoreOptions, 'fetch'
   const fields = jsonEnv(env, 'HTTP_FIELDS') as HttpStoreOptions['fields'];
   const statuses = jsonEnv(env, 'HTTP_STATUSES') as HttpStoreOptions['statuses'];
   const linkPath = optionalEnv(env, 'HTTP_LINK_PATH');
+  const linksPath = optionalEnv(env, 'HTTP_LINKS_PATH');
   return createHttpStore({
     baseUrl,
     ...(verify ? { verifyPath: verify === 'none' ? null : verify } : {}),
@@ -35,6 +37,7 @@ export function httpStoreFromEnv(env: Env, extra: Pick<HttpStoreOptions, 'fetch'
     ...(fields ? { fields } : {}),
     ...(statuses ? { statuses } : {}),
     ...(linkPath ? { linkPath } : {}),
+    ...(linksPath ? { linksPath } : {}),
     ...(secretArn ? { authorization: async () => (await readSecretString(secretArn, 'HTTP_AUTH_SECRET_ARN', AUTH_SECRET_FIX)).trim() } : plain ? { authorization: plain } : {}),
     timeoutMs: integerEnv(env, 'HTTP_TIMEOUT_MS', { fallback: 1000, min: 10, max: 4800 }),
     retries: integerEnv(env, 'HTTP_RETRIES', { fallback: 2, min: 0, max: 5 }),

@@ -4,7 +4,7 @@ import { ConfigurationError, DeadlineExceededError, StoreUnavailableError } from
 import { rejectUnknownKeys } from '../../src/config.js';
 import { applyEnabled, parseFlag } from '../../src/flags.js';
 import { parseRoles } from '../../src/completion.js';
-import type { AuthenticateResult, LegacyUser, LegacyValue, LinkResult, LookupQuery, StoreContext, UserStore } from '../../src/types.js';
+import type { AccountLink, AuthenticateResult, LegacyUser, LegacyValue, LinkResult, LookupQuery, StoreContext, UserStore } from '../../src/types.js';
 
 /**
  * Options of {@link createHttpStore}.
@@ -40,6 +40,18 @@ export interface HttpStoreOptions {
    */
   linkPath?: string;
   /**
+   * The write-back for a page of users at once (`complete` writes up to 60
+   * subs a page), off by default: POST here the body
+   * `{"links": [{"id": "…", "sub": "…", "expected": null | "…"}, …]}`. The API
+   * does for each link what `linkPath` does and answers 200
+   * `{"results": [...]}`, one per link in order, each what `linkPath` would
+   * answer with its status in it: `{"status": 200, "roles": [...],
+   * "already_linked": false}`, `{"status": 409, "sub": "…"}` or
+   * `{"status": 404}`. Without it `complete` calls `linkPath` once per user.
+   * E.g. `/users/cognito-links`.
+   */
+  linksPath?: string;
+  /**
    * What the verify endpoint's status codes mean (defaults: success 200, wrong
    * password 401, unknown user 404, disabled 423). Only the success status
    * with a user object and its id migrates; any other status is an outage.
@@ -64,7 +76,7 @@ export interface HttpStoreOptions {
   fetch?: typeof fetch;
 }
 
-const OPTION_NAMES = ['baseUrl', 'verifyPath', 'userPath', 'loginField', 'passwordField', 'userKey', 'fields', 'linkPath', 'statuses', 'authorization', 'headers', 'timeoutMs', 'retries', 'maxResponseBytes', 'fetch'];
+const OPTION_NAMES = ['baseUrl', 'verifyPath', 'userPath', 'loginField', 'passwordField', 'userKey', 'fields', 'linkPath', 'linksPath', 'statuses', 'authorization', 'headers', 'timeoutMs', 'retries', 'maxResponseBytes', 'fetch'];
 const WHERE = 'createHttpStore';
 const RETRIABLE = (status: number) => status >= 500 || status === 429 || status === 408;
 // Errors raised before any byte of the request left this machine.
@@ -130,6 +142,9 @@ export function createHttpStore(options: HttpStoreOptions): HttpStore {
   if (!userPath.includes('{login}')) throw new ConfigurationError('userPath', `${WHERE}: "userPath" must contain {login}`, 'Example: /users/{login}.');
   const fields = { id: 'id', enabled: 'enabled', smsMfa: 'sms_mfa', passwordHash: 'password_hash', cognitoSub: 'cognito_sub', ...options.fields };
   // `//host/…` would leave baseUrl for another host (a protocol-relative URL).
+  if (options.linksPath !== undefined && (typeof options.linksPath !== 'string' || !/^\/(?!\/)/.test(options.linksPath) || options.linksPath.includes('\\') || options.linkPath === undefined)) {
+    throw new ConfigurationError('linksPath', `${WHERE}: "linksPath" must be a path under baseUrl (one leading /), beside "linkPath"`, 'Example: linkPath: /users/{id}/cognito, linksPath: /users/cognito-links.');
+  }
   if (options.linkPath !== undefined && (typeof options.linkPath !== 'string' || !/^\/(?!\/)/.test(options.linkPath) || options.linkPath.includes('\\') || !options.linkPath.includes('{id}'))) {
     throw new ConfigurationError('linkPath', `${WHERE}: "linkPath" must be a path under baseUrl (one leading /) that contains {id}`, 'Example: /users/{id}/cognito.');
   }
@@ -263,10 +278,28 @@ export function createHttpStore(options: HttpStoreOptions): HttpStore {
     const path = options.linkPath!.replace('{id}', encodeURIComponent(link.legacyId));
     const { status, json } = await request('POST', path, { sub: link.sub, expected: link.expected }, ctx, options.linkPath!);
     const body = (json && typeof json === 'object' && !Array.isArray(json) ? json : {}) as Record<string, unknown>;
+    return linkAnswer(status, body, 'the link call');
+  }
+
+  /** One answer of the link or links call, as a link result. */
+  function linkAnswer(status: unknown, body: Record<string, unknown>, what: string): LinkResult {
     if (status === 200) return { outcome: body.already_linked === true ? 'already_linked' : 'linked', roles: parseRoles(body.roles) };
     if (status === 404) return { outcome: 'no_row' };
     if (status === 409 && typeof body.sub === 'string' && body.sub) return { outcome: 'linked_elsewhere', sub: body.sub };
-    throw new ProtocolError('http', `protocol error: the link call answered HTTP ${status}; 200, 404 and 409 with the sub the user holds are answers`);
+    throw new ProtocolError('http', `protocol error: ${what} answered ${typeof status === 'number' ? `HTTP ${status}` : 'no status'}; 200, 404 and 409 with the sub the user holds are answers`);
+  }
+
+  async function linkAccounts(links: readonly AccountLink[], ctx: StoreContext): Promise<LinkResult[]> {
+    if (links.length === 0) return [];
+    const { status, json } = await request('POST', options.linksPath!, { links: links.map((l) => ({ id: l.legacyId, sub: l.sub, expected: l.expected })) }, ctx, options.linksPath!);
+    const results = (json as { results?: unknown } | undefined)?.results;
+    if (status !== 200 || !Array.isArray(results) || results.length !== links.length) {
+      throw new ProtocolError('http', `protocol error: the links call answered HTTP ${status}${status === 200 ? ' without one result per link' : ''}; it answers 200 {"results": [...]}, one per link in order`);
+    }
+    return results.map((r) => {
+      const body = (r && typeof r === 'object' && !Array.isArray(r) ? r : {}) as Record<string, unknown>;
+      return linkAnswer(body.status, body, 'the links call, for one link,');
+    });
   }
 
   return {
@@ -274,6 +307,7 @@ export function createHttpStore(options: HttpStoreOptions): HttpStore {
     findUser,
     ...(verifyPath === null ? {} : { authenticate }),
     ...(options.linkPath === undefined ? {} : { linkAccount }),
+    ...(options.linksPath === undefined ? {} : { linkAccounts }),
     checks: () => [{
       id: 'http.reachable',
       async run(): Promise<CheckResult> {

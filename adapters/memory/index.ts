@@ -1,4 +1,4 @@
-import { AuthenticationFailedError, type LegacyUser, type LookupQuery, type UserStore } from '../../src/index.js';
+import { AuthenticationFailedError, type LegacyUser, type LinkResult, type LookupQuery, type UserStore } from '../../src/index.js';
 
 /**
  * One user of the in-memory store: a login name and everything else a
@@ -53,6 +53,11 @@ export function createMemoryStore(users: readonly MemoryUser[]): UserStore {
       if (row.cognitoSub && row.cognitoSub !== link.expected) return { outcome: 'linked_elsewhere', sub: row.cognitoSub };
       row.cognitoSub = link.sub;
       return { outcome: 'linked', roles };
+    },
+    async linkAccounts(links, ctx) {
+      const results: LinkResult[] = [];
+      for (const link of links) results.push(await this.linkAccount!(link, ctx));
+      return results;
     },
   };
 }

@@ -2,7 +2,7 @@ import type { Connection, ConnectionOptions } from 'mysql2/promise';
 import { runChecks, type SelfCheck } from '../../src/checks.js';
 import { connectionSlot } from '../../src/connection-slot.js';
 import { DeadlineExceededError, StoreUnavailableError } from '../../src/errors.js';
-import { type SqlColumns, attemptSql, linkSqlRow, reserveParams, rowToLegacyUser, sqlStoreSettings, userFromRows } from '../../src/sql-rows.js';
+import { type SqlColumns, attemptSql, linkSqlRow, linkSqlRows, reserveParams, rowToLegacyUser, sqlStoreSettings, userFromRows } from '../../src/sql-rows.js';
 import type { LegacyUser, LookupQuery, StoreContext, UserStore } from '../../src/types.js';
 import { type Collations, type MysqlError, type MysqlLookupPlan, explainMysqlError, isServerError, lookupPlan, quoteTable } from './sql.js';
 
@@ -223,7 +223,14 @@ export function createMysqlStore(options: MysqlStoreOptions): MysqlStore {
           throw classify(err, ctx);
         }
       },
-    } satisfies Pick<UserStore, 'linkAccount'> : {}),
+      async linkAccounts(links, ctx) {
+        try {
+          return await linkSqlRows(links, ledger, { quotedTable, id: columns.id, dialect: 'mysql', enabled: columns.enabled }, (sql, values) => execute(sql, values, ctx));
+        } catch (err) {
+          throw classify(err, ctx);
+        }
+      },
+    } satisfies Pick<UserStore, 'linkAccount' | 'linkAccounts'> : {}),
     checks: (mode) => [{ id: 'mysql', run: async () => runChecks((await import('./checks.js')).mysqlChecks({
       mode, columns, table, quotedTable, ...(markColumn ? { markColumn } : {}), ledger,
       fromSecret: typeof options.connection === 'function' && (options.connection as { fromSecret?: boolean }).fromSecret !== false,

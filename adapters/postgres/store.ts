@@ -5,7 +5,7 @@ import { explainSqlState, quoteTable } from './sql.js';
 import { runChecks, type SelfCheck } from '../../src/checks.js';
 import { connectionSlot } from '../../src/connection-slot.js';
 import { DeadlineExceededError, StoreUnavailableError } from '../../src/errors.js';
-import { type SqlColumns, attemptSql, linkSqlRow, reserveParams, rowToLegacyUser, sqlStoreSettings, userFromRows } from '../../src/sql-rows.js';
+import { type SqlColumns, attemptSql, linkSqlRow, linkSqlRows, reserveParams, rowToLegacyUser, sqlStoreSettings, userFromRows } from '../../src/sql-rows.js';
 import { type LegacyUser, type LookupQuery, type StoreContext, type UserStore } from '../../src/types.js';
 
 /** Which columns hold what (the same for every SQL store). */
@@ -224,7 +224,19 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStor
           throw classify(err, ctx);
         }
       },
-    } satisfies Pick<UserStore, 'linkAccount'> : {}),
+      async linkAccounts(links, ctx) {
+        try {
+          return await linkSqlRows(links, ledger, { quotedTable, id: columns.id, dialect: 'postgres', enabled: columns.enabled }, async (text, values) => {
+            const result = await run(text, values, ctx);
+            return { rows: result.rows, affected: result.rowCount ?? 0 };
+          });
+        } catch (err) {
+          // An id the key's type cannot hold (text in a bigint column) fails the whole statement: each link alone then.
+          if (isSqlError(err) && ['22P02', '22003'].includes((err as { code: string }).code)) return Promise.all(links.map((l) => this.linkAccount!(l, ctx)));
+          throw classify(err, ctx);
+        }
+      },
+    } satisfies Pick<UserStore, 'linkAccount' | 'linkAccounts'> : {}),
     // The check code loads only when a self-check runs, not at every cold start.
     checks: (mode) => [{ id: 'postgres', run: async () => runChecks((await import('./checks.js')).postgresChecks({
       mode, columns, table, sqlFor, quotedTable, ...(markColumn ? { markColumn } : {}), ledger, customQuery: options.query !== undefined, lookupPlan: (m, c) => store.lookupPlan(m, c), fromSecret: typeof options.connection === 'function' && (options.connection as { fromSecret?: boolean }).fromSecret !== false,

@@ -14,7 +14,7 @@ runStoreContract('http', async () => {
   const make = (url: string) => createHttpStore({ baseUrl: url, authorization: 'Bearer test-token', timeoutMs: 400, retries: 1 });
   return {
     store: make(api.url),
-    ledger: () => createHttpStore({ baseUrl: ledgerApi.url, authorization: 'Bearer test-token', timeoutMs: 400, retries: 1, linkPath: '/users/{id}/cognito' }),
+    ledger: () => createHttpStore({ baseUrl: ledgerApi.url, authorization: 'Bearer test-token', timeoutMs: 400, retries: 1, linkPath: '/users/{id}/cognito', linksPath: '/users/cognito-links' }),
     attributes: { email: 'email', email_verified: 'email_verified', given_name: 'given_name', family_name: 'family_name' },
     can,
     outage: () => make(down.url),

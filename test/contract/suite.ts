@@ -240,6 +240,39 @@ export function runStoreContract(name: string, setup: () => Promise<ContractSetu
       });
     }
 
+    if (can.ledger) {
+      it('links a page at once (linkAccounts, issue 34) with the same compare-and-set as one link at a time', async () => {
+        const store = await s.ledger!();
+        expect(store.linkAccounts, `${name}: a store with a ledger links a page at once`).toBeTypeOf('function');
+        if (!store.linkAccounts) return;
+        const ctx = lambdaCtx();
+        const row = (await store.findUser({ login: ada.username, matchEmail: false, caseInsensitive: false }, ctx))!;
+        let held = row.cognitoSub;
+        if (!held) {
+          held = randomUUID();
+          const [first] = await store.linkAccounts([{ legacyId: row.id, sub: held, expected: null }], ctx);
+          expect(first?.outcome === 'linked' && [...first.roles].sort()).toEqual(['admins', 'staff']);
+        }
+        const other = randomUUID();
+        const page = [
+          { legacyId: row.id, sub: held, expected: null }, { legacyId: row.id, sub: other, expected: null },
+          { legacyId: 'no-such-legacy-id', sub: other, expected: null }, { legacyId: `${row.id}abc`, sub: other, expected: null },
+        ];
+        const batch = await store.linkAccounts(page, ctx);
+        expect(batch.map((r) => r.outcome)).toEqual(['already_linked', 'linked_elsewhere', 'no_row', 'no_row']);
+        expect(batch[1]).toEqual({ outcome: 'linked_elsewhere', sub: held });
+        // What the batch answers, one link at a time answers too.
+        for (const [i, link] of page.entries()) expect(await store.linkAccount!(link, ctx)).toEqual(batch[i]);
+        // Re-linking to a sub the caller knows is gone, and nothing written twice.
+        const next = randomUUID();
+        expect(await store.linkAccounts([{ legacyId: row.id, sub: next, expected: held }, { legacyId: row.id, sub: next, expected: held }], ctx)).toEqual([
+          { outcome: 'linked', roles: expect.arrayContaining(['admins', 'staff']) }, { outcome: 'already_linked', roles: expect.arrayContaining(['admins', 'staff']) },
+        ]);
+        expect((await store.findUser({ login: ada.username, matchEmail: false, caseInsensitive: false }, ctx))?.cognitoSub).toBe(next);
+        expect(await store.linkAccounts([], ctx)).toEqual([]);
+      });
+    }
+
     if (can.ledger && can.blankLedger) {
       it('a blank ledger cell is an empty ledger: the row migrates and links, never a conflict with the sub "" (issue 32)', async () => {
         const store = await s.ledger!();

@@ -57,16 +57,20 @@ export async function startLegacyApi(users: readonly ApiUser[], behaviour: Behav
       if (!user.enabled) return send(res, 423, { error: 'disabled' });
       return send(res, 200, { user: publicUser(user) });
     }
-    // The ledger, as createHttpStore's linkPath documents it: a compare-and-set of the user's sub.
-    const link = /^\/api\/users\/([^/]+)\/cognito$/.exec(url.pathname);
-    if (req.method === 'POST' && link) {
-      const body = JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}') as { sub?: string; expected?: string | null };
-      const user = users.find((u) => `u-${u.username}` === decodeURIComponent(link[1]!));
-      if (!user) return send(res, 404, { error: 'unknown' });
-      if (user.cognito_sub === body.sub) return send(res, 200, { roles: user.roles ?? [], already_linked: true });
-      if (user.cognito_sub && user.cognito_sub !== body.expected) return send(res, 409, { sub: user.cognito_sub });
+    // The ledger, as createHttpStore's linkPath and linksPath document it: a compare-and-set of the user's sub.
+    const linkOne = (id: string, body: { sub?: string; expected?: string | null }): [number, Record<string, unknown>] => {
+      const user = users.find((u) => `u-${u.username}` === id);
+      if (!user) return [404, { error: 'unknown' }];
+      if (user.cognito_sub === body.sub) return [200, { roles: user.roles ?? [], already_linked: true }];
+      if (user.cognito_sub && user.cognito_sub !== body.expected) return [409, { sub: user.cognito_sub }];
       user.cognito_sub = body.sub;
-      return send(res, 200, { roles: user.roles ?? [], already_linked: false });
+      return [200, { roles: user.roles ?? [], already_linked: false }];
+    };
+    const link = /^\/api\/users\/([^/]+)\/cognito$/.exec(url.pathname);
+    if (req.method === 'POST' && link) return send(res, ...linkOne(decodeURIComponent(link[1]!), JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}')));
+    if (req.method === 'POST' && url.pathname === '/api/users/cognito-links') {
+      const { links } = JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}') as { links: Array<{ id: string; sub: string; expected: string | null }> };
+      return send(res, 200, { results: links.map((l) => { const [status, body] = linkOne(l.id, l); return { status, ...body }; }) });
     }
     const match = /^\/api\/users\/(.+)$/.exec(url.pathname);
     if (req.method === 'GET' && match) {
