@@ -13,7 +13,7 @@ import { CognitoMigrateError, ConfigurationError } from './errors.js';
 import { DEFAULT_PROOF_ATTRIBUTE, type LinkKeySource, linkKeyReader, proofHolds } from './link-proof.js';
 import type { PoolAdmin } from './pool-admin.js';
 import type { MigrationLogger, MigrationMetrics } from './telemetry.js';
-import type { StoreContext, UserStore } from './types.js';
+import type { LinkResult, StoreContext, UserStore } from './types.js';
 
 /** The trigger sources that complete a migration. */
 export const COMPLETION_SOURCES = ['PostAuthentication_Authentication', 'PostConfirmation_ConfirmForgotPassword'] as const;
@@ -217,7 +217,8 @@ export function needsCompletion(attributes: Record<string, string> | undefined, 
 /**
  * Completes one user, for the trigger and for `cognito-migrate complete`
  * alike: links the legacy row to the user's sub (the store's
- * {@link UserStore.linkAccount}), adds the user to the groups of their legacy
+ * {@link UserStore.linkAccount}, or `linked`, the answer of a batch that
+ * linked it already), adds the user to the groups of their legacy
  * roles, and then sets the mark. Never throws and never outlives `budgetMs`:
  * the answer is the log record, whose `outcome` says how it ended; a user
  * left unmarked is tried again next time.
@@ -227,7 +228,7 @@ export function needsCompletion(attributes: Record<string, string> | undefined, 
  * const record = await completeUser(deps, { triggerSource: 'bulk', userPoolId, userName, request: { userAttributes }, response: {} }, 30_000)
  * ```
  */
-export async function completeUser(deps: Omit<CompletionDeps, 'logger' | 'metrics'>, event: CompletionEvent, budgetMs: number): Promise<Record<string, unknown> & { outcome: CompletionOutcome }> {
+export async function completeUser(deps: Omit<CompletionDeps, 'logger' | 'metrics'>, event: CompletionEvent, budgetMs: number, linked?: LinkResult & { outcome: 'linked' | 'already_linked' }): Promise<Record<string, unknown> & { outcome: CompletionOutcome }> {
   const { store, pool, settings } = deps;
   const attributes = event.request.userAttributes ?? {};
   const abort = new AbortController();
@@ -251,7 +252,11 @@ export async function completeUser(deps: Omit<CompletionDeps, 'logger' | 'metric
       return 'completion_unproven';
     }
     let roles: string[] = [];
-    if (store.linkAccount) {
+    if (linked) {
+      // `complete` wrote the page's subs back in one batch (UserStore.linkAccounts) before it touches a user.
+      record.link = linked.outcome;
+      roles = linked.roles;
+    } else if (store.linkAccount) {
       let link = await store.linkAccount({ legacyId, sub, expected: null }, ctx);
       if (link.outcome === 'linked_elsewhere' && deps.remigrate === 'if-absent' && !(await pool.hasSub(event.userPoolId, link.sub, opts))) {
         record.replacedSub = link.sub;

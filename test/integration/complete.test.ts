@@ -102,8 +102,8 @@ describe('cognito-migrate complete', () => {
     try {
       const admin = counted();
       const progress: number[] = [];
-      const first = await completePool({ cognito: paged(), pool: admin.pool, store, userPoolId, settings, remigrate: 'never', rate: 100, concurrency: 4, onProgress: (s) => progress.push(s.listed) });
-      expect(first).toEqual({ listed: USERS + 1, alreadyComplete: 0, notMigrated: 1, otherStatus: 0, outcomes: { completed: USERS, completion_failed: 0, completion_conflict: 0, group_missing: 0, completion_unproven: 0 } });
+      const first = await completePool({ cognito: paged(), pool: admin.pool, store, userPoolId, settings, remigrate: 'never', touch: true, chains: 1, rate: 100, writeRate: 100, concurrency: 4, onProgress: (s) => progress.push(s.listed) });
+      expect(first).toMatchObject({ listed: USERS + 1, alreadyComplete: 0, notMigrated: 1, otherStatus: 0, billedUsers: USERS, outcomes: { completed: USERS, completion_failed: 0, completion_conflict: 0, group_missing: 0, completion_unproven: 0 } });
       expect(progress).toEqual([60, USERS + 1]);
       const linked = await sql<{ n: number }>(`SELECT count(*)::int AS n FROM ${table} WHERE cognito_sub IS NOT NULL AND cognito_linked_at IS NOT NULL`);
       expect(linked).toEqual([{ n: USERS }]);
@@ -116,7 +116,7 @@ describe('cognito-migrate complete', () => {
 
       const again = counted();
       const listCalls: string[] = [];
-      const second = await completePool({ cognito: paged(listCalls), pool: again.pool, store, userPoolId, settings, remigrate: 'never', rate: 100, concurrency: 4 });
+      const second = await completePool({ cognito: paged(listCalls), pool: again.pool, store, userPoolId, settings, remigrate: 'never', touch: true, chains: 1, rate: 100, writeRate: 100, concurrency: 4 });
       expect(second).toMatchObject({ listed: USERS + 1, alreadyComplete: USERS, notMigrated: 1, outcomes: { completed: 0 } });
       expect(again.calls).toEqual([]);
       expect(listCalls).toEqual(['ListUsers', 'ListUsers']);
@@ -135,7 +135,7 @@ describe('cognito-migrate complete', () => {
       const abort = new AbortController();
       // Stopped after the first page: the users under way finish, the rest wait for the next run.
       const first = await completePool({
-        cognito: paged(), pool: admin.pool, store, userPoolId, settings, remigrate: 'never', rate: 20, concurrency: 4, signal: abort.signal,
+        cognito: paged(), pool: admin.pool, store, userPoolId, settings, remigrate: 'never', touch: true, chains: 1, rate: 20, writeRate: 20, concurrency: 4, signal: abort.signal,
         sleep: async (ms, why) => { (why === 'backoff' ? backoffs : waits).push(ms); }, onProgress: () => abort.abort(),
       });
       expect(first).toMatchObject({ listed: 60, outcomes: { completed: 60, completion_failed: 0 } });
@@ -146,7 +146,7 @@ describe('cognito-migrate complete', () => {
       for (const ms of backoffs) expect(Number.isInteger(Math.log2(ms / 200)), String(ms)).toBe(true);
       // One request every 50 ms at 20 a second: the last request waited for the ones before it.
       expect(Math.max(...waits)).toBeGreaterThan(1000);
-      const second = await completePool({ cognito: paged(), pool: counted().pool, store, userPoolId, settings, remigrate: 'never', rate: 100, concurrency: 4 });
+      const second = await completePool({ cognito: paged(), pool: counted().pool, store, userPoolId, settings, remigrate: 'never', touch: true, chains: 1, rate: 100, writeRate: 100, concurrency: 4 });
       expect(second).toMatchObject({ listed: USERS + 1, alreadyComplete: 60, outcomes: { completed: USERS - 60 } });
       expect(await sql(`SELECT count(*)::int AS n FROM ${table} WHERE cognito_sub IS NULL`)).toEqual([{ n: 0 }]);
     } finally {
@@ -166,7 +166,7 @@ describe('cognito-migrate complete', () => {
     await sql(`UPDATE ${table} SET roles = 'ROLE_GONE' WHERE username = 'user3'`);
     try {
       let out = '';
-      const code = await complete(['--user-pool-id', userPoolId, '--database-url-file', urlFile, '--json', '--rate', '100'], (t) => { out += t; });
+      const code = await complete(['--user-pool-id', userPoolId, '--database-url-file', urlFile, '--touch', '--yes', '--json', '--rate', '30', '--write-rate', '25', '--chains', '1', '--checkpoint', join(dir, 'touch.checkpoint.json')], (t) => { out += t; });
       expect(code).toBe(1);
       expect(JSON.parse(out)).toMatchObject({ userPoolId, stopped: false, listed: USERS + 1, notMigrated: 1, outcomes: { completed: USERS - 1, group_missing: 1 } });
       expect(out).not.toMatch(/ROLE_|@example\.com|postgres:\/\//);
@@ -191,7 +191,7 @@ describe('cognito-migrate complete', () => {
     await sql(`UPDATE ${table} SET enabled = false WHERE id::text = $1`, [third!.id]);
     try {
       const admin = counted();
-      const summary = await completePool({ cognito: paged(), pool: admin.pool, store, userPoolId, settings, remigrate: 'never', rate: 100, concurrency: 4 });
+      const summary = await completePool({ cognito: paged(), pool: admin.pool, store, userPoolId, settings, remigrate: 'never', touch: true, chains: 1, rate: 100, writeRate: 100, concurrency: 4 });
       // The owners (imported, with their proof) complete; the UNCONFIRMED sign-up is skipped, the forged proof refused,
       // the disabled row linked to nobody.
       expect(summary).toMatchObject({ listed: USERS + 3, otherStatus: 1, outcomes: { completed: USERS - 1, completion_unproven: 1, completion_failed: 1 } });
