@@ -10,6 +10,7 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
   csv: { summary: 'lint or export Cognito CSV import files', load: async () => (await import('../csv/index.js')).command },
   import: { summary: 'Run Cognito user import jobs and map their results to usernames', load: async () => (await import('../import/index.js')).command },
   complete: { summary: 'Write bulk-imported users\' subs back page by page (no billed user); --touch completes them now', load: async () => (await import('../complete/index.js')).command },
+  plan: { summary: 'What each bulk step costs for N users: calls by quota category, billed users, hours', load: async () => (await import('../plan/index.js')).command },
   status: { summary: 'How far the migration is, and what to do with the rest', load: async () => (await import('../status/index.js')).command },
   stage: { summary: 'Load an Auth0, Firebase or Keycloak export into the table the adapter reads', load: async () => (await import('../stage/index.js')).command },
   db: { summary: 'db index: the indexes that keep every lookup one index probe', load: async () => (await import('../db/index.js')).command },
