@@ -22,8 +22,8 @@ const quick = process.argv.includes('--quick');
 const only = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1] : undefined;
 const run = promisify(execFile);
 const N = quick
-  ? { coldLoads: 7, latency: 60, burst: 60, concurrency: 10, compare: 30, exportUsers: 50_000, exportPairs: 1, load: 200, ledgerRows: 500_000, ledgerRuns: 1 }
-  : { coldLoads: 21, latency: 300, burst: 400, concurrency: 10, compare: 100, exportUsers: 500_000, exportPairs: 5, load: 1000, ledgerRows: 10_000_000, ledgerRuns: 3 };
+  ? { coldLoads: 7, latency: 60, burst: 60, concurrency: 10, compare: 30, exportUsers: 50_000, exportPairs: 1, load: 200, ledgerRows: 500_000, ledgerRuns: 1, completeUsers: [5_000, 20_000] }
+  : { coldLoads: 21, latency: 300, burst: 400, concurrency: 10, compare: 100, exportUsers: 500_000, exportPairs: 5, load: 1000, ledgerRows: 10_000_000, ledgerRuns: 3, completeUsers: [20_000, 100_000] };
 
 const percentile = (xs, p) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -720,6 +720,80 @@ async function statusLedger(db) {
   };
 }
 
+/**
+ * `complete` at the default settings (--rate 20, 16 chains, 4 side by side) against a stand-in Cognito that
+ * enforces the per-category quotas and answers each call in 50 to 100 ms (scripts/lib/cognito-quota.mjs), over
+ * real PostgreSQL: calls by category, wall time, rows written a second, peak memory at two pool sizes, and the
+ * projection to 10 million users from the measured page rate.
+ */
+async function completeBench(db) {
+  const { startQuotaCognito } = await import('./lib/cognito-quota.mjs');
+  const { linkProof } = await import(join(root, 'dist', 'lib', 'src', 'link-proof.js'));
+  const { randomUUID } = await import('node:crypto');
+  const key = 'bench-link-key-0123456789-0123456789-0123456789';
+  const userPoolId = 'eu-west-1_BenchComplete';
+  const once = async (users) => {
+    const client = new pg.Client(db.url);
+    await client.connect();
+    await client.query('DROP SCHEMA IF EXISTS cognito_migrate_bench_complete CASCADE');
+    await client.query('CREATE SCHEMA cognito_migrate_bench_complete');
+    await client.query(`CREATE TABLE cognito_migrate_bench_complete.users AS
+      SELECT i::bigint AS id, 'user' || i AS username, 'user' || i || '@example.com' AS email, true AS enabled, NULL::text AS password_hash,
+        NULL::text AS cognito_sub, NULL::timestamptz AS cognito_linked_at, CASE WHEN i % 2 = 0 THEN 'ROLE_ADMIN,ROLE_STAFF' ELSE 'ROLE_STAFF' END AS roles
+      FROM generate_series(1, ${users}) AS i`);
+    await client.query('ALTER TABLE cognito_migrate_bench_complete.users ADD PRIMARY KEY (id)');
+    await client.query('VACUUM ANALYZE cognito_migrate_bench_complete.users');
+    const pool = Array.from({ length: users }, (_, i) => ({ Username: randomUUID(), attributes: { sub: randomUUID(), email: `user${i + 1}@example.com`, 'custom:legacy_id': String(i + 1), 'custom:legacy_proof': linkProof(key, userPoolId, String(i + 1)) } }));
+    const api = await startQuotaCognito({ userPoolId, users: pool, groups: ['admins', 'staff'], latencyMs: [50, 100] });
+    const checkpoint = join(root, 'dist', `bench-complete-${users}.checkpoint.json`);
+    await rm(checkpoint, { force: true });
+    try {
+      const started = performance.now();
+      const child = await new Promise((resolve, reject) => {
+        let stderr = '';
+        let stdout = '';
+        const p = fork(join(root, 'scripts', 'lib', 'bench-cli-child.mjs'), [join(root, 'dist', 'cli.mjs'), 'complete', '--user-pool-id', userPoolId, '--checkpoint', checkpoint, '--json'], {
+          stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+          env: {
+            ...process.env, DATABASE_URL: db.url, PG_TABLE: 'cognito_migrate_bench_complete.users', PG_COGNITO_SUB_COLUMN: 'cognito_sub', PG_COGNITO_SUB_TIME_COLUMN: 'cognito_linked_at', PG_GROUPS_COLUMN: 'roles',
+            GROUP_MAP: JSON.stringify({ ROLE_ADMIN: 'admins', ROLE_STAFF: 'staff' }), LINK_KEY: key,
+            AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER: api.endpoint, AWS_REGION: 'eu-west-1', AWS_ACCESS_KEY_ID: 'bench', AWS_SECRET_ACCESS_KEY: 'bench',
+          },
+        });
+        p.stdout.on('data', (d) => (stdout += d));
+        p.stderr.on('data', (d) => (stderr += d));
+        p.on('exit', (code) => (code === 0 ? resolve({ stdout, stderr }) : reject(new Error(`complete exited ${code}: ${stderr.slice(-500)}`))));
+      });
+      const seconds = (performance.now() - started) / 1000;
+      const result = JSON.parse(child.stdout);
+      const { rows: [linked] } = await client.query('SELECT count(*)::int AS n FROM cognito_migrate_bench_complete.users WHERE cognito_sub IS NOT NULL');
+      return {
+        users, seconds: round(seconds, 1), rows_linked: linked.n, rows_written_per_s: round(linked.n / seconds, 1), pages_per_s: round(result.calls.ListUsers / seconds, 2),
+        calls_by_category: Object.fromEntries(Object.entries(result.quota).map(([c, q]) => [c, q.calls])), quota_share: Object.fromEntries(Object.entries(result.quota).map(([c, q]) => [c, q.quotaShare])),
+        throttled: api.throttled, billed_users: api.billed.size, per_user_calls: Object.entries(api.calls).filter(([op]) => op !== 'ListUsers').reduce((a, [, n]) => a + n, 0),
+        peak_rss_mb: round(JSON.parse(child.stderr.trim().split('\n').pop()).maxRssMb, 1),
+      };
+    } finally {
+      await api.stop();
+      await client.end();
+      await rm(checkpoint, { force: true });
+    }
+  };
+  const runs = [];
+  // --scale 1m adds a run of 1,000,000 users (about 15 minutes at 20 pages a second), to see the memory stay flat.
+  const sizes = [...N.completeUsers, ...(process.argv.includes('--scale') && process.argv.includes('1m') ? [1_000_000] : [])];
+  for (const users of sizes) {
+    say(`complete: ${users.toLocaleString('en')} imported users, quotas enforced, 50-100 ms a call…`);
+    runs.push(await once(users));
+  }
+  const full = runs.at(-1);
+  const pages10m = 16 * Math.ceil(10_000_000 / 16 / 60);
+  return {
+    latency_ms: [50, 100], settings: { rate: 20, chains: 16, parallel: 4 }, runs,
+    projection_10m: { pages: pages10m, hours_at_measured_page_rate: round(pages10m / full.pages_per_s / 3600, 2), per_user_calls: 0, billed_users: 0 },
+  };
+}
+
 async function main() {
   say(`cognito-migrate bench${quick ? ' (quick)' : ''}`);
   const db = await startPostgres();
@@ -728,6 +802,7 @@ async function main() {
       const sections = {
         hardening: () => hardening(db), formats: () => formats(), calibration: async () => { const { runs, ...result } = await calibration(); return result; }, pbkdf2_reference: () => pbkdf2Reference(), bcrypt_engines: () => bcryptEngines(), lookups: () => lookups(db), csv_export: () => csvExport(db),
         status_ledger: () => statusLedger(db),
+        complete: () => completeBench(db),
         handler: async () => {
           const table = await seedLegacyUsers(db.url, { schema: 'cognito_migrate_bench', users: [BENCH_USER], cost: 10 });
           const c = new pg.Client(db.url);
@@ -778,6 +853,7 @@ async function main() {
     const csvResult = await csvExport(db);
     say(`status from the ledger: ${N.ledgerRows.toLocaleString('en')} legacy rows…`);
     const ledgerResult = await statusLedger(db);
+    const completeResult = await completeBench(db);
     say(`load: ${N.load} invocations through the local Invoke API…`);
     const loadResult = await load(db, table);
     say('lookups at scale, without and with the advised indexes…');
@@ -798,6 +874,7 @@ async function main() {
       calibration: calibrationResult,
       csv_export: csvResult,
       status_ledger: ledgerResult,
+      complete: completeResult,
       load: loadResult,
       hardening: hardeningResult,
       bcrypt_engines: bcryptResult,

@@ -63,6 +63,13 @@ export function handlerOptionsFromEnv(env: Env): Omit<UserMigrationOptions, 'sto
       mode: enumEnv(env, 'PASSWORD_POLICY', ['off', 'warn', 'reset'] as const, 'off'),
       ...(policyRules === undefined ? {} : { rules: policyRules as PasswordRules }),
     },
+    totp: {
+      encoding: enumEnv(env, 'TOTP_ENCODING', ['base32', 'hex'] as const, 'base32'),
+      algorithm: enumEnv(env, 'TOTP_ALGORITHM', ['SHA1', 'SHA256', 'SHA512'] as const, 'SHA1'),
+      digits: enumEnv(env, 'TOTP_DIGITS', ['6', '8'] as const, '6') === '8' ? 8 : 6,
+      period: integerEnv(env, 'TOTP_PERIOD', { fallback: 30, min: 1, max: 300 }),
+      ...(optionalEnv(env, 'TOTP_MARK_ATTRIBUTE') ? { markAttribute: optionalEnv(env, 'TOTP_MARK_ATTRIBUTE') } : {}),
+    },
     completion: {
       ...(groupMap === undefined ? {} : { groupMap: groupMap as Record<string, string> }),
       unmappedRoles: enumEnv(env, 'UNMAPPED_ROLES', ['ignore', 'same-name'] as const, 'ignore'),

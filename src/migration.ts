@@ -12,6 +12,7 @@ import {
   type Outcome, PUBLIC_MESSAGES, asMigrateError,
 } from './errors.js';
 import { attemptRetry, linkProof } from './link-proof.js';
+import { TOTP_CODE_KEY, decodeSecret, matchTotp, totpParameters } from './totp.js';
 import { type PasswordRules, failedRules } from './password-policy.js';
 import { COGNITO_LIMIT_MS, type Settings } from './options.js';
 import type { PasswordVerifierRegistry } from './passwords/registry.js';
@@ -146,6 +147,12 @@ export function createMigrationFlow(deps: MigrationDeps): (event: UserMigrationT
       // account's ListUsers quota on guesses.
       stillThere = poolLookup(event, user, ctx, spent);
       await refuseIfMigrated(user, stillThere, record);
+      // Last, once all else holds: a wrong code is refused as a wrong password is, and its attempt was reserved
+      // above (or is counted here), so codes cannot be guessed past the limit either.
+      if (user.totp && !(await secondFactor(user, ctx, record, spent))) {
+        if (!store.reserveAttempt) await recordAttempt(user, 'failure', ctx, record, spent);
+        throw new AuthenticationFailedError('mfa_required', 'the legacy account has an authenticator: the sign-in must carry its current code as ClientMetadata legacy_totp_code');
+      }
       return user;
     } catch (err) {
       if (err instanceof CognitoMigrateError && err.refusal) {
@@ -162,6 +169,42 @@ export function createMigrationFlow(deps: MigrationDeps): (event: UserMigrationT
       }
       throw err;
     }
+  }
+
+  /** ForgotPassword's second factor: an attempt reserved (or counted after), then the code. */
+  async function resetSecondFactor(user: LegacyUser, ctx: StoreContext, record: Record<string, unknown>, spent: Spent): Promise<void> {
+    if (store.reserveAttempt && !(await timed(spent, 'store', () => withDeadline(store.reserveAttempt!(user, settings.lockout, ctx), ctx, store.name)))) {
+      throw new AuthenticationFailedError('locked', 'the guessing limit locked this row: its authenticator codes cannot be tried until it unlocks');
+    }
+    if (await secondFactor(user, ctx, record, spent)) return;
+    if (!store.reserveAttempt) await recordAttempt(user, 'failure', ctx, record, spent);
+    throw new AuthenticationFailedError('mfa_required', 'the legacy account has an authenticator: the reset must carry its current code as ClientMetadata legacy_totp_code');
+  }
+
+  /**
+   * The legacy authenticator's code from the app's ClientMetadata, checked
+   * against the row's secret (±1 step) and, where the store keeps the last
+   * step, never accepted twice. Neither the secret nor the code is recorded:
+   * only whether a code came and why it failed.
+   */
+  async function secondFactor(user: LegacyUser, ctx: StoreContext, record: Record<string, unknown>, spent: Spent): Promise<boolean> {
+    const code = ctx.clientMetadata?.[TOTP_CODE_KEY];
+    const parameters = totpParameters(user.totp!, settings.totp);
+    const secret = parameters && decodeSecret(user.totp!.secret, parameters.encoding);
+    if (!parameters || !secret) {
+      record.totp = 'unreadable';
+      record.dataProblems = [...((record.dataProblems as string[] | undefined) ?? []), 'the row\'s TOTP secret or its algorithm, digits or period cannot be read: the user cannot migrate until it is fixed'];
+      return false;
+    }
+    const step = typeof code === 'string' ? matchTotp(secret, code, parameters, Date.now()) : undefined;
+    if (step === undefined) {
+      record.totp = typeof code === 'string' ? 'wrong_code' : 'no_code';
+      return false;
+    }
+    const last = user.totp!.lastStep;
+    const fresh = (last === undefined || step > last) && (!store.useTotpStep || (await timed(spent, 'store', () => withDeadline(store.useTotpStep!(user, step, ctx), ctx, store.name))));
+    record.totp = fresh ? 'proven' : 'replayed_code';
+    return fresh;
   }
 
   async function answer(event: UserMigrationTriggerEvent, ctx: StoreContext, record: Record<string, unknown>, spent: Spent): Promise<Outcome> {
@@ -183,6 +226,9 @@ export function createMigrationFlow(deps: MigrationDeps): (event: UserMigrationT
       }
       // No pool look-up here: a reset proves nothing yet, so a linked row is refused whatever REMIGRATE says.
       await refuseIfMigrated(user, undefined, record);
+      // A reset proves the email or the phone, not the authenticator: a row with one needs its code here too
+      // (ForgotPassword's ClientMetadata), each code an attempt against the guessing limit.
+      if (user.totp) await resetSecondFactor(user, ctx, record, spent);
     } else {
       user = await authenticate(event, query, ctx, record, spent);
     }
@@ -191,6 +237,9 @@ export function createMigrationFlow(deps: MigrationDeps): (event: UserMigrationT
     // A function-given mapping may still produce these; only the proof computed here may stand.
     delete attributes[settings.completion.proofAttribute];
     delete attributes[settings.completion.markAttribute];
+    delete attributes[settings.totp.markAttribute];
+    // The app reads it to send the person straight to enrolling an authenticator in Cognito (AssociateSoftwareToken).
+    if (user.totp) attributes[settings.totp.markAttribute] = 'totp';
     const legacyId = attributes[settings.completion.legacyIdAttribute];
     // The proof that this answer made the user: the completion links the row and grants its groups only with it. Only
     // where there is a completion: a pool that lacks the attribute refuses an answer that sets it, every sign-in.

@@ -8,6 +8,7 @@ import { DEFAULT_TIMING_HASH } from './passwords/bcrypt.js';
 import type { Normalization } from './passwords/registry.js';
 import type { PasswordVerifier } from './passwords/verifier.js';
 import type { WorkLimits } from './passwords/work.js';
+import { type TotpParameters, totpSettings } from './totp.js';
 import { type PasswordPolicyOptions, type PasswordRules, type PolicyMode, passwordPolicySettings } from './password-policy.js';
 import type { PoolAdmin } from './pool-admin.js';
 import type { MigrationLogger, MigrationMetrics } from './telemetry.js';
@@ -107,6 +108,14 @@ export interface UserMigrationOptions {
    * (DescribeUserPool, once per instance) unless given.
    */
   passwordPolicy?: PasswordPolicyOptions;
+  /**
+   * The legacy second factor (src/totp.ts): how the store's TOTP secrets are
+   * encoded and used where a row does not say, and the attribute that tells
+   * the app a migrated user had an authenticator (default
+   * `custom:legacy_mfa`, set to `totp`), so it sends them to enrol one in
+   * Cognito. Only rows with a secret are concerned.
+   */
+  totp?: Partial<TotpParameters> & { markAttribute?: string };
   /** The user pool the completion and `remigrate: 'if-absent'` call (default: an SDK client in the function's region). */
   pool?: PoolAdmin;
   /** Defaults to a Powertools Logger. */
@@ -118,7 +127,7 @@ export interface UserMigrationOptions {
 export const OPTION_NAMES = [
   'store', 'matchEmail', 'caseInsensitive', 'finalUserStatus', 'messageAction', 'desiredDeliveryMediums',
   'forceAliasCreation', 'enableSMSMFA', 'attributes', 'timeoutMs', 'verifiers', 'timingHash', 'normalize', 'workLimits', 'verifyWorker', 'shadow',
-  'remigrate', 'lockout', 'completion', 'passwordPolicy', 'pool', 'logger', 'metrics',
+  'remigrate', 'lockout', 'completion', 'passwordPolicy', 'totp', 'pool', 'logger', 'metrics',
 ] as const;
 
 /** The options, checked, with their defaults filled in. */
@@ -140,6 +149,7 @@ export interface Settings {
   lockout: { maxAttempts: number; lockSeconds: number };
   completion: CompletionSettings;
   passwordPolicy: { mode: PolicyMode; rules?: PasswordRules };
+  totp: TotpParameters & { markAttribute: string };
 }
 
 /**
@@ -206,7 +216,16 @@ export function validate(options: UserMigrationOptions): Settings {
     lockout: lockoutOption(options.lockout),
     completion,
     passwordPolicy: passwordPolicySettings(options.passwordPolicy, WHERE),
+    totp: totpOption(options.totp),
   };
+}
+
+function totpOption(value: Settings['totp'] | Partial<Settings['totp']> | undefined): Settings['totp'] {
+  const { markAttribute = 'custom:legacy_mfa', ...parameters } = value ?? {};
+  if (typeof markAttribute !== 'string' || !/^custom:[\w.:-]{1,20}$/.test(markAttribute)) {
+    throw new ConfigurationError('totp.markAttribute', `${WHERE}: "totp.markAttribute" (TOTP_MARK_ATTRIBUTE) must be a custom attribute (custom: and 1 to 20 characters)`, 'Leave it out for custom:legacy_mfa.');
+  }
+  return { ...totpSettings(parameters, WHERE), markAttribute };
 }
 
 function timingHashOption(value: unknown): string {

@@ -34,6 +34,18 @@ export interface SqlColumns {
    * guessing limit's two columns and a link key.
    */
   attemptKey?: string;
+  /**
+   * The legacy authenticator's TOTP secret (a text column; none by default):
+   * a row with one migrates only with its current code (src/totp.ts). Never a
+   * field, never an attribute.
+   */
+  totpSecret?: string;
+  /** The last TOTP time step accepted (an integer column; none by default): a code is never accepted twice. */
+  totpLastStep?: string;
+  /** Per-row TOTP parameters, where rows differ (default: the TOTP_* settings). */
+  totpAlgorithm?: string;
+  totpDigits?: string;
+  totpPeriod?: string;
 }
 
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_$]{0,62}$/;
@@ -57,6 +69,9 @@ export function resolveColumns(given: Partial<SqlColumns> | undefined, where: st
   }
   if (columns.attemptKey && !columns.failedAttempts) {
     throw new ConfigurationError('columns.attemptKey', `${where}: "attemptKey" keeps Cognito's retries of one attempt to one count, so it needs the guessing limit's columns`, 'Name "failedAttempts" and "lockedUntil" too, or leave "attemptKey" out.');
+  }
+  if ((columns.totpLastStep || columns.totpAlgorithm || columns.totpDigits || columns.totpPeriod) && !columns.totpSecret) {
+    throw new ConfigurationError('columns.totpSecret', `${where}: the TOTP columns need "totpSecret", the column of the secret itself`, 'Name "totpSecret" too, e.g. {"totpSecret":"otp_secret","totpLastStep":"otp_last_step"}, or leave the TOTP columns out.');
   }
   for (const [key, name] of Object.entries(columns)) {
     if (!IDENTIFIER.test(name)) {
@@ -106,6 +121,7 @@ export function rowToLegacyUser(row: Record<string, unknown>, columns: SqlColumn
 export function legacyUserReader(names: readonly string[], columns: SqlColumns, subColumn?: string): (values: readonly unknown[]) => LegacyUser {
   // The last of repeated names wins, as in an object built from the row; one pass, as the sign-in path reads each row through here.
   const last = new Map<string, number>();
+  const totpColumns = new Set([columns.totpSecret, columns.totpLastStep, columns.totpAlgorithm, columns.totpDigits, columns.totpPeriod].filter((c): c is string => Boolean(c)));
   names.forEach((name, i) => last.set(name, i));
   const at = (name: string) => last.get(name) ?? -1;
   const fieldNames: string[] = [];
@@ -113,8 +129,11 @@ export function legacyUserReader(names: readonly string[], columns: SqlColumns, 
   for (const [name, i] of last) {
     // `__proto__` would set the prototype of `fields`, not a field.
     // The attempt key is a MAC of a password attempt: like the hash, never a field an attribute could carry.
-    if (name !== columns.passwordHash && name !== columns.attemptKey && name !== '__proto__') { fieldNames.push(name); fieldIndexes.push(i); }
+    // The TOTP secret likewise, and the columns that go with it, which are read into `totp`.
+    if (name !== columns.passwordHash && name !== columns.attemptKey && name !== '__proto__' && !totpColumns.has(name)) { fieldNames.push(name); fieldIndexes.push(i); }
   }
+  const totpAt = columns.totpSecret ? at(columns.totpSecret) : -1;
+  const totpPart = (['totpAlgorithm', 'totpDigits', 'totpPeriod', 'totpLastStep'] as const).map((k) => [k, columns[k] ? at(columns[k]!) : -1] as const);
   const id = at(columns.id);
   const username = at(columns.username);
   const hashAt = at(columns.passwordHash);
@@ -138,6 +157,20 @@ export function legacyUserReader(names: readonly string[], columns: SqlColumns, 
     const sub = subAt >= 0 ? legacyValue(values[subAt]) : undefined;
     // Any non-blank value is a link: an unreadable one still refuses rather than migrating twice.
     if (sub !== undefined && String(sub).trim() !== '') user.cognitoSub = String(sub);
+    const secret = totpAt >= 0 ? values[totpAt] : undefined;
+    if (secret !== null && secret !== undefined && String(secret).trim() !== '') {
+      const totp: NonNullable<LegacyUser['totp']> = { secret: Buffer.isBuffer(secret) ? secret.toString('utf8') : String(secret) };
+      for (const [key, index] of totpPart) {
+        const v = index >= 0 ? values[index] : undefined;
+        if (v === null || v === undefined || v === '') continue;
+        if (key === 'totpAlgorithm') totp.algorithm = String(v);
+        // An unreadable number stays NaN: the check then refuses the row rather than guessing.
+        else if (key === 'totpDigits') totp.digits = Number(v);
+        else if (key === 'totpPeriod') totp.period = Number(v);
+        else totp.lastStep = Number(v);
+      }
+      user.totp = totp;
+    }
     if (lockAt >= 0) {
       const lock = values[lockAt];
       const until = lock instanceof Date ? lock.getTime() : lock === null || lock === undefined ? undefined : Date.parse(String(lock));
@@ -166,7 +199,19 @@ export function legacyValue(value: unknown): LegacyValue {
  * The keys of {@link SqlColumns}, for checking a `columns` option.
  * @example rejectUnknownKeys('createMysqlStore columns', options.columns ?? {}, COLUMN_KEYS)
  */
-export const COLUMN_KEYS = [...Object.keys(DEFAULT_COLUMNS), 'failedAttempts', 'lockedUntil', 'attemptKey'];
+export const COLUMN_KEYS = [...Object.keys(DEFAULT_COLUMNS), 'failedAttempts', 'lockedUntil', 'attemptKey', 'totpSecret', 'totpLastStep', 'totpAlgorithm', 'totpDigits', 'totpPeriod'];
+
+/**
+ * The TOTP replay guard's write (RFC 6238 §5.2): the row takes the step only
+ * if it holds none or an earlier one, so a code is accepted once.
+ * @example totpStepSql('"legacy"."users"', columns, 'postgres') // $1 id, $2 step
+ */
+export function totpStepSql(quotedTable: string, columns: SqlColumns, dialect: 'postgres' | 'mysql'): { sql: string; params: (id: string, step: number) => unknown[] } {
+  const q = (c: string) => (dialect === 'postgres' ? `"${c}"` : `\`${c}\``);
+  const last = q(columns.totpLastStep!);
+  if (dialect === 'postgres') return { sql: `UPDATE ${quotedTable} SET ${last} = $2 WHERE ${q(columns.id)} = $1 AND (${last} IS NULL OR ${last} < $2)`, params: (id, step) => [id, step] };
+  return { sql: `UPDATE ${quotedTable} SET ${last} = ? WHERE ${q(columns.id)} = ? AND (${last} IS NULL OR ${last} < ?)`, params: (id, step) => [step, id, step] };
+}
 
 /**
  * A store's time limit option: a whole number of ms from 1 to 4800 (Cognito waits 5 s), or the fallback.

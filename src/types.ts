@@ -61,6 +61,14 @@ export interface LegacyUser {
    * until then the row is refused without its password being checked.
    */
   lockedUntil?: Date;
+  /**
+   * The legacy account's authenticator (TOTP) secret, as the store keeps it
+   * (base32, or hex with `TOTP_ENCODING=hex`), with the row's own algorithm,
+   * digits and period where the store has them per row, and the last time
+   * step a code was accepted for. With it the migration requires a code
+   * (src/totp.ts). Never copied into attributes, never logged.
+   */
+  totp?: { secret: string; algorithm?: string; digits?: number; period?: number; lastStep?: number };
   /** Every other field, keyed by legacy name; mapped to Cognito attributes by the core. */
   fields: Record<string, LegacyValue>;
 }
@@ -263,6 +271,14 @@ export interface UserStore {
    * With it, `recordAttempt(…, 'failure')` is never called.
    */
   reserveAttempt?(user: LegacyUser, policy: { maxAttempts: number; lockSeconds: number }, ctx: StoreContext, retry?: AttemptRetry): Promise<boolean>;
+  /**
+   * The TOTP replay guard (stores that keep the last step, RFC 6238 §5.2):
+   * records that a code of time step `step` was accepted for this row, as a
+   * compare-and-set, and answers `false` when that step or a later one was
+   * accepted already (a replayed code). Without it a code is good for its
+   * whole window.
+   */
+  useTotpStep?(user: LegacyUser, step: number, ctx: StoreContext): Promise<boolean>;
   /** Releases connections (tests, scripts). Lambda instances never call it. */
   close?(): Promise<void>;
 }

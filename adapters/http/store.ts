@@ -26,8 +26,14 @@ export interface HttpStoreOptions {
   passwordField?: string;
   /** Where the user object sits in a response (default: `user` when present, else the whole body). */
   userKey?: string;
-  /** Field names in the user object (defaults `id`, `enabled`, `sms_mfa`, `password_hash`, `cognito_sub`). */
-  fields?: Partial<Record<'id' | 'enabled' | 'smsMfa' | 'passwordHash' | 'cognitoSub', string>>;
+  /**
+   * Field names in the user object (defaults `id`, `enabled`, `sms_mfa`,
+   * `password_hash`, `cognito_sub`, `totp`). `totp`, when the user has an
+   * authenticator: `{"secret": "…", "algorithm": "SHA1", "digits": 6,
+   * "period": 30}` (all but the secret optional; the TOTP_* settings fill
+   * them in); the migration then requires the user's current code.
+   */
+  fields?: Partial<Record<'id' | 'enabled' | 'smsMfa' | 'passwordHash' | 'cognitoSub' | 'totp', string>>;
   /**
    * The completion's write-back (the ledger), off by default: POST here, with
    * `{id}` replaced by the URL-encoded legacy id, the body
@@ -140,7 +146,7 @@ export function createHttpStore(options: HttpStoreOptions): HttpStore {
     throw new ConfigurationError('maxResponseBytes', `${WHERE}: "maxResponseBytes" must be a whole number from 1,024 to 1,048,576`, 'Leave it out for 65,536.');
   }
   if (!userPath.includes('{login}')) throw new ConfigurationError('userPath', `${WHERE}: "userPath" must contain {login}`, 'Example: /users/{login}.');
-  const fields = { id: 'id', enabled: 'enabled', smsMfa: 'sms_mfa', passwordHash: 'password_hash', cognitoSub: 'cognito_sub', ...options.fields };
+  const fields = { id: 'id', enabled: 'enabled', smsMfa: 'sms_mfa', passwordHash: 'password_hash', cognitoSub: 'cognito_sub', totp: 'totp', ...options.fields };
   // `//host/…` would leave baseUrl for another host (a protocol-relative URL).
   if (options.linksPath !== undefined && (typeof options.linksPath !== 'string' || !/^\/(?!\/)/.test(options.linksPath) || options.linksPath.includes('\\') || options.linkPath === undefined)) {
     throw new ConfigurationError('linksPath', `${WHERE}: "linksPath" must be a path under baseUrl (one leading /), beside "linkPath"`, 'Example: linkPath: /users/{id}/cognito, linksPath: /users/cognito-links.');
@@ -230,7 +236,7 @@ export function createHttpStore(options: HttpStoreOptions): HttpStore {
     }
     const out: Record<string, LegacyValue> = {};
     for (const [name, value] of Object.entries(raw)) {
-      if (name === fields.passwordHash) continue;
+      if (name === fields.passwordHash || name === fields.totp) continue;
       out[name] = value === null || value === undefined || typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean' ? (value ?? undefined) : JSON.stringify(value);
     }
     const user: LegacyUser = { id: String(id), fields: out };
@@ -240,6 +246,14 @@ export function createHttpStore(options: HttpStoreOptions): HttpStore {
     if (parseFlag(raw[fields.smsMfa]) === true) user.smsMfa = true;
     const sub = raw[fields.cognitoSub];
     if (typeof sub === 'string' && sub.trim() !== '') user.cognitoSub = sub;
+    const totp = raw[fields.totp] as Record<string, unknown> | null | undefined;
+    if (totp && typeof totp === 'object') {
+      // A secret that is not text is kept as one the check cannot read: the row is refused, never let through.
+      user.totp = { secret: typeof totp.secret === 'string' ? totp.secret : '!' };
+      if (totp.algorithm !== undefined) user.totp.algorithm = String(totp.algorithm);
+      if (totp.digits !== undefined) user.totp.digits = Number(totp.digits);
+      if (totp.period !== undefined) user.totp.period = Number(totp.period);
+    }
     return user;
   }
 

@@ -2,7 +2,7 @@ import type { Connection, ConnectionOptions } from 'mysql2/promise';
 import { runChecks, type SelfCheck } from '../../src/checks.js';
 import { connectionSlot } from '../../src/connection-slot.js';
 import { DeadlineExceededError, StoreUnavailableError } from '../../src/errors.js';
-import { type SqlColumns, attemptSql, linkSqlRow, linkSqlRows, reserveParams, rowToLegacyUser, sqlStoreSettings, userFromRows } from '../../src/sql-rows.js';
+import { type SqlColumns, attemptSql, linkSqlRow, linkSqlRows, reserveParams, totpStepSql, rowToLegacyUser, sqlStoreSettings, userFromRows } from '../../src/sql-rows.js';
 import type { LegacyUser, LookupQuery, StoreContext, UserStore } from '../../src/types.js';
 import { type Collations, type MysqlError, type MysqlLookupPlan, explainMysqlError, isServerError, lookupPlan, quoteTable } from './sql.js';
 
@@ -215,6 +215,12 @@ export function createMysqlStore(options: MysqlStoreOptions): MysqlStore {
         if (outcome === 'success') await run(attemptSql('success', quotedTable, columns, 'mysql'), [user.id], ctx);
       },
     } satisfies Pick<UserStore, 'recordAttempt' | 'reserveAttempt'> : {}),
+    ...(columns.totpLastStep ? {
+      async useTotpStep(user: LegacyUser, step: number, ctx: StoreContext) {
+        const { sql, params } = totpStepSql(quotedTable, columns, 'mysql');
+        return (await execute(sql, params(user.id, step), ctx)).affected > 0;
+      },
+    } satisfies Pick<UserStore, 'useTotpStep'> : {}),
     ...(ledger.subColumn || ledger.groupsColumn ? {
       async linkAccount(link, ctx) {
         try {

@@ -5,7 +5,7 @@ import { explainSqlState, quoteTable } from './sql.js';
 import { runChecks, type SelfCheck } from '../../src/checks.js';
 import { connectionSlot } from '../../src/connection-slot.js';
 import { DeadlineExceededError, StoreUnavailableError } from '../../src/errors.js';
-import { type SqlColumns, attemptSql, linkSqlRow, linkSqlRows, reserveParams, rowToLegacyUser, sqlStoreSettings, userFromRows } from '../../src/sql-rows.js';
+import { type SqlColumns, attemptSql, linkSqlRow, linkSqlRows, reserveParams, totpStepSql, rowToLegacyUser, sqlStoreSettings, userFromRows } from '../../src/sql-rows.js';
 import { type LegacyUser, type LookupQuery, type StoreContext, type UserStore } from '../../src/types.js';
 
 /** Which columns hold what (the same for every SQL store). */
@@ -151,6 +151,13 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStor
     }
   }
 
+  // The ledger's statements: rows and the count of rows changed.
+  const execIn = (ctx: StoreContext) => async (text: string, values: unknown[]) => {
+    const result = await run(text, values, ctx);
+    return { rows: result.rows, affected: result.rowCount ?? 0 };
+  };
+  const linkTable = { quotedTable, id: columns.id, dialect: 'postgres' as const, enabled: columns.enabled };
+
   async function findUser(query: LookupQuery, ctx: StoreContext): Promise<LegacyUser | undefined> {
     // PostgreSQL text cannot hold NUL, so no row can match, and the server would reject the parameter.
     if (query.login.includes('\u0000')) return undefined;
@@ -211,13 +218,16 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStor
         if (outcome === 'success') await run(attemptSql('success', quotedTable, columns, 'postgres'), [user.id], ctx);
       },
     } satisfies Pick<UserStore, 'recordAttempt' | 'reserveAttempt'> : {}),
+    ...(columns.totpLastStep ? {
+      async useTotpStep(user: LegacyUser, step: number, ctx: StoreContext) {
+        const { sql, params } = totpStepSql(quotedTable, columns, 'postgres');
+        return ((await run(sql, params(user.id, step), ctx)).rowCount ?? 0) > 0;
+      },
+    } satisfies Pick<UserStore, 'useTotpStep'> : {}),
     ...(ledger.subColumn || ledger.groupsColumn ? {
       async linkAccount(link, ctx) {
         try {
-          return await linkSqlRow(link, ledger, { quotedTable, id: columns.id, dialect: 'postgres', enabled: columns.enabled }, async (text, values) => {
-            const result = await run(text, values, ctx);
-            return { rows: result.rows, affected: result.rowCount ?? 0 };
-          });
+          return await linkSqlRow(link, ledger, linkTable, execIn(ctx));
         } catch (err) {
           // An id the key's type cannot hold (text in a bigint column) names no row.
           if (isSqlError(err) && ['22P02', '22003'].includes((err as { code: string }).code)) return { outcome: 'no_row' };
@@ -226,10 +236,7 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStor
       },
       async linkAccounts(links, ctx) {
         try {
-          return await linkSqlRows(links, ledger, { quotedTable, id: columns.id, dialect: 'postgres', enabled: columns.enabled }, async (text, values) => {
-            const result = await run(text, values, ctx);
-            return { rows: result.rows, affected: result.rowCount ?? 0 };
-          });
+          return await linkSqlRows(links, ledger, linkTable, execIn(ctx));
         } catch (err) {
           // An id the key's type cannot hold (text in a bigint column) fails the whole statement: each link alone then.
           if (isSqlError(err) && ['22P02', '22003'].includes((err as { code: string }).code)) return Promise.all(links.map((l) => this.linkAccount!(l, ctx)));

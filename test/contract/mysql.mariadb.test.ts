@@ -3,13 +3,13 @@ import { createMysqlStore } from '../../adapters/mysql/index.js';
 import { DEMO_ATTRIBUTE_MAP } from '../../scripts/lib/seed.mjs';
 import { freshMysqlTable, mysqlSql, mysqlUrl } from '../support/database.js';
 import { startSilentServer } from '../support/legacy-api.js';
-import { CONTRACT_USERS, DUPLICATE_LOGIN_USERS, runStoreContract } from './suite.js';
+import { CONTRACT_TOTP_SECRET, CONTRACT_USERS, DUPLICATE_LOGIN_USERS, runStoreContract } from './suite.js';
 
-const can = { caseInsensitive: true, disabledUsers: true, duplicateLogins: true, duplicateCheck: true, ledger: true, lockout: true, blankLedger: true, attemptKey: true };
+const can = { caseInsensitive: true, disabledUsers: true, duplicateLogins: true, duplicateCheck: true, ledger: true, lockout: true, blankLedger: true, attemptKey: true, totp: true };
 runStoreContract('mysql (MariaDB)', async () => {
   const table = await freshMysqlTable('contract_my', [...CONTRACT_USERS, ...DUPLICATE_LOGIN_USERS] as never);
-  await mysqlSql(`ALTER TABLE ${table} ADD COLUMN cognito_sub VARCHAR(64) NULL, ADD COLUMN cognito_linked_at DATETIME(3) NULL, ADD COLUMN roles JSON NULL, ADD COLUMN failed_attempts INT NOT NULL DEFAULT 0, ADD COLUMN locked_until DATETIME(3) NULL, ADD COLUMN attempt_key VARCHAR(64) NULL`);
-  await mysqlSql(`UPDATE ${table} SET roles = '["admins","staff"]' WHERE username = ?`, [CONTRACT_USERS[0].username]);
+  await mysqlSql(`ALTER TABLE ${table} ADD COLUMN cognito_sub VARCHAR(64) NULL, ADD COLUMN cognito_linked_at DATETIME(3) NULL, ADD COLUMN roles JSON NULL, ADD COLUMN failed_attempts INT NOT NULL DEFAULT 0, ADD COLUMN locked_until DATETIME(3) NULL, ADD COLUMN attempt_key VARCHAR(64) NULL, ADD COLUMN otp_secret VARCHAR(64) NULL`);
+  await mysqlSql(`UPDATE ${table} SET roles = '["admins","staff"]', otp_secret = ? WHERE username = ?`, [CONTRACT_TOTP_SECRET, CONTRACT_USERS[0].username]);
   const silent = await startSilentServer();
   const extra: Array<{ close(): Promise<void> }> = [];
   const make = (connectionString: string, more = {}) => {
@@ -20,6 +20,7 @@ runStoreContract('mysql (MariaDB)', async () => {
   return {
     store: make(mysqlUrl()),
     ledger: () => make(mysqlUrl(), { cognitoSub: { column: 'cognito_sub', timeColumn: 'cognito_linked_at' }, groupsColumn: 'roles' }),
+    totp: () => make(mysqlUrl(), { columns: { totpSecret: 'otp_secret' } }),
     blankLedger: async (login) => { await mysqlSql(`UPDATE ${table} SET cognito_sub = '' WHERE username = ?`, [login]); },
     lockout: {
       store: () => make(mysqlUrl(), { columns: { failedAttempts: 'failed_attempts', lockedUntil: 'locked_until' } }),

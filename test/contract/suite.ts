@@ -4,6 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type AttributeMapping, PUBLIC_MESSAGES, type UserStore, createChainStore, createUserMigrationHandler, runChecks } from '../../src/index.js';
+import { TOTP_DEFAULTS, decodeSecret, totpAt } from '../../src/totp.js';
 import { TEST_LINK_KEY, captureLogger, countMetrics, lambdaContext, migrationEvent } from '../support/fakes.js';
 
 /** The legacy users every adapter's backend must hold for the suite. */
@@ -11,6 +12,9 @@ export const CONTRACT_USERS = [
   { username: 'ada', email: 'ada@example.com', password: 'Ada-pässwörd 1', given_name: 'Ada', family_name: 'Lovelace', phone_number: '+442071838750', enabled: true, sms_mfa: false },
   { username: 'off', email: 'off@example.com', password: 'Off-password 2', given_name: 'Off', family_name: 'Line', phone_number: null, enabled: false, sms_mfa: false },
 ] as const;
+
+/** The authenticator secret (base32) CONTRACT_USERS[0] holds in the backend of {@link ContractSetup.totp}. */
+export const CONTRACT_TOTP_SECRET = 'JBSWY3DPEHPK3PXP';
 
 /**
  * Rows that make logins ambiguous, for backends that can hold them (any SQL
@@ -34,7 +38,7 @@ export interface ContractSetup {
   /** Maps the backend's field names to Cognito attributes so that email, email_verified and given_name come out. */
   attributes?: AttributeMapping;
   /** What the backend can do; tests for missing abilities are not registered. */
-  can: { caseInsensitive: boolean; disabledUsers: boolean; duplicateLogins?: boolean; duplicateCheck?: boolean; ledger?: boolean; lockout?: boolean; blankLedger?: boolean; attemptKey?: boolean };
+  can: { caseInsensitive: boolean; disabledUsers: boolean; duplicateLogins?: boolean; duplicateCheck?: boolean; ledger?: boolean; lockout?: boolean; blankLedger?: boolean; attemptKey?: boolean; totp?: boolean };
   /**
    * The same adapter over the same backend with the ledger on: it reads and
    * writes the Cognito sub of each row, and reads roles, where
@@ -54,6 +58,11 @@ export interface ContractSetup {
     /** The same store keeping the last attempt's retry key (`columns.attemptKey`). */
     keyed?: () => UserStore | Promise<UserStore>;
   };
+  /**
+   * The same adapter over a backend where CONTRACT_USERS[0] has an
+   * authenticator with the secret {@link CONTRACT_TOTP_SECRET} (issue 36).
+   */
+  totp?: () => UserStore | Promise<UserStore>;
   /** The same adapter pointed at a backend that is down (connection refused or 5xx). */
   outage?: () => UserStore | Promise<UserStore>;
   /** The same adapter pointed at a backend that accepts and answers after `ms` (or never). */
@@ -270,6 +279,24 @@ export function runStoreContract(name: string, setup: () => Promise<ContractSetu
         ]);
         expect((await store.findUser({ login: ada.username, matchEmail: false, caseInsensitive: false }, ctx))?.cognitoSub).toBe(next);
         expect(await store.linkAccounts([], ctx)).toEqual([]);
+      });
+    }
+
+    if (can.totp) {
+      it('a row with an authenticator carries its secret (never as a field) and migrates only with its current code (issue 36)', async () => {
+        const store = await s.totp!();
+        const user = await store.findUser({ login: ada.username, matchEmail: false, caseInsensitive: false }, lambdaCtx());
+        expect(user?.totp?.secret).toBe(CONTRACT_TOTP_SECRET);
+        expect(JSON.stringify(user?.fields)).not.toContain(CONTRACT_TOTP_SECRET);
+        const { handler, counts, log } = handlerFor(store);
+        expect(await refusal(handler(migrationEvent(ada.username, ada.password), lambdaContext()))).toBe(PUBLIC_MESSAGES.rejected);
+        const event = migrationEvent(ada.username, ada.password);
+        (event.request as Record<string, unknown>).validationData = { legacy_totp_code: totpAt(decodeSecret(CONTRACT_TOTP_SECRET, 'base32')!, Math.floor(Date.now() / 30_000), TOTP_DEFAULTS) };
+        const out = await handler(event, lambdaContext());
+        expect(out.response.userAttributes).toMatchObject({ 'custom:legacy_mfa': 'totp' });
+        expect(Object.values(out.response.userAttributes ?? {})).not.toContain(CONTRACT_TOTP_SECRET);
+        expect(Object.fromEntries(counts)).toEqual({ mfa_required: 1, migrated: 1 });
+        expect(log.text()).not.toContain(CONTRACT_TOTP_SECRET);
       });
     }
 

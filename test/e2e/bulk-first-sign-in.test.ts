@@ -11,7 +11,6 @@ import {
   AdminCreateUserCommand, AdminGetUserCommand, AdminListGroupsForUserCommand, AdminSetUserPasswordCommand, InitiateAuthCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
 import { randomBytes } from 'node:crypto';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPostgresStore } from '../../adapters/postgres/index.js';
 import { completePool } from '../../scripts/complete/index.js';
@@ -21,21 +20,13 @@ import { status } from '../../scripts/status/index.js';
 import { completionSettings } from '../../src/completion.js';
 import { linkProof } from '../../src/link-proof.js';
 import { cognitoPoolAdmin } from '../../src/pool-admin.js';
-import { databaseUrl } from '../support/database.js';
+import { databaseUrl, sql } from '../support/database.js';
 
 // Alice: an enabled row (a disabled one gets no link, as the contract suite checks).
 const alice = DEMO_USERS[0] as { username: string; email: string; password: string };
 type Stack = Awaited<ReturnType<typeof startLocalStack>>;
 
-async function query(stack: Stack, text: string, values: unknown[] = []) {
-  const client = new pg.Client(stack.db.url);
-  await client.connect();
-  try {
-    return (await client.query(text, values)).rows;
-  } finally {
-    await client.end();
-  }
-}
+const query = (stack: Stack, text: string, values: unknown[] = []): Promise<any[]> => sql(text, values, stack.db.url);
 
 describe('a bulk-imported user through cognito-local: complete writes the sub back, the first sign-in completes (issue 34)', () => {
   let stack: Stack;

@@ -11,11 +11,10 @@ import {
 import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_USERS } from '../../scripts/lib/seed.mjs';
 import { FUNCTION_NAME, startLocalStack } from '../../scripts/lib/stack.mjs';
-import { databaseUrl } from '../support/database.js';
+import { databaseUrl, sql } from '../support/database.js';
 
 const [alice, , carol] = DEMO_USERS as [typeof DEMO_USERS[0], typeof DEMO_USERS[0], typeof DEMO_USERS[0]];
 type Stack = Awaited<ReturnType<typeof startLocalStack>>;
@@ -28,15 +27,7 @@ async function start(env: Record<string, string>, logs: string[]): Promise<Stack
   return stack;
 }
 
-async function query(stack: Stack, text: string, values: unknown[] = []) {
-  const client = new pg.Client(stack.db.url);
-  await client.connect();
-  try {
-    return (await client.query(text, values)).rows;
-  } finally {
-    await client.end();
-  }
-}
+const query = (stack: Stack, text: string, values: unknown[] = []): Promise<any[]> => sql(text, values, stack.db.url);
 
 const signIn = (stack: Stack, username: string, password: string) =>
   stack.idp.send(new InitiateAuthCommand({ AuthFlow: 'USER_PASSWORD_AUTH', ClientId: stack.clientId, AuthParameters: { USERNAME: username, PASSWORD: password } }));

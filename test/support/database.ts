@@ -12,9 +12,9 @@ export async function freshLegacyTable(prefix: string, users?: NonNullable<Param
   return seedLegacyUsers(databaseUrl(), { schema, ...(users ? { users } : {}), ...more });
 }
 
-/** Runs one SQL statement on a short-lived connection. */
-export async function sql<T extends Record<string, unknown> = Record<string, unknown>>(text: string, values: unknown[] = []): Promise<T[]> {
-  const client = new pg.Client(databaseUrl());
+/** Runs one SQL statement on a short-lived connection (to the run's database, or to `url`). */
+export async function sql<T extends Record<string, unknown> = Record<string, unknown>>(text: string, values: unknown[] = [], url = databaseUrl()): Promise<T[]> {
+  const client = new pg.Client(url);
   await client.connect();
   try {
     return (await client.query(text, values)).rows as T[];
