@@ -50,7 +50,7 @@ export function decodeSecret(text: string, encoding: TotpParameters['encoding'])
   let bits = 0;
   let value = 0;
   for (const c of b32) {
-    value = (value << 5) | 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567'.indexOf(c);
+    value = ((value << 5) | BASE32.indexOf(c)) & 0xffff;
     bits += 5;
     if (bits >= 8) {
       out.push((value >>> (bits - 8)) & 0xff);
@@ -59,6 +59,28 @@ export function decodeSecret(text: string, encoding: TotpParameters['encoding'])
   }
   return out.length ? Buffer.from(out) : undefined;
 }
+
+/**
+ * Bytes as RFC 4648 base32, unpadded: how authenticator apps take a secret.
+ * @example encodeBase32(Buffer.from('12345678901234567890')) // 'GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ'
+ */
+export function encodeBase32(bytes: Uint8Array): string {
+  let out = '';
+  let bits = 0;
+  let value = 0;
+  for (const byte of bytes) {
+    value = ((value << 8) | byte) & 0xffff;
+    bits += 8;
+    while (bits >= 5) {
+      out += BASE32[(value >>> (bits - 5)) & 31];
+      bits -= 5;
+    }
+  }
+  if (bits > 0) out += BASE32[(value << (5 - bits)) & 31];
+  return out;
+}
+
+const BASE32 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
 
 /**
  * The code for one time step (RFC 6238 §4, HOTP's truncation from RFC 4226 §5.3).

@@ -14,6 +14,8 @@ export interface StagedUser {
   smsMfa: boolean;
   passwordHash?: string;
   passwordFormat?: string;
+  /** The authenticator's TOTP secret in base32, and its parameters (columns otp_secret, otp_algorithm, otp_digits, otp_period). */
+  totp?: { secret: string; algorithm?: string; digits?: number; period?: number };
 }
 
 /** Options of {@link stagePostgresUsers}. */
@@ -29,8 +31,11 @@ export interface StageOptions {
   onProgress?(staged: number): void;
 }
 
-const COLUMNS = ['id', 'username', 'email', 'email_verified', 'phone_number', 'phone_number_verified', 'enabled', 'sms_mfa', 'password_hash', 'password_format', 'source'] as const;
-const TYPES = ['text', 'text', 'text', 'boolean', 'text', 'boolean', 'boolean', 'boolean', 'text', 'text', 'text'] as const;
+const COLUMNS = ['id', 'username', 'email', 'email_verified', 'phone_number', 'phone_number_verified', 'enabled', 'sms_mfa', 'password_hash', 'password_format', 'source', 'otp_secret', 'otp_algorithm', 'otp_digits', 'otp_period'] as const;
+const TYPES = ['text', 'text', 'text', 'boolean', 'text', 'boolean', 'boolean', 'boolean', 'text', 'text', 'text', 'text', 'text', 'integer', 'integer'] as const;
+
+/** The adapter's columns for a staged table's authenticators (PG_COLUMNS). */
+export const STAGED_TOTP_COLUMNS = { totpSecret: 'otp_secret', totpAlgorithm: 'otp_algorithm', totpDigits: 'otp_digits', totpPeriod: 'otp_period' } as const;
 
 /**
  * Writes users into the table the PostgreSQL adapter reads, with its default
@@ -60,6 +65,8 @@ export async function stagePostgresUsers(users: AsyncIterable<StagedUser>, optio
     const schema = options.table.includes('.') ? table.split('.')[0] : undefined;
     if (schema) await client.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
     await client.query(`CREATE TABLE IF NOT EXISTS ${table} (${COLUMNS.map((c, i) => `${c} ${TYPES[i]}${c === 'id' ? ' PRIMARY KEY' : ''}`).join(', ')}, staged_at timestamptz NOT NULL DEFAULT now())`);
+    // A table staged before the authenticator columns existed gains them.
+    for (const [i, c] of COLUMNS.entries()) if (c.startsWith('otp_')) await client.query(`ALTER TABLE ${table} ADD COLUMN IF NOT EXISTS ${c} ${TYPES[i]}`);
     const insert = `INSERT INTO ${table} (${COLUMNS.join(', ')}) SELECT * FROM unnest(${COLUMNS.map((_, i) => `$${i + 1}::${TYPES[i]}[]`).join(', ')})
       ON CONFLICT (id) DO UPDATE SET ${COLUMNS.slice(1).map((c) => `${c} = EXCLUDED.${c}`).join(', ')}, staged_at = now()`;
     let batch: StagedUser[] = [];
@@ -69,6 +76,7 @@ export async function stagePostgresUsers(users: AsyncIterable<StagedUser>, optio
         batch.map((u) => u.id), batch.map((u) => u.username), batch.map((u) => u.email ?? null), batch.map((u) => u.emailVerified ?? null),
         batch.map((u) => u.phoneNumber ?? null), batch.map((u) => u.phoneVerified ?? null), batch.map((u) => u.enabled), batch.map((u) => u.smsMfa),
         batch.map((u) => u.passwordHash ?? null), batch.map((u) => u.passwordFormat ?? null), batch.map(() => options.source),
+        batch.map((u) => u.totp?.secret ?? null), batch.map((u) => u.totp?.algorithm ?? null), batch.map((u) => u.totp?.digits ?? null), batch.map((u) => u.totp?.period ?? null),
       ];
       await client.query(insert, values);
       staged += batch.length;

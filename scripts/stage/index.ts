@@ -47,6 +47,8 @@ export interface StageSummary {
   staged: number;
   withHash: number;
   withoutHash: number;
+  /** Users staged with an authenticator (TOTP) secret: they migrate with a code. */
+  withTotp?: number;
   skipped: number;
   reasons: Record<string, number>;
   /** The positions (1-based, in the file's order) of the first records each reason not to stage was counted for. */
@@ -134,6 +136,7 @@ export async function stage(argv: string[], print: (t: string) => void = (t) => 
           count(`staged without its hash: ${what}: ${err.reason}`);
         }
       }
+      if (user.totp) summary.withTotp = (summary.withTotp ?? 0) + 1;
       if (user.passwordHash) summary.withHash++;
       else {
         summary.withoutHash++;
@@ -144,7 +147,7 @@ export async function stage(argv: string[], print: (t: string) => void = (t) => 
     }
   }
 
-  const { stagePostgresUsers } = await import('../../adapters/postgres/stage.js');
+  const { stagePostgresUsers, STAGED_TOTP_COLUMNS } = await import('../../adapters/postgres/stage.js');
   try {
     const written = await stagePostgresUsers(users(), { connection: url, table: values.table, source: name });
     summary.staged = written.staged;
@@ -163,7 +166,8 @@ export async function stage(argv: string[], print: (t: string) => void = (t) => 
   }
   print(`${summary.read} records read from ${file}: ${summary.staged} staged into ${summary.table} (${summary.withHash} with their password hash, ${summary.withoutHash} without), ${summary.skipped} not staged\n`);
   for (const [reason, n] of Object.entries(summary.reasons).sort((a, b) => b[1] - a[1])) print(`  ${String(n).padStart(7)}  ${reason}${summary.positions[reason] ? ` (record${summary.positions[reason]!.length > 1 ? 's' : ''} ${summary.positions[reason]!.join(', ')}${n > summary.positions[reason]!.length ? ', …' : ''})` : ''}\n`);
-  print(`\nNext: point the trigger at the table: PG_TABLE=${summary.table} MATCH_EMAIL=true${name === 'firebase' ? ', and FIREBASE_HASH_CONFIG set to the contents of the --hash-config file' : ''}.\n`);
+  const totp = summary.withTotp ? ` PG_COLUMNS='${JSON.stringify(STAGED_TOTP_COLUMNS)}' (${summary.withTotp} with an authenticator: they migrate with its code)` : '';
+  print(`\nNext: point the trigger at the table: PG_TABLE=${summary.table} MATCH_EMAIL=true${totp}${name === 'firebase' ? ', and FIREBASE_HASH_CONFIG set to the contents of the --hash-config file' : ''}.\n`);
   return EXIT.ok;
 }
 

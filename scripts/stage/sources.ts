@@ -4,6 +4,7 @@
 
 import type { StagedUser as Row } from '../../adapters/postgres/stage.js';
 import { parseFlag } from '../../src/flags.js';
+import { encodeBase32 } from '../../src/totp.js';
 
 /** One user to stage, with facts worth counting that staging cannot carry (a TOTP secret). */
 export interface StagedUser extends Row {
@@ -48,7 +49,7 @@ function finish(id: string | undefined, fields: Omit<StagedUser, 'id' | 'usernam
   const username = fields.username ?? fields.email;
   if (!username) return { skip: 'no username and no email: nothing to sign in with' };
   const user: StagedUser = { id, username, enabled: fields.enabled, smsMfa: fields.smsMfa };
-  for (const k of ['email', 'emailVerified', 'phoneNumber', 'phoneVerified', 'passwordHash', 'passwordFormat', 'notes'] as const) {
+  for (const k of ['email', 'emailVerified', 'phoneNumber', 'phoneVerified', 'passwordHash', 'passwordFormat', 'totp', 'notes'] as const) {
     if (fields[k] !== undefined) (user as unknown as Json)[k] = fields[k];
   }
   return { user };
@@ -101,6 +102,7 @@ function keycloak(r: Json): Staged {
   const password = credentials.find((c) => c.type === 'password');
   const attributes = (r.attributes && typeof r.attributes === 'object' ? r.attributes : {}) as Json;
   const phone = Array.isArray(attributes.phoneNumber) ? text(attributes.phoneNumber[0]) : text(attributes.phoneNumber);
+  const otp = keycloakTotp(credentials);
   return finish(text(r.id), {
     username: text(r.username),
     email: text(r.email),
@@ -108,11 +110,36 @@ function keycloak(r: Json): Staged {
     ...(phone ? { phoneNumber: phone } : {}),
     enabled: access.enabled,
     smsMfa: false,
+    ...(otp.totp ? { totp: otp.totp } : {}),
+    notes: [...(access.notes ?? []), ...(otp.notes ?? [])],
     ...(password?.secretData && password.credentialData
       ? { passwordHash: JSON.stringify({ secretData: password.secretData, credentialData: password.credentialData }), passwordFormat: 'keycloak' }
       : {}),
-    notes: [...(access.notes ?? []), ...(credentials.some((c) => c.type === 'otp') ? ['a TOTP credential, which Cognito cannot take over: the user enrols again'] : [])],
   });
+}
+
+/**
+ * A Keycloak OTP credential as the adapter's TOTP columns: `secretData`'s
+ * `value` and `credentialData`'s algorithm, digits and period. Keycloak's
+ * TimeBasedOTP keys its HMAC with the secret text's own bytes, unless
+ * `secretEncoding` is `BASE32` (then the text is base32): either way the
+ * staged secret is the base32 of the key, as authenticator apps hold it. An
+ * HOTP (counter) credential cannot be checked by time: noted, not kept.
+ */
+function keycloakTotp(credentials: Json[]): Pick<StagedUser, 'totp' | 'notes'> {
+  const otp = credentials.find((c) => c.type === 'otp');
+  if (!otp) return {};
+  const parse = (v: unknown): Json => { try { return typeof v === 'string' ? JSON.parse(v) as Json : {}; } catch { return {}; } };
+  const secret = parse(otp.secretData);
+  const data = parse(otp.credentialData);
+  const value = text(secret.value);
+  if (!value || (data.subType !== undefined && data.subType !== 'totp')) return { notes: ['an OTP credential that is not a readable TOTP (a counter-based HOTP, or no secret): the user enrols again'] };
+  const key = String(data.secretEncoding ?? '').toUpperCase() === 'BASE32' ? value.replace(/[\s=]/g, '').toUpperCase() : encodeBase32(Buffer.from(value, 'utf8'));
+  const algorithm = text(data.algorithm)?.replace(/^Hmac/i, '').toUpperCase();
+  return {
+    totp: { secret: key, ...(algorithm ? { algorithm } : {}), ...(typeof data.digits === 'number' ? { digits: data.digits } : {}), ...(typeof data.period === 'number' ? { period: data.period } : {}) },
+    notes: ['a TOTP credential, kept: the user migrates with a code from their authenticator, then enrols one in Cognito'],
+  };
 }
 
 /**

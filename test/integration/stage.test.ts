@@ -11,6 +11,10 @@ import { createPasswordVerifier } from '../../src/passwords/registry.js';
 import { arrayItems } from '../../scripts/stage/json-items.js';
 import { stage } from '../../scripts/stage/index.js';
 import { databaseUrl, sql } from '../support/database.js';
+import { STAGED_TOTP_COLUMNS } from '../../adapters/postgres/stage.js';
+import { PUBLIC_MESSAGES, createUserMigrationHandler } from '../../src/index.js';
+import { TOTP_DEFAULTS, encodeBase32, totpAt } from '../../src/totp.js';
+import { captureLogger, countMetrics, lambdaContext, migrationEvent } from '../support/fakes.js';
 
 const FIXTURES = new URL('../fixtures/stage/', import.meta.url).pathname;
 const fixture = (name: string) => join(FIXTURES, name);
@@ -78,11 +82,29 @@ describe('cognito-migrate stage', () => {
     await expect(stage(['firebase', fixture('firebase-users.json'), '--table', table], () => {})).rejects.toThrow(/stage firebase needs --hash-config FILE/);
   });
 
-  it('keycloak: PBKDF2 and Argon2 credentials verify; TOTP counted as not carried over; federated users without a hash', async () => {
+  it('keycloak: PBKDF2 and Argon2 credentials verify; the TOTP credential kept, and its user migrates with a code (issue 36); federated users without a hash', async () => {
     const table = `${schema}.keycloak`;
     const { summary } = await run(['keycloak', fixture('keycloak-realm.json'), '--table', table]);
-    expect(summary).toMatchObject({ read: 4, staged: 4, withHash: 3, withoutHash: 1 });
-    expect(summary.reasons['staged, but a TOTP credential, which Cognito cannot take over: the user enrols again']).toBe(1);
+    expect(summary).toMatchObject({ read: 4, staged: 4, withHash: 3, withoutHash: 1, withTotp: 1 });
+    expect(summary.reasons['staged, but a TOTP credential, kept: the user migrates with a code from their authenticator, then enrols one in Cognito']).toBe(1);
+    // Keycloak's TimeBasedOTP keys its HMAC with the secret text's bytes (no secretEncoding): staged as their base32.
+    expect(await sql(`SELECT otp_secret, otp_algorithm, otp_digits, otp_period FROM ${table} WHERE username = 'margaret'`)).toEqual([{ otp_secret: encodeBase32(Buffer.from('JBSWY3DPEHPK3PXP')), otp_algorithm: 'SHA1', otp_digits: 6, otp_period: 30 }]);
+    const store = createPostgresStore({ connectionString: databaseUrl(), table, columns: STAGED_TOTP_COLUMNS });
+    try {
+      const log = captureLogger();
+      const handler = createUserMigrationHandler({ store, matchEmail: true, verifyWorker: false, logger: log.logger, metrics: countMetrics().metrics });
+      const event = (code?: string) => {
+        const e = migrationEvent('margaret@keycloak.example', 'margaret-password');
+        if (code) (e.request as Record<string, unknown>).validationData = { legacy_totp_code: code };
+        return e;
+      };
+      await expect(handler(event(), lambdaContext())).rejects.toThrow(PUBLIC_MESSAGES.rejected);
+      const code = totpAt(Buffer.from('JBSWY3DPEHPK3PXP'), Math.floor(Date.now() / 30_000), TOTP_DEFAULTS);
+      expect((await handler(event(code), lambdaContext())).response.userAttributes).toMatchObject({ 'custom:legacy_mfa': 'totp' });
+      expect(log.text()).not.toContain('JBSWY3DPEHPK3PXP');
+    } finally {
+      await store.close();
+    }
     expect(await signIn(table, 'linus', 'linus-password')).toMatchObject({ ok: true });
     expect(await signIn(table, 'margaret@keycloak.example', 'margaret-password')).toMatchObject({ ok: true, user: { hashFormat: 'keycloak' } });
     expect(await signIn(table, 'linus', 'margaret-password')).toMatchObject({ ok: false });

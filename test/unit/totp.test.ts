@@ -5,7 +5,7 @@
 import bcrypt from 'bcryptjs';
 import { describe, expect, it } from 'vitest';
 import { type LegacyUser, PUBLIC_MESSAGES, type UserStore, createUserMigrationHandler } from '../../src/index.js';
-import { TOTP_DEFAULTS, decodeSecret, matchTotp, totpAt, totpParameters, totpSettings } from '../../src/totp.js';
+import { TOTP_DEFAULTS, decodeSecret, encodeBase32, matchTotp, totpAt, totpParameters, totpSettings } from '../../src/totp.js';
 import { captureLogger, countMetrics, lambdaContext, migrationEvent } from '../support/fakes.js';
 
 // RFC 6238 Appendix B: the seeds (ASCII), 8 digits, 30 s steps, and the codes at each time.
@@ -25,6 +25,14 @@ describe('TOTP (RFC 6238)', () => {
       (['SHA1', 'SHA256', 'SHA512'] as const).forEach((algorithm, i) => {
         expect(totpAt(Buffer.from(SEEDS[algorithm]), Math.floor(time / 30), { algorithm, digits: 8 }), `${algorithm} at ${time}`).toBe(codes[i]);
       });
+    }
+  });
+
+  it('writes base32 as RFC 4648 §10 does (unpadded), and reads back what it wrote', () => {
+    const vectors: Array<[string, string]> = [['f', 'MY'], ['fo', 'MZXQ'], ['foo', 'MZXW6'], ['foob', 'MZXW6YQ'], ['fooba', 'MZXW6YTB'], ['foobar', 'MZXW6YTBOI']];
+    for (const [plain, b32] of vectors) {
+      expect(encodeBase32(Buffer.from(plain))).toBe(b32);
+      expect(decodeSecret(b32, 'base32')).toEqual(Buffer.from(plain));
     }
   });
 
