@@ -89,6 +89,7 @@ export async function onlineChecks(clients: OnlineClients, options: OnlineOption
         : fail('pool.trigger', `User pool ${userPoolId} ${wired ? `sends UserMigration to ${wired}, not ${functionName}` : 'has no UserMigration trigger'}: Cognito never asks this function`, `Set the pool's Migrate user trigger to ${functionName} (console: Extensions → Lambda triggers).`));
       results.push(...(await mfaOnline(clients, UserPool?.MfaConfiguration, UserPool?.SmsConfiguration, env)));
       results.push(...(await completionOnline(clients.cognito, UserPool ?? {}, env, functionArn, functionName, userPoolId)));
+      results.push(...totpOnline(UserPool ?? {}, env, userPoolId));
       results.push(...poolPitfalls(UserPool ?? {}, env, (arn) => Boolean(arn) && (arn === functionArn || arn!.endsWith(`:function:${functionName}`) || arn === functionName)));
       if (env.OLD_USER_POOL_ID) results.push(await mfaAgainstOldPool(clients.cognito, userPoolId, env.OLD_USER_POOL_ID));
       results.push(await replicaOnline(clients.cognito, userPoolId, region ?? ''));
@@ -228,6 +229,36 @@ function writeCheck(client: string, writable: string[] | undefined, guarded: str
   return open.length
     ? fail('client.write-attributes', `App client ${client} lets users write ${open.join(' and ')}: a user could point their account at another legacy row, or skip the completion`, `Remove ${open.join(', ')} from the client's WriteAttributes (aws cognito-idp update-user-pool-client … --write-attributes with the others only).`)
     : pass('client.write-attributes', `App client ${client} cannot write ${guarded.join(' or ')}`);
+}
+
+/** True when the store reads authenticator (TOTP) secrets: the SQL stores' `totpSecret` column. */
+export function readsTotp(env: Record<string, string>): boolean {
+  return ['PG_COLUMNS', 'MYSQL_COLUMNS'].some((k) => {
+    try {
+      return Boolean(env[k] && (JSON.parse(env[k]!) as Record<string, unknown>).totpSecret);
+    } catch {
+      return false;
+    }
+  });
+}
+
+/**
+ * What the legacy second factor needs from the pool (issue 36): the attribute
+ * the migration marks a TOTP user with, and MFA on, so the person enrols an
+ * authenticator in Cognito. With MFA OFF they migrate with their code and
+ * then sign in with a password alone.
+ */
+export function totpOnline(pool: UserPoolType, env: Record<string, string>, userPoolId: string): CheckResult[] {
+  if (!readsTotp(env)) return [];
+  const mark = env.TOTP_MARK_ATTRIBUTE || 'custom:legacy_mfa';
+  const out = [(pool.SchemaAttributes ?? []).some((a) => a.Name === mark)
+    ? pass('pool.totp-mark', `User pool ${userPoolId} has ${mark}, which tells the app that a migrated user had an authenticator`)
+    : fail('pool.totp-mark', `User pool ${userPoolId} has no ${mark} attribute: every user with an authenticator is refused at migration ("Attributes did not conform to the schema")`, `aws cognito-idp add-custom-attributes --user-pool-id ${userPoolId} --custom-attributes Name=${mark.replace(/^custom:/, '')},AttributeDataType=String,Mutable=true`)];
+  const mfa = pool.MfaConfiguration ?? 'OFF';
+  out.push(mfa === 'OFF'
+    ? warn('mfa.totp-enrolment', `The store holds authenticator secrets, but user pool ${userPoolId} has MFA OFF: users who had an authenticator prove it once at migration, then sign in with a password alone`, 'Set MFA to ON (Cognito asks each user to enrol at sign-in: MFA_SETUP) or OPTIONAL with software tokens enabled, and have the app send users with custom:legacy_mfa=totp to AssociateSoftwareToken (README, "The second factor").')
+    : pass('mfa.totp-enrolment', `User pool ${userPoolId} has MFA ${mfa}: users who had an authenticator can enrol one${mfa === 'ON' ? ' (Cognito asks at sign-in: MFA_SETUP)' : ' (the app sends users with custom:legacy_mfa=totp to AssociateSoftwareToken)'}`));
+  return out;
 }
 
 /** True when the function is configured to complete migrations: a ledger column, a groups column or a group map. */

@@ -58,6 +58,12 @@ export async function startQuotaCognito({ userPoolId, users, groups = [], latenc
     byPrefix.get(p).push(user);
   }
   const poolGroups = new Set(groups);
+  // Each prefix's users in one list, made once: a stand-in that copied the pool on every page would be slower than Cognito.
+  const lists = new Map();
+  const listed = (prefix) => {
+    if (!lists.has(prefix)) lists.set(prefix, [...byPrefix.entries()].filter(([p]) => p.startsWith(prefix)).sort(([a], [b]) => a.localeCompare(b)).flatMap(([, l]) => l));
+    return lists.get(prefix);
+  };
   /** @type {Record<string, number>} */
   const calls = {};
   /** @type {Record<string, number>} */
@@ -95,8 +101,7 @@ export async function startQuotaCognito({ userPoolId, users, groups = [], latenc
       const exact = /^sub = "([^"]*)"$/.exec(filter);
       const prefix = /^sub \^= "([0-9a-f]{0,2})"$/.exec(filter);
       if (exact) list = bySub.has(exact[1]) ? [bySub.get(exact[1])] : [];
-      else if (prefix) list = [...byPrefix.entries()].filter(([p]) => p.startsWith(prefix[1])).sort(([a], [b]) => a.localeCompare(b)).flatMap(([, l]) => l);
-      else if (!filter) list = [...byPrefix.entries()].sort(([a], [b]) => a.localeCompare(b)).flatMap(([, l]) => l);
+      else if (prefix || !filter) list = listed(prefix ? prefix[1] : '');
       else throw new ApiError('InvalidParameterException', 'Error while parsing filter.');
       let start = 0;
       if (input.PaginationToken) {

@@ -97,6 +97,7 @@ export async function startLocalStack({ schema = 'legacy', functionEnv = {}, com
         { Name: 'legacy_id', AttributeDataType: 'String', Mutable: false },
         { Name: 'migrated_at', AttributeDataType: 'String', Mutable: true },
         { Name: 'legacy_proof', AttributeDataType: 'String', Mutable: true },
+        { Name: 'legacy_mfa', AttributeDataType: 'String', Mutable: true },
       ],
     }));
     const userPoolId = pool.UserPool.Id;

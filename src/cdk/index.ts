@@ -343,6 +343,8 @@ export class CognitoMigration extends Construct {
         migrated_at: new cognito.StringAttribute({ mutable: true }),
         // The link proof: set by the migration or the CSV export, checked by the completion (src/link-proof.ts).
         legacy_proof: new cognito.StringAttribute({ mutable: true }),
+        // "totp" when the legacy account had an authenticator: the app sends the user to enrol one (src/totp.ts).
+        legacy_mfa: new cognito.StringAttribute({ mutable: true }),
       },
     });
     this.userPool = pool;

@@ -5,12 +5,12 @@
 /** The flow the fallback switches to: the only one (with the admin flow) on which Cognito calls the UserMigration trigger. */
 export const FALLBACK_FLOW = 'USER_PASSWORD_AUTH';
 
-/** The ClientMetadata key under which the pool-to-pool adapter reads a legacy authenticator (TOTP) code. */
+/** The ClientMetadata key under which the migration reads a legacy authenticator (TOTP) code, for every store. */
 export const LEGACY_TOTP_CODE = 'legacy_totp_code';
 
 /**
  * The ClientMetadata that carries a user's current authenticator code to the
- * migration, for users whose old pool asks for one. Cognito hands an
+ * migration, for users whose legacy account has one. Cognito hands an
  * InitiateAuth's ClientMetadata to the UserMigration trigger as
  * `validationData` (API reference, InitiateAuth, ClientMetadata); both helpers
  * send the app's metadata on the fallback request.
@@ -26,12 +26,44 @@ export function legacyTotpMetadata(code: string, metadata: Record<string, string
   return { ...metadata, [LEGACY_TOTP_CODE]: code };
 }
 
+/** The attribute the migration sets to `totp` on a user whose legacy account had an authenticator. */
+export const LEGACY_MFA_ATTRIBUTE = 'custom:legacy_mfa';
+
+/**
+ * Whether a signed-in user should enrol an authenticator now: their legacy
+ * account had one (the migration proved its code and set
+ * {@link LEGACY_MFA_ATTRIBUTE}), and they have none in Cognito yet. Give it
+ * the ID token's claims (or GetUser's attributes) and whether the user has a
+ * software token (GetUser's `UserMFASettingList` includes
+ * `SOFTWARE_TOKEN_MFA`); when true, run AssociateSoftwareToken,
+ * VerifySoftwareToken and SetUserMFAPreference. With the pool's MFA ON,
+ * Cognito asks itself (the MFA_SETUP challenge) and this is not needed.
+ *
+ * @example
+ * ```ts
+ * if (needsAuthenticatorEnrolment(session.getIdToken().decodePayload(), false)) showEnrolment()
+ * ```
+ */
+export function needsAuthenticatorEnrolment(attributes: Readonly<Record<string, unknown>>, hasSoftwareToken: boolean): boolean {
+  return attributes[LEGACY_MFA_ATTRIBUTE] === 'totp' && !hasSoftwareToken;
+}
+
 /** When the fallback may run; after `fallbackUntil` it never does (the migration is over). */
 export interface MigrationFallbackOptions {
   /** A date (or ISO string) after which sign-in is SRP only. */
   fallbackUntil?: Date | string;
   /** For tests: the clock. */
   now?: () => Date;
+  /**
+   * The legacy authenticator's code, asked only after the fallback was
+   * refused and only when none was sent: the app shows an optional field
+   * ("If your account had an authenticator app, enter its code") and answers
+   * the code, or undefined to give up. Asked after every refused migration,
+   * whether the password was right or not, so the question tells nobody
+   * anything; the cost is one optional prompt after a mistyped password. The
+   * retry is one more attempt against the guessing limit.
+   */
+  askLegacyCode?: () => Promise<string | undefined>;
 }
 
 /**
@@ -52,6 +84,24 @@ export function isUnknownUserRefusal(error: unknown): boolean {
   const name = e?.code ?? e?.name;
   if (name === 'UserNotFoundException') return true;
   return name === 'NotAuthorizedException' && e?.message === 'Incorrect username or password.';
+}
+
+/**
+ * Whether the fallback's refusal is the migration's: the trigger refused the
+ * sign-in, which Cognito reports as `UserNotFoundException` "UserMigration
+ * failed with error Incorrect username or password." (developer guide,
+ * "Migrate user Lambda trigger"), or `NotAuthorizedException` with
+ * PreventUserExistenceErrors. Never a disabled user or a required reset.
+ *
+ * @example
+ * ```ts
+ * isMigrationRefusal({ name: 'UserNotFoundException', message: 'UserMigration failed with error Incorrect username or password.' }) // true
+ * ```
+ */
+export function isMigrationRefusal(error: unknown): boolean {
+  const e = error as { name?: string; code?: string; message?: string } | null;
+  const name = e?.code ?? e?.name;
+  return (name === 'UserNotFoundException' || name === 'NotAuthorizedException') && !/disabled|reset|expired|temporarily unavailable/i.test(e?.message ?? '');
 }
 
 function fallbackAllowed(options: MigrationFallbackOptions): boolean {
@@ -107,6 +157,9 @@ function attempt<Session>(user: CognitoUserLike, details: unknown, fellBack: boo
  * first sign-in too). Never falls back on any other error or on a challenge.
  * The app client must allow ALLOW_USER_PASSWORD_AUTH. Both attempts send the
  * same `details`, its ClientMetadata included (see {@link legacyTotpMetadata}).
+ * With `askLegacyCode` and `withLegacyCode` (the same details with the code
+ * as ClientMetadata), a refused fallback asks the app for the legacy
+ * authenticator's code once and tries again with it.
  *
  * @example
  * ```ts
@@ -115,7 +168,7 @@ function attempt<Session>(user: CognitoUserLike, details: unknown, fellBack: boo
  * if (outcome.kind === 'session') use(outcome.session.getIdToken().getJwtToken())
  * ```
  */
-export async function signInWithMigration<Session = unknown>(user: CognitoUserLike, details: unknown, options: MigrationFallbackOptions = {}): Promise<SignInOutcome<Session>> {
+export async function signInWithMigration<Session = unknown>(user: CognitoUserLike, details: unknown, options: MigrationFallbackOptions & { withLegacyCode?: (code: string) => unknown } = {}): Promise<SignInOutcome<Session>> {
   const allowed = fallbackAllowed(options);
   user.setAuthenticationFlowType('USER_SRP_AUTH');
   try {
@@ -125,10 +178,30 @@ export async function signInWithMigration<Session = unknown>(user: CognitoUserLi
   }
   user.setAuthenticationFlowType(FALLBACK_FLOW);
   try {
-    return await attempt<Session>(user, details, true);
+    try {
+      return await attempt<Session>(user, details, true);
+    } catch (error) {
+      const code = await legacyCodeAfter(error, options, sentCode(details));
+      if (code === undefined || !options.withLegacyCode) throw error;
+      return await attempt<Session>(user, options.withLegacyCode(code), true);
+    }
   } finally {
     user.setAuthenticationFlowType('USER_SRP_AUTH');
   }
+}
+
+/** The ClientMetadata code `details` (an AuthenticationDetails) already carries, if any. */
+function sentCode(details: unknown): boolean {
+  const d = details as { getClientMetadata?(): Record<string, string> | undefined; clientMetadata?: Record<string, string> } | null;
+  const metadata = typeof d?.getClientMetadata === 'function' ? d.getClientMetadata() : d?.clientMetadata;
+  return Boolean(metadata?.[LEGACY_TOTP_CODE]);
+}
+
+/** After a refused fallback: the code the app gives when asked, or undefined (not asked, or no code). */
+async function legacyCodeAfter(error: unknown, options: MigrationFallbackOptions, sent: boolean): Promise<string | undefined> {
+  if (!options.askLegacyCode || sent || !isMigrationRefusal(error)) return undefined;
+  const code = await options.askLegacyCode();
+  return code === undefined || code === '' ? undefined : legacyTotpMetadata(code)[LEGACY_TOTP_CODE];
 }
 
 /** Amplify v6's `signIn` input, as far as the helper touches it. */
@@ -143,7 +216,8 @@ export interface AmplifySignInInput {
  * SRP flow, then once with `authFlowType: 'USER_PASSWORD_AUTH'` when Cognito
  * answers as for an unknown user, with the same options (`clientMetadata`
  * included). Challenges come back from `signIn` as `nextStep` and are never
- * retried.
+ * retried. With `askLegacyCode`, a refused fallback asks for the legacy
+ * authenticator's code once and tries again with it in `clientMetadata`.
  *
  * @example
  * ```ts
@@ -158,7 +232,14 @@ export async function amplifySignInWithMigration<Output>(signIn: (input: Amplify
   } catch (error) {
     if (!allowed || !isUnknownUserRefusal(error)) throw error;
   }
-  return signIn({ ...input, options: { ...input.options, authFlowType: FALLBACK_FLOW } });
+  const fallback = { ...input, options: { ...input.options, authFlowType: FALLBACK_FLOW } };
+  try {
+    return await signIn(fallback);
+  } catch (error) {
+    const code = await legacyCodeAfter(error, options, Boolean(input.options?.clientMetadata?.[LEGACY_TOTP_CODE]));
+    if (code === undefined) throw error;
+    return signIn({ ...fallback, options: { ...fallback.options, clientMetadata: legacyTotpMetadata(code, input.options?.clientMetadata) } });
+  }
 }
 
 /**

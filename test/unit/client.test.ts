@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { amplifySignInWithMigration, isUnknownUserRefusal, legacyTotpMetadata, migrationServices, signInWithMigration } from '../../src/client/index.js';
+import { amplifySignInWithMigration, isMigrationRefusal, isUnknownUserRefusal, legacyTotpMetadata, migrationServices, needsAuthenticatorEnrolment, signInWithMigration } from '../../src/client/index.js';
 
 const error = (name: string, message: string) => Object.assign(new Error(message), { name });
 
@@ -85,5 +85,42 @@ describe('client fallback rules', () => {
     const challenged = migrationServices(async (input: unknown) => (calls.push(input), { isSignedIn: false, nextStep: { signInStep: 'CONFIRM_SIGN_IN_WITH_TOTP_CODE' } }));
     expect((await challenged.handleSignIn({ username: 'ada', password: 'pw' })).nextStep.signInStep).toBe('CONFIRM_SIGN_IN_WITH_TOTP_CODE');
     expect(calls).toHaveLength(1);
+  });
+});
+
+describe('the legacy authenticator code (issue 36)', () => {
+  const refused = () => error('UserNotFoundException', 'UserMigration failed with error Incorrect username or password.');
+  it('Amplify v6: a refused fallback asks once for the code and tries again with it in clientMetadata; a given code or no answer asks nothing more', async () => {
+    const inputs: Array<{ options?: { authFlowType?: string; clientMetadata?: Record<string, string> } }> = [];
+    const signIn = (answers: Array<Error | string>) => async (input: (typeof inputs)[number]) => {
+      inputs.push(input);
+      const next = answers.shift()!;
+      if (next instanceof Error) throw next;
+      return next;
+    };
+    let asked = 0;
+    const ask = async () => { asked++; return '123456'; };
+    expect(await amplifySignInWithMigration(signIn([error('UserNotFoundException', 'User does not exist.'), refused(), 'DONE']), { username: 'ada', password: 'pw', options: { clientMetadata: { app: 'web' } } }, { askLegacyCode: ask })).toBe('DONE');
+    expect(asked).toBe(1);
+    expect(inputs.at(-1)?.options).toEqual({ authFlowType: 'USER_PASSWORD_AUTH', clientMetadata: { app: 'web', legacy_totp_code: '123456' } });
+    inputs.length = 0;
+    // A code sent already: nothing is asked, the refusal stands.
+    await expect(amplifySignInWithMigration(signIn([error('UserNotFoundException', 'User does not exist.'), refused()]), { username: 'ada', password: 'pw', options: { clientMetadata: legacyTotpMetadata('654321') } }, { askLegacyCode: ask })).rejects.toThrow(/UserMigration failed/);
+    expect(asked).toBe(1);
+    // The app gives no code: the refusal stands, one fallback only.
+    await expect(amplifySignInWithMigration(signIn([error('UserNotFoundException', 'User does not exist.'), refused()]), { username: 'ada', password: 'pw' }, { askLegacyCode: async () => undefined })).rejects.toThrow(/UserMigration failed/);
+    // Not a refusal (an outage): never asked.
+    await expect(amplifySignInWithMigration(signIn([error('UserNotFoundException', 'User does not exist.'), error('UserNotFoundException', 'UserMigration failed with error Sign-in is temporarily unavailable. Please try again later.')]), { username: 'ada', password: 'pw' }, { askLegacyCode: ask })).rejects.toThrow(/temporarily/);
+    expect(asked).toBe(1);
+  });
+
+  it('tells a migration\'s refusal from a disabled user or an outage, and a user who should enrol from one who has', () => {
+    expect(isMigrationRefusal(refused())).toBe(true);
+    expect(isMigrationRefusal(error('NotAuthorizedException', 'Incorrect username or password.'))).toBe(true);
+    expect(isMigrationRefusal(error('NotAuthorizedException', 'User is disabled.'))).toBe(false);
+    expect(isMigrationRefusal(error('TooManyRequestsException', 'Rate exceeded'))).toBe(false);
+    expect(needsAuthenticatorEnrolment({ 'custom:legacy_mfa': 'totp' }, false)).toBe(true);
+    expect(needsAuthenticatorEnrolment({ 'custom:legacy_mfa': 'totp' }, true)).toBe(false);
+    expect(needsAuthenticatorEnrolment({}, false)).toBe(false);
   });
 });

@@ -6,6 +6,7 @@ import bcrypt from 'bcryptjs';
 import { describe, expect, it } from 'vitest';
 import { type LegacyUser, PUBLIC_MESSAGES, type UserStore, createUserMigrationHandler } from '../../src/index.js';
 import { TOTP_DEFAULTS, decodeSecret, encodeBase32, matchTotp, totpAt, totpParameters, totpSettings } from '../../src/totp.js';
+import { totpOnline } from '../../scripts/doctor/online.js';
 import { captureLogger, countMetrics, lambdaContext, migrationEvent } from '../support/fakes.js';
 
 // RFC 6238 Appendix B: the seeds (ASCII), 8 digits, 30 s steps, and the codes at each time.
@@ -178,5 +179,22 @@ describe('a row with an authenticator (issue 36)', () => {
     const ok = await attempt(handler, 'right');
     expect(ok).toMatchObject({ finalUserStatus: 'CONFIRMED' });
     expect((ok as { userAttributes: Record<string, string> }).userAttributes['custom:legacy_mfa']).toBeUndefined();
+  });
+});
+
+describe('doctor and the second factor (issue 36)', () => {
+  const env = { PG_COLUMNS: JSON.stringify({ totpSecret: 'otp_secret' }) };
+  const schema = [{ Name: 'custom:legacy_mfa', AttributeDataType: 'String' as const, Mutable: true }];
+  it('says nothing for a store without secrets', () => {
+    expect(totpOnline({ MfaConfiguration: 'OFF' }, {}, 'eu-west-1_P')).toEqual([]);
+  });
+  it('fails a pool without the mark attribute, naming the command that adds it', () => {
+    const [mark] = totpOnline({ MfaConfiguration: 'ON', SchemaAttributes: [] }, env, 'eu-west-1_P');
+    expect(mark).toMatchObject({ id: 'pool.totp-mark', status: 'fail', fix: expect.stringMatching(/add-custom-attributes .*Name=legacy_mfa,AttributeDataType=String,Mutable=true/) });
+  });
+  it('warns when MFA is OFF: nothing would make the person enrol again', () => {
+    const checks = totpOnline({ MfaConfiguration: 'OFF', SchemaAttributes: schema }, env, 'eu-west-1_P');
+    expect(checks.map((c) => [c.id, c.status])).toEqual([['pool.totp-mark', 'pass'], ['mfa.totp-enrolment', 'warn']]);
+    expect(totpOnline({ MfaConfiguration: 'OPTIONAL', SchemaAttributes: schema }, { MYSQL_COLUMNS: env.PG_COLUMNS, TOTP_MARK_ATTRIBUTE: 'custom:legacy_mfa' }, 'eu-west-1_P').map((c) => c.status)).toEqual(['pass', 'pass']);
   });
 });
