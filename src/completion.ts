@@ -15,6 +15,8 @@ import type { PoolAdmin } from './pool-admin.js';
 import type { MigrationLogger, MigrationMetrics } from './telemetry.js';
 import type { LinkResult, StoreContext, UserStore } from './types.js';
 
+export { parseRoles } from './roles.js';
+
 /** The trigger sources that complete a migration. */
 export const COMPLETION_SOURCES = ['PostAuthentication_Authentication', 'PostConfirmation_ConfirmForgotPassword'] as const;
 
@@ -75,39 +77,6 @@ export const COMPLETION_TIMEOUT_MAX_MS = 3000;
 export const MAX_GROUPS_PER_USER = 100;
 // Room left for Lambda to serialise the answer before its own timeout.
 const MARGIN_MS = 150;
-
-/**
- * Legacy roles as a column or an API holds them: an array, a JSON array, or
- * comma-separated text. Blank entries and repeats are dropped; anything else
- * reads as no roles.
- *
- * @example
- * ```ts
- * parseRoles('{admin,staff}') // PostgreSQL text[] as text: ['admin', 'staff']
- * parseRoles('["admin","staff"]') // ['admin', 'staff']
- * parseRoles('admin, staff') // ['admin', 'staff']
- * ```
- */
-export function parseRoles(value: unknown): string[] {
-  let list: unknown[] = [];
-  if (Array.isArray(value)) list = value;
-  else if (typeof value === 'string') {
-    const text = value.trim();
-    if (text.startsWith('[')) {
-      try {
-        const parsed: unknown = JSON.parse(text);
-        if (Array.isArray(parsed)) list = parsed;
-      } catch {
-        list = [];
-      }
-    } else {
-      list = (text.startsWith('{') && text.endsWith('}') ? text.slice(1, -1) : text).split(',').map((r) => r.replace(/^"(.*)"$/, '$1'));
-    }
-  }
-  const roles = new Set<string>();
-  for (const r of list) if (typeof r === 'string' && r.trim()) roles.add(r.trim());
-  return [...roles];
-}
 
 /**
  * The Cognito groups a user's legacy roles map to: through `groupMap`, the

@@ -3,7 +3,7 @@ import { type CheckResult, type SelfCheck, fail, pass, warn } from '../../src/ch
 import { ConfigurationError, DeadlineExceededError, StoreUnavailableError } from '../../src/errors.js';
 import { rejectUnknownKeys } from '../../src/config.js';
 import { applyEnabled, parseFlag } from '../../src/flags.js';
-import { parseRoles } from '../../src/completion.js';
+import { parseRoles } from '../../src/roles.js';
 import type { AccountLink, AuthenticateResult, LegacyUser, LegacyValue, LinkResult, LookupQuery, StoreContext, UserStore } from '../../src/types.js';
 
 /**

@@ -2,7 +2,8 @@ import { randomBytes } from 'node:crypto';
 import type { ConnectionOptions } from 'mysql2/promise';
 import { type CheckResult, type SelfCheck, fail, pass, warn } from '../../src/checks.js';
 import { ConfigurationError } from '../../src/errors.js';
-import { type SqlColumns, type SqlLedger, repeatedLoginsCheck } from '../../src/sql-rows.js';
+import type { SqlColumns, SqlLedger } from '../sql/rows.js';
+import { repeatedLoginsCheck } from '../sql/checks.js';
 import type { LookupQuery, StoreContext } from '../../src/types.js';
 import { type MysqlError, type MysqlLookupPlan, explainMysqlError, isServerError } from './sql.js';
 

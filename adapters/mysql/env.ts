@@ -1,6 +1,6 @@
 import type { ConnectionOptions } from 'mysql2/promise';
 import { type Env, enumEnv, optionalEnv } from '../../src/config.js';
-import { databaseSource, isLocalHost, readRdsSecret, sqlStoreEnv, trustedCertificates } from '../../src/database-env.js';
+import { databaseSource, isLocalHost, readRdsSecret, sqlStoreEnv, trustedCertificates } from '../sql/env.js';
 import { ConfigurationError } from '../../src/errors.js';
 import { type MysqlStore, type MysqlStoreOptions, createMysqlStore } from './store.js';
 

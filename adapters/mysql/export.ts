@@ -1,6 +1,6 @@
 import type { ConnectionOptions } from 'mysql2';
 import type { ExportItem } from '../../src/csv/export.js';
-import { type SqlColumns, rowToLegacyUser } from '../../src/sql-rows.js';
+import { type SqlColumns, rowToLegacyUser } from '../sql/rows.js';
 import { BASE_OPTIONS } from './store.js';
 import { quoteTable, resolveColumns } from './sql.js';
 

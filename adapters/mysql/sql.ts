@@ -1,9 +1,9 @@
 // MySQL/MariaDB SQL pieces: quoting, the lookup of each mode, and errors
 // made safe to print.
-import { quoteTableWith, type SqlColumns } from '../../src/sql-rows.js';
+import { quoteTableWith, type SqlColumns } from '../sql/rows.js';
 import type { LookupQuery } from '../../src/types.js';
 
-export { DEFAULT_COLUMNS, columnName, resolveColumns } from '../../src/sql-rows.js';
+export { DEFAULT_COLUMNS, columnName, resolveColumns } from '../sql/rows.js';
 
 /**
  * A plain or schema-qualified table name, quoted with backticks.

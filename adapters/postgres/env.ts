@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import { type Env, enumEnv, optionalEnv } from '../../src/config.js';
 import { ConfigurationError } from '../../src/errors.js';
-import { databaseSource, isLocalHost, readRdsSecret, sqlStoreEnv, trustedCertificates } from '../../src/database-env.js';
+import { databaseSource, isLocalHost, readRdsSecret, sqlStoreEnv, trustedCertificates } from '../sql/env.js';
 import { type PostgresStore, type PostgresStoreOptions, createPostgresStore } from './store.js';
 
 /**

@@ -4,7 +4,7 @@ import { to as copyTo } from 'pg-copy-streams';
 import type { ExportItem, ExportSource, PreparedRow, RowPlan, RowSource } from '../../src/csv/export.js';
 import { projectionFor } from './project.js';
 import { quoteTable, resolveColumns } from './sql.js';
-import { legacyUserReader } from '../../src/sql-rows.js';
+import { legacyUserReader } from '../sql/rows.js';
 import { copyFieldParser, parseCopyLine } from './copy-text.js';
 import type { PostgresColumns } from './store.js';
 

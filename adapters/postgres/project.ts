@@ -10,7 +10,7 @@ import { STANDARD_ATTRIBUTES } from '../../src/attributes.js';
 import { csvText, type PreparedRow, type RowPlan } from '../../src/csv/export.js';
 import { AttributeValidationError } from '../../src/errors.js';
 import { parseFlag } from '../../src/flags.js';
-import { type SqlColumns, legacyValue } from '../../src/sql-rows.js';
+import { type SqlColumns, legacyValue } from '../sql/rows.js';
 import type { LegacyValue } from '../../src/types.js';
 import { COPY_ESCAPES, copyFieldParser } from './copy-text.js';
 

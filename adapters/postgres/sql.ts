@@ -1,6 +1,6 @@
-import { quoteTableWith } from '../../src/sql-rows.js';
+import { quoteTableWith } from '../sql/rows.js';
 
-export { DEFAULT_COLUMNS, columnName, resolveColumns } from '../../src/sql-rows.js';
+export { DEFAULT_COLUMNS, columnName, resolveColumns } from '../sql/rows.js';
 
 /**
  * A plain or schema-qualified table name, quoted for SQL.
@@ -35,4 +35,4 @@ export function explainSqlState(err: { code?: string; message?: string }): strin
   return `${classes[code.slice(0, 2)] ?? 'the server refused the statement'} (SQLSTATE ${code || 'unknown'})`;
 }
 
-export { isLocalHost } from '../../src/database-env.js';
+export { isLocalHost } from '../sql/env.js';

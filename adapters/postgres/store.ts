@@ -3,9 +3,9 @@ import PgClient from 'pg/lib/client.js';
 import { type LookupPlan, citextColumns, lookupPlan } from './lookup.js';
 import { explainSqlState, quoteTable } from './sql.js';
 import { runChecks, type SelfCheck } from '../../src/checks.js';
-import { connectionSlot } from '../../src/connection-slot.js';
+import { connectionSlot } from '../sql/connection-slot.js';
 import { DeadlineExceededError, StoreUnavailableError } from '../../src/errors.js';
-import { type SqlColumns, attemptSql, linkSqlRow, linkSqlRows, reserveParams, totpStepSql, rowToLegacyUser, sqlStoreSettings, userFromRows } from '../../src/sql-rows.js';
+import { type SqlColumns, attemptSql, linkSqlRow, linkSqlRows, reserveParams, totpStepSql, rowToLegacyUser, sqlStoreSettings, userFromRows } from '../sql/rows.js';
 import { type LegacyUser, type LookupQuery, type StoreContext, type UserStore } from '../../src/types.js';
 
 /** Which columns hold what (the same for every SQL store). */

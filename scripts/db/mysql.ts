@@ -2,7 +2,7 @@
 // column, added online (ALGORITHM=INPLACE, LOCK=NONE), proven with EXPLAIN.
 import { type Collations, lookupPlan, quoteTable, resolveColumns } from '../../adapters/mysql/sql.js';
 import { BASE_OPTIONS, connectMysql } from '../../adapters/mysql/store.js';
-import type { SqlColumns } from '../../src/sql-rows.js';
+import type { SqlColumns } from '../../adapters/sql/rows.js';
 import { EXIT, type Io, UsageError } from '../cli/command.js';
 
 const TEXT_TYPES = new Set(['text', 'tinytext', 'mediumtext', 'longtext', 'blob', 'tinyblob', 'mediumblob', 'longblob']);

@@ -11,7 +11,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { postgresExportSource, streamPostgresUserBatches } from '../../adapters/postgres/export.js';
 import { projectionFor } from '../../adapters/postgres/project.js';
-import { DEFAULT_COLUMNS } from '../../src/sql-rows.js';
+import { DEFAULT_COLUMNS } from '../../adapters/sql/rows.js';
 import { type ExportOptions, type RowPlan, exportCsv } from '../../src/csv/export.js';
 import { AttributeValidationError } from '../../src/errors.js';
 import { databaseUrl, sql } from '../support/database.js';

@@ -41,7 +41,7 @@ describe('the guessing limit', () => {
 
   it('a lock that has passed lets the row in; an unreadable lock holds', async () => {
     expect(await answer(handlerFor(storeWith({ lockedUntil: new Date(Date.now() - 1000) }, async () => {})).handler(migrationEvent('ada', 'right'), lambdaContext()))).toBe('migrated');
-    const { rowToLegacyUser, DEFAULT_COLUMNS } = await import('../../src/sql-rows.js');
+    const { rowToLegacyUser, DEFAULT_COLUMNS } = await import('../../adapters/sql/rows.js');
     const row = rowToLegacyUser({ id: 1, username: 'ada', locked_until: 'not a time', failed_attempts: 3 }, { ...DEFAULT_COLUMNS, failedAttempts: 'failed_attempts', lockedUntil: 'locked_until' });
     expect(row.lockedUntil!.getTime()).toBeGreaterThan(Date.now() + 1e12);
   });

@@ -2,10 +2,10 @@
 // the CA bundle Lambda ships, and which hosts are local enough for no TLS.
 import { readFile } from 'node:fs/promises';
 import { rootCertificates } from 'node:tls';
-import { type Env, integerEnv, jsonEnv, optionalEnv } from './config.js';
-import { ConfigurationError } from './errors.js';
-import { readSecretString } from './secrets.js';
-import type { SqlColumns } from './sql-rows.js';
+import { type Env, integerEnv, jsonEnv, optionalEnv } from '../../src/config.js';
+import { ConfigurationError } from '../../src/errors.js';
+import { readSecretString } from '../../src/secrets.js';
+import type { SqlColumns } from './rows.js';
 
 /** Connection settings from an RDS-managed Secrets Manager secret. */
 export interface RdsSettings {

@@ -2,7 +2,7 @@
 // resolved once (and again after they fail, or after an authentication error,
 // for rotated secrets), one connection opened on first use by a single
 // flight, replaced when it breaks.
-import type { StoreContext } from './types.js';
+import type { StoreContext } from '../../src/types.js';
 
 /** What a store does with its slot. */
 export interface ConnectionSlot<S, C> {
