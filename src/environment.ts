@@ -63,6 +63,7 @@ export function handlerOptionsFromEnv(env: Env): Omit<UserMigrationOptions, 'sto
       mode: enumEnv(env, 'PASSWORD_POLICY', ['off', 'warn', 'reset'] as const, 'off'),
       ...(policyRules === undefined ? {} : { rules: policyRules as PasswordRules }),
     },
+    signUpGuard: enumEnv(env, 'SIGNUP_GUARD', ['refuse', 'off'] as const, 'refuse'),
     totp: {
       encoding: enumEnv(env, 'TOTP_ENCODING', ['base32', 'hex'] as const, 'base32'),
       algorithm: enumEnv(env, 'TOTP_ALGORITHM', ['SHA1', 'SHA256', 'SHA512'] as const, 'SHA1'),

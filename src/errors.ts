@@ -11,7 +11,7 @@
  * take names of things (settings, attributes, formats), never secret values.
  */
 
-/** The only two texts a signing-in user can see. */
+/** The only texts a signing-in (or signing-up) user can see. */
 export const PUBLIC_MESSAGES = {
   /**
    * Same text for every refusal a user can provoke: unknown user, wrong
@@ -20,6 +20,11 @@ export const PUBLIC_MESSAGES = {
   rejected: 'Incorrect username or password.',
   /** Anything the user cannot fix by typing again: outage, timeout, bad configuration. */
   unavailable: 'Sign-in is temporarily unavailable. Please try again later.',
+  /**
+   * A sign-up refused by the Pre sign-up guard (src/signup.ts): a legacy
+   * account holds the username or email. It tells the person the way in.
+   */
+  signUpTaken: 'An account already exists for this username or email. Sign in with its existing password, or reset the password.',
 } as const;
 
 /**
@@ -37,6 +42,7 @@ export const OUTCOMES = [
   'no_hash', 'malformed_hash', 'hash_over_budget', 'ambiguous_login', 'mfa_required', 'already_migrated', 'cannot_reset', 'locked',
   'shadow_would_migrate', 'shadow_found',
   'completed', 'completion_failed', 'completion_conflict', 'group_missing', 'completion_unproven',
+  'signup_refused',
   'store_unavailable', 'deadline_exceeded',
   'invalid_attributes', 'invalid_event', 'configuration_invalid', 'internal_error',
 ] as const;

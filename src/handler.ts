@@ -6,6 +6,7 @@
 import type { Context, UserMigrationTriggerEvent } from 'aws-lambda';
 import { type CheckReport, fail, isSelfCheckEvent, report } from './checks.js';
 import { COMPLETION_SOURCES, type CompletionEvent, createCompletionFlow } from './completion.js';
+import { SIGNUP_SOURCES, type SignUpEvent, createSignUpGuard } from './signup.js';
 import { AttributeValidationError, CognitoMigrateError, ConfigurationError, PUBLIC_MESSAGES, UnsupportedHashError, asMigrateError } from './errors.js';
 import { createMigrationFlow } from './migration.js';
 import { type UserMigrationOptions, validate } from './options.js';
@@ -88,11 +89,17 @@ export function createUserMigrationHandler(options: UserMigrationOptions): UserM
   if (store.linkAccount || store.reserveAttempt) settings.completion.linkKey().catch(() => {});
   const migrate = createMigrationFlow({ settings, passwords, timing, pool, logger, metrics, describe: describeFailure });
   const complete = createCompletionFlow({ store, pool, settings: settings.completion, remigrate: settings.remigrate, logger, metrics });
+  const guard = createSignUpGuard({
+    store, mode: settings.signUpGuard, lookup: { matchEmail: settings.matchEmail, caseInsensitive: settings.caseInsensitive }, timeoutMs: settings.timeoutMs, logger, metrics,
+    reserved: [settings.completion.legacyIdAttribute, settings.completion.markAttribute, settings.completion.proofAttribute, settings.totp.markAttribute],
+  });
 
   const handler = async (event: unknown, context?: Partial<Context>): Promise<unknown> => {
     if (isSelfCheckEvent(event)) return (await import('./self-check.js')).selfCheck({ settings, passwords, logger });
     const source = (event as { triggerSource?: unknown } | null)?.triggerSource;
     if ((COMPLETION_SOURCES as readonly unknown[]).includes(source)) return complete(event as CompletionEvent, context);
+    if ((SIGNUP_SOURCES as readonly unknown[]).includes(source)) return guard(event as SignUpEvent, context);
+    if (source === 'PreSignUp_ExternalProvider') return event;
     if (typeof source === 'string' && /^Post(Authentication|Confirmation)_/.test(source)) return event;
     return migrate(event as UserMigrationTriggerEvent, context);
   };
@@ -122,10 +129,11 @@ export function guardColdStart(build: () => UserMigrationHandler, logger: Migrat
     const broken = async (event: unknown): Promise<never> => {
       if (isSelfCheckEvent(event)) return report([fail('config', failure.message, fix)]) as never;
       const source = (event as { triggerSource?: unknown } | null)?.triggerSource;
-      // Cognito fails a sign-in whose Post authentication trigger fails, and a sign-up whose Pre sign-up trigger
-      // fails: one bad setting would lock every user of the pool out, not only the legacy users still to migrate.
-      // Only the UserMigration answer needs the settings; the other sources go on untouched, loudly logged and counted.
-      if (typeof source === 'string' && PASS_THROUGH.test(source)) {
+      // Cognito fails a sign-in whose Post authentication trigger fails: one bad setting would lock every user of the
+      // pool out, not only the legacy users still to migrate. Those sources go on untouched, loudly logged and counted.
+      // A sign-up is another matter: let through unchecked, it could take a legacy person's login for good, and
+      // refusing it keeps every existing user signing in. So the guarded sign-ups fail closed.
+      if (typeof source === 'string' && PASS_THROUGH.test(source) && !(SIGNUP_SOURCES as readonly string[]).includes(source)) {
         logger.error('configuration invalid: this trigger answered unchanged, without completing anything', { triggerSource: source, ...describeFailure(failure) });
         // Built on first use: a healthy instance never needs it.
         (metrics ??= createDefaultMetrics()).count('configuration_invalid');

@@ -116,6 +116,13 @@ export interface UserMigrationOptions {
    * Cognito. Only rows with a secret are concerned.
    */
   totp?: Partial<TotpParameters> & { markAttribute?: string };
+  /**
+   * The Pre sign-up guard (src/signup.ts): `refuse` (default) refuses a
+   * SignUp or AdminCreateUser whose username or email is a legacy login that
+   * has not migrated, or that carries an attribute only the migration sets;
+   * `off` lets every sign-up through.
+   */
+  signUpGuard?: 'refuse' | 'off';
   /** The user pool the completion and `remigrate: 'if-absent'` call (default: an SDK client in the function's region). */
   pool?: PoolAdmin;
   /** Defaults to a Powertools Logger. */
@@ -127,7 +134,7 @@ export interface UserMigrationOptions {
 export const OPTION_NAMES = [
   'store', 'matchEmail', 'caseInsensitive', 'finalUserStatus', 'messageAction', 'desiredDeliveryMediums',
   'forceAliasCreation', 'enableSMSMFA', 'attributes', 'timeoutMs', 'verifiers', 'timingHash', 'normalize', 'workLimits', 'verifyWorker', 'shadow',
-  'remigrate', 'lockout', 'completion', 'passwordPolicy', 'totp', 'pool', 'logger', 'metrics',
+  'remigrate', 'lockout', 'completion', 'passwordPolicy', 'totp', 'signUpGuard', 'pool', 'logger', 'metrics',
 ] as const;
 
 /** The options, checked, with their defaults filled in. */
@@ -150,6 +157,7 @@ export interface Settings {
   completion: CompletionSettings;
   passwordPolicy: { mode: PolicyMode; rules?: PasswordRules };
   totp: TotpParameters & { markAttribute: string };
+  signUpGuard: 'refuse' | 'off';
 }
 
 /**
@@ -217,6 +225,7 @@ export function validate(options: UserMigrationOptions): Settings {
     completion,
     passwordPolicy: passwordPolicySettings(options.passwordPolicy, WHERE),
     totp: totpOption(options.totp),
+    signUpGuard: oneOf(WHERE, 'signUpGuard', options.signUpGuard ?? 'refuse', ['refuse', 'off'] as const),
   };
 }
 

@@ -90,6 +90,7 @@ export async function onlineChecks(clients: OnlineClients, options: OnlineOption
       results.push(...(await mfaOnline(clients, UserPool?.MfaConfiguration, UserPool?.SmsConfiguration, env)));
       results.push(...(await completionOnline(clients.cognito, UserPool ?? {}, env, functionArn, functionName, userPoolId)));
       results.push(...totpOnline(UserPool ?? {}, env, userPoolId));
+      results.push(signUpGuardOnline(UserPool ?? {}, env, userPoolId, (arn) => Boolean(arn) && (arn === functionArn || arn!.endsWith(`:function:${functionName}`) || arn === functionName)));
       results.push(...poolPitfalls(UserPool ?? {}, env, (arn) => Boolean(arn) && (arn === functionArn || arn!.endsWith(`:function:${functionName}`) || arn === functionName)));
       if (env.OLD_USER_POOL_ID) results.push(await mfaAgainstOldPool(clients.cognito, userPoolId, env.OLD_USER_POOL_ID));
       results.push(await replicaOnline(clients.cognito, userPoolId, region ?? ''));
@@ -229,6 +230,19 @@ function writeCheck(client: string, writable: string[] | undefined, guarded: str
   return open.length
     ? fail('client.write-attributes', `App client ${client} lets users write ${open.join(' and ')}: a user could point their account at another legacy row, or skip the completion`, `Remove ${open.join(', ')} from the client's WriteAttributes (aws cognito-idp update-user-pool-client … --write-attributes with the others only).`)
     : pass('client.write-attributes', `App client ${client} cannot write ${guarded.join(' or ')}`);
+}
+
+/**
+ * The sign-up door (issue 33): unless SIGNUP_GUARD=off, the pool must send
+ * Pre sign-up to the function, or anyone can sign up with the email of a
+ * legacy user who has not migrated yet and keep that person out for good.
+ */
+export function signUpGuardOnline(pool: UserPoolType, env: Record<string, string>, userPoolId: string, ours: (arn: string | undefined) => boolean): CheckResult {
+  if (env.SIGNUP_GUARD === 'off') return warn('pool.signup-guard', `SIGNUP_GUARD=off: a sign-up in ${userPoolId} can take the login of a legacy user who has not migrated`, 'Leave SIGNUP_GUARD unset (refuse) and send the pool\'s Pre sign-up trigger to this function, unless the pool allows no self sign-up and no admin creation.');
+  const wired = pool.LambdaConfig?.PreSignUp;
+  return ours(wired)
+    ? pass('pool.signup-guard', `User pool ${userPoolId} sends Pre sign-up to the function: no sign-up takes a legacy login that has not migrated`)
+    : warn('pool.signup-guard', `User pool ${userPoolId} ${wired ? `sends Pre sign-up to ${wired.split(':').pop()}, not this function` : 'has no Pre sign-up trigger'}: anyone can sign up with a legacy user's email before that user migrates, and keep them out for good`, 'Set the pool\'s Pre sign-up trigger to this function (template.yaml and the CDK construct do); if another function must run there, call this one from it.');
 }
 
 /** True when the store reads authenticator (TOTP) secrets: the SQL stores' `totpSecret` column. */

@@ -11,15 +11,16 @@ import { freePort } from './postgres.mjs';
 const CHILD = fileURLToPath(new URL('./cognito-local-child.cjs', import.meta.url));
 
 /**
- * @param {{ lambdaEndpoint: string, userMigration?: string, completion?: string, userPoolDefaults?: object, port?: number, log?: (line: string) => void }} options
- *   `completion` names the function cognito-local calls as Post authentication and Post confirmation trigger;
+ * @param {{ lambdaEndpoint: string, userMigration?: string, completion?: string, preSignUp?: string, userPoolDefaults?: object, port?: number, log?: (line: string) => void }} options
+ *   `completion` names the function cognito-local calls as Post authentication and Post confirmation trigger,
+ *   `preSignUp` the one it calls as Pre sign-up (on SignUp only);
  *   `port` is one chosen beforehand (a function that calls the emulator needs its address before it starts)
  * @returns {Promise<{ endpoint: string, dir: string, stop: () => Promise<void> }>}
  * @example
  * const cognito = await startCognitoLocal({ lambdaEndpoint: lambda.url, userMigration: 'migrate' })
  * new CognitoIdentityProviderClient({ endpoint: cognito.endpoint, region: 'local', credentials })
  */
-export async function startCognitoLocal({ lambdaEndpoint, userMigration, completion, userPoolDefaults, port: chosen, log = () => {} }) {
+export async function startCognitoLocal({ lambdaEndpoint, userMigration, completion, preSignUp, userPoolDefaults, port: chosen, log = () => {} }) {
   const dir = await mkdtemp(join(tmpdir(), 'cognito-migrate-idp-'));
   await mkdir(join(dir, '.cognito'), { recursive: true });
   await writeFile(join(dir, '.cognito', 'config.json'), JSON.stringify({
@@ -27,6 +28,7 @@ export async function startCognitoLocal({ lambdaEndpoint, userMigration, complet
     TriggerFunctions: {
       ...(userMigration ? { UserMigration: userMigration } : {}),
       ...(completion ? { PostAuthentication: completion, PostConfirmation: completion } : {}),
+      ...(preSignUp ? { PreSignUp: preSignUp } : {}),
     },
     // The emulator's default makes every new pool sign in by email; pools that want usernames say so here.
     ...(userPoolDefaults ? { UserPoolDefaults: userPoolDefaults } : {}),

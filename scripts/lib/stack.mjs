@@ -44,15 +44,16 @@ async function addLedger(url, table) {
 
 /**
  * Starts the stack; `stop()` ends every process it started, in reverse order.
- * @param {{ schema?: string, functionEnv?: Record<string,string>, completion?: boolean, onLog?: (line: string) => void, log?: (line: string) => void, maxConcurrency?: number }} [options]
+ * @param {{ schema?: string, functionEnv?: Record<string,string>, completion?: boolean, signUpGuard?: boolean, onLog?: (line: string) => void, log?: (line: string) => void, maxConcurrency?: number }} [options]
  *   `completion: true` wires the function as Post authentication and Post confirmation trigger too, lets it call the
  *   emulator's Cognito API (AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER) as the deployed function calls its pool, and
  *   gives it a ledger: the legacy table gets cognito_sub, cognito_linked_at and roles columns (alice is ROLE_ADMIN,
- *   carol ROLE_SUPPORT), GROUP_MAP maps them to the pool's groups admins and support
+ *   carol ROLE_SUPPORT), GROUP_MAP maps them to the pool's groups admins and support; `signUpGuard: true` wires it as
+ *   Pre sign-up trigger (cognito-local calls it on SignUp)
  * @example
  * const stack = await startLocalStack(); try { … stack.idp.send(new InitiateAuthCommand(…)) } finally { await stack.stop() }
  */
-export async function startLocalStack({ schema = 'legacy', functionEnv = {}, completion = false, onLog = () => {}, log = () => {}, maxConcurrency = 4 } = {}) {
+export async function startLocalStack({ schema = 'legacy', functionEnv = {}, completion = false, signUpGuard = false, onLog = () => {}, log = () => {}, maxConcurrency = 4 } = {}) {
   const stops = [];
   const stop = async () => {
     while (stops.length) await stops.pop()().catch(() => {});
@@ -83,7 +84,7 @@ export async function startLocalStack({ schema = 'legacy', functionEnv = {}, com
       },
     });
     stops.push(() => lambda.close());
-    const cognito = await startCognitoLocal({ lambdaEndpoint: lambda.url, userMigration: FUNCTION_NAME, ...(completion ? { completion: FUNCTION_NAME } : {}), port: cognitoPort, log });
+    const cognito = await startCognitoLocal({ lambdaEndpoint: lambda.url, userMigration: FUNCTION_NAME, ...(completion ? { completion: FUNCTION_NAME } : {}), ...(signUpGuard ? { preSignUp: FUNCTION_NAME } : {}), port: cognitoPort, log });
     stops.push(() => cognito.stop());
     const idp = new CognitoIdentityProviderClient({
       endpoint: cognito.endpoint, region: 'local', credentials: { accessKeyId: 'local', secretAccessKey: 'local' },

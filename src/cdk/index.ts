@@ -354,6 +354,8 @@ export class CognitoMigration extends Construct {
       // addTrigger adds Cognito's invoke permission with the pool's ARN as SourceArn.
       const own = pool as cognito.UserPool;
       own.addTrigger(cognito.UserPoolOperation.USER_MIGRATION, this.function);
+      // The sign-up guard (src/signup.ts): a sign-up may not take a legacy login that has not migrated.
+      if (settingOf('SIGNUP_GUARD') !== 'off') own.addTrigger(cognito.UserPoolOperation.PRE_SIGN_UP, this.function);
       if (completion) {
         own.addTrigger(cognito.UserPoolOperation.POST_AUTHENTICATION, this.function);
         own.addTrigger(cognito.UserPoolOperation.POST_CONFIRMATION, this.function);
@@ -396,7 +398,7 @@ export class CognitoMigration extends Construct {
         }),
       ], [
         new cloudwatch.GraphWidget({ title: 'Migrations completed, and what kept one from completing', width: 12, left: metrics(['completed', 'completion_failed', 'completion_conflict', 'group_missing', 'completion_unproven']) }),
-        new cloudwatch.GraphWidget({ title: 'Guessing limit: sign-ins refused because the legacy row is locked', width: 12, left: metrics(['locked']) }),
+        new cloudwatch.GraphWidget({ title: 'Guessing limit: locked rows; sign-ups refused because a legacy account holds the login', width: 12, left: metrics(['locked', 'signup_refused']) }),
       ]],
     });
 

@@ -31,12 +31,13 @@ describe('handlerOptionsFromEnv', () => {
       REMIGRATE: 'if-absent', GROUP_MAP: '{"ROLE_ADMIN":"admins"}', UNMAPPED_ROLES: 'same-name', CREATE_MISSING_GROUPS: 'true',
       COMPLETION_TIMEOUT_MS: '1500', COMPLETION_MARK_ATTRIBUTE: 'custom:done_at', LOGIN_ATTEMPTS_MAX: '5', LOGIN_LOCK_SECONDS: '600',
       PASSWORD_POLICY: 'reset', PASSWORD_POLICY_RULES: '{"MinimumLength":10}', LINK_KEY: 'k'.repeat(40), COMPLETION_PROOF_ATTRIBUTE: 'custom:proof',
-      TOTP_ENCODING: 'hex', TOTP_ALGORITHM: 'SHA256', TOTP_DIGITS: '8', TOTP_PERIOD: '60', TOTP_MARK_ATTRIBUTE: 'custom:had_mfa',
+      SIGNUP_GUARD: 'off', TOTP_ENCODING: 'hex', TOTP_ALGORITHM: 'SHA256', TOTP_DIGITS: '8', TOTP_PERIOD: '60', TOTP_MARK_ATTRIBUTE: 'custom:had_mfa',
     })).toEqual({
       matchEmail: true, caseInsensitive: true, finalUserStatus: 'RESET_REQUIRED', messageAction: 'SEND',
       desiredDeliveryMediums: ['EMAIL', 'SMS'], forceAliasCreation: true, enableSMSMFA: true, timeoutMs: 2500,
       attributes: { email: 'mail' }, normalize: 'NFC', shadow: true, remigrate: 'if-absent', lockout: { maxAttempts: 5, lockSeconds: 600 },
       passwordPolicy: { mode: 'reset', rules: { MinimumLength: 10 } },
+      signUpGuard: 'off',
       totp: { encoding: 'hex', algorithm: 'SHA256', digits: 8, period: 60, markAttribute: 'custom:had_mfa' },
       completion: { groupMap: { ROLE_ADMIN: 'admins' }, unmappedRoles: 'same-name', createMissingGroups: true, timeoutMs: 1500, markAttribute: 'custom:done_at', proofAttribute: 'custom:proof', linkKey: 'k'.repeat(40) },
     });
@@ -47,6 +48,7 @@ describe('handlerOptionsFromEnv', () => {
     expect(() => handlerOptionsFromEnv({ GROUP_MAP: '["admins"]' })).toThrow(/GROUP_MAP must be a JSON object/);
     expect(() => handlerOptionsFromEnv({ REMIGRATE: 'always' })).toThrow(/REMIGRATE/);
     expect(() => handlerOptionsFromEnv({ TOTP_DIGITS: '7' })).toThrow(/TOTP_DIGITS/);
+    expect(() => handlerOptionsFromEnv({ SIGNUP_GUARD: 'allow' })).toThrow(/SIGNUP_GUARD/);
     expect(() => handlerOptionsFromEnv({ TOTP_ENCODING: 'base64' })).toThrow(/TOTP_ENCODING/);
     expect(() => handlerOptionsFromEnv({ COMPLETION_TIMEOUT_MS: '4500' })).toThrow(/COMPLETION_TIMEOUT_MS must be a whole number from 100 to 3000/);
     expect(() => handlerOptionsFromEnv({ LINK_KEY: 'k'.repeat(40), LINK_KEY_ARN: 'arn:aws:secretsmanager:eu-west-1:1:secret:x' })).toThrow(/LINK_KEY and LINK_KEY_ARN are both set/);
