@@ -76,7 +76,7 @@ describe('the README\'s CDK example, from the packed package in a fresh project'
     expect(fn.Properties).toMatchObject({ Runtime: 'nodejs22.x', Timeout: 5, Environment: { Variables: expect.objectContaining({ MATCH_EMAIL: 'true', PG_TABLE: 'legacy.users' }) } });
     expect(resources.some((r) => r.Type === 'AWS::Lambda::Permission' && r.Properties.Principal === 'cognito-idp.amazonaws.com' && JSON.stringify(r.Properties.SourceArn).includes('Users'))).toBe(true);
     const pool = resources.find((r) => r.Type === 'AWS::Cognito::UserPool')!;
-    expect(Object.keys(pool.Properties.LambdaConfig).sort()).toEqual(['PostAuthentication', 'PostConfirmation', 'UserMigration']);
+    expect(Object.keys(pool.Properties.LambdaConfig).sort()).toEqual(['PostAuthentication', 'PostConfirmation', 'PreSignUp', 'UserMigration']);
     const statements = resources.filter((r) => r.Type === 'AWS::IAM::Policy').flatMap((r) => r.Properties.PolicyDocument.Statement as Array<{ Action: unknown; Resource: unknown }>);
     for (const s of statements.filter((st) => JSON.stringify(st.Action).includes('cognito-idp:'))) expect(JSON.stringify(s.Resource)).not.toBe('"*"');
     expect(JSON.stringify(statements)).not.toContain('cognito-idp:*');

@@ -60,7 +60,7 @@ describe('CognitoMigration (aws-cdk-lib)', () => {
       Environment: { Variables: Match.objectLike({ DATABASE_SECRET_ARN: Match.anyValue(), PG_TABLE: 'legacy.users', MATCH_EMAIL: 'true', TIMING_HASH: Match.stringLikeRegexp('^\\$2b\\$12\\$'), POWERTOOLS_METRICS_NAMESPACE: 'CognitoMigrate' }) },
     });
     const functionArn = { 'Fn::GetAtt': [Match.stringLikeRegexp('^MigrationFunction'), 'Arn'] };
-    template.hasResourceProperties('AWS::Cognito::UserPool', { LambdaConfig: { UserMigration: functionArn, PostAuthentication: functionArn, PostConfirmation: functionArn } });
+    template.hasResourceProperties('AWS::Cognito::UserPool', { LambdaConfig: { UserMigration: functionArn, PostAuthentication: functionArn, PostConfirmation: functionArn, PreSignUp: functionArn } });
     template.hasResourceProperties('AWS::Lambda::Permission', { Action: 'lambda:InvokeFunction', Principal: 'cognito-idp.amazonaws.com', SourceArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^Users'), 'Arn'] } });
     const all = statements(template);
     const cognitoStatements = all.filter((s) => JSON.stringify(s.Action).includes('cognito-idp:'));
@@ -100,6 +100,14 @@ describe('CognitoMigration (aws-cdk-lib)', () => {
     });
     const actions = statements(template).filter((s) => JSON.stringify(s.Action).includes('cognito-idp:')).flatMap((s) => s.Action as string[]);
     expect(actions.sort()).toEqual(['cognito-idp:AdminAddUserToGroup', 'cognito-idp:AdminUpdateUserAttributes', 'cognito-idp:CreateGroup', 'cognito-idp:DescribeUserPool', 'cognito-idp:ListUsers']);
+  });
+
+  it('wires the sign-up guard as Pre sign-up unless SIGNUP_GUARD=off (issue 33)', () => {
+    const wired = (environment: Record<string, string>) => synth((stack) => {
+      new CognitoMigration(stack, 'Migration', { userPool: new cognito.UserPool(stack, 'Users'), store: MigrationStore.http({ baseUrl: 'https://legacy.example/api' }), environment });
+    }).template;
+    wired({}).hasResourceProperties('AWS::Cognito::UserPool', { LambdaConfig: Match.objectLike({ PreSignUp: Match.anyValue() }) });
+    wired({ SIGNUP_GUARD: 'off' }).hasResourceProperties('AWS::Cognito::UserPool', { LambdaConfig: Match.not(Match.objectLike({ PreSignUp: Match.anyValue() })) });
   });
 
   it('every app client of the pool declares WriteAttributes: one that declares none gets the standard ones and a warning, none of the link, mark or proof (issue 32)', () => {
