@@ -6,7 +6,7 @@
 import type { Context, UserMigrationTriggerEvent } from 'aws-lambda';
 import { type CheckReport, fail, isSelfCheckEvent, report } from './checks.js';
 import { COMPLETION_SOURCES, type CompletionEvent, createCompletionFlow } from './completion.js';
-import { SIGNUP_SOURCES, type SignUpEvent, createSignUpGuard } from './signup.js';
+import type { SignUpEvent } from './signup.js';
 import { AttributeValidationError, CognitoMigrateError, ConfigurationError, PUBLIC_MESSAGES, UnsupportedHashError, asMigrateError } from './errors.js';
 import { createMigrationFlow } from './migration.js';
 import { type UserMigrationOptions, validate } from './options.js';
@@ -16,6 +16,9 @@ import { type MigrationLogger, type MigrationMetrics, createDefaultLogger, creat
 
 // The trigger sources that never need the settings to answer: they pass when the configuration is broken.
 const PASS_THROUGH = /^(PostAuthentication|PostConfirmation|PreSignUp)_/;
+
+/** The Pre sign-up sources the guard checks (src/signup.ts); `PreSignUp_ExternalProvider`, a federated first sign-in, is not one yet. */
+export const SIGNUP_SOURCES = ['PreSignUp_SignUp', 'PreSignUp_AdminCreateUser'] as const;
 
 export { COGNITO_LIMIT_MS, type UserMigrationOptions } from './options.js';
 
@@ -89,10 +92,15 @@ export function createUserMigrationHandler(options: UserMigrationOptions): UserM
   if (store.linkAccount || store.reserveAttempt) settings.completion.linkKey().catch(() => {});
   const migrate = createMigrationFlow({ settings, passwords, timing, pool, logger, metrics, describe: describeFailure });
   const complete = createCompletionFlow({ store, pool, settings: settings.completion, remigrate: settings.remigrate, logger, metrics });
-  const guard = createSignUpGuard({
-    store, mode: settings.signUpGuard, lookup: { matchEmail: settings.matchEmail, caseInsensitive: settings.caseInsensitive }, timeoutMs: settings.timeoutMs, logger, metrics,
-    reserved: [settings.completion.legacyIdAttribute, settings.completion.markAttribute, settings.completion.proofAttribute, settings.totp.markAttribute],
-  });
+  // The sign-up guard loads on the first Pre sign-up event: a sign-in never needs it.
+  let guarding: Promise<(event: SignUpEvent, context?: Partial<Context>) => Promise<SignUpEvent>> | undefined;
+  const guard = async (event: SignUpEvent, context?: Partial<Context>) => {
+    guarding ??= import('./signup.js').then(({ createSignUpGuard }) => createSignUpGuard({
+      store, mode: settings.signUpGuard, lookup: { matchEmail: settings.matchEmail, caseInsensitive: settings.caseInsensitive }, timeoutMs: settings.timeoutMs, logger, metrics,
+      reserved: [settings.completion.legacyIdAttribute, settings.completion.markAttribute, settings.completion.proofAttribute, settings.totp.markAttribute],
+    }));
+    return (await guarding)(event, context);
+  };
 
   const handler = async (event: unknown, context?: Partial<Context>): Promise<unknown> => {
     if (isSelfCheckEvent(event)) return (await import('./self-check.js')).selfCheck({ settings, passwords, logger });

@@ -8,14 +8,11 @@
 // owner's legacy password is refused for good (aws-amplify/amplify-js#5081).
 // So a sign-up whose username or email is a legacy login that has not
 // migrated is refused, and so is one that carries an attribute only the
-// migration sets.
+// migration sets. It loads on the first Pre sign-up event (src/handler.ts).
 import type { Context } from 'aws-lambda';
 import { AuthenticationFailedError, CognitoMigrateError, PUBLIC_MESSAGES } from './errors.js';
 import type { MigrationLogger, MigrationMetrics } from './telemetry.js';
 import type { LookupQuery, StoreContext, UserStore } from './types.js';
-
-/** The Pre sign-up sources the guard checks; `PreSignUp_ExternalProvider` (a federated first sign-in) is not one yet. */
-export const SIGNUP_SOURCES = ['PreSignUp_SignUp', 'PreSignUp_AdminCreateUser'] as const;
 
 /** What a refused sign-up is told: the way in for the legacy account's owner. */
 export const SIGNUP_REFUSED = PUBLIC_MESSAGES.signUpTaken;

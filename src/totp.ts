@@ -9,8 +9,8 @@
 // HMAC-SHA-1, -256 or -512, dynamically truncated to 6 or 8 digits. §5.2: a
 // verifier accepts a step or so either side for clock drift and network delay;
 // here ±1 step. §5.2 also asks that a code not be accepted twice: a store with
-// a last-step column keeps the step each success used.
-import { createHmac, timingSafeEqual } from 'node:crypto';
+// a last-step column keeps the step each success used. The settings live
+// here; the check itself (totp-check.ts) loads on the first row with a secret.
 import { ConfigurationError } from './errors.js';
 
 /** How a row's TOTP secret is kept and used. */
@@ -31,92 +31,6 @@ export const TOTP_CODE_KEY = 'legacy_totp_code';
 
 /** The steps either side of now a code may come from (RFC 6238 §5.2). */
 export const TOTP_SKEW = 1;
-
-/**
- * A secret's bytes from its stored text; undefined when the text is not valid
- * in that encoding (a row the check must refuse, never guess at).
- *
- * @example
- * ```ts
- * decodeSecret('GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ', 'base32') // the 20 bytes of '12345678901234567890'
- * ```
- */
-export function decodeSecret(text: string, encoding: TotpParameters['encoding']): Buffer | undefined {
-  const clean = text.replace(/[\s-]/g, '');
-  if (encoding === 'hex') return /^(?:[0-9a-fA-F]{2})+$/.test(clean) ? Buffer.from(clean, 'hex') : undefined;
-  const b32 = clean.toUpperCase().replace(/=+$/, '');
-  if (!/^[A-Z2-7]+$/.test(b32)) return undefined;
-  const out: number[] = [];
-  let bits = 0;
-  let value = 0;
-  for (const c of b32) {
-    value = ((value << 5) | BASE32.indexOf(c)) & 0xffff;
-    bits += 5;
-    if (bits >= 8) {
-      out.push((value >>> (bits - 8)) & 0xff);
-      bits -= 8;
-    }
-  }
-  return out.length ? Buffer.from(out) : undefined;
-}
-
-/**
- * Bytes as RFC 4648 base32, unpadded: how authenticator apps take a secret.
- * @example encodeBase32(Buffer.from('12345678901234567890')) // 'GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ'
- */
-export function encodeBase32(bytes: Uint8Array): string {
-  let out = '';
-  let bits = 0;
-  let value = 0;
-  for (const byte of bytes) {
-    value = ((value << 8) | byte) & 0xffff;
-    bits += 8;
-    while (bits >= 5) {
-      out += BASE32[(value >>> (bits - 5)) & 31];
-      bits -= 5;
-    }
-  }
-  if (bits > 0) out += BASE32[(value << (5 - bits)) & 31];
-  return out;
-}
-
-const BASE32 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
-
-/**
- * The code for one time step (RFC 6238 §4, HOTP's truncation from RFC 4226 §5.3).
- *
- * @example
- * ```ts
- * totpAt(Buffer.from('12345678901234567890'), 1, { ...TOTP_DEFAULTS, digits: 8 }) // '94287082' (RFC 6238 Appendix B, T = 59 s)
- * ```
- */
-export function totpAt(secret: Buffer, step: number, p: Pick<TotpParameters, 'algorithm' | 'digits'>): string {
-  const counter = Buffer.alloc(8);
-  counter.writeBigUInt64BE(BigInt(step));
-  const mac = createHmac(p.algorithm.toLowerCase(), secret).update(counter).digest();
-  const offset = mac[mac.length - 1]! & 0x0f;
-  const binary = ((mac[offset]! & 0x7f) << 24) | (mac[offset + 1]! << 16) | (mac[offset + 2]! << 8) | mac[offset + 3]!;
-  return String(binary % 10 ** p.digits).padStart(p.digits, '0');
-}
-
-/**
- * The time step a code matches, within ±{@link TOTP_SKEW} steps of `now`, or
- * undefined. Every candidate is compared, in constant time, whatever matched.
- *
- * @example
- * ```ts
- * const step = matchTotp(secret, '287082', TOTP_DEFAULTS, Date.now())
- * ```
- */
-export function matchTotp(secret: Buffer, code: string, p: TotpParameters, now: number): number | undefined {
-  if (typeof code !== 'string' || code.length !== p.digits || !/^\d+$/.test(code)) return undefined;
-  const current = Math.floor(now / 1000 / p.period);
-  let matched: number | undefined;
-  for (let step = current - TOTP_SKEW; step <= current + TOTP_SKEW; step++) {
-    if (step >= 0 && timingSafeEqual(Buffer.from(totpAt(secret, step, p)), Buffer.from(code)) && matched === undefined) matched = step;
-  }
-  return matched;
-}
 
 /**
  * A row's TOTP parameters: its own where it names them (the store's columns),

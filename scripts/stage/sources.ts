@@ -4,7 +4,7 @@
 
 import type { StagedUser as Row } from '../../adapters/postgres/stage.js';
 import { parseFlag } from '../../src/flags.js';
-import { encodeBase32 } from '../../src/totp.js';
+import { encodeBase32 } from '../../src/totp-check.js';
 
 /** One user to stage, with facts worth counting that staging cannot carry (a TOTP secret). */
 export interface StagedUser extends Row {

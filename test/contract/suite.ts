@@ -4,7 +4,8 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type AttributeMapping, PUBLIC_MESSAGES, type UserStore, createChainStore, createUserMigrationHandler, runChecks } from '../../src/index.js';
-import { TOTP_DEFAULTS, decodeSecret, totpAt } from '../../src/totp.js';
+import { TOTP_DEFAULTS } from '../../src/totp.js';
+import { decodeSecret, totpAt } from '../../src/totp-check.js';
 import { TEST_LINK_KEY, captureLogger, countMetrics, lambdaContext, migrationEvent } from '../support/fakes.js';
 
 /** The legacy users every adapter's backend must hold for the suite. */

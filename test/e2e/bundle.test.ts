@@ -43,7 +43,7 @@ describe('the built bundle', () => {
     expect(externals.filter((p) => !p.startsWith('node:') && !p.startsWith('@aws-sdk/') && p !== 'pg-native' && !builtinModules.includes(p))).toEqual([]);
   });
 
-  it('a cold start loads no password engine and none of the self-check invocation\'s code: those chunks load on first use', async () => {
+  it('a cold start loads no password engine and none of the self-check invocation\'s code, the sign-up guard or the TOTP check: those chunks load on first use', async () => {
     const meta = JSON.parse(await readFile(join(root, 'dist', 'postgres', 'meta.json'), 'utf8')) as { outputs: Record<string, { inputs: Record<string, unknown>; imports: Array<{ path: string; kind: string }> }> };
     const loaded = new Set<string>();
     const visit = (path: string) => {
@@ -54,7 +54,7 @@ describe('the built bundle', () => {
     visit('dist/postgres/index.mjs');
     const inputs = [...loaded].flatMap((path) => Object.keys(meta.outputs[path]!.inputs));
     expect(inputs).toContain('src/migration.ts');
-    const lazy = ['src/self-check.ts', 'src/timing-check.ts', 'src/calibration-check.ts', 'src/passwords/scrypt.ts', 'src/passwords/argon2.ts', 'src/passwords/crypt.ts'];
+    const lazy = ['src/self-check.ts', 'src/signup.ts', 'src/totp-check.ts', 'src/timing-check.ts', 'src/calibration-check.ts', 'src/passwords/scrypt.ts', 'src/passwords/argon2.ts', 'src/passwords/crypt.ts'];
     expect(inputs.filter((p) => lazy.includes(p) || p.includes('node_modules/hash-wasm'))).toEqual([]);
   });
 

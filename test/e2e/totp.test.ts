@@ -10,7 +10,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_USERS } from '../../scripts/lib/seed.mjs';
 import { startLocalStack } from '../../scripts/lib/stack.mjs';
 import { legacyTotpMetadata, needsAuthenticatorEnrolment, signInWithMigration } from '../../src/client/index.js';
-import { TOTP_DEFAULTS, decodeSecret, totpAt } from '../../src/totp.js';
+import { TOTP_DEFAULTS } from '../../src/totp.js';
+import { decodeSecret, totpAt } from '../../src/totp-check.js';
 import { databaseUrl, sql } from '../support/database.js';
 import { type SrpStandIn, startSrpStandIn } from '../support/srp-stand-in.js';
 

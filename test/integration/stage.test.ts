@@ -13,7 +13,8 @@ import { stage } from '../../scripts/stage/index.js';
 import { databaseUrl, sql } from '../support/database.js';
 import { STAGED_TOTP_COLUMNS } from '../../adapters/postgres/stage.js';
 import { PUBLIC_MESSAGES, createUserMigrationHandler } from '../../src/index.js';
-import { TOTP_DEFAULTS, encodeBase32, totpAt } from '../../src/totp.js';
+import { TOTP_DEFAULTS } from '../../src/totp.js';
+import { encodeBase32, totpAt } from '../../src/totp-check.js';
 import { captureLogger, countMetrics, lambdaContext, migrationEvent } from '../support/fakes.js';
 
 const FIXTURES = new URL('../fixtures/stage/', import.meta.url).pathname;

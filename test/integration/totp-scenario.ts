@@ -5,7 +5,8 @@
 import bcrypt from 'bcryptjs';
 import { expect, it } from 'vitest';
 import { PUBLIC_MESSAGES, type UserStore, createUserMigrationHandler } from '../../src/index.js';
-import { TOTP_DEFAULTS, decodeSecret, totpAt } from '../../src/totp.js';
+import { TOTP_DEFAULTS } from '../../src/totp.js';
+import { decodeSecret, totpAt } from '../../src/totp-check.js';
 import { captureLogger, countMetrics, lambdaContext, migrationEvent } from '../support/fakes.js';
 
 export const TOTP_SECRET = 'JBSWY3DPEHPK3PXP';

@@ -5,7 +5,8 @@
 import bcrypt from 'bcryptjs';
 import { describe, expect, it } from 'vitest';
 import { type LegacyUser, PUBLIC_MESSAGES, type UserStore, createUserMigrationHandler } from '../../src/index.js';
-import { TOTP_DEFAULTS, decodeSecret, encodeBase32, matchTotp, totpAt, totpParameters, totpSettings } from '../../src/totp.js';
+import { TOTP_DEFAULTS, totpParameters, totpSettings } from '../../src/totp.js';
+import { decodeSecret, encodeBase32, matchTotp, totpAt } from '../../src/totp-check.js';
 import { totpOnline } from '../../scripts/doctor/online.js';
 import { captureLogger, countMetrics, lambdaContext, migrationEvent } from '../support/fakes.js';
 
