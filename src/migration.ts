@@ -2,9 +2,13 @@
 // when a login it does not know signs in with a password
 // (UserMigration_Authentication) or starts a password reset
 // (UserMigration_ForgotPassword); the answer's attributes become the new user.
-// Each step, in order: check the event, find the one legacy row, verify the
-// password (or time a refusal as if), refuse a row already migrated, map the
-// attributes, answer, and record the migration on the row.
+// Each step, in order, is a function of its own below: `invoke` (the budget,
+// one log record and one metric), `answer` (the reset or the sign-in, then
+// the attributes), `authenticate` (find the one legacy row, reserve an
+// attempt, verify the password, refuse a disabled or migrated row, check the
+// second factor), `refusalTime` (every refusal costs what a verification
+// costs), and the writes on the row. They share one `Flow`: what the handler
+// gave, and the times this instance measured.
 import type { Context, UserMigrationTriggerEvent } from 'aws-lambda';
 import { mapAttributes, toCognitoAttributes } from './attributes.js';
 import {
@@ -18,7 +22,7 @@ import { COGNITO_LIMIT_MS, type Settings } from './options.js';
 import type { PasswordVerifierRegistry } from './passwords/registry.js';
 import type { PoolAdmin } from './pool-admin.js';
 import type { MigrationLogger, MigrationMetrics } from './telemetry.js';
-import type { LegacyUser, LookupQuery, StoreContext } from './types.js';
+import type { LegacyUser, LookupQuery, StoreContext, UserStore } from './types.js';
 
 // Room left for Lambda to serialise the answer before its own timeout.
 const SAFETY_MARGIN_MS = 150;
@@ -55,348 +59,377 @@ export interface MigrationDeps {
  * ```
  */
 export function createMigrationFlow(deps: MigrationDeps): (event: UserMigrationTriggerEvent, context?: Partial<Context>) => Promise<UserMigrationTriggerEvent> {
-  const { settings, passwords, timing, pool, logger, metrics } = deps;
-  const { store } = settings;
-
-  /**
-   * A row the ledger links to a Cognito user is refused, so nobody gets a
-   * second account (an old email after a change) or comes back after a
-   * deletion; under `remigrate: 'if-absent'` only while that user still exists.
-   */
-  async function refuseIfMigrated(user: LegacyUser, stillThere: Promise<boolean> | undefined, record: Record<string, unknown>): Promise<void> {
-    if (!user.cognitoSub) return;
-    record.cognitoSub = user.cognitoSub;
-    if (stillThere && !(await stillThere)) {
-      record.remigrated = true;
-      return;
-    }
-    throw new AuthenticationFailedError('already_migrated', 'the legacy row is linked to a Cognito user (cognitoSub in this record); an old login of a moved or deleted user');
-  }
-
-  /** A lock this project's guessing limit could have set: one that ends within LOGIN_LOCK_SECONDS of now, on a store that counts. */
-  const isOwnLock = (until: Date) => Boolean(store.reserveAttempt || store.recordAttempt) && until.getTime() <= Date.now() + settings.lockout.lockSeconds * 1000 + 1000;
-
-  // Wall times on this instance: of the timing hash, and of a known row's phase from its lookup to its verdict (the
-  // attempt's reservation, a store write, and the verification of its stored hash).
-  const timingVerifies = recentTimes();
-  const realPhases = recentTimes();
-
-  /** Asks the pool whether the row's user still exists; only once the password is proven. */
-  function poolLookup(event: UserMigrationTriggerEvent, user: LegacyUser | undefined, ctx: StoreContext, spent: Spent): Promise<boolean> | undefined {
-    if (!user?.cognitoSub || settings.remigrate !== 'if-absent') return undefined;
-    const asked = timed(spent, 'store', () => withDeadline(pool.hasSub(event.userPoolId, user.cognitoSub!, { signal: ctx.signal }), ctx, 'cognito'));
-    asked.catch(() => {});
-    return asked;
-  }
-
-  async function authenticate(event: UserMigrationTriggerEvent, query: LookupQuery, ctx: StoreContext, record: Record<string, unknown>, spent: Spent): Promise<LegacyUser> {
-    const password = event.request.password;
-    const within = <T>(work: Promise<T>) => withDeadline(work, ctx, store.name);
-    const verifying = <T>(work: () => Promise<T>) => timed(spent, 'verify', () => within(work()));
-    const asking = <T>(work: () => Promise<T>) => timed(spent, 'store', () => within(work()));
-    // Wall time, not estimates: what the user can measure is what must not differ.
-    let verifiedMs: number | undefined;
-    let phaseStart: number | undefined;
-    const verifyContext: StoreContext = {
-      ...ctx,
-      lockout: settings.lockout,
-      async verifyPassword(pw, encoded, format) {
-        const started = performance.now();
-        const { ok } = await timed(spent, 'verify', () => passwords.check(pw, encoded, format, { deadline: ctx.deadline, signal: ctx.signal }));
-        verifiedMs = Math.max(verifiedMs ?? 0, performance.now() - started);
-        return ok;
-      },
-    };
-    try {
-      let user: LegacyUser | undefined;
-      let stillThere: Promise<boolean> | undefined;
-      if (store.authenticate) {
-        const result = await asking(() => store.authenticate!(query, password, verifyContext));
-        if (result.outcome !== 'ok') throw new AuthenticationFailedError(result.outcome);
-        user = result.user;
-      } else {
-        user = await asking(() => store.findUser(query, verifyContext));
-        phaseStart = performance.now();
-        if (!user) throw new AuthenticationFailedError('unknown_user');
-        if (typeof user.passwordHash !== 'string' || user.passwordHash.length === 0) throw new AuthenticationFailedError('no_hash');
-        // A locked row's password is never checked: the refusal costs the timing hash, as any other.
-        if (user.lockedUntil && user.lockedUntil.getTime() > Date.now()) {
-          record.lockedUntil = user.lockedUntil.toISOString();
-          throw new AuthenticationFailedError('locked', 'the guessing limit (or the legacy system) locked this row; it unlocks by itself');
-        }
-        // The attempt is counted before the password is checked, atomically: guesses sent at once cannot pass the
-        // limit, since each must win a reservation first. A store that cannot reserve is counted after the check.
-        if (store.reserveAttempt) {
-          // Cognito retries a trigger that did not answer in 5 s with the same event: that retry counts once.
-          const key = await settings.completion.linkKey().catch(() => undefined);
-          const retry = key === undefined ? undefined : attemptRetry(key, { userPoolId: event.userPoolId, clientId: event.callerContext?.clientId ?? '', userName: event.userName, password });
-          const counted = await asking(() => store.reserveAttempt!(user!, settings.lockout, ctx, retry));
-          record.attemptReserved = counted;
-          if (!counted) throw new AuthenticationFailedError('locked', 'the guessing limit locked this row (its attempts were taken, perhaps at once); it unlocks by itself');
-        }
-        // Verify before looking at `enabled` or the ledger, so neither answers sooner than a wrong password.
-        const ok = await within(verifyContext.verifyPassword!(password, user.passwordHash!, user.hashFormat));
-        if (!ok && !store.reserveAttempt) await recordAttempt(user, 'failure', ctx, record, spent);
-        // Every refusal waits as long as this whole phase takes here: the store's writes as well as the hash.
-        realPhases.add(performance.now() - phaseStart);
-        if (!ok) throw new AuthenticationFailedError('wrong_password');
-      }
-      if (user.warnings?.length) record.dataProblems = user.warnings;
-      if (!isEnabled(user)) throw new AuthenticationFailedError('user_disabled');
-      // Only now, with the password proven: asking the pool sooner would tell anyone who exists, and spend the
-      // account's ListUsers quota on guesses.
-      stillThere = poolLookup(event, user, ctx, spent);
-      await refuseIfMigrated(user, stillThere, record);
-      // Last, once all else holds: a wrong code is refused as a wrong password is, and its attempt was reserved
-      // above (or is counted here), so codes cannot be guessed past the limit either.
-      if (user.totp && !(await secondFactor(user, ctx, record, spent))) {
-        if (!store.reserveAttempt) await recordAttempt(user, 'failure', ctx, record, spent);
-        throw new AuthenticationFailedError('mfa_required', 'the legacy account has an authenticator: the sign-in must carry its current code as ClientMetadata legacy_totp_code');
-      }
-      return user;
-    } catch (err) {
-      if (err instanceof CognitoMigrateError && err.refusal) {
-        // Every refusal costs at least the timing hash, unless a real verification that took as long already ran ...
-        const timingMs = timingVerifies.median() ?? (await timing).ms / passwords.limits.cpuShare;
-        if (verifiedMs === undefined || verifiedMs < timingMs * 0.9) {
-          const started = performance.now();
-          await verifying(() => passwords.verifyTimingHash(password, { deadline: ctx.deadline, signal: ctx.signal }));
-          timingVerifies.add(performance.now() - started);
-        }
-        // ... and then as long as a real verification of a stored hash takes here, as measured: the timing hash the
-        // operator set may be cheaper than the legacy hashes, and a known user's wrong password must not stand out.
-        if (phaseStart !== undefined) await padTo(realPhases.median(PAD_SAMPLE), phaseStart, ctx);
-      }
-      throw err;
-    }
-  }
-
-  /** ForgotPassword's second factor: an attempt reserved (or counted after), then the code. */
-  async function resetSecondFactor(user: LegacyUser, ctx: StoreContext, record: Record<string, unknown>, spent: Spent): Promise<void> {
-    if (store.reserveAttempt && !(await timed(spent, 'store', () => withDeadline(store.reserveAttempt!(user, settings.lockout, ctx), ctx, store.name)))) {
-      throw new AuthenticationFailedError('locked', 'the guessing limit locked this row: its authenticator codes cannot be tried until it unlocks');
-    }
-    if (await secondFactor(user, ctx, record, spent)) return;
-    if (!store.reserveAttempt) await recordAttempt(user, 'failure', ctx, record, spent);
-    throw new AuthenticationFailedError('mfa_required', 'the legacy account has an authenticator: the reset must carry its current code as ClientMetadata legacy_totp_code');
-  }
-
-  /**
-   * The legacy authenticator's code from the app's ClientMetadata, checked
-   * against the row's secret (±1 step) and, where the store keeps the last
-   * step, never accepted twice. Neither the secret nor the code is recorded:
-   * only whether a code came and why it failed.
-   */
-  async function secondFactor(user: LegacyUser, ctx: StoreContext, record: Record<string, unknown>, spent: Spent): Promise<boolean> {
-    const code = ctx.clientMetadata?.[TOTP_CODE_KEY];
-    // The check loads with the first row that has a secret; most instances never meet one.
-    const { decodeSecret, matchTotp } = await import('./totp-check.js');
-    const parameters = totpParameters(user.totp!, settings.totp);
-    const secret = parameters && decodeSecret(user.totp!.secret, parameters.encoding);
-    if (!parameters || !secret) {
-      record.totp = 'unreadable';
-      record.dataProblems = [...((record.dataProblems as string[] | undefined) ?? []), 'the row\'s TOTP secret or its algorithm, digits or period cannot be read: the user cannot migrate until it is fixed'];
-      return false;
-    }
-    const step = typeof code === 'string' ? matchTotp(secret, code, parameters, Date.now()) : undefined;
-    if (step === undefined) {
-      record.totp = typeof code === 'string' ? 'wrong_code' : 'no_code';
-      return false;
-    }
-    const last = user.totp!.lastStep;
-    const fresh = (last === undefined || step > last) && (!store.useTotpStep || (await timed(spent, 'store', () => withDeadline(store.useTotpStep!(user, step, ctx), ctx, store.name))));
-    record.totp = fresh ? 'proven' : 'replayed_code';
-    return fresh;
-  }
-
-  async function answer(event: UserMigrationTriggerEvent, ctx: StoreContext, record: Record<string, unknown>, spent: Spent): Promise<Outcome> {
-    const query: LookupQuery = { login: event.userName, matchEmail: settings.matchEmail, caseInsensitive: settings.caseInsensitive };
-    const forgot = event.triggerSource === 'UserMigration_ForgotPassword';
-    await timing;
-    let user: LegacyUser | undefined;
-
-    if (forgot) {
-      user = await timed(spent, 'store', () => withDeadline(store.findUser(query, ctx), ctx, store.name));
-      if (user?.warnings?.length) record.dataProblems = user.warnings;
-      if (!user) throw new AuthenticationFailedError('unknown_user');
-      if (!isEnabled(user)) throw new AuthenticationFailedError('user_disabled');
-      // The guessing limit's own lock lets a reset through: proving the email or phone is the owner's way out. A
-      // lock the legacy system wrote (longer than this limit ever locks: an admin's, or 'infinity') holds.
-      if (user.lockedUntil && user.lockedUntil.getTime() > Date.now() && !isOwnLock(user.lockedUntil)) {
-        record.lockedUntil = user.lockedUntil.toISOString();
-        throw new AuthenticationFailedError('locked', 'the legacy system locked this row (a lock longer than LOGIN_LOCK_SECONDS); a reset does not lift it');
-      }
-      // No pool look-up here: a reset proves nothing yet, so a linked row is refused whatever REMIGRATE says.
-      await refuseIfMigrated(user, undefined, record);
-      // A reset proves the email or the phone, not the authenticator: a row with one needs its code here too
-      // (ForgotPassword's ClientMetadata), each code an attempt against the guessing limit.
-      if (user.totp) await resetSecondFactor(user, ctx, record, spent);
-    } else {
-      user = await authenticate(event, query, ctx, record, spent);
-    }
-
-    const attributes = toCognitoAttributes(mapAttributes(user, settings.attributes));
-    // A function-given mapping may still produce these; only the proof computed here may stand.
-    delete attributes[settings.completion.proofAttribute];
-    delete attributes[settings.completion.markAttribute];
-    delete attributes[settings.totp.markAttribute];
-    // The app reads it to send the person straight to enrolling an authenticator in Cognito (AssociateSoftwareToken).
-    if (user.totp) attributes[settings.totp.markAttribute] = 'totp';
-    const legacyId = attributes[settings.completion.legacyIdAttribute];
-    // The proof that this answer made the user: the completion links the row and grants its groups only with it. Only
-    // where there is a completion: a pool that lacks the attribute refuses an answer that sets it, every sign-in.
-    const key = store.linkAccount ? await settings.completion.linkKey() : undefined;
-    if (key !== undefined && legacyId) attributes[settings.completion.proofAttribute] = linkProof(key, event.userPoolId, legacyId);
-    // Refused like an unknown login, so a reset form cannot tell who exists; the log says why.
-    if (forgot && attributes.email_verified !== 'true' && attributes.phone_number_verified !== 'true') {
-      throw new AuthenticationFailedError('cannot_reset', 'neither email_verified nor phone_number_verified is "true", so Cognito could not deliver the reset code; map a verified email or phone, or let the user sign in with the legacy password first');
-    }
-    const response = event.response;
-    response.userAttributes = attributes;
-    const weak = forgot ? false : await failsPolicy(event, ctx, record);
-    if (!forgot) response.finalUserStatus = user.mustResetPassword || (weak && settings.passwordPolicy.mode === 'reset') ? 'RESET_REQUIRED' : settings.finalUserStatus;
-    if (settings.messageAction === 'SUPPRESS') response.messageAction = 'SUPPRESS';
-    response.desiredDeliveryMediums = [...settings.desiredDeliveryMediums];
-    response.forceAliasCreation = settings.forceAliasCreation;
-    if (settings.enableSMSMFA && user.smsMfa && attributes.phone_number && attributes.phone_number_verified === 'true') {
-      response.enableSMSMFA = true;
-    }
-    if (!forgot && !settings.shadow) await recordAttempt(user, 'success', ctx, record, spent);
-    if (!forgot && !settings.shadow && store.markMigrated) await timed(spent, 'store', () => boundedWrite({ done: 'markedMigrated', problem: 'markProblem' }, (c) => store.markMigrated!(user!, c), ctx, record));
-    return forgot ? 'found' : 'migrated';
-  }
-
-  /**
-   * A write the answer does not wait on for its result (the migration mark, the
-   * guessing limit's count): bounded by the deadline, and a failure never
-   * changes the answer; the record says what happened under `keys.done`, and
-   * why it failed under `keys.problem`.
-   */
-  async function boundedWrite(keys: { done: string; problem: string }, work: (ctx: StoreContext) => Promise<void>, ctx: StoreContext, record: Record<string, unknown>): Promise<void> {
-    const name = keys.done;
-    const left = ctx.remainingMs() - MARK_MARGIN_MS;
-    if (left <= 0) {
-      record[name] = false;
-      record[keys.problem] = 'no time left before the deadline';
-      return;
-    }
-    const deadline = Date.now() + left;
-    const signal = AbortSignal.any([ctx.signal, AbortSignal.timeout(left)]);
-    let timer: NodeJS.Timeout | undefined;
-    try {
-      await Promise.race([
-        work({ ...ctx, signal, deadline, remainingMs: () => Math.max(0, deadline - Date.now()) }),
-        new Promise((_, reject) => { timer = setTimeout(() => reject(Object.assign(new Error('no answer before the deadline'), { name: 'TimeoutError' })), left); }),
-      ]);
-      record[name] = true;
-    } catch (err) {
-      record[name] = false;
-      const e = err as { name?: string; code?: unknown };
-      record[keys.problem] = typeof e.code === 'string' ? `${e.name ?? 'Error'} ${e.code}` : (e.name ?? 'Error');
-    } finally {
-      clearTimeout(timer);
-    }
-  }
-
-  // The pool's password policy, read once per pool by this instance (a failed read is tried again next time).
-  const policies = new Map<string, Promise<PasswordRules | undefined>>();
-
-  /**
-   * Whether a proven legacy password fails the pool's password policy, which
-   * Cognito does not apply to a migrated password (developer guide, "Migrate
-   * user Lambda trigger"). Never fails the sign-in: a policy that cannot be
-   * read in time is a note in the record. The record names the rules failed,
-   * never anything of the password.
-   */
-  async function failsPolicy(event: UserMigrationTriggerEvent, ctx: StoreContext, record: Record<string, unknown>): Promise<boolean> {
-    const { mode, rules: given } = settings.passwordPolicy;
-    if (mode === 'off' || settings.shadow) return false;
-    let rules = given;
-    if (!rules) {
-      if (!pool.passwordPolicy) return false;
-      let read = policies.get(event.userPoolId);
-      if (!read) {
-        read = pool.passwordPolicy(event.userPoolId, { signal: ctx.signal }).catch(() => undefined);
-        policies.set(event.userPoolId, read);
-      }
-      const left = ctx.remainingMs() - MARK_MARGIN_MS;
-      let timer: NodeJS.Timeout | undefined;
-      rules = left > 0 ? await Promise.race([read, new Promise<undefined>((resolve) => { timer = setTimeout(() => resolve(undefined), left); })]).finally(() => clearTimeout(timer)) : undefined;
-      if (!rules) {
-        policies.delete(event.userPoolId);
-        record.passwordPolicy = 'unread';
-        return false;
-      }
-    }
-    const failed = failedRules(event.request.password, rules);
-    if (failed.length === 0) return false;
-    record.passwordPolicy = failed;
-    metrics.count('password_policy_failed');
-    return true;
-  }
-
-  /** The guessing limit's count, when the store keeps one. */
-  const recordAttempt = (user: LegacyUser, outcome: 'failure' | 'success', ctx: StoreContext, record: Record<string, unknown>, spent: Spent) =>
-    store.recordAttempt ? timed(spent, 'store', () => boundedWrite({ done: outcome === 'failure' ? 'failureCounted' : 'failuresReset', problem: 'attemptProblem' }, (c) => store.recordAttempt!(user, outcome, settings.lockout, c), ctx, record)) : Promise.resolve();
-
-  let firstInvocation = true;
-  return async (event, context) => {
-    const started = performance.now();
-    const spent: Spent = { store: 0, verify: 0 };
-    if (context && typeof context.getRemainingTimeInMillis === 'function' && logger.addContext) logger.addContext(context as Context);
-    const record: Record<string, unknown> = {};
-    let outcome: Outcome;
-    let failure: CognitoMigrateError | undefined;
-    const budget = Math.max(0, Math.min(settings.timeoutMs, remaining(context) - coldStartElapsed(process.env, firstInvocation, performance.now()) - SAFETY_MARGIN_MS));
-    firstInvocation = false;
-    const abort = new AbortController();
-    const deadline = Date.now() + budget;
-    const timer = setTimeout(() => abort.abort(new DeadlineExceededError(store.name, budget)), budget);
-    const ctx: StoreContext = { signal: abort.signal, deadline, remainingMs: () => Math.max(0, deadline - Date.now()) };
-    try {
-      checkEvent(event);
-      record.triggerSource = event.triggerSource;
-      record.userPoolId = event.userPoolId;
-      record.clientId = event.callerContext?.clientId;
-      const metadata = appMetadata(event);
-      if (metadata) ctx.clientMetadata = metadata;
-      outcome = await answer(event, ctx, record, spent);
-      if (settings.shadow) outcome = outcome === 'migrated' ? 'shadow_would_migrate' : 'shadow_found';
-    } catch (err) {
-      failure = asMigrateError(err);
-      outcome = failure.outcome;
-    } finally {
-      clearTimeout(timer);
-    }
-    record.outcome = outcome;
-    // Time in the store and in verification, each without the other; the rest is the handler's own overhead.
-    const duration = performance.now() - started;
-    record.durationMs = Math.round(duration);
-    record.storeMs = round2(spent.store);
-    record.verifyMs = round2(spent.verify);
-    record.overheadMs = round2(Math.max(0, duration - spent.store - spent.verify));
-    metrics.count(outcome);
-    if (!failure && settings.shadow) {
-      logger.info('shadow mode: credentials verified, user not migrated', record);
-      throw new Error(PUBLIC_MESSAGES.unavailable);
-    }
-    if (!failure) {
-      // A migration the legacy store could not record still succeeds; the operator hears of it.
-      if (record.markedMigrated === false) logger.warn('user migration answered; the legacy store did not record it', record);
-      else logger.info('user migration answered', record);
-      return event;
-    }
-    if (failure.refusal) {
-      // A refusal the operator can fix (no hash, unreadable or too costly hash, ambiguous login, a row already migrated) is a warning.
-      const routine = failure instanceof AuthenticationFailedError && ['unknown_user', 'wrong_password', 'user_disabled', 'reset_required'].includes(failure.reason);
-      if (routine && !record.dataProblems) logger.info('user migration refused', record);
-      else logger.warn('user migration refused: the legacy data needs attention', { ...record, ...deps.describe(failure) });
-    } else {
-      logger.error('user migration failed', { ...record, ...deps.describe(failure) });
-    }
-    throw new Error(failure.publicMessage);
-  };
+  const flow: Flow = { ...deps, store: deps.settings.store, timingVerifies: recentTimes(), realPhases: recentTimes(), firstInvocation: true, policies: new Map() };
+  return (event, context) => invoke(flow, event, context);
 }
+
+/**
+ * One instance's migration flow: what the handler gave it, and what it learns
+ * (wall times of the timing hash and of known rows' phases, which every
+ * refusal is padded to, and whether the first invocation has run).
+ */
+interface Flow extends MigrationDeps {
+  store: UserStore;
+  timingVerifies: ReturnType<typeof recentTimes>;
+  realPhases: ReturnType<typeof recentTimes>;
+  firstInvocation: boolean;
+  /** The pool's password policy, read once per pool (DescribeUserPool); a failed read is dropped, to be tried again. */
+  policies: Map<string, Promise<PasswordRules | undefined>>;
+}
+
+/** One invocation: its budget and deadline, the answer, then one log record and one metric. */
+async function invoke(flow: Flow, event: UserMigrationTriggerEvent, context?: Partial<Context>): Promise<UserMigrationTriggerEvent> {
+  const { settings, store, logger, metrics } = flow;
+  const started = performance.now();
+  const spent: Spent = { store: 0, verify: 0 };
+  if (context && typeof context.getRemainingTimeInMillis === 'function' && logger.addContext) logger.addContext(context as Context);
+  const record: Record<string, unknown> = {};
+  let outcome: Outcome;
+  let failure: CognitoMigrateError | undefined;
+  const budget = Math.max(0, Math.min(settings.timeoutMs, remaining(context) - coldStartElapsed(process.env, flow.firstInvocation, performance.now()) - SAFETY_MARGIN_MS));
+  flow.firstInvocation = false;
+  const abort = new AbortController();
+  const deadline = Date.now() + budget;
+  const timer = setTimeout(() => abort.abort(new DeadlineExceededError(store.name, budget)), budget);
+  const ctx: StoreContext = { signal: abort.signal, deadline, remainingMs: () => Math.max(0, deadline - Date.now()) };
+  try {
+  checkEvent(event);
+  record.triggerSource = event.triggerSource;
+  record.userPoolId = event.userPoolId;
+  record.clientId = event.callerContext?.clientId;
+  const metadata = appMetadata(event);
+  if (metadata) ctx.clientMetadata = metadata;
+  outcome = await answer(flow, event, ctx, record, spent);
+  if (settings.shadow) outcome = outcome === 'migrated' ? 'shadow_would_migrate' : 'shadow_found';
+} catch (err) {
+  failure = asMigrateError(err);
+  outcome = failure.outcome;
+} finally {
+  clearTimeout(timer);
+}
+  record.outcome = outcome;
+  // Time in the store and in verification, each without the other; the rest is the handler's own overhead.
+  const duration = performance.now() - started;
+  record.durationMs = Math.round(duration);
+  record.storeMs = round2(spent.store);
+  record.verifyMs = round2(spent.verify);
+  record.overheadMs = round2(Math.max(0, duration - spent.store - spent.verify));
+  metrics.count(outcome);
+  if (!failure && settings.shadow) {
+  logger.info('shadow mode: credentials verified, user not migrated', record);
+  throw new Error(PUBLIC_MESSAGES.unavailable);
+}
+  if (!failure) {
+  // A migration the legacy store could not record still succeeds; the operator hears of it.
+  if (record.markedMigrated === false) logger.warn('user migration answered; the legacy store did not record it', record);
+  else logger.info('user migration answered', record);
+  return event;
+}
+  if (failure.refusal) {
+  // A refusal the operator can fix (no hash, unreadable or too costly hash, ambiguous login, a row already migrated) is a warning.
+  const routine = failure instanceof AuthenticationFailedError && ['unknown_user', 'wrong_password', 'user_disabled', 'reset_required'].includes(failure.reason);
+  if (routine && !record.dataProblems) logger.info('user migration refused', record);
+  else logger.warn('user migration refused: the legacy data needs attention', { ...record, ...flow.describe(failure) });
+} else {
+  logger.error('user migration failed', { ...record, ...flow.describe(failure) });
+}
+  throw new Error(failure.publicMessage);
+}
+
+
+/**
+ * A row the ledger links to a Cognito user is refused, so nobody gets a
+ * second account (an old email after a change) or comes back after a
+ * deletion; under `remigrate: 'if-absent'` only while that user still exists.
+ */
+async function refuseIfMigrated(flow: Flow, user: LegacyUser, stillThere: Promise<boolean> | undefined, record: Record<string, unknown>): Promise<void> {
+  if (!user.cognitoSub) return;
+  record.cognitoSub = user.cognitoSub;
+  if (stillThere && !(await stillThere)) {
+    record.remigrated = true;
+    return;
+  }
+  throw new AuthenticationFailedError('already_migrated', 'the legacy row is linked to a Cognito user (cognitoSub in this record); an old login of a moved or deleted user');
+}
+
+/** A lock this project's guessing limit could have set: one that ends within LOGIN_LOCK_SECONDS of now, on a store that counts. */
+function isOwnLock(flow: Flow, until: Date): boolean {
+  const { store, settings } = flow;
+  return Boolean(store.reserveAttempt || store.recordAttempt) && until.getTime() <= Date.now() + settings.lockout.lockSeconds * 1000 + 1000;
+}
+
+// Wall times on this instance: of the timing hash, and of a known row's phase from its lookup to its verdict (the
+// attempt's reservation, a store write, and the verification of its stored hash).
+
+/** Asks the pool whether the row's user still exists; only once the password is proven. */
+function poolLookup(flow: Flow, event: UserMigrationTriggerEvent, user: LegacyUser | undefined, ctx: StoreContext, spent: Spent): Promise<boolean> | undefined {
+  const { settings, store, pool } = flow;
+  if (!user?.cognitoSub || settings.remigrate !== 'if-absent') return undefined;
+  const asked = timed(spent, 'store', () => withDeadline(pool.hasSub(event.userPoolId, user.cognitoSub!, { signal: ctx.signal }), ctx, 'cognito'));
+  asked.catch(() => {});
+  return asked;
+}
+
+async function authenticate(flow: Flow, event: UserMigrationTriggerEvent, query: LookupQuery, ctx: StoreContext, record: Record<string, unknown>, spent: Spent): Promise<LegacyUser> {
+  const { settings, store, passwords, timing, pool } = flow;
+  const password = event.request.password;
+  const within = <T>(work: Promise<T>) => withDeadline(work, ctx, store.name);
+  const asking = <T>(work: () => Promise<T>) => timed(spent, 'store', () => within(work()));
+  // Wall time, not estimates: what the user can measure is what must not differ.
+  let verifiedMs: number | undefined;
+  let phaseStart: number | undefined;
+  const verifyContext: StoreContext = {
+    ...ctx,
+    lockout: settings.lockout,
+    async verifyPassword(pw, encoded, format) {
+      const started = performance.now();
+      const { ok } = await timed(spent, 'verify', () => passwords.check(pw, encoded, format, { deadline: ctx.deadline, signal: ctx.signal }));
+      verifiedMs = Math.max(verifiedMs ?? 0, performance.now() - started);
+      return ok;
+    },
+  };
+  try {
+    let user: LegacyUser | undefined;
+    let stillThere: Promise<boolean> | undefined;
+    if (store.authenticate) {
+      const result = await asking(() => store.authenticate!(query, password, verifyContext));
+      if (result.outcome !== 'ok') throw new AuthenticationFailedError(result.outcome);
+      user = result.user;
+    } else {
+      user = await asking(() => store.findUser(query, verifyContext));
+      phaseStart = performance.now();
+      if (!user) throw new AuthenticationFailedError('unknown_user');
+      if (typeof user.passwordHash !== 'string' || user.passwordHash.length === 0) throw new AuthenticationFailedError('no_hash');
+      // A locked row's password is never checked: the refusal costs the timing hash, as any other.
+      if (user.lockedUntil && user.lockedUntil.getTime() > Date.now()) {
+        record.lockedUntil = user.lockedUntil.toISOString();
+        throw new AuthenticationFailedError('locked', 'the guessing limit (or the legacy system) locked this row; it unlocks by itself');
+      }
+      // The attempt is counted before the password is checked, atomically: guesses sent at once cannot pass the
+      // limit, since each must win a reservation first. A store that cannot reserve is counted after the check.
+      if (store.reserveAttempt) {
+        // Cognito retries a trigger that did not answer in 5 s with the same event: that retry counts once.
+        const key = await settings.completion.linkKey().catch(() => undefined);
+        const retry = key === undefined ? undefined : attemptRetry(key, { userPoolId: event.userPoolId, clientId: event.callerContext?.clientId ?? '', userName: event.userName, password });
+        const counted = await asking(() => store.reserveAttempt!(user!, settings.lockout, ctx, retry));
+        record.attemptReserved = counted;
+        if (!counted) throw new AuthenticationFailedError('locked', 'the guessing limit locked this row (its attempts were taken, perhaps at once); it unlocks by itself');
+      }
+      // Verify before looking at `enabled` or the ledger, so neither answers sooner than a wrong password.
+      const ok = await within(verifyContext.verifyPassword!(password, user.passwordHash!, user.hashFormat));
+      if (!ok && !store.reserveAttempt) await recordAttempt(flow, user, 'failure', ctx, record, spent);
+      // Every refusal waits as long as this whole phase takes here: the store's writes as well as the hash.
+      flow.realPhases.add(performance.now() - phaseStart);
+      if (!ok) throw new AuthenticationFailedError('wrong_password');
+    }
+    if (user.warnings?.length) record.dataProblems = user.warnings;
+    if (!isEnabled(user)) throw new AuthenticationFailedError('user_disabled');
+    // Only now, with the password proven: asking the pool sooner would tell anyone who exists, and spend the
+    // account's ListUsers quota on guesses.
+    stillThere = poolLookup(flow, event, user, ctx, spent);
+    await refuseIfMigrated(flow, user, stillThere, record);
+    // Last, once all else holds: a wrong code is refused as a wrong password is, and its attempt was reserved
+    // above (or is counted here), so codes cannot be guessed past the limit either.
+    if (user.totp && !(await secondFactor(flow, user, ctx, record, spent))) {
+      if (!store.reserveAttempt) await recordAttempt(flow, user, 'failure', ctx, record, spent);
+      throw new AuthenticationFailedError('mfa_required', 'the legacy account has an authenticator: the sign-in must carry its current code as ClientMetadata legacy_totp_code');
+    }
+    return user;
+  } catch (err) {
+    if (err instanceof CognitoMigrateError && err.refusal) await refusalTime(flow, password, ctx, spent, verifiedMs, phaseStart);
+    throw err;
+  }
+}
+
+/**
+ * What a refusal costs, whatever refused: at least the timing hash, unless a
+ * real verification that took as long already ran, and then as long as a
+ * real verification of a stored hash takes here, as measured (the timing
+ * hash the operator set may be cheaper than the legacy hashes, and a known
+ * user's wrong password must not stand out).
+ */
+async function refusalTime(flow: Flow, password: string, ctx: StoreContext, spent: Spent, verifiedMs: number | undefined, phaseStart: number | undefined): Promise<void> {
+  const { passwords, timing } = flow;
+  const timingMs = flow.timingVerifies.median() ?? (await timing).ms / passwords.limits.cpuShare;
+  if (verifiedMs === undefined || verifiedMs < timingMs * 0.9) {
+    const started = performance.now();
+    await timed(spent, 'verify', () => withDeadline(passwords.verifyTimingHash(password, { deadline: ctx.deadline, signal: ctx.signal }), ctx, flow.store.name));
+    flow.timingVerifies.add(performance.now() - started);
+  }
+  if (phaseStart !== undefined) await padTo(flow.realPhases.median(PAD_SAMPLE), phaseStart, ctx);
+}
+
+/** ForgotPassword's second factor: an attempt reserved (or counted after), then the code. */
+async function resetSecondFactor(flow: Flow, user: LegacyUser, ctx: StoreContext, record: Record<string, unknown>, spent: Spent): Promise<void> {
+  const { settings, store } = flow;
+  if (store.reserveAttempt && !(await timed(spent, 'store', () => withDeadline(store.reserveAttempt!(user, settings.lockout, ctx), ctx, store.name)))) {
+    throw new AuthenticationFailedError('locked', 'the guessing limit locked this row: its authenticator codes cannot be tried until it unlocks');
+  }
+  if (await secondFactor(flow, user, ctx, record, spent)) return;
+  if (!store.reserveAttempt) await recordAttempt(flow, user, 'failure', ctx, record, spent);
+  throw new AuthenticationFailedError('mfa_required', 'the legacy account has an authenticator: the reset must carry its current code as ClientMetadata legacy_totp_code');
+}
+
+/**
+ * The legacy authenticator's code from the app's ClientMetadata, checked
+ * against the row's secret (±1 step) and, where the store keeps the last
+ * step, never accepted twice. Neither the secret nor the code is recorded:
+ * only whether a code came and why it failed.
+ */
+async function secondFactor(flow: Flow, user: LegacyUser, ctx: StoreContext, record: Record<string, unknown>, spent: Spent): Promise<boolean> {
+  const { settings, store } = flow;
+  const code = ctx.clientMetadata?.[TOTP_CODE_KEY];
+  // The check loads with the first row that has a secret; most instances never meet one.
+  const { decodeSecret, matchTotp } = await import('./totp-check.js');
+  const parameters = totpParameters(user.totp!, settings.totp);
+  const secret = parameters && decodeSecret(user.totp!.secret, parameters.encoding);
+  if (!parameters || !secret) {
+    record.totp = 'unreadable';
+    record.dataProblems = [...((record.dataProblems as string[] | undefined) ?? []), 'the row\'s TOTP secret or its algorithm, digits or period cannot be read: the user cannot migrate until it is fixed'];
+    return false;
+  }
+  const step = typeof code === 'string' ? matchTotp(secret, code, parameters, Date.now()) : undefined;
+  if (step === undefined) {
+    record.totp = typeof code === 'string' ? 'wrong_code' : 'no_code';
+    return false;
+  }
+  const last = user.totp!.lastStep;
+  const fresh = (last === undefined || step > last) && (!store.useTotpStep || (await timed(spent, 'store', () => withDeadline(store.useTotpStep!(user, step, ctx), ctx, store.name))));
+  record.totp = fresh ? 'proven' : 'replayed_code';
+  return fresh;
+}
+
+async function answer(flow: Flow, event: UserMigrationTriggerEvent, ctx: StoreContext, record: Record<string, unknown>, spent: Spent): Promise<Outcome> {
+  const { settings, store, timing, pool } = flow;
+  const query: LookupQuery = { login: event.userName, matchEmail: settings.matchEmail, caseInsensitive: settings.caseInsensitive };
+  const forgot = event.triggerSource === 'UserMigration_ForgotPassword';
+  await timing;
+  let user: LegacyUser | undefined;
+
+  if (forgot) {
+    user = await timed(spent, 'store', () => withDeadline(store.findUser(query, ctx), ctx, store.name));
+    if (user?.warnings?.length) record.dataProblems = user.warnings;
+    if (!user) throw new AuthenticationFailedError('unknown_user');
+    if (!isEnabled(user)) throw new AuthenticationFailedError('user_disabled');
+    // The guessing limit's own lock lets a reset through: proving the email or phone is the owner's way out. A
+    // lock the legacy system wrote (longer than this limit ever locks: an admin's, or 'infinity') holds.
+    if (user.lockedUntil && user.lockedUntil.getTime() > Date.now() && !isOwnLock(flow, user.lockedUntil)) {
+      record.lockedUntil = user.lockedUntil.toISOString();
+      throw new AuthenticationFailedError('locked', 'the legacy system locked this row (a lock longer than LOGIN_LOCK_SECONDS); a reset does not lift it');
+    }
+    // No pool look-up here: a reset proves nothing yet, so a linked row is refused whatever REMIGRATE says.
+    await refuseIfMigrated(flow, user, undefined, record);
+    // A reset proves the email or the phone, not the authenticator: a row with one needs its code here too
+    // (ForgotPassword's ClientMetadata), each code an attempt against the guessing limit.
+    if (user.totp) await resetSecondFactor(flow, user, ctx, record, spent);
+  } else {
+    user = await authenticate(flow, event, query, ctx, record, spent);
+  }
+
+  const attributes = toCognitoAttributes(mapAttributes(user, settings.attributes));
+  // A function-given mapping may still produce these; only the proof computed here may stand.
+  delete attributes[settings.completion.proofAttribute];
+  delete attributes[settings.completion.markAttribute];
+  delete attributes[settings.totp.markAttribute];
+  // The app reads it to send the person straight to enrolling an authenticator in Cognito (AssociateSoftwareToken).
+  if (user.totp) attributes[settings.totp.markAttribute] = 'totp';
+  const legacyId = attributes[settings.completion.legacyIdAttribute];
+  // The proof that this answer made the user: the completion links the row and grants its groups only with it. Only
+  // where there is a completion: a pool that lacks the attribute refuses an answer that sets it, every sign-in.
+  const key = store.linkAccount ? await settings.completion.linkKey() : undefined;
+  if (key !== undefined && legacyId) attributes[settings.completion.proofAttribute] = linkProof(key, event.userPoolId, legacyId);
+  // Refused like an unknown login, so a reset form cannot tell who exists; the log says why.
+  if (forgot && attributes.email_verified !== 'true' && attributes.phone_number_verified !== 'true') {
+    throw new AuthenticationFailedError('cannot_reset', 'neither email_verified nor phone_number_verified is "true", so Cognito could not deliver the reset code; map a verified email or phone, or let the user sign in with the legacy password first');
+  }
+  const response = event.response;
+  response.userAttributes = attributes;
+  const weak = forgot ? false : await failsPolicy(flow, event, ctx, record);
+  if (!forgot) response.finalUserStatus = user.mustResetPassword || (weak && settings.passwordPolicy.mode === 'reset') ? 'RESET_REQUIRED' : settings.finalUserStatus;
+  if (settings.messageAction === 'SUPPRESS') response.messageAction = 'SUPPRESS';
+  response.desiredDeliveryMediums = [...settings.desiredDeliveryMediums];
+  response.forceAliasCreation = settings.forceAliasCreation;
+  if (settings.enableSMSMFA && user.smsMfa && attributes.phone_number && attributes.phone_number_verified === 'true') {
+    response.enableSMSMFA = true;
+  }
+  if (!forgot && !settings.shadow) await recordAttempt(flow, user, 'success', ctx, record, spent);
+  if (!forgot && !settings.shadow && store.markMigrated) await timed(spent, 'store', () => boundedWrite(flow, { done: 'markedMigrated', problem: 'markProblem' }, (c) => store.markMigrated!(user!, c), ctx, record));
+  return forgot ? 'found' : 'migrated';
+}
+
+/**
+ * A write the answer does not wait on for its result (the migration mark, the
+ * guessing limit's count): bounded by the deadline, and a failure never
+ * changes the answer; the record says what happened under `keys.done`, and
+ * why it failed under `keys.problem`.
+ */
+async function boundedWrite(flow: Flow, keys: { done: string; problem: string }, work: (ctx: StoreContext) => Promise<void>, ctx: StoreContext, record: Record<string, unknown>): Promise<void> {
+  const name = keys.done;
+  const left = ctx.remainingMs() - MARK_MARGIN_MS;
+  if (left <= 0) {
+    record[name] = false;
+    record[keys.problem] = 'no time left before the deadline';
+    return;
+  }
+  const deadline = Date.now() + left;
+  const signal = AbortSignal.any([ctx.signal, AbortSignal.timeout(left)]);
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    await Promise.race([
+      work({ ...ctx, signal, deadline, remainingMs: () => Math.max(0, deadline - Date.now()) }),
+      new Promise((_, reject) => { timer = setTimeout(() => reject(Object.assign(new Error('no answer before the deadline'), { name: 'TimeoutError' })), left); }),
+    ]);
+    record[name] = true;
+  } catch (err) {
+    record[name] = false;
+    const e = err as { name?: string; code?: unknown };
+    record[keys.problem] = typeof e.code === 'string' ? `${e.name ?? 'Error'} ${e.code}` : (e.name ?? 'Error');
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/**
+ * Whether a proven legacy password fails the pool's password policy, which
+ * Cognito does not apply to a migrated password (developer guide, "Migrate
+ * user Lambda trigger"). Never fails the sign-in: a policy that cannot be
+ * read in time is a note in the record. The record names the rules failed,
+ * never anything of the password.
+ */
+async function failsPolicy(flow: Flow, event: UserMigrationTriggerEvent, ctx: StoreContext, record: Record<string, unknown>): Promise<boolean> {
+  const { settings, pool, metrics } = flow;
+  const { mode, rules: given } = settings.passwordPolicy;
+  if (mode === 'off' || settings.shadow) return false;
+  let rules = given;
+  if (!rules) {
+    if (!pool.passwordPolicy) return false;
+    let read = flow.policies.get(event.userPoolId);
+    if (!read) {
+      read = pool.passwordPolicy(event.userPoolId, { signal: ctx.signal }).catch(() => undefined);
+      flow.policies.set(event.userPoolId, read);
+    }
+    const left = ctx.remainingMs() - MARK_MARGIN_MS;
+    let timer: NodeJS.Timeout | undefined;
+    rules = left > 0 ? await Promise.race([read, new Promise<undefined>((resolve) => { timer = setTimeout(() => resolve(undefined), left); })]).finally(() => clearTimeout(timer)) : undefined;
+    if (!rules) {
+      flow.policies.delete(event.userPoolId);
+      record.passwordPolicy = 'unread';
+      return false;
+    }
+  }
+  const failed = failedRules(event.request.password, rules);
+  if (failed.length === 0) return false;
+  record.passwordPolicy = failed;
+  metrics.count('password_policy_failed');
+  return true;
+}
+
+/** The guessing limit's count, when the store keeps one. */
+function recordAttempt(flow: Flow, user: LegacyUser, outcome: 'failure' | 'success', ctx: StoreContext, record: Record<string, unknown>, spent: Spent): Promise<void> {
+  const { store, settings } = flow;
+  return store.recordAttempt ? timed(spent, 'store', () => boundedWrite(flow, { done: outcome === 'failure' ? 'failureCounted' : 'failuresReset', problem: 'attemptProblem' }, (c) => store.recordAttempt!(user, outcome, settings.lockout, c), ctx, record)) : Promise.resolve();
+}
+
 
 /** Milliseconds one invocation spent in the store and in verifying passwords, each without the other. */
 interface Spent {
