@@ -1,3 +1,10 @@
+// The HTTP store: a legacy system reached through its own API. Either the API
+// checks the password (verifyPath) and answers the user, or it answers the
+// user with the hash and the core checks it (verifyPath null). Every request
+// is bounded by the invocation's deadline and by a size limit, never follows
+// a redirect, and a POST that may have reached the server is never sent
+// twice. The store is built from one checked settings object (httpSettings)
+// that each request function below reads; createHttpStore wires them.
 import { randomBytes } from 'node:crypto';
 import { type CheckResult, type SelfCheck, fail, pass, warn } from '../../src/checks.js';
 import { ConfigurationError, DeadlineExceededError, StoreUnavailableError } from '../../src/errors.js';
@@ -122,6 +129,34 @@ export interface HttpStore extends UserStore {
  * ```
  */
 export function createHttpStore(options: HttpStoreOptions): HttpStore {
+  const http: Http = httpSettings(options);
+  return {
+    name: 'http',
+    findUser: (query, ctx) => findUser(http, query, ctx),
+    ...(http.verifyPath === null ? {} : { authenticate: (query: LookupQuery, password: string, ctx: StoreContext) => authenticate(http, query, password, ctx) }),
+    ...(options.linkPath === undefined ? {} : { linkAccount: (link: AccountLink, ctx: StoreContext) => linkAccount(http, link, ctx) }),
+    ...(options.linksPath === undefined ? {} : { linkAccounts: (links: readonly AccountLink[], ctx: StoreContext) => linkAccounts(http, links, ctx) }),
+    checks: () => [{
+      id: 'http.reachable',
+      async run(): Promise<CheckResult> {
+        const deadline = Date.now() + 3000;
+        const ctx: StoreContext = { signal: AbortSignal.timeout(3000), deadline, remainingMs: () => Math.max(0, deadline - Date.now()) };
+        try {
+          const login = `cognito-migrate-self-check-${randomBytes(6).toString('hex')}`;
+          const user = await findUser(http, { login, matchEmail: false, caseInsensitive: false }, ctx);
+          return user
+            ? warn('http.reachable', `The legacy API at ${http.base.origin} found a user for a made-up login`, 'Check that userPath answers 404 for unknown users.')
+            : pass('http.reachable', `The legacy API at ${http.base.origin} answers, and 404 for an unknown user`);
+        } catch (err) {
+          return fail('http.reachable', `The legacy API at ${http.base.origin} is not usable: ${(err as Error).message}`, 'Check HTTP_BASE_URL, the network path (VPC, security groups) and the authorization secret.');
+        }
+      },
+    }],
+  };
+}
+
+/** The options, checked: what every request of the store reads. */
+function httpSettings(options: HttpStoreOptions) {
   rejectUnknownKeys(WHERE, options, OPTION_NAMES);
   let base: URL;
   try {
@@ -161,185 +196,173 @@ export function createHttpStore(options: HttpStoreOptions): HttpStore {
   if (!Number.isInteger(retries) || retries < 0 || retries > 5) throw new ConfigurationError('retries', `${WHERE}: "retries" must be a whole number from 0 to 5`, 'Leave it out for 2.');
   const doFetch = options.fetch ?? fetch;
   const url = (path: string) => new URL(base.pathname.replace(/\/$/, '') + path, base).toString();
-  let authorization: Promise<string> | undefined;
-
-  async function headers(): Promise<Record<string, string>> {
-    const h: Record<string, string> = { accept: 'application/json', ...options.headers };
-    if (options.authorization) {
-      authorization ??= (typeof options.authorization === 'function' ? options.authorization() : Promise.resolve(options.authorization)).catch((err) => {
-        authorization = undefined;
-        throw new StoreUnavailableError('http', `the authorization value could not be read (${(err as Error).name})`, { cause: err });
-      });
-      h.authorization = await authorization;
-    }
-    return h;
-  }
-
-  /** One request with retries; resolves the final response (status and parsed JSON body). */
-  // `label` is the path as configured, with its placeholders: what an error may say (the path itself holds a login or an id).
-  async function request(method: 'GET' | 'POST', path: string, body: unknown, ctx: StoreContext, label: string = path): Promise<{ status: number; json: unknown }> {
-    const shown = label.split('?')[0];
-    const baseHeaders = await headers();
-    // A POST carries the password and may have an effect: never sent twice once it may have arrived.
-    const idempotent = method === 'GET';
-    let lastProblem = 'no attempt made';
-    for (let attempt = 0; attempt <= retries; attempt++) {
-      const left = ctx.remainingMs();
-      if (left <= 0 || (attempt > 0 && left < Math.min(timeoutMs, 200))) break;
-      const signal = AbortSignal.any([ctx.signal, AbortSignal.timeout(Math.min(timeoutMs, left))]);
-      try {
-        const res = await doFetch(url(path), {
-          method, signal,
-          // A redirect is never followed: the password would go wherever it points, and its answer would count.
-          redirect: 'manual',
-          headers: body === undefined ? baseHeaders : { ...baseHeaders, 'content-type': 'application/json' },
-          ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-        });
-        const text = await boundedText(res, maxResponseBytes, `${method} ${shown}`);
-        if (res.status >= 300 && res.status < 400 || res.type === 'opaqueredirect') {
-          throw new ProtocolError('http', `protocol error: ${method} ${shown} answered a redirect (HTTP ${res.status}); redirects are never followed, point baseUrl at the final address`);
-        }
-        if (RETRIABLE(res.status)) {
-          if (!idempotent) throw new StoreUnavailableError('http', `${method} ${shown} answered HTTP ${res.status}; the password check is not repeated once it may have reached the server`);
-          lastProblem = `HTTP ${res.status}`;
-          const retryAfter = Number(res.headers.get('retry-after')) * 1000;
-          await pause(Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter : 50 * 2 ** attempt, ctx);
-          continue;
-        }
-        let json: unknown;
-        try {
-          json = text ? JSON.parse(text) : undefined;
-        } catch {
-          if (res.ok) throw new StoreUnavailableError('http', `${method} ${shown} answered ${res.status} with a body that is not JSON`);
-        }
-        return { status: res.status, json };
-      } catch (err) {
-        if (err instanceof StoreUnavailableError) throw err;
-        const code = (err as { cause?: { code?: string } }).cause?.code;
-        lastProblem = (err as Error).name === 'TimeoutError' || (err as Error).name === 'AbortError' ? 'timeout' : `network error (${code ?? (err as Error).name})`;
-        if (!idempotent && !(code && NOT_CONNECTED.has(code))) break;
-        await pause(50 * 2 ** attempt, ctx);
-      }
-    }
-    if (ctx.remainingMs() <= 0 || lastProblem === 'timeout') throw new DeadlineExceededError('http', Math.max(0, ctx.deadline - Date.now() + timeoutMs));
-    throw new StoreUnavailableError('http', `the legacy API did not answer usefully (last: ${lastProblem})`);
-  }
-
-  /** The user object of a success answer, with its id; anything less is a protocol error, never a migration. */
-  function toUser(json: unknown, what: string): LegacyUser {
-    const obj = json && typeof json === 'object' && !Array.isArray(json) ? (json as Record<string, unknown>) : undefined;
-    const key = options.userKey ?? (obj && Object.hasOwn(obj, 'user') ? 'user' : undefined);
-    const raw = (key ? obj?.[key] : obj) as Record<string, unknown> | undefined;
-    const id = raw && typeof raw === 'object' && Object.hasOwn(raw, fields.id) ? raw[fields.id] : undefined;
-    if (!raw || typeof raw !== 'object' || Array.isArray(raw) || !((typeof id === 'string' && id.length > 0) || typeof id === 'number')) {
-      throw new ProtocolError('http', `protocol error: ${what} answered success without a user object carrying "${fields.id}"`);
-    }
-    const out: Record<string, LegacyValue> = {};
-    for (const [name, value] of Object.entries(raw)) {
-      if (name === fields.passwordHash || name === fields.totp) continue;
-      out[name] = value === null || value === undefined || typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean' ? (value ?? undefined) : JSON.stringify(value);
-    }
-    const user: LegacyUser = { id: String(id), fields: out };
-    if (typeof raw[fields.passwordHash] === 'string') user.passwordHash = raw[fields.passwordHash] as string;
-    // Fails closed: "false", 0, null and anything unreadable refuse.
-    if (Object.hasOwn(raw, fields.enabled)) applyEnabled(user, raw[fields.enabled], `field "${fields.enabled}"`);
-    if (parseFlag(raw[fields.smsMfa]) === true) user.smsMfa = true;
-    const sub = raw[fields.cognitoSub];
-    if (typeof sub === 'string' && sub.trim() !== '') user.cognitoSub = sub;
-    const totp = raw[fields.totp] as Record<string, unknown> | null | undefined;
-    if (totp && typeof totp === 'object') {
-      // A secret that is not text is kept as one the check cannot read: the row is refused, never let through.
-      user.totp = { secret: typeof totp.secret === 'string' ? totp.secret : '!' };
-      if (totp.algorithm !== undefined) user.totp.algorithm = String(totp.algorithm);
-      if (totp.digits !== undefined) user.totp.digits = Number(totp.digits);
-      if (totp.period !== undefined) user.totp.period = Number(totp.period);
-    }
-    return user;
-  }
-
-  // `.` and `..` would be path segments after encoding, and reach another endpoint.
-  const unsafeLogin = (login: string) => login === '.' || login === '..';
-
-  const mode = (query: LookupQuery) => `match_email=${query.matchEmail}&case_insensitive=${query.caseInsensitive}`;
-
-  async function findUser(query: LookupQuery, ctx: StoreContext): Promise<LegacyUser | undefined> {
-    if (unsafeLogin(query.login)) return undefined;
-    const path = userPath.replace('{login}', encodeURIComponent(query.login));
-    const { status, json } = await request('GET', `${path}${path.includes('?') ? '&' : '?'}${mode(query)}`, undefined, ctx, userPath);
-    if (status === 404) return undefined;
-    if (status === 200) return toUser(json, 'GET user');
-    if (status >= 200 && status < 300) throw new ProtocolError('http', `protocol error: GET user answered HTTP ${status}; only 200 with a user object or 404 are answers`);
-    throw new StoreUnavailableError('http', `GET user answered HTTP ${status}${status === 401 || status === 403 ? ': the API refused our credentials (check the authorization secret)' : ''}`);
-  }
-
-  async function authenticate(query: LookupQuery, password: string, ctx: StoreContext): Promise<AuthenticateResult> {
-    if (unsafeLogin(query.login)) return { outcome: 'unknown_user' };
-    const body = { [options.loginField ?? 'username']: query.login, [options.passwordField ?? 'password']: password, match_email: query.matchEmail, case_insensitive: query.caseInsensitive };
-    const { status, json } = await request('POST', verifyPath!, body, ctx);
-    if (status === statuses.success) return { outcome: 'ok', user: toUser(json, 'verify-password') };
-    if (status >= 200 && status < 300) {
-      throw new ProtocolError('http', `protocol error: verify-password answered HTTP ${status}, not the success status ${statuses.success}; nothing is migrated on an unproven answer`);
-    }
-    if (statuses.unknownUser.includes(status)) return { outcome: 'unknown_user' };
-    if (statuses.wrongPassword.includes(status)) return { outcome: 'wrong_password' };
-    if (statuses.disabled.includes(status)) return { outcome: 'user_disabled' };
-    throw new StoreUnavailableError('http', `verify-password answered HTTP ${status}, which is not a known answer (configure statuses if it means something)`);
-  }
-
-  async function linkAccount(link: { legacyId: string; sub: string; expected: string | null }, ctx: StoreContext): Promise<LinkResult> {
-    // encodeURIComponent leaves '.' and '..' as they are, and a URL resolves them: the write would go to another path.
-    if (/^\.{0,2}$/.test(link.legacyId)) return { outcome: 'no_row' };
-    const path = options.linkPath!.replace('{id}', encodeURIComponent(link.legacyId));
-    const { status, json } = await request('POST', path, { sub: link.sub, expected: link.expected }, ctx, options.linkPath!);
-    const body = (json && typeof json === 'object' && !Array.isArray(json) ? json : {}) as Record<string, unknown>;
-    return linkAnswer(status, body, 'the link call');
-  }
-
-  /** One answer of the link or links call, as a link result. */
-  function linkAnswer(status: unknown, body: Record<string, unknown>, what: string): LinkResult {
-    if (status === 200) return { outcome: body.already_linked === true ? 'already_linked' : 'linked', roles: parseRoles(body.roles) };
-    if (status === 404) return { outcome: 'no_row' };
-    if (status === 409 && typeof body.sub === 'string' && body.sub) return { outcome: 'linked_elsewhere', sub: body.sub };
-    throw new ProtocolError('http', `protocol error: ${what} answered ${typeof status === 'number' ? `HTTP ${status}` : 'no status'}; 200, 404 and 409 with the sub the user holds are answers`);
-  }
-
-  async function linkAccounts(links: readonly AccountLink[], ctx: StoreContext): Promise<LinkResult[]> {
-    if (links.length === 0) return [];
-    const { status, json } = await request('POST', options.linksPath!, { links: links.map((l) => ({ id: l.legacyId, sub: l.sub, expected: l.expected })) }, ctx, options.linksPath!);
-    const results = (json as { results?: unknown } | undefined)?.results;
-    if (status !== 200 || !Array.isArray(results) || results.length !== links.length) {
-      throw new ProtocolError('http', `protocol error: the links call answered HTTP ${status}${status === 200 ? ' without one result per link' : ''}; it answers 200 {"results": [...]}, one per link in order`);
-    }
-    return results.map((r) => {
-      const body = (r && typeof r === 'object' && !Array.isArray(r) ? r : {}) as Record<string, unknown>;
-      return linkAnswer(body.status, body, 'the links call, for one link,');
-    });
-  }
-
-  return {
-    name: 'http',
-    findUser,
-    ...(verifyPath === null ? {} : { authenticate }),
-    ...(options.linkPath === undefined ? {} : { linkAccount }),
-    ...(options.linksPath === undefined ? {} : { linkAccounts }),
-    checks: () => [{
-      id: 'http.reachable',
-      async run(): Promise<CheckResult> {
-        const deadline = Date.now() + 3000;
-        const ctx: StoreContext = { signal: AbortSignal.timeout(3000), deadline, remainingMs: () => Math.max(0, deadline - Date.now()) };
-        try {
-          const login = `cognito-migrate-self-check-${randomBytes(6).toString('hex')}`;
-          const user = await findUser({ login, matchEmail: false, caseInsensitive: false }, ctx);
-          return user
-            ? warn('http.reachable', `The legacy API at ${base.origin} found a user for a made-up login`, 'Check that userPath answers 404 for unknown users.')
-            : pass('http.reachable', `The legacy API at ${base.origin} answers, and 404 for an unknown user`);
-        } catch (err) {
-          return fail('http.reachable', `The legacy API at ${base.origin} is not usable: ${(err as Error).message}`, 'Check HTTP_BASE_URL, the network path (VPC, security groups) and the authorization secret.');
-        }
-      },
-    }],
-  };
+  return { options, base, verifyPath, userPath, maxResponseBytes, fields, statuses, timeoutMs, retries, doFetch, url };
 }
+
+/** One store's settings and its cached authorization value. */
+type Http = ReturnType<typeof httpSettings> & { authorization?: Promise<string> | undefined };
+
+
+async function headers(http: Http): Promise<Record<string, string>> {
+  const { options } = http;
+  const h: Record<string, string> = { accept: 'application/json', ...options.headers };
+  if (options.authorization) {
+    http.authorization ??= (typeof options.authorization === 'function' ? options.authorization() : Promise.resolve(options.authorization)).catch((err) => {
+      http.authorization = undefined;
+      throw new StoreUnavailableError('http', `the authorization value could not be read (${(err as Error).name})`, { cause: err });
+    });
+    h.authorization = await http.authorization;
+  }
+  return h;
+}
+
+/** One request with retries; resolves the final response (status and parsed JSON body). */
+// `label` is the path as configured, with its placeholders: what an error may say (the path itself holds a login or an id).
+async function request(http: Http, method: 'GET' | 'POST', path: string, body: unknown, ctx: StoreContext, label: string = path): Promise<{ status: number; json: unknown }> {
+  const { maxResponseBytes, timeoutMs, retries, doFetch, url } = http;
+  const shown = label.split('?')[0];
+  const baseHeaders = await headers(http);
+  // A POST carries the password and may have an effect: never sent twice once it may have arrived.
+  const idempotent = method === 'GET';
+  let lastProblem = 'no attempt made';
+  for (let attempt = 0; attempt <= retries; attempt++) {
+    const left = ctx.remainingMs();
+    if (left <= 0 || (attempt > 0 && left < Math.min(timeoutMs, 200))) break;
+    const signal = AbortSignal.any([ctx.signal, AbortSignal.timeout(Math.min(timeoutMs, left))]);
+    try {
+      const res = await doFetch(url(path), {
+        method, signal,
+        // A redirect is never followed: the password would go wherever it points, and its answer would count.
+        redirect: 'manual',
+        headers: body === undefined ? baseHeaders : { ...baseHeaders, 'content-type': 'application/json' },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      });
+      const text = await boundedText(res, maxResponseBytes, `${method} ${shown}`);
+      if (res.status >= 300 && res.status < 400 || res.type === 'opaqueredirect') {
+        throw new ProtocolError('http', `protocol error: ${method} ${shown} answered a redirect (HTTP ${res.status}); redirects are never followed, point baseUrl at the final address`);
+      }
+      if (RETRIABLE(res.status)) {
+        if (!idempotent) throw new StoreUnavailableError('http', `${method} ${shown} answered HTTP ${res.status}; the password check is not repeated once it may have reached the server`);
+        lastProblem = `HTTP ${res.status}`;
+        const retryAfter = Number(res.headers.get('retry-after')) * 1000;
+        await pause(Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter : 50 * 2 ** attempt, ctx);
+        continue;
+      }
+      let json: unknown;
+      try {
+        json = text ? JSON.parse(text) : undefined;
+      } catch {
+        if (res.ok) throw new StoreUnavailableError('http', `${method} ${shown} answered ${res.status} with a body that is not JSON`);
+      }
+      return { status: res.status, json };
+    } catch (err) {
+      if (err instanceof StoreUnavailableError) throw err;
+      const code = (err as { cause?: { code?: string } }).cause?.code;
+      lastProblem = (err as Error).name === 'TimeoutError' || (err as Error).name === 'AbortError' ? 'timeout' : `network error (${code ?? (err as Error).name})`;
+      if (!idempotent && !(code && NOT_CONNECTED.has(code))) break;
+      await pause(50 * 2 ** attempt, ctx);
+    }
+  }
+  if (ctx.remainingMs() <= 0 || lastProblem === 'timeout') throw new DeadlineExceededError('http', Math.max(0, ctx.deadline - Date.now() + timeoutMs));
+  throw new StoreUnavailableError('http', `the legacy API did not answer usefully (last: ${lastProblem})`);
+}
+
+/** The user object of a success answer, with its id; anything less is a protocol error, never a migration. */
+function toUser(http: Http, json: unknown, what: string): LegacyUser {
+  const { options, fields } = http;
+  const obj = json && typeof json === 'object' && !Array.isArray(json) ? (json as Record<string, unknown>) : undefined;
+  const key = options.userKey ?? (obj && Object.hasOwn(obj, 'user') ? 'user' : undefined);
+  const raw = (key ? obj?.[key] : obj) as Record<string, unknown> | undefined;
+  const id = raw && typeof raw === 'object' && Object.hasOwn(raw, fields.id) ? raw[fields.id] : undefined;
+  if (!raw || typeof raw !== 'object' || Array.isArray(raw) || !((typeof id === 'string' && id.length > 0) || typeof id === 'number')) {
+    throw new ProtocolError('http', `protocol error: ${what} answered success without a user object carrying "${fields.id}"`);
+  }
+  const out: Record<string, LegacyValue> = {};
+  for (const [name, value] of Object.entries(raw)) {
+    if (name === fields.passwordHash || name === fields.totp) continue;
+    out[name] = value === null || value === undefined || typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean' ? (value ?? undefined) : JSON.stringify(value);
+  }
+  const user: LegacyUser = { id: String(id), fields: out };
+  if (typeof raw[fields.passwordHash] === 'string') user.passwordHash = raw[fields.passwordHash] as string;
+  // Fails closed: "false", 0, null and anything unreadable refuse.
+  if (Object.hasOwn(raw, fields.enabled)) applyEnabled(user, raw[fields.enabled], `field "${fields.enabled}"`);
+  if (parseFlag(raw[fields.smsMfa]) === true) user.smsMfa = true;
+  const sub = raw[fields.cognitoSub];
+  if (typeof sub === 'string' && sub.trim() !== '') user.cognitoSub = sub;
+  const totp = raw[fields.totp] as Record<string, unknown> | null | undefined;
+  if (totp && typeof totp === 'object') {
+    // A secret that is not text is kept as one the check cannot read: the row is refused, never let through.
+    user.totp = { secret: typeof totp.secret === 'string' ? totp.secret : '!' };
+    if (totp.algorithm !== undefined) user.totp.algorithm = String(totp.algorithm);
+    if (totp.digits !== undefined) user.totp.digits = Number(totp.digits);
+    if (totp.period !== undefined) user.totp.period = Number(totp.period);
+  }
+  return user;
+}
+
+// `.` and `..` would be path segments after encoding, and reach another endpoint.
+const unsafeLogin = (login: string) => login === '.' || login === '..';
+
+const mode = (query: LookupQuery) => `match_email=${query.matchEmail}&case_insensitive=${query.caseInsensitive}`;
+
+async function findUser(http: Http, query: LookupQuery, ctx: StoreContext): Promise<LegacyUser | undefined> {
+  const { userPath } = http;
+  if (unsafeLogin(query.login)) return undefined;
+  const path = userPath.replace('{login}', encodeURIComponent(query.login));
+  const { status, json } = await request(http, 'GET', `${path}${path.includes('?') ? '&' : '?'}${mode(query)}`, undefined, ctx, userPath);
+  if (status === 404) return undefined;
+  if (status === 200) return toUser(http, json, 'GET user');
+  if (status >= 200 && status < 300) throw new ProtocolError('http', `protocol error: GET user answered HTTP ${status}; only 200 with a user object or 404 are answers`);
+  throw new StoreUnavailableError('http', `GET user answered HTTP ${status}${status === 401 || status === 403 ? ': the API refused our credentials (check the authorization secret)' : ''}`);
+}
+
+async function authenticate(http: Http, query: LookupQuery, password: string, ctx: StoreContext): Promise<AuthenticateResult> {
+  const { options, verifyPath, statuses } = http;
+  if (unsafeLogin(query.login)) return { outcome: 'unknown_user' };
+  const body = { [options.loginField ?? 'username']: query.login, [options.passwordField ?? 'password']: password, match_email: query.matchEmail, case_insensitive: query.caseInsensitive };
+  const { status, json } = await request(http, 'POST', verifyPath!, body, ctx);
+  if (status === statuses.success) return { outcome: 'ok', user: toUser(http, json, 'verify-password') };
+  if (status >= 200 && status < 300) {
+    throw new ProtocolError('http', `protocol error: verify-password answered HTTP ${status}, not the success status ${statuses.success}; nothing is migrated on an unproven answer`);
+  }
+  if (statuses.unknownUser.includes(status)) return { outcome: 'unknown_user' };
+  if (statuses.wrongPassword.includes(status)) return { outcome: 'wrong_password' };
+  if (statuses.disabled.includes(status)) return { outcome: 'user_disabled' };
+  throw new StoreUnavailableError('http', `verify-password answered HTTP ${status}, which is not a known answer (configure statuses if it means something)`);
+}
+
+async function linkAccount(http: Http, link: { legacyId: string; sub: string; expected: string | null }, ctx: StoreContext): Promise<LinkResult> {
+  const { options } = http;
+  // encodeURIComponent leaves '.' and '..' as they are, and a URL resolves them: the write would go to another path.
+  if (/^\.{0,2}$/.test(link.legacyId)) return { outcome: 'no_row' };
+  const path = options.linkPath!.replace('{id}', encodeURIComponent(link.legacyId));
+  const { status, json } = await request(http, 'POST', path, { sub: link.sub, expected: link.expected }, ctx, options.linkPath!);
+  const body = (json && typeof json === 'object' && !Array.isArray(json) ? json : {}) as Record<string, unknown>;
+  return linkAnswer(status, body, 'the link call');
+}
+
+/** One answer of the link or links call, as a link result. */
+function linkAnswer(status: unknown, body: Record<string, unknown>, what: string): LinkResult {
+  if (status === 200) return { outcome: body.already_linked === true ? 'already_linked' : 'linked', roles: parseRoles(body.roles) };
+  if (status === 404) return { outcome: 'no_row' };
+  if (status === 409 && typeof body.sub === 'string' && body.sub) return { outcome: 'linked_elsewhere', sub: body.sub };
+  throw new ProtocolError('http', `protocol error: ${what} answered ${typeof status === 'number' ? `HTTP ${status}` : 'no status'}; 200, 404 and 409 with the sub the user holds are answers`);
+}
+
+async function linkAccounts(http: Http, links: readonly AccountLink[], ctx: StoreContext): Promise<LinkResult[]> {
+  const { options } = http;
+  if (links.length === 0) return [];
+  const { status, json } = await request(http, 'POST', options.linksPath!, { links: links.map((l) => ({ id: l.legacyId, sub: l.sub, expected: l.expected })) }, ctx, options.linksPath!);
+  const results = (json as { results?: unknown } | undefined)?.results;
+  if (status !== 200 || !Array.isArray(results) || results.length !== links.length) {
+    throw new ProtocolError('http', `protocol error: the links call answered HTTP ${status}${status === 200 ? ' without one result per link' : ''}; it answers 200 {"results": [...]}, one per link in order`);
+  }
+  return results.map((r) => {
+    const body = (r && typeof r === 'object' && !Array.isArray(r) ? r : {}) as Record<string, unknown>;
+    return linkAnswer(body.status, body, 'the links call, for one link,');
+  });
+}
+
 
 /**
  * The answer's body as text, read no further than `max` bytes: a longer one
