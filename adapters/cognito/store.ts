@@ -1,3 +1,10 @@
+// The pool-to-pool store: users still in another Cognito user pool (an old
+// one, maybe in another account) are checked there with their password
+// (AdminInitiateAuth), their attributes read (AdminGetUser), and their old
+// groups carried as roles. Every login costs the same calls whether anyone
+// has it or not, and a TOTP user proves the code to the old pool. The store is
+// built from one checked settings object (oldPoolSettings) that each call
+// below reads; createCognitoStore wires them.
 import {
   AdminGetUserCommand, type AdminGetUserCommandOutput, AdminInitiateAuthCommand, AdminListGroupsForUserCommand, AdminRespondToAuthChallengeCommand, CognitoIdentityProviderClient,
   DescribeUserPoolClientCommand, DescribeUserPoolCommand, ListUsersCommand,
@@ -6,7 +13,7 @@ import { createHmac, randomBytes } from 'node:crypto';
 import { type CheckResult, type SelfCheck, fail, pass, warn } from '../../src/checks.js';
 import { rejectUnknownKeys } from '../../src/config.js';
 import { ConfigurationError, StoreUnavailableError } from '../../src/errors.js';
-import { type AuthenticateResult, type LegacyUser, type LegacyValue, type LinkResult, type LookupQuery, type StoreContext, type UserStore } from '../../src/types.js';
+import { type AccountLink, type AuthenticateResult, type LegacyUser, type LegacyValue, type LinkResult, type LookupQuery, type StoreContext, type UserStore } from '../../src/types.js';
 
 /**
  * Options of {@link createCognitoStore}.
@@ -88,6 +95,18 @@ type AuthAnswer = { AuthenticationResult?: unknown; ChallengeName?: string; Sess
  * ```
  */
 export function createCognitoStore(options: CognitoStoreOptions): UserStore {
+  const pool: OldPool = { ...oldPoolSettings(options), ...(options.client ? { client: options.client } : {}) };
+  return {
+    name: 'cognito',
+    findUser: (query, ctx) => findUser(pool, query, ctx),
+    authenticate: (query, password, ctx) => authenticate(pool, query, password, ctx),
+    ...(options.carryGroups ? { linkAccount: (link: AccountLink, ctx: StoreContext) => linkAccount(pool, link, ctx) } : {}),
+    checks: () => cognitoChecks(options, () => getClient(pool), (username: string) => secretHash(pool, username)),
+  };
+}
+
+/** The options, checked: the old pool and app client every call goes to. */
+function oldPoolSettings(options: CognitoStoreOptions) {
   rejectUnknownKeys(WHERE, options, OPTION_NAMES);
   if (!options.userPoolId || !POOL_ID.test(options.userPoolId)) {
     throw new ConfigurationError('userPoolId', `${WHERE}: "userPoolId" must be a user pool id like eu-west-1_AbCdEf`, 'Pass the old pool\'s id (OLD_USER_POOL_ID).');
@@ -95,197 +114,205 @@ export function createCognitoStore(options: CognitoStoreOptions): UserStore {
   if (!options.clientId) throw new ConfigurationError('clientId', `${WHERE}: "clientId" is required`, 'Pass an app client id of the old pool that allows ALLOW_ADMIN_USER_PASSWORD_AUTH (OLD_CLIENT_ID).');
   const region = options.region ?? options.userPoolId.split('_')[0]!;
   const dropped = new Set([...ALWAYS_DROPPED, ...(options.dropAttributes ?? [])]);
-  let client: Client | undefined = options.client;
+  return { options, region, dropped };
+}
 
-  function getClient(): Client {
-    if (!client) {
-      const credentials = options.roleArn ? assumeRoleCredentials(options.roleArn, options.externalId, region) : undefined;
-      // Two attempts at most: the SDK's default of three with backoff can outlast Cognito's 5 s.
-      client = new CognitoIdentityProviderClient({ region, maxAttempts: 2, ...(credentials ? { credentials } : {}) });
-    }
-    return client;
+/** One old pool: its settings, its SDK client (made on first use) and its app client's secret (read once). */
+type OldPool = ReturnType<typeof oldPoolSettings> & { client?: Client; secret?: Promise<string | undefined> | undefined };
+
+
+function getClient(pool: OldPool): Client {
+  const { options, region } = pool;
+  if (!pool.client) {
+    const credentials = options.roleArn ? assumeRoleCredentials(options.roleArn, options.externalId, region) : undefined;
+    // Two attempts at most: the SDK's default of three with backoff can outlast Cognito's 5 s.
+    pool.client = new CognitoIdentityProviderClient({ region, maxAttempts: 2, ...(credentials ? { credentials } : {}) });
   }
+  return pool.client;
+}
 
-  let secret: Promise<string | undefined> | undefined;
-  const readSecret = () => {
-    const source = options.clientSecret;
-    secret ??= (typeof source === 'function' ? source() : Promise.resolve(source)).catch((err) => {
-      secret = undefined;
-      throw new StoreUnavailableError('cognito', `the old app client's secret could not be read (${(err as Error).name})`, { cause: err });
-    });
-    return secret;
+/** The old app client's secret, read once (a failed read is tried again next time). */
+function readSecret(pool: OldPool): Promise<string | undefined> {
+  const source = pool.options.clientSecret;
+  pool.secret ??= (typeof source === 'function' ? source() : Promise.resolve(source)).catch((err) => {
+    pool.secret = undefined;
+    throw new StoreUnavailableError('cognito', `the old app client's secret could not be read (${(err as Error).name})`, { cause: err });
+  });
+  return pool.secret;
+}
+
+/** SECRET_HASH for a username, when the old app client has a secret (API reference, AdminInitiateAuth, AuthParameters). */
+async function secretHash(pool: OldPool, username: string): Promise<string | undefined> {
+  const value = await readSecret(pool);
+  return value ? createHmac('sha256', value).update(username + pool.options.clientId).digest('base64') : undefined;
+}
+
+async function call<T>(pool: OldPool, command: unknown, ctx: StoreContext): Promise<T> {
+  return (await getClient(pool).send(command as never, { abortSignal: ctx.signal as never })) as T;
+}
+
+function outage(pool: OldPool, err: CognitoError, action: string): StoreUnavailableError {
+  const { options } = pool;
+  const name = err.name ?? 'Error';
+  const hints: Record<string, string> = {
+    AccessDeniedException: `the function role may not call cognito-idp:${action} on ${options.userPoolId}`,
+    ResourceNotFoundException: `the old pool or app client does not exist (${err.message ?? 'ResourceNotFoundException'})`,
+    InvalidParameterException: `the old app client refused the request (${err.message ?? ''}); it must allow ALLOW_ADMIN_USER_PASSWORD_AUTH`,
+    TooManyRequestsException: 'the old pool throttled the request',
+    LimitExceededException: 'the old pool throttled the request',
   };
-  const secretHash = async (username: string) => {
-    const value = await readSecret();
-    return value ? createHmac('sha256', value).update(username + options.clientId).digest('base64') : undefined;
-  };
+  return new StoreUnavailableError('cognito', `${action} failed with ${name}: ${hints[name] ?? 'see the cause'}`, { cause: err });
+}
 
-  async function call<T>(command: unknown, ctx: StoreContext): Promise<T> {
-    return (await getClient().send(command as never, { abortSignal: ctx.signal as never })) as T;
+async function getUser(pool: OldPool, username: string, ctx: StoreContext): Promise<AdminGetUserCommandOutput | undefined> {
+  const { options } = pool;
+  try {
+    return await call<AdminGetUserCommandOutput>(pool, new AdminGetUserCommand({ UserPoolId: options.userPoolId, Username: username }), ctx);
+  } catch (err) {
+    if ((err as CognitoError).name === 'UserNotFoundException') return undefined;
+    throw outage(pool, err as CognitoError, 'AdminGetUser');
   }
+}
 
-  function outage(err: CognitoError, action: string): StoreUnavailableError {
-    const name = err.name ?? 'Error';
-    const hints: Record<string, string> = {
-      AccessDeniedException: `the function role may not call cognito-idp:${action} on ${options.userPoolId}`,
-      ResourceNotFoundException: `the old pool or app client does not exist (${err.message ?? 'ResourceNotFoundException'})`,
-      InvalidParameterException: `the old app client refused the request (${err.message ?? ''}); it must allow ALLOW_ADMIN_USER_PASSWORD_AUTH`,
-      TooManyRequestsException: 'the old pool throttled the request',
-      LimitExceededException: 'the old pool throttled the request',
-    };
-    return new StoreUnavailableError('cognito', `${action} failed with ${name}: ${hints[name] ?? 'see the cause'}`, { cause: err });
+// Finds the old pool's username for an email when the old pool does not accept the email as an alias.
+async function byEmail(pool: OldPool, email: string, ctx: StoreContext): Promise<string | undefined> {
+  const { options } = pool;
+  if (!email.includes('@') || /["\\]/.test(email)) return undefined;
+  try {
+    const out = await call<{ Users?: Array<{ Username?: string }> }>(pool, new ListUsersCommand({ UserPoolId: options.userPoolId, Filter: `email = "${email}"`, Limit: 2 }), ctx);
+    return out.Users?.length === 1 ? out.Users[0]!.Username : undefined;
+  } catch (err) {
+    throw outage(pool, err as CognitoError, 'ListUsers');
   }
+}
 
-  async function getUser(username: string, ctx: StoreContext): Promise<AdminGetUserCommandOutput | undefined> {
-    try {
-      return await call<AdminGetUserCommandOutput>(new AdminGetUserCommand({ UserPoolId: options.userPoolId, Username: username }), ctx);
-    } catch (err) {
-      if ((err as CognitoError).name === 'UserNotFoundException') return undefined;
-      throw outage(err as CognitoError, 'AdminGetUser');
-    }
-  }
+async function findUser(pool: OldPool, query: LookupQuery, ctx: StoreContext): Promise<LegacyUser | undefined> {
+  const { dropped } = pool;
+  // As in authenticate: the same calls whether or not anyone has this login.
+  const byMail = query.matchEmail && query.login.includes('@') ? await byEmail(pool, query.login, ctx) : undefined;
+  const found = await getUser(pool, byMail ?? query.login, ctx);
+  return found && toLegacyUser(found, dropped);
+}
 
-  // Finds the old pool's username for an email when the old pool does not accept the email as an alias.
-  async function byEmail(email: string, ctx: StoreContext): Promise<string | undefined> {
-    if (!email.includes('@') || /["\\]/.test(email)) return undefined;
-    try {
-      const out = await call<{ Users?: Array<{ Username?: string }> }>(new ListUsersCommand({ UserPoolId: options.userPoolId, Filter: `email = "${email}"`, Limit: 2 }), ctx);
-      return out.Users?.length === 1 ? out.Users[0]!.Username : undefined;
-    } catch (err) {
-      throw outage(err as CognitoError, 'ListUsers');
-    }
-  }
-
-  async function findUser(query: LookupQuery, ctx: StoreContext): Promise<LegacyUser | undefined> {
-    // As in authenticate: the same calls whether or not anyone has this login.
-    const byMail = query.matchEmail && query.login.includes('@') ? await byEmail(query.login, ctx) : undefined;
-    const found = await getUser(byMail ?? query.login, ctx);
-    return found && toLegacyUser(found, dropped);
-  }
-
-  async function initiate(username: string, password: string, ctx: StoreContext): Promise<{ out?: AuthAnswer; err?: CognitoError }> {
-    const hash = await secretHash(username);
-    try {
-      const out = await call<AuthAnswer>(new AdminInitiateAuthCommand({
-        UserPoolId: options.userPoolId, ClientId: options.clientId, AuthFlow: 'ADMIN_USER_PASSWORD_AUTH',
-        AuthParameters: { USERNAME: username, PASSWORD: password, ...(hash ? { SECRET_HASH: hash } : {}) },
-      }), ctx);
-      return { out };
-    } catch (err) {
-      return { err: err as CognitoError };
-    }
-  }
-
-  /**
-   * With a code given, every sign-in sends exactly one SOFTWARE_TOKEN_MFA answer to the old pool: the real one
-   * when the old pool asked for it, otherwise this one, against a session that does not exist (the old pool
-   * refuses it; the answer is ignored). So a right and a wrong password make the same calls, in about the same time.
-   */
-  async function decoyTotp(username: string, code: string, ctx: StoreContext): Promise<void> {
-    const hash = await secretHash(username);
-    await call(new AdminRespondToAuthChallengeCommand({
-      UserPoolId: options.userPoolId, ClientId: options.clientId, ChallengeName: 'SOFTWARE_TOKEN_MFA', Session: randomBytes(96).toString('base64url'),
-      ChallengeResponses: { USERNAME: username, SOFTWARE_TOKEN_MFA_CODE: code, ...(hash ? { SECRET_HASH: hash } : {}) },
-    }), ctx).catch(() => {});
-  }
-
-  /** Answers a TOTP challenge with the code the app passed; true only when the old pool accepts it. */
-  async function proveTotp(username: string, first: AuthAnswer, ctx: StoreContext, sent: { code: boolean }): Promise<boolean> {
-    const code = ctx.clientMetadata?.[TOTP_METADATA_KEY];
-    if (typeof code !== 'string' || !/^\d{6,8}$/.test(code)) return false;
-    const hash = await secretHash(username);
-    const respond = (name: string, session: string | undefined, answer: Record<string, string>) => call<AuthAnswer>(new AdminRespondToAuthChallengeCommand({
-      UserPoolId: options.userPoolId, ClientId: options.clientId, ChallengeName: name as never, Session: session,
-      ChallengeResponses: { USERNAME: username, ...answer, ...(hash ? { SECRET_HASH: hash } : {}) },
+async function initiate(pool: OldPool, username: string, password: string, ctx: StoreContext): Promise<{ out?: AuthAnswer; err?: CognitoError }> {
+  const { options } = pool;
+  const hash = await secretHash(pool, username);
+  try {
+    const out = await call<AuthAnswer>(pool, new AdminInitiateAuthCommand({
+      UserPoolId: options.userPoolId, ClientId: options.clientId, AuthFlow: 'ADMIN_USER_PASSWORD_AUTH',
+      AuthParameters: { USERNAME: username, PASSWORD: password, ...(hash ? { SECRET_HASH: hash } : {}) },
     }), ctx);
-    try {
-      let step = first;
-      if (step.ChallengeName === 'SELECT_MFA_TYPE') step = await respond('SELECT_MFA_TYPE', step.Session, { ANSWER: 'SOFTWARE_TOKEN_MFA' });
-      if (step.ChallengeName !== 'SOFTWARE_TOKEN_MFA') return false;
-      sent.code = true;
-      const done = await respond('SOFTWARE_TOKEN_MFA', step.Session, { SOFTWARE_TOKEN_MFA_CODE: code });
-      return Boolean(done.AuthenticationResult);
-    } catch (err) {
-      const name = (err as CognitoError).name;
-      if (name === 'CodeMismatchException' || name === 'NotAuthorizedException' || name === 'ExpiredCodeException' || name === 'EnableSoftwareTokenMFAException') return false;
-      throw outage(err as CognitoError, 'AdminRespondToAuthChallenge');
-    }
+    return { out };
+  } catch (err) {
+    return { err: err as CognitoError };
   }
+}
 
-  async function authenticate(query: LookupQuery, password: string, ctx: StoreContext): Promise<AuthenticateResult> {
-    const code = ctx.clientMetadata?.[TOTP_METADATA_KEY];
-    const sent = { code: false };
-    const result = await decide(query, password, ctx, sent);
-    if (typeof code === 'string' && /^\d{6,8}$/.test(code) && !sent.code) await decoyTotp(query.login, code, ctx);
-    return result;
+/**
+ * With a code given, every sign-in sends exactly one SOFTWARE_TOKEN_MFA answer to the old pool: the real one
+ * when the old pool asked for it, otherwise this one, against a session that does not exist (the old pool
+ * refuses it; the answer is ignored). So a right and a wrong password make the same calls, in about the same time.
+ */
+async function decoyTotp(pool: OldPool, username: string, code: string, ctx: StoreContext): Promise<void> {
+  const { options } = pool;
+  const hash = await secretHash(pool, username);
+  await call(pool, new AdminRespondToAuthChallengeCommand({
+    UserPoolId: options.userPoolId, ClientId: options.clientId, ChallengeName: 'SOFTWARE_TOKEN_MFA', Session: randomBytes(96).toString('base64url'),
+    ChallengeResponses: { USERNAME: username, SOFTWARE_TOKEN_MFA_CODE: code, ...(hash ? { SECRET_HASH: hash } : {}) },
+  }), ctx).catch(() => {});
+}
+
+/** Answers a TOTP challenge with the code the app passed; true only when the old pool accepts it. */
+async function proveTotp(pool: OldPool, username: string, first: AuthAnswer, ctx: StoreContext, sent: { code: boolean }): Promise<boolean> {
+  const { options } = pool;
+  const code = ctx.clientMetadata?.[TOTP_METADATA_KEY];
+  if (typeof code !== 'string' || !/^\d{6,8}$/.test(code)) return false;
+  const hash = await secretHash(pool, username);
+  const respond = (name: string, session: string | undefined, answer: Record<string, string>) => call<AuthAnswer>(pool, new AdminRespondToAuthChallengeCommand({
+    UserPoolId: options.userPoolId, ClientId: options.clientId, ChallengeName: name as never, Session: session,
+    ChallengeResponses: { USERNAME: username, ...answer, ...(hash ? { SECRET_HASH: hash } : {}) },
+  }), ctx);
+  try {
+    let step = first;
+    if (step.ChallengeName === 'SELECT_MFA_TYPE') step = await respond('SELECT_MFA_TYPE', step.Session, { ANSWER: 'SOFTWARE_TOKEN_MFA' });
+    if (step.ChallengeName !== 'SOFTWARE_TOKEN_MFA') return false;
+    sent.code = true;
+    const done = await respond('SOFTWARE_TOKEN_MFA', step.Session, { SOFTWARE_TOKEN_MFA_CODE: code });
+    return Boolean(done.AuthenticationResult);
+  } catch (err) {
+    const name = (err as CognitoError).name;
+    if (name === 'CodeMismatchException' || name === 'NotAuthorizedException' || name === 'ExpiredCodeException' || name === 'EnableSoftwareTokenMFAException') return false;
+    throw outage(pool, err as CognitoError, 'AdminRespondToAuthChallenge');
   }
+}
 
-  async function decide(query: LookupQuery, password: string, ctx: StoreContext, sent: { code: boolean }): Promise<AuthenticateResult> {
-    // The same calls for every login, known or not: ListUsers (emails), AdminInitiateAuth, AdminGetUser.
-    const byMail = query.matchEmail && query.login.includes('@') ? await byEmail(query.login, ctx) : undefined;
-    const username = byMail ?? query.login;
-    const { out, err } = await initiate(username, password, ctx);
-    const user = await getUser(username, ctx);
-    if (err) {
-      const name = err.name;
-      if (name === 'PasswordResetRequiredException') return user ? { outcome: 'reset_required' } : { outcome: 'unknown_user' };
-      if (name === 'UserNotConfirmedException') return { outcome: 'user_disabled' };
-      if (name === 'UserNotFoundException' || name === 'NotAuthorizedException' || name === 'InvalidPasswordException') {
-        if (/attempts exceeded/i.test(err.message ?? '')) throw outage(err, 'AdminInitiateAuth');
-        if (!user) return { outcome: 'unknown_user' };
-        if (user.Enabled === false) return { outcome: 'user_disabled' };
-        return { outcome: 'wrong_password' };
-      }
-      throw outage(err, 'AdminInitiateAuth');
+async function authenticate(pool: OldPool, query: LookupQuery, password: string, ctx: StoreContext): Promise<AuthenticateResult> {
+  const code = ctx.clientMetadata?.[TOTP_METADATA_KEY];
+  const sent = { code: false };
+  const result = await decide(pool, query, password, ctx, sent);
+  if (typeof code === 'string' && /^\d{6,8}$/.test(code) && !sent.code) await decoyTotp(pool, query.login, code, ctx);
+  return result;
+}
+
+async function decide(pool: OldPool, query: LookupQuery, password: string, ctx: StoreContext, sent: { code: boolean }): Promise<AuthenticateResult> {
+  const { dropped } = pool;
+  // The same calls for every login, known or not: ListUsers (emails), AdminInitiateAuth, AdminGetUser.
+  const byMail = query.matchEmail && query.login.includes('@') ? await byEmail(pool, query.login, ctx) : undefined;
+  const username = byMail ?? query.login;
+  const { out, err } = await initiate(pool, username, password, ctx);
+  const user = await getUser(pool, username, ctx);
+  if (err) {
+    const name = err.name;
+    if (name === 'PasswordResetRequiredException') return user ? { outcome: 'reset_required' } : { outcome: 'unknown_user' };
+    if (name === 'UserNotConfirmedException') return { outcome: 'user_disabled' };
+    if (name === 'UserNotFoundException' || name === 'NotAuthorizedException' || name === 'InvalidPasswordException') {
+      if (/attempts exceeded/i.test(err.message ?? '')) throw outage(pool, err, 'AdminInitiateAuth');
+      if (!user) return { outcome: 'unknown_user' };
+      if (user.Enabled === false) return { outcome: 'user_disabled' };
+      return { outcome: 'wrong_password' };
     }
-    if (!user) return { outcome: 'unknown_user' };
-    if (user.Enabled === false) return { outcome: 'user_disabled' };
-    const challenge = out?.AuthenticationResult ? undefined : out?.ChallengeName;
-    if (challenge === 'SOFTWARE_TOKEN_MFA' || challenge === 'SELECT_MFA_TYPE') {
-      if (!(await proveTotp(username, out!, ctx, sent))) return { outcome: 'mfa_required' };
-    } else if (challenge === 'EMAIL_OTP') {
-      return { outcome: 'mfa_required' };
-    } else if (challenge && !PASSWORD_PROVEN.has(challenge)) {
-      throw new StoreUnavailableError('cognito', `the old pool answered with the ${challenge} challenge, which does not prove the password; these users must reset it`);
-    } else if (!out?.AuthenticationResult && !challenge) {
-      throw new StoreUnavailableError('cognito', 'protocol error: AdminInitiateAuth answered neither tokens nor a challenge');
-    }
-    const legacy = toLegacyUser(user, dropped);
-    if (challenge === 'NEW_PASSWORD_REQUIRED') legacy.mustResetPassword = true;
-    if (challenge === 'SMS_MFA') legacy.smsMfa = true;
-    return { outcome: 'ok', user: legacy };
+    throw outage(pool, err, 'AdminInitiateAuth');
   }
-
-  /** The old user's groups as legacy roles; the old user is found by its sub, which the migration made the legacy id. */
-  async function linkAccount(link: { legacyId: string }, ctx: StoreContext): Promise<LinkResult> {
-    // A sub is a UUID; anything else is no old user, and must not reach the filter's quotes.
-    if (!/^[0-9a-f-]{1,64}$/i.test(link.legacyId)) return { outcome: 'no_row' };
-    let username: string | undefined;
-    try {
-      const out = await call<{ Users?: Array<{ Username?: string }> }>(new ListUsersCommand({ UserPoolId: options.userPoolId, Filter: `sub = "${link.legacyId}"`, Limit: 2 }), ctx);
-      if (out.Users?.length !== 1 || !out.Users[0]!.Username) return { outcome: 'no_row' };
-      username = out.Users[0]!.Username;
-      const roles: string[] = [];
-      let token: string | undefined;
-      // A user is in at most 100 groups: two pages of 60.
-      do {
-        const page = await call<{ Groups?: Array<{ GroupName?: string }>; NextToken?: string }>(new AdminListGroupsForUserCommand({ UserPoolId: options.userPoolId, Username: username, Limit: 60, ...(token ? { NextToken: token } : {}) }), ctx);
-        for (const g of page.Groups ?? []) if (g.GroupName) roles.push(g.GroupName);
-        token = page.NextToken;
-      } while (token && roles.length < 100);
-      return { outcome: 'linked', roles };
-    } catch (err) {
-      throw outage(err as CognitoError, username ? 'AdminListGroupsForUser' : 'ListUsers');
-    }
+  if (!user) return { outcome: 'unknown_user' };
+  if (user.Enabled === false) return { outcome: 'user_disabled' };
+  const challenge = out?.AuthenticationResult ? undefined : out?.ChallengeName;
+  if (challenge === 'SOFTWARE_TOKEN_MFA' || challenge === 'SELECT_MFA_TYPE') {
+    if (!(await proveTotp(pool, username, out!, ctx, sent))) return { outcome: 'mfa_required' };
+  } else if (challenge === 'EMAIL_OTP') {
+    return { outcome: 'mfa_required' };
+  } else if (challenge && !PASSWORD_PROVEN.has(challenge)) {
+    throw new StoreUnavailableError('cognito', `the old pool answered with the ${challenge} challenge, which does not prove the password; these users must reset it`);
+  } else if (!out?.AuthenticationResult && !challenge) {
+    throw new StoreUnavailableError('cognito', 'protocol error: AdminInitiateAuth answered neither tokens nor a challenge');
   }
+  const legacy = toLegacyUser(user, dropped);
+  if (challenge === 'NEW_PASSWORD_REQUIRED') legacy.mustResetPassword = true;
+  if (challenge === 'SMS_MFA') legacy.smsMfa = true;
+  return { outcome: 'ok', user: legacy };
+}
 
-  return {
-    name: 'cognito',
-    findUser,
-    authenticate,
-    ...(options.carryGroups ? { linkAccount } : {}),
-    checks: () => cognitoChecks(options, getClient, secretHash),
-  };
+/** The old user's groups as legacy roles; the old user is found by its sub, which the migration made the legacy id. */
+async function linkAccount(pool: OldPool, link: { legacyId: string }, ctx: StoreContext): Promise<LinkResult> {
+  const { options } = pool;
+  // A sub is a UUID; anything else is no old user, and must not reach the filter's quotes.
+  if (!/^[0-9a-f-]{1,64}$/i.test(link.legacyId)) return { outcome: 'no_row' };
+  let username: string | undefined;
+  try {
+    const out = await call<{ Users?: Array<{ Username?: string }> }>(pool, new ListUsersCommand({ UserPoolId: options.userPoolId, Filter: `sub = "${link.legacyId}"`, Limit: 2 }), ctx);
+    if (out.Users?.length !== 1 || !out.Users[0]!.Username) return { outcome: 'no_row' };
+    username = out.Users[0]!.Username;
+    const roles: string[] = [];
+    let token: string | undefined;
+    // A user is in at most 100 groups: two pages of 60.
+    do {
+      const page = await call<{ Groups?: Array<{ GroupName?: string }>; NextToken?: string }>(pool, new AdminListGroupsForUserCommand({ UserPoolId: options.userPoolId, Username: username, Limit: 60, ...(token ? { NextToken: token } : {}) }), ctx);
+      for (const g of page.Groups ?? []) if (g.GroupName) roles.push(g.GroupName);
+      token = page.NextToken;
+    } while (token && roles.length < 100);
+    return { outcome: 'linked', roles };
+  } catch (err) {
+    throw outage(pool, err as CognitoError, username ? 'AdminListGroupsForUser' : 'ListUsers');
+  }
 }
 
 function toLegacyUser(out: AdminGetUserCommandOutput, dropped: Set<string>): LegacyUser {
