@@ -3,7 +3,7 @@
 // with the stores' other checks, only when a self-check runs.
 import { type CheckResult, type SelfCheck, fail, pass, warn } from '../../src/checks.js';
 import type { LookupQuery } from '../../src/types.js';
-import type { SqlColumns } from './rows.js';
+import type { SqlColumns, SqlLedger } from './rows.js';
 
 /**
  * A bounded statement that counts the logins more than one row holds under a
@@ -69,4 +69,52 @@ export function repeatedLoginsCheck(options: {
         `Merge or rename the rows (list them with: ${sql.replace(/^SELECT count\(\*\) AS repeated FROM \((.*) LIMIT \d+\) AS r$/, '$1')}), then add a unique index on the login.`);
     },
   };
+}
+
+/**
+ * What the connection's TLS mode means, for both SQL stores' connect check:
+ * off is fine only for a database on this host.
+ * @example tlsVerdict('postgres', 'verify-full', false, true, 'PG_SSL=disable') // pass
+ */
+export function tlsVerdict(dialect: 'postgres' | 'mysql', mode: string, local: boolean, tls: boolean, disabledBy: string): CheckResult {
+  const id = `${dialect}.tls`;
+  const setting = dialect === 'postgres' ? 'PG_SSL' : 'MYSQL_SSL';
+  if (mode === 'disable' && local) return pass(id, 'TLS off: the database is on this host (loopback)');
+  if (mode === 'disable') return warn(id, `TLS is off (${disabledBy}): password hashes and user data cross the network in clear`, `Leave ${setting} unset (verify-full) unless the database is on this host.`);
+  return pass(id, `TLS mode ${mode}${mode === 'verify-full' ? ' (server certificate and host name checked)' : ' (encrypted, certificate not checked)'}; this session ${tls ? 'is' : 'is not'} encrypted`);
+}
+
+/** The checks of one SQL store, made by its dialect; the ones its settings do not use are only made when needed. */
+export interface SqlCheckSet {
+  credentials: SelfCheck;
+  connect: SelfCheck;
+  query: SelfCheck;
+  /** The logins two rows hold (not for a custom query: its own rules decide). */
+  repeated(): SelfCheck;
+  lockout(): SelfCheck;
+  ledger(): SelfCheck;
+  markMigrated(): SelfCheck;
+  connections: SelfCheck;
+  index: SelfCheck;
+}
+
+/**
+ * Which checks an SQL store runs, the same rule for both dialects: the
+ * guessing limit's with its two columns, the ledger's with a sub or roles
+ * column, the mark's with a mark column, the repeated logins unless the query
+ * is the operator's own.
+ * @example sqlCheckList(probe, { credentials: credentialsCheck(probe), … })
+ */
+export function sqlCheckList(settings: { customQuery?: unknown; columns: SqlColumns; ledger: SqlLedger; markColumn?: string | undefined }, made: SqlCheckSet): SelfCheck[] {
+  return [
+    made.credentials,
+    made.connect,
+    made.query,
+    ...(settings.customQuery ? [] : [made.repeated()]),
+    ...(settings.columns.failedAttempts && settings.columns.lockedUntil ? [made.lockout()] : []),
+    ...(settings.ledger.subColumn || settings.ledger.groupsColumn ? [made.ledger()] : []),
+    ...(settings.markColumn ? [made.markMigrated()] : []),
+    made.connections,
+    made.index,
+  ];
 }
