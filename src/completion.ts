@@ -249,15 +249,7 @@ export async function completeUser(deps: Omit<CompletionDeps, 'logger' | 'metric
     const groups = groupsFor(roles, settings);
     record.roles = roles.length;
     record.groups = groups.length;
-    const missing: string[] = [];
-    await Promise.all(groups.map(async (group) => {
-      let added = await pool.addToGroup(event.userPoolId, event.userName, group, opts);
-      if (added === 'missing' && settings.createMissingGroups) {
-        await pool.createGroup(event.userPoolId, group, opts);
-        added = await pool.addToGroup(event.userPoolId, event.userName, group, opts);
-      }
-      if (added === 'missing') missing.push(group);
-    }));
+    const missing = await addToGroups(pool, event, groups, settings.createMissingGroups, opts);
     if (missing.length) {
       // Unmarked, so the next sign-in adds the user once the operator has created the group.
       record.groupsMissing = missing.length;
@@ -284,6 +276,20 @@ export async function completeUser(deps: Omit<CompletionDeps, 'logger' | 'metric
   }
   record.durationMs = Math.round(performance.now() - started);
   return Object.assign(record, { outcome });
+}
+
+/** Adds the user to each group (creating a missing one when asked); answers the groups still missing. */
+async function addToGroups(pool: PoolAdmin, event: CompletionEvent, groups: readonly string[], create: boolean, opts: { signal: AbortSignal }): Promise<string[]> {
+  const missing: string[] = [];
+  await Promise.all(groups.map(async (group) => {
+    let added = await pool.addToGroup(event.userPoolId, event.userName, group, opts);
+    if (added === 'missing' && create) {
+      await pool.createGroup(event.userPoolId, group, opts);
+      added = await pool.addToGroup(event.userPoolId, event.userName, group, opts);
+    }
+    if (added === 'missing') missing.push(group);
+  }));
+  return missing;
 }
 
 /**

@@ -1,3 +1,9 @@
+// The MySQL / MariaDB store's self-checks, as the PostgreSQL store's: the
+// credentials, the connection and its TLS, the lookup query and its columns,
+// the repeated logins, the columns the guessing limit, the ledger and the
+// mark write, the connections left, and the lookup's indexes. Each check is
+// one function; which run is sqlCheckList's rule. Loaded only when a
+// self-check runs.
 import { randomBytes } from 'node:crypto';
 import type { ConnectionOptions } from 'mysql2/promise';
 import { type CheckResult, type SelfCheck, fail, pass, warn } from '../../src/checks.js';

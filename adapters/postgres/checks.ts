@@ -1,3 +1,9 @@
+// The PostgreSQL store's self-checks, run by the self-check invocation with
+// the function's own role and network: the credentials, the connection and
+// its TLS, the lookup query and its columns, the repeated logins, the columns
+// the guessing limit, the ledger and the mark write (with the grants they
+// need), the connections left, and the lookup's indexes. Each check is one
+// function; which run is sqlCheckList's rule. Loaded only when a self-check runs.
 import { randomBytes } from 'node:crypto';
 import type pg from 'pg';
 import { type CheckResult, type SelfCheck, fail, pass, warn } from '../../src/checks.js';

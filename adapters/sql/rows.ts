@@ -450,32 +450,10 @@ export async function linkSqlRows(
     }
     return byId;
   };
-  const heldSub = (row: Record<string, unknown>) => {
-    const held = ledger.subColumn ? row[ledger.subColumn] : undefined;
-    return held === null || held === undefined || String(held).trim() === '' ? null : String(held);
-  };
   const rows = await readRows(ids);
   // The sub each row to write holds now: the UPDATE writes only where it still does.
   const held = new Map<number, string | null>();
-  const results: Array<LinkResult | undefined> = links.map((link, i) => {
-    const found = rows.get(link.legacyId) ?? [];
-    // Two rows with one id (a table without a primary key) are no single person's row.
-    if (found.length !== 1) return { outcome: 'no_row' };
-    const row = found[0]!;
-    if (table.enabled && Object.hasOwn(row, table.enabled)) {
-      const probe: { enabled?: boolean } = {};
-      applyEnabled(probe, row[table.enabled], table.enabled);
-      if (!probe.enabled) return { outcome: 'row_disabled' };
-    }
-    const roles = parseRoles(ledger.groupsColumn ? row[ledger.groupsColumn] : undefined);
-    if (!ledger.subColumn) return { outcome: 'linked', roles };
-    const now = heldSub(row);
-    if (now === link.sub) return { outcome: 'already_linked', roles };
-    // A row holding nothing where a gone user's sub was expected is linked as an empty one, as linkSqlRow does.
-    if (now !== null && now !== link.expected) return { outcome: 'linked_elsewhere', sub: now };
-    held.set(i, now);
-    return undefined;
-  });
+  const results = links.map((link, i) => answerFromRow(link, rows.get(link.legacyId) ?? [], ledger, table.enabled, (now) => held.set(i, now)));
   // One write per row: a second link of the same row in one batch is answered from the first one's.
   const todo: number[] = [];
   const claimed = new Set<string>();
@@ -507,12 +485,42 @@ export async function linkSqlRows(
     for (const i of todo) {
       const link = links[i]!;
       const found = after.get(link.legacyId) ?? [];
-      const now = found.length === 1 ? heldSub(found[0]!) : null;
+      const now = found.length === 1 ? heldSubOf(found[0]!, ledger) : null;
       const roles = found.length === 1 ? parseRoles(ledger.groupsColumn ? found[0]![ledger.groupsColumn] : undefined) : [];
       results[i] = found.length !== 1 || now === null ? { outcome: 'no_row' } : now === link.sub ? { outcome: 'linked', roles } : { outcome: 'linked_elsewhere', sub: now };
     }
   }
   return results.map((r, i) => r ?? repeatedLink(links, results, i));
+}
+
+/**
+ * What the read says of one link before any write: no row, a disabled row,
+ * linked already (to this sub, or another), or undefined when the row is to
+ * be written (`toWrite` learns the sub it holds now, for the compare-and-set).
+ */
+function answerFromRow(link: AccountLink, found: Record<string, unknown>[], ledger: SqlLedger, enabled: string | undefined, toWrite: (held: string | null) => void): LinkResult | undefined {
+  // Two rows with one id (a table without a primary key) are no single person's row.
+  if (found.length !== 1) return { outcome: 'no_row' };
+  const row = found[0]!;
+  if (enabled && Object.hasOwn(row, enabled)) {
+    const probe: { enabled?: boolean } = {};
+    applyEnabled(probe, row[enabled], enabled);
+    if (!probe.enabled) return { outcome: 'row_disabled' };
+  }
+  const roles = parseRoles(ledger.groupsColumn ? row[ledger.groupsColumn] : undefined);
+  if (!ledger.subColumn) return { outcome: 'linked', roles };
+  const now = heldSubOf(row, ledger);
+  if (now === link.sub) return { outcome: 'already_linked', roles };
+  // A row holding nothing where a gone user's sub was expected is linked as an empty one, as linkSqlRow does.
+  if (now !== null && now !== link.expected) return { outcome: 'linked_elsewhere', sub: now };
+  toWrite(now);
+  return undefined;
+}
+
+/** The sub a row's ledger holds: null for none or a blank cell. */
+function heldSubOf(row: Record<string, unknown>, ledger: SqlLedger): string | null {
+  const held = ledger.subColumn ? row[ledger.subColumn] : undefined;
+  return held === null || held === undefined || String(held).trim() === '' ? null : String(held);
 }
 
 /** A second link of one row in one batch, answered as a batch after the first one's would answer it. */
