@@ -16,6 +16,8 @@ export interface StagedUser {
   passwordFormat?: string;
   /** The authenticator's TOTP secret in base32, and its parameters (columns otp_secret, otp_algorithm, otp_digits, otp_period). */
   totp?: { secret: string; algorithm?: string; digits?: number; period?: number };
+  /** Social and enterprise identities, as the pool's providers name them (column identities, a jsonb array of {provider, sub}). */
+  identities?: Array<{ provider: string; sub: string }>;
 }
 
 /** Options of {@link stagePostgresUsers}. */
@@ -31,8 +33,8 @@ export interface StageOptions {
   onProgress?(staged: number): void;
 }
 
-const COLUMNS = ['id', 'username', 'email', 'email_verified', 'phone_number', 'phone_number_verified', 'enabled', 'sms_mfa', 'password_hash', 'password_format', 'source', 'otp_secret', 'otp_algorithm', 'otp_digits', 'otp_period'] as const;
-const TYPES = ['text', 'text', 'text', 'boolean', 'text', 'boolean', 'boolean', 'boolean', 'text', 'text', 'text', 'text', 'text', 'integer', 'integer'] as const;
+const COLUMNS = ['id', 'username', 'email', 'email_verified', 'phone_number', 'phone_number_verified', 'enabled', 'sms_mfa', 'password_hash', 'password_format', 'source', 'otp_secret', 'otp_algorithm', 'otp_digits', 'otp_period', 'identities'] as const;
+const TYPES = ['text', 'text', 'text', 'boolean', 'text', 'boolean', 'boolean', 'boolean', 'text', 'text', 'text', 'text', 'text', 'integer', 'integer', 'jsonb'] as const;
 
 /** The adapter's columns for a staged table's authenticators (PG_COLUMNS). */
 export const STAGED_TOTP_COLUMNS = { totpSecret: 'otp_secret', totpAlgorithm: 'otp_algorithm', totpDigits: 'otp_digits', totpPeriod: 'otp_period' } as const;
@@ -66,7 +68,7 @@ export async function stagePostgresUsers(users: AsyncIterable<StagedUser>, optio
     if (schema) await client.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
     await client.query(`CREATE TABLE IF NOT EXISTS ${table} (${COLUMNS.map((c, i) => `${c} ${TYPES[i]}${c === 'id' ? ' PRIMARY KEY' : ''}`).join(', ')}, staged_at timestamptz NOT NULL DEFAULT now())`);
     // A table staged before the authenticator columns existed gains them.
-    for (const [i, c] of COLUMNS.entries()) if (c.startsWith('otp_')) await client.query(`ALTER TABLE ${table} ADD COLUMN IF NOT EXISTS ${c} ${TYPES[i]}`);
+    for (const [i, c] of COLUMNS.entries()) if (c.startsWith('otp_') || c === 'identities') await client.query(`ALTER TABLE ${table} ADD COLUMN IF NOT EXISTS ${c} ${TYPES[i]}`);
     const insert = `INSERT INTO ${table} (${COLUMNS.join(', ')}) SELECT * FROM unnest(${COLUMNS.map((_, i) => `$${i + 1}::${TYPES[i]}[]`).join(', ')})
       ON CONFLICT (id) DO UPDATE SET ${COLUMNS.slice(1).map((c) => `${c} = EXCLUDED.${c}`).join(', ')}, staged_at = now()`;
     let batch: StagedUser[] = [];
@@ -77,6 +79,7 @@ export async function stagePostgresUsers(users: AsyncIterable<StagedUser>, optio
         batch.map((u) => u.phoneNumber ?? null), batch.map((u) => u.phoneVerified ?? null), batch.map((u) => u.enabled), batch.map((u) => u.smsMfa),
         batch.map((u) => u.passwordHash ?? null), batch.map((u) => u.passwordFormat ?? null), batch.map(() => options.source),
         batch.map((u) => u.totp?.secret ?? null), batch.map((u) => u.totp?.algorithm ?? null), batch.map((u) => u.totp?.digits ?? null), batch.map((u) => u.totp?.period ?? null),
+        batch.map((u) => (u.identities?.length ? JSON.stringify(u.identities) : null)),
       ];
       await client.query(insert, values);
       staged += batch.length;

@@ -10,12 +10,12 @@ import { UnsupportedHashError } from '../../src/errors.js';
 import { createFirebaseScryptVerifier, parseFirebaseHashConfig } from '../../src/passwords/firebase.js';
 import { createPasswordVerifier } from '../../src/passwords/registry.js';
 import type { StagedUser } from '../../adapters/postgres/stage.js';
-import { type Command, EXIT, type Io, UsageError, parse } from '../cli/command.js';
+import { type Command, EXIT, type Io, UsageError, parse, jsonOption } from '../cli/command.js';
 import { databaseUrl } from '../cli/database-url.js';
 import { arrayItems } from './json-items.js';
-import { MalformedRecord, SOURCES, type SourceName } from './sources.js';
+import { DEFAULT_PROVIDER_MAP, type ReadOptions, MalformedRecord, SOURCES, type SourceName } from './sources.js';
 
-const USAGE = `Usage: cognito-migrate stage auth0|firebase|keycloak FILE --table T [--hash-config FILE] [--database-url-file FILE] [--json]
+const USAGE = `Usage: cognito-migrate stage auth0|firebase|keycloak FILE --table T [--hash-config FILE] [--provider-map JSON] [--database-url-file FILE] [--json]
 
 Streams a source's user export into a PostgreSQL table with the adapter's
 default columns (id, username, email, email_verified, phone_number,
@@ -31,6 +31,14 @@ the ones Cognito can verify. Staging the same export again replaces its rows.
             text, or JSON); the function needs them too (FIREBASE_HASH_CONFIG)
   keycloak  a realm export (kc.sh export --realm R --file FILE), users with
             their password credentials
+
+Social and enterprise identities (Auth0 identities of non-database
+connections, Firebase providerUserInfo, Keycloak federatedIdentities) are
+kept in the identities column as [{"provider", "sub"}], the provider named
+as the pool's identity provider: Google, Facebook, SignInWithApple and
+LoginWithAmazon by default; --provider-map JSON (or PROVIDER_MAP) names the
+others, e.g. an Auth0 SAML connection or a Keycloak alias. Users with only
+such identities are staged too, without a hash.
 
 Every record is counted: staged with its hash, staged without one (none in
 the export, or a hash no verifier reads, with the reason), or not staged
@@ -49,6 +57,10 @@ export interface StageSummary {
   withoutHash: number;
   /** Users staged with an authenticator (TOTP) secret: they migrate with a code. */
   withTotp?: number;
+  /** Users staged with social or enterprise identities (column identities), for linking them to the user. */
+  withIdentities?: number;
+  /** The identities kept, by the pool's provider name. */
+  identities?: Record<string, number>;
   skipped: number;
   reasons: Record<string, number>;
   /** The positions (1-based, in the file's order) of the first records each reason not to stage was counted for. */
@@ -72,7 +84,7 @@ async function* records(file: string, layout: 'ndjson' | 'users-array'): AsyncGe
  */
 export async function stage(argv: string[], print: (t: string) => void = (t) => process.stdout.write(t), progress: (t: string) => void = () => {}): Promise<number> {
   const { values, positionals } = parse(argv, {
-    table: { type: 'string' }, 'hash-config': { type: 'string' }, 'database-url-file': { type: 'string' }, json: { type: 'boolean', default: false },
+    table: { type: 'string' }, 'hash-config': { type: 'string' }, 'database-url-file': { type: 'string' }, 'provider-map': { type: 'string' }, json: { type: 'boolean', default: false },
   }, true);
   const [source, file, ...extra] = positionals;
   if (!source || !Object.hasOwn(SOURCES, source)) throw new UsageError(`stage needs the source first: auth0, firebase or keycloak${source ? `, not "${source}"` : ''}`);
@@ -95,6 +107,11 @@ export async function stage(argv: string[], print: (t: string) => void = (t) => 
   // Only parses hashes (cost estimates): nothing is verified here.
   const passwords = createPasswordVerifier({ worker: false, verifiers });
   const { read: readRecord, layout } = SOURCES[name];
+  const given = jsonOption('provider-map', values['provider-map'] ?? process.env.PROVIDER_MAP);
+  if (given !== undefined && (typeof given !== 'object' || given === null || Array.isArray(given) || Object.values(given).some((v) => typeof v !== 'string' || !v))) {
+    throw new UsageError('--provider-map (or PROVIDER_MAP) must be a JSON object of source provider name → the pool\'s identity provider name, e.g. {"acme-saml":"AcmeSAML"}');
+  }
+  const readOptions: ReadOptions = { providerMap: { ...DEFAULT_PROVIDER_MAP, ...(given as Record<string, string> | undefined) } };
   const summary: StageSummary = { source: name, table: values.table, read: 0, staged: 0, withHash: 0, withoutHash: 0, skipped: 0, reasons: {}, positions: {} };
   const count = (reason: string, at?: number) => {
     summary.reasons[reason] = (summary.reasons[reason] ?? 0) + 1;
@@ -115,7 +132,7 @@ export async function stage(argv: string[], print: (t: string) => void = (t) => 
       }
       let verdict: ReturnType<typeof readRecord>;
       try {
-        verdict = record && typeof record === 'object' && !Array.isArray(record) ? readRecord(record as Record<string, unknown>) : { skip: 'not an object' };
+        verdict = record && typeof record === 'object' && !Array.isArray(record) ? readRecord(record as Record<string, unknown>, readOptions) : { skip: 'not an object' };
       } catch (err) {
         if (!(err instanceof MalformedRecord)) throw err;
         verdict = { skip: `a malformed record: ${err.message}` };
@@ -137,6 +154,11 @@ export async function stage(argv: string[], print: (t: string) => void = (t) => 
         }
       }
       if (user.totp) summary.withTotp = (summary.withTotp ?? 0) + 1;
+      if (user.identities?.length) {
+        summary.withIdentities = (summary.withIdentities ?? 0) + 1;
+        summary.identities ??= {};
+        for (const identity of user.identities) summary.identities[identity.provider] = (summary.identities[identity.provider] ?? 0) + 1;
+      }
       if (user.passwordHash) summary.withHash++;
       else {
         summary.withoutHash++;
@@ -165,6 +187,7 @@ export async function stage(argv: string[], print: (t: string) => void = (t) => 
     return EXIT.ok;
   }
   print(`${summary.read} records read from ${file}: ${summary.staged} staged into ${summary.table} (${summary.withHash} with their password hash, ${summary.withoutHash} without), ${summary.skipped} not staged\n`);
+  if (summary.identities) print(`  identities kept for linking: ${Object.entries(summary.identities).map(([p, n]) => `${n} ${p}`).join(', ')}\n`);
   for (const [reason, n] of Object.entries(summary.reasons).sort((a, b) => b[1] - a[1])) print(`  ${String(n).padStart(7)}  ${reason}${summary.positions[reason] ? ` (record${summary.positions[reason]!.length > 1 ? 's' : ''} ${summary.positions[reason]!.join(', ')}${n > summary.positions[reason]!.length ? ', …' : ''})` : ''}\n`);
   const totp = summary.withTotp ? ` PG_COLUMNS='${JSON.stringify(STAGED_TOTP_COLUMNS)}' (${summary.withTotp} with an authenticator: they migrate with its code)` : '';
   print(`\nNext: point the trigger at the table: PG_TABLE=${summary.table} MATCH_EMAIL=true${totp}${name === 'firebase' ? ', and FIREBASE_HASH_CONFIG set to the contents of the --hash-config file' : ''}.\n`);

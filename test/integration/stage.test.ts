@@ -123,6 +123,27 @@ describe('cognito-migrate stage', () => {
     for (const secret of realm.match(/\\"value\\": \\"([^\\]+)\\"/g) ?? []) expect(out).not.toContain(secret.slice(12, 30));
   });
 
+  it('keeps social and enterprise identities of all three sources, named as the pool names its providers (issue 33)', async () => {
+    const table = `${schema}.identities`;
+    const read = async (source: string, file: string, more: string[] = []) => {
+      const { summary } = await run([source, fixture(file), '--table', table, ...more]);
+      return summary;
+    };
+    expect(await read('auth0', 'auth0.ndjson')).toMatchObject({ withIdentities: 1, identities: { Google: 1 } });
+    await read('firebase', 'firebase-users.json', ['--hash-config', fixture('firebase-hash-config.txt')]);
+    // Keycloak's alias "github" is no default: the map names it as the pool's OIDC provider.
+    expect(await read('keycloak', 'keycloak-realm.json', ['--provider-map', '{"github":"GitHubOIDC"}'])).toMatchObject({ withIdentities: 1, identities: { GitHubOIDC: 1 } });
+    const rows = await sql<{ id: string; identities: unknown }>(`SELECT id, identities FROM ${table} WHERE identities IS NOT NULL ORDER BY id`);
+    expect(rows).toEqual([
+      { id: 'fb-user-3', identities: [{ provider: 'Google', sub: '1234' }] },
+      { id: 'google-oauth2|1234567890', identities: [{ provider: 'Google', sub: '1234567890' }] },
+      { id: 'kc-3', identities: [{ provider: 'GitHubOIDC', sub: '1' }] },
+    ]);
+    // Users with a password only carry none.
+    expect(await sql(`SELECT count(*)::int AS n FROM ${table} WHERE identities IS NULL AND password_hash IS NOT NULL`)).not.toEqual([{ n: 0 }]);
+    await expect(stage(['auth0', fixture('auth0.ndjson'), '--table', table, '--provider-map', '["Google"]'], () => {})).rejects.toThrow(/--provider-map \(or PROVIDER_MAP\) must be a JSON object/);
+  });
+
   it('two Auth0 users sharing an email: neither is staged, so neither password can take the other\'s login; counted by reason', async () => {
     const file = join(dir, 'shared-email.ndjson');
     const bcrypt = (await import('bcryptjs')).default;
