@@ -69,6 +69,12 @@ export interface LegacyUser {
    * (src/totp.ts). Never copied into attributes, never logged.
    */
   totp?: { secret: string; algorithm?: string; digits?: number; period?: number; lastStep?: number };
+  /**
+   * The social and enterprise identities the person signed in with at the
+   * source, as the pool's identity providers name them (`stage` keeps them):
+   * what a federated sign-in is matched by, and what the completion links.
+   */
+  identities?: Array<{ provider: string; sub: string }>;
   /** Every other field, keyed by legacy name; mapped to Cognito attributes by the core. */
   fields: Record<string, LegacyValue>;
 }
@@ -271,6 +277,13 @@ export interface UserStore {
    * With it, `recordAttempt(…, 'failure')` is never called.
    */
   reserveAttempt?(user: LegacyUser, policy: { maxAttempts: number; lockSeconds: number }, ctx: StoreContext, retry?: AttemptRetry): Promise<boolean>;
+  /**
+   * The row that holds a social or enterprise identity, by the pool's
+   * provider name and the provider's subject: undefined when none does, an
+   * `ambiguous_login` refusal when two do. Indexed: a federated first sign-in
+   * waits on it (issue 33).
+   */
+  findByIdentity?(identity: { provider: string; sub: string }, ctx: StoreContext): Promise<LegacyUser | undefined>;
   /**
    * The TOTP replay guard (stores that keep the last step, RFC 6238 §5.2):
    * records that a code of time step `step` was accepted for this row, as a

@@ -30,6 +30,7 @@ export function httpStoreFromEnv(env: Env, extra: Pick<HttpStoreOptions, 'fetch'
   const statuses = jsonEnv(env, 'HTTP_STATUSES') as HttpStoreOptions['statuses'];
   const linkPath = optionalEnv(env, 'HTTP_LINK_PATH');
   const linksPath = optionalEnv(env, 'HTTP_LINKS_PATH');
+  const identityPath = optionalEnv(env, 'HTTP_IDENTITY_PATH');
   return createHttpStore({
     baseUrl,
     ...(verify ? { verifyPath: verify === 'none' ? null : verify } : {}),
@@ -38,6 +39,7 @@ export function httpStoreFromEnv(env: Env, extra: Pick<HttpStoreOptions, 'fetch'
     ...(statuses ? { statuses } : {}),
     ...(linkPath ? { linkPath } : {}),
     ...(linksPath ? { linksPath } : {}),
+    ...(identityPath ? { identityPath } : {}),
     ...(secretArn ? { authorization: async () => (await readSecretString(secretArn, 'HTTP_AUTH_SECRET_ARN', AUTH_SECRET_FIX)).trim() } : plain ? { authorization: plain } : {}),
     timeoutMs: integerEnv(env, 'HTTP_TIMEOUT_MS', { fallback: 1000, min: 10, max: 4800 }),
     retries: integerEnv(env, 'HTTP_RETRIES', { fallback: 2, min: 0, max: 5 }),

@@ -65,6 +65,13 @@ export interface HttpStoreOptions {
    */
   linksPath?: string;
   /**
+   * The row that holds a social or enterprise identity, off by default: GET
+   * here, with `{provider}` and `{sub}` replaced (URL-encoded), answered 200
+   * with the user object (as `userPath` answers it) or 404. E.g.
+   * `/users/by-identity/{provider}/{sub}`.
+   */
+  identityPath?: string;
+  /**
    * What the verify endpoint's status codes mean (defaults: success 200, wrong
    * password 401, unknown user 404, disabled 423). Only the success status
    * with a user object and its id migrates; any other status is an outage.
@@ -89,7 +96,7 @@ export interface HttpStoreOptions {
   fetch?: typeof fetch;
 }
 
-const OPTION_NAMES = ['baseUrl', 'verifyPath', 'userPath', 'loginField', 'passwordField', 'userKey', 'fields', 'linkPath', 'linksPath', 'statuses', 'authorization', 'headers', 'timeoutMs', 'retries', 'maxResponseBytes', 'fetch'];
+const OPTION_NAMES = ['baseUrl', 'verifyPath', 'userPath', 'loginField', 'passwordField', 'userKey', 'fields', 'linkPath', 'linksPath', 'identityPath', 'statuses', 'authorization', 'headers', 'timeoutMs', 'retries', 'maxResponseBytes', 'fetch'];
 const WHERE = 'createHttpStore';
 const RETRIABLE = (status: number) => status >= 500 || status === 429 || status === 408;
 // Errors raised before any byte of the request left this machine.
@@ -136,6 +143,7 @@ export function createHttpStore(options: HttpStoreOptions): HttpStore {
     ...(http.verifyPath === null ? {} : { authenticate: (query: LookupQuery, password: string, ctx: StoreContext) => authenticate(http, query, password, ctx) }),
     ...(options.linkPath === undefined ? {} : { linkAccount: (link: AccountLink, ctx: StoreContext) => linkAccount(http, link, ctx) }),
     ...(options.linksPath === undefined ? {} : { linkAccounts: (links: readonly AccountLink[], ctx: StoreContext) => linkAccounts(http, links, ctx) }),
+    ...(options.identityPath === undefined ? {} : { findByIdentity: (identity: { provider: string; sub: string }, ctx: StoreContext) => findByIdentity(http, identity, ctx) }),
     checks: () => [{
       id: 'http.reachable',
       async run(): Promise<CheckResult> {
@@ -188,6 +196,9 @@ function httpSettings(options: HttpStoreOptions) {
   }
   if (options.linkPath !== undefined && (typeof options.linkPath !== 'string' || !/^\/(?!\/)/.test(options.linkPath) || options.linkPath.includes('\\') || !options.linkPath.includes('{id}'))) {
     throw new ConfigurationError('linkPath', `${WHERE}: "linkPath" must be a path under baseUrl (one leading /) that contains {id}`, 'Example: /users/{id}/cognito.');
+  }
+  if (options.identityPath !== undefined && (typeof options.identityPath !== 'string' || !/^\/(?!\/)/.test(options.identityPath) || options.identityPath.includes('\\') || !options.identityPath.includes('{provider}') || !options.identityPath.includes('{sub}'))) {
+    throw new ConfigurationError('identityPath', `${WHERE}: "identityPath" must be a path under baseUrl (one leading /) that contains {provider} and {sub}`, 'Example: /users/by-identity/{provider}/{sub}.');
   }
   const statuses = { success: 200, wrongPassword: [401], unknownUser: [404], disabled: [423], ...options.statuses };
   const timeoutMs = options.timeoutMs ?? 1000;
@@ -289,6 +300,10 @@ function toUser(http: Http, json: unknown, what: string): LegacyUser {
   if (parseFlag(raw[fields.smsMfa]) === true) user.smsMfa = true;
   const sub = raw[fields.cognitoSub];
   if (typeof sub === 'string' && sub.trim() !== '') user.cognitoSub = sub;
+  if (Array.isArray(raw.identities)) {
+    const list = (raw.identities as Array<Record<string, unknown>>).filter((i) => i && typeof i.provider === 'string' && typeof i.sub === 'string' && i.provider && i.sub).map((i) => ({ provider: i.provider as string, sub: i.sub as string }));
+    if (list.length) user.identities = list;
+  }
   const totp = raw[fields.totp] as Record<string, unknown> | null | undefined;
   if (totp && typeof totp === 'object') {
     // A secret that is not text is kept as one the check cannot read: the row is refused, never let through.
@@ -329,6 +344,17 @@ async function authenticate(http: Http, query: LookupQuery, password: string, ct
   if (statuses.wrongPassword.includes(status)) return { outcome: 'wrong_password' };
   if (statuses.disabled.includes(status)) return { outcome: 'user_disabled' };
   throw new StoreUnavailableError('http', `verify-password answered HTTP ${status}, which is not a known answer (configure statuses if it means something)`);
+}
+
+async function findByIdentity(http: Http, identity: { provider: string; sub: string }, ctx: StoreContext): Promise<LegacyUser | undefined> {
+  const { options } = http;
+  // '.' and '..' would be path segments after encoding, and reach another endpoint.
+  if ([identity.provider, identity.sub].some((v) => /^\.{0,2}$/.test(v))) return undefined;
+  const path = options.identityPath!.replace('{provider}', encodeURIComponent(identity.provider)).replace('{sub}', encodeURIComponent(identity.sub));
+  const { status, json } = await request(http, 'GET', path, undefined, ctx, options.identityPath!);
+  if (status === 404) return undefined;
+  if (status === 200) return toUser(http, json, 'GET identity');
+  throw new StoreUnavailableError('http', `GET identity answered HTTP ${status}; 200 with a user object or 404 are answers`);
 }
 
 async function linkAccount(http: Http, link: { legacyId: string; sub: string; expected: string | null }, ctx: StoreContext): Promise<LinkResult> {

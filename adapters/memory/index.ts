@@ -54,6 +54,14 @@ export function createMemoryStore(users: readonly MemoryUser[]): UserStore {
       row.cognitoSub = link.sub;
       return { outcome: 'linked', roles };
     },
+    async findByIdentity(identity) {
+      const rows = held.filter((u) => (u.identities ?? []).some((i) => i.provider === identity.provider && i.sub === identity.sub));
+      if (rows.length > 1) throw new AuthenticationFailedError('ambiguous_login', 'more than one user holds this identity');
+      const found = rows[0];
+      if (!found) return undefined;
+      const { username: _username, roles: _roles, ...user } = found;
+      return { ...user, fields: { ...user.fields } };
+    },
     async linkAccounts(links, ctx) {
       const results: LinkResult[] = [];
       for (const link of links) results.push(await this.linkAccount!(link, ctx));

@@ -1,4 +1,5 @@
 import type { LookupQuery } from '../../src/types.js';
+import { identitySql } from '../sql/rows.js';
 import type { PostgresColumns } from './store.js';
 
 /** One index probe of a lookup: the column it searches and how. */
@@ -60,6 +61,26 @@ export function lookupPlan(quotedTable: string, table: string, columns: Postgres
 export function createIndexSql(quotedTable: string, probe: LookupProbe): string {
   // The index lands in its table's schema; its name cannot be qualified.
   return `CREATE INDEX CONCURRENTLY IF NOT EXISTS "${probe.index.name}" ON ${quotedTable} (${probe.index.expression})`;
+}
+
+/**
+ * The identity lookup's index (issue 33): a GIN index over the column read as
+ * jsonb, which `@>` (identitySql in adapters/sql/rows.ts) uses; safe to run twice.
+ * @example identityIndexSql('"legacy"."users"', 'legacy.users', 'identities') // { name: 'users_identities_cm', statement: 'CREATE INDEX CONCURRENTLY IF NOT EXISTS … USING gin …' }
+ */
+export function identityIndexSql(quotedTable: string, table: string, column: string): { name: string; statement: string } {
+  const name = indexName(table, column, false);
+  return { name, statement: `CREATE INDEX CONCURRENTLY IF NOT EXISTS "${name}" ON ${quotedTable} USING gin ((CAST("${column}" AS jsonb)) jsonb_path_ops)` };
+}
+
+/**
+ * Whether the identity lookup uses its index now (the plan names it).
+ * @example await identityIndexUsed(query, '"legacy"."users"', 'identities', 'users_identities_cm') // true
+ */
+export async function identityIndexUsed(query: (text: string, values: unknown[]) => Promise<{ rows: Array<Record<string, unknown>> }>, quotedTable: string, column: string, name: string): Promise<boolean> {
+  const { sql, values } = identitySql(quotedTable, column, 'postgres', { provider: 'cognito-migrate-explain', sub: 'x' });
+  const { rows } = await query(`EXPLAIN (FORMAT JSON) ${sql}`, values);
+  return JSON.stringify(rows).includes(`"Index Name":"${name}"`);
 }
 
 function indexName(table: string, column: string, folded: boolean): string {

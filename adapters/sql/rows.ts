@@ -47,6 +47,12 @@ export interface SqlColumns {
   totpAlgorithm?: string;
   totpDigits?: string;
   totpPeriod?: string;
+  /**
+   * Social and enterprise identities (a jsonb, JSON or JSON text column; none
+   * by default): `[{"provider": "Google", "sub": "…"}]`, as `stage` writes
+   * them. `PG_IDENTITIES_COLUMN` / `MYSQL_IDENTITIES_COLUMN` set it.
+   */
+  identities?: string;
 }
 
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_$]{0,62}$/;
@@ -134,6 +140,7 @@ export function legacyUserReader(names: readonly string[], columns: SqlColumns, 
     if (name !== columns.passwordHash && name !== columns.attemptKey && name !== '__proto__' && !totpColumns.has(name)) { fieldNames.push(name); fieldIndexes.push(i); }
   }
   const totpAt = columns.totpSecret ? at(columns.totpSecret) : -1;
+  const identitiesAt = columns.identities ? at(columns.identities) : -1;
   const totpPart = (['totpAlgorithm', 'totpDigits', 'totpPeriod', 'totpLastStep'] as const).map((k) => [k, columns[k] ? at(columns[k]!) : -1] as const);
   const id = at(columns.id);
   const username = at(columns.username);
@@ -158,6 +165,10 @@ export function legacyUserReader(names: readonly string[], columns: SqlColumns, 
     const sub = subAt >= 0 ? legacyValue(values[subAt]) : undefined;
     // Any non-blank value is a link: an unreadable one still refuses rather than migrating twice.
     if (sub !== undefined && String(sub).trim() !== '') user.cognitoSub = String(sub);
+    if (identitiesAt >= 0) {
+      const list = parseIdentities(values[identitiesAt]);
+      if (list.length) user.identities = list;
+    }
     const secret = totpAt >= 0 ? values[totpAt] : undefined;
     if (secret !== null && secret !== undefined && String(secret).trim() !== '') {
       const totp: NonNullable<LegacyUser['totp']> = { secret: Buffer.isBuffer(secret) ? secret.toString('utf8') : String(secret) };
@@ -200,7 +211,35 @@ export function legacyValue(value: unknown): LegacyValue {
  * The keys of {@link SqlColumns}, for checking a `columns` option.
  * @example rejectUnknownKeys('createMysqlStore columns', options.columns ?? {}, COLUMN_KEYS)
  */
-export const COLUMN_KEYS = [...Object.keys(DEFAULT_COLUMNS), 'failedAttempts', 'lockedUntil', 'attemptKey', 'totpSecret', 'totpLastStep', 'totpAlgorithm', 'totpDigits', 'totpPeriod'];
+export const COLUMN_KEYS = [...Object.keys(DEFAULT_COLUMNS), 'failedAttempts', 'lockedUntil', 'attemptKey', 'totpSecret', 'totpLastStep', 'totpAlgorithm', 'totpDigits', 'totpPeriod', 'identities'];
+
+/**
+ * A row's identities column read as a list of {provider, sub}: a JSON array
+ * (as jsonb, JSON or text); entries that are not such pairs are left out.
+ * @example parseIdentities('[{"provider":"Google","sub":"1"}]') // [{ provider: 'Google', sub: '1' }]
+ */
+export function parseIdentities(value: unknown): Array<{ provider: string; sub: string }> {
+  let list: unknown = value;
+  if (typeof value === 'string' || Buffer.isBuffer(value)) {
+    try { list = JSON.parse(String(value)); } catch { return []; }
+  }
+  if (!Array.isArray(list)) return [];
+  return list.filter((i): i is { provider: string; sub: string } => Boolean(i) && typeof i.provider === 'string' && i.provider !== '' && typeof i.sub === 'string' && i.sub !== '').map((i) => ({ provider: i.provider, sub: i.sub }));
+}
+
+/**
+ * The lookup of the row that holds one identity, at most two rows. PostgreSQL
+ * reads the column as jsonb with `@>`, which a GIN index on
+ * `(CAST(col AS jsonb)) jsonb_path_ops` serves; MySQL and MariaDB with
+ * JSON_CONTAINS (no index can serve it on MariaDB).
+ * @example identitySql('"legacy"."users"', 'identities', 'postgres') // { sql: '… @> $1::jsonb LIMIT 2', param }
+ */
+export function identitySql(quotedTable: string, column: string, dialect: 'postgres' | 'mysql', identity: { provider: string; sub: string }): { sql: string; values: unknown[] } {
+  const wanted = JSON.stringify([{ provider: identity.provider, sub: identity.sub }]);
+  if (dialect === 'postgres') return { sql: `SELECT * FROM ${quotedTable} WHERE CAST("${column}" AS jsonb) @> $1::jsonb LIMIT 2`, values: [wanted] };
+  // A cell that is not valid JSON would fail the whole statement: it holds no identity.
+  return { sql: `SELECT * FROM ${quotedTable} WHERE CASE WHEN JSON_VALID(\`${column}\`) THEN JSON_CONTAINS(\`${column}\`, ?) END LIMIT 2`, values: [wanted] };
+}
 
 /**
  * The TOTP replay guard's write (RFC 6238 §5.2): the row takes the step only

@@ -1,7 +1,7 @@
 // `cognito-migrate db index`: the indexes that make every lookup mode one index probe.
 import PgClient from 'pg/lib/client.js';
 import { indexAdvice } from '../../adapters/postgres/explain.js';
-import { citextColumns, lookupPlan } from '../../adapters/postgres/lookup.js';
+import { citextColumns, lookupPlan, identityIndexSql, identityIndexUsed } from '../../adapters/postgres/lookup.js';
 import { quoteTable, resolveColumns } from '../../adapters/postgres/sql.js';
 import type { PostgresColumns } from '../../adapters/postgres/store.js';
 import { type Command, EXIT, type Io, UsageError, jsonOption, parse } from '../cli/command.js';
@@ -62,8 +62,11 @@ async function dbIndex(argv: string[], io: Io): Promise<number> {
     const plan = lookupPlan(quotedTable, values.table, columns, mode, await citextColumns(query, quotedTable, [columns.username, columns.email]));
     const before = await indexAdvice(query, quotedTable, plan);
     const statements = before.missing.map((m) => m.statement);
+    // The identity lookup (a federated sign-in's row), when the columns name an identities column.
+    const identity = columns.identities ? identityIndexSql(quotedTable, values.table, columns.identities) : undefined;
+    if (identity && !(await identityIndexUsed(query, quotedTable, columns.identities!, identity.name))) statements.push(identity.statement);
     const applied: string[] = [];
-    if (statements.length === 0) say(`Every lookup probe of this mode already uses an index: ${before.indexed.map((i) => `${i.probe.index.expression} → ${i.index}`).join(', ')}\n`);
+    if (statements.length === 0) say(`Every lookup probe of this mode already uses an index: ${before.indexed.map((i) => `${i.probe.index.expression} → ${i.index}`).join(', ')}${identity ? `, identities → ${identity.name}` : ''}\n`);
     else if (!values.apply) say(`${statements.map((s) => `${s};`).join('\n')}\n`);
     if (values.apply && statements.length > 0) {
       const watcher = new PgClient({ connectionString: url, application_name: 'cognito-migrate-db-index-progress' }) as unknown as PgLike;
@@ -92,7 +95,9 @@ async function dbIndex(argv: string[], io: Io): Promise<number> {
       await client.query(`ANALYZE ${quotedTable}`);
     }
     const after = values.apply ? await indexAdvice(query, quotedTable, plan) : before;
+    const identityIndexed = identity ? await identityIndexUsed(query, quotedTable, columns.identities!, identity.name) : true;
     if (values.apply) {
+      if (identity) say(`  ${columns.identities} (identities): ${identityIndexed ? `the lookup uses ${identity.name}` : `still scans the table; drop an invalid "${identity.name}" and run again`}\n`);
       for (const i of after.indexed) say(`  ${i.probe.index.expression}: the lookup uses ${i.index}\n`);
       for (const m of after.missing) say(`  ${m.probe.index.expression}: still scans the table; an earlier failed build may have left an invalid index "${m.probe.index.name}": DROP INDEX CONCURRENTLY it and run again\n`);
     }
@@ -101,9 +106,10 @@ async function dbIndex(argv: string[], io: Io): Promise<number> {
         table: values.table, mode, rows: Math.round(after.rows), statements, applied,
         indexed: after.indexed.map((i) => ({ expression: i.probe.index.expression, index: i.index })),
         missing: after.missing.map((m) => ({ expression: m.probe.index.expression, statement: m.statement })),
+        ...(identity ? { identities: { index: identity.name, used: identityIndexed } } : {}),
       }, null, 2)}\n`);
     }
-    return values.apply && after.missing.length > 0 ? EXIT.findings : EXIT.ok;
+    return values.apply && (after.missing.length > 0 || !identityIndexed) ? EXIT.findings : EXIT.ok;
   } finally {
     await client.end();
   }

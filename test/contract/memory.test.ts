@@ -1,6 +1,6 @@
 import bcrypt from 'bcryptjs';
 import { createMemoryStore } from '../../adapters/memory/index.js';
-import { CONTRACT_TOTP_SECRET, CONTRACT_USERS, DUPLICATE_LOGIN_USERS, runStoreContract } from './suite.js';
+import { CONTRACT_IDENTITIES, CONTRACT_TOTP_SECRET, CONTRACT_USERS, DUPLICATE_LOGIN_USERS, runStoreContract } from './suite.js';
 
 const users = async () => Promise.all([...CONTRACT_USERS, ...DUPLICATE_LOGIN_USERS].map(async (u, i) => ({
   username: u.username,
@@ -11,9 +11,10 @@ const users = async () => Promise.all([...CONTRACT_USERS, ...DUPLICATE_LOGIN_USE
   ...(i === 0 ? { roles: ['admins', 'staff'] } : {}),
 })));
 
-const can = { caseInsensitive: true, disabledUsers: true, duplicateLogins: true, ledger: true, totp: true };
+const can = { caseInsensitive: true, disabledUsers: true, duplicateLogins: true, ledger: true, totp: true, identities: true };
 runStoreContract('memory', async () => ({
   store: createMemoryStore(await users()),
+  identities: async () => createMemoryStore((await users()).map((u, i) => (i === 0 ? { ...u, identities: CONTRACT_IDENTITIES } : u))),
   totp: async () => createMemoryStore((await users()).map((u, i) => (i === 0 ? { ...u, totp: { secret: CONTRACT_TOTP_SECRET } } : u))),
   ledger: async () => createMemoryStore(await users()),
   can,

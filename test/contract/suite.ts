@@ -14,6 +14,9 @@ export const CONTRACT_USERS = [
   { username: 'off', email: 'off@example.com', password: 'Off-password 2', given_name: 'Off', family_name: 'Line', phone_number: null, enabled: false, sms_mfa: false },
 ] as const;
 
+/** The identities CONTRACT_USERS[0] holds in the backend of {@link ContractSetup.identities}. */
+export const CONTRACT_IDENTITIES = [{ provider: 'Google', sub: '1093-ada' }, { provider: 'AcmeSAML', sub: 'ada@acme.example' }];
+
 /** The authenticator secret (base32) CONTRACT_USERS[0] holds in the backend of {@link ContractSetup.totp}. */
 export const CONTRACT_TOTP_SECRET = 'JBSWY3DPEHPK3PXP';
 
@@ -39,7 +42,7 @@ export interface ContractSetup {
   /** Maps the backend's field names to Cognito attributes so that email, email_verified and given_name come out. */
   attributes?: AttributeMapping;
   /** What the backend can do; tests for missing abilities are not registered. */
-  can: { caseInsensitive: boolean; disabledUsers: boolean; duplicateLogins?: boolean; duplicateCheck?: boolean; ledger?: boolean; lockout?: boolean; blankLedger?: boolean; attemptKey?: boolean; totp?: boolean };
+  can: { caseInsensitive: boolean; disabledUsers: boolean; duplicateLogins?: boolean; duplicateCheck?: boolean; ledger?: boolean; lockout?: boolean; blankLedger?: boolean; attemptKey?: boolean; totp?: boolean; identities?: boolean };
   /**
    * The same adapter over the same backend with the ledger on: it reads and
    * writes the Cognito sub of each row, and reads roles, where
@@ -64,6 +67,8 @@ export interface ContractSetup {
    * authenticator with the secret {@link CONTRACT_TOTP_SECRET} (issue 36).
    */
   totp?: () => UserStore | Promise<UserStore>;
+  /** The same adapter over a backend where CONTRACT_USERS[0] holds {@link CONTRACT_IDENTITIES} (issue 33). */
+  identities?: () => UserStore | Promise<UserStore>;
   /** The same adapter pointed at a backend that is down (connection refused or 5xx). */
   outage?: () => UserStore | Promise<UserStore>;
   /** The same adapter pointed at a backend that accepts and answers after `ms` (or never). */
@@ -280,6 +285,25 @@ export function runStoreContract(name: string, setup: () => Promise<ContractSetu
         ]);
         expect((await store.findUser({ login: ada.username, matchEmail: false, caseInsensitive: false }, ctx))?.cognitoSub).toBe(next);
         expect(await store.linkAccounts([], ctx)).toEqual([]);
+      });
+    }
+
+    if (can.identities) {
+      it('finds the row that holds a social or enterprise identity, and carries its identities (issue 33)', async () => {
+        const store = await s.identities!();
+        expect(store.findByIdentity, `${name}: a store with identities looks them up`).toBeTypeOf('function');
+        const ctx = lambdaCtx();
+        const byLogin = await store.findUser({ login: ada.username, matchEmail: false, caseInsensitive: false }, ctx);
+        expect(byLogin?.identities).toEqual(CONTRACT_IDENTITIES);
+        for (const identity of CONTRACT_IDENTITIES) {
+          const found = await store.findByIdentity!(identity, ctx);
+          expect(found?.id).toBe(byLogin!.id);
+          expect(found?.passwordHash === undefined || typeof found.passwordHash === 'string').toBe(true);
+        }
+        expect(await store.findByIdentity!({ provider: 'Google', sub: 'nobody' }, ctx)).toBeUndefined();
+        // The provider is part of the key: the same subject under another provider is someone else.
+        expect(await store.findByIdentity!({ provider: 'Facebook', sub: '1093-ada' }, ctx)).toBeUndefined();
+        expect(await store.findByIdentity!({ provider: '..', sub: '..' }, ctx)).toBeUndefined();
       });
     }
 

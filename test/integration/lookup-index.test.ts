@@ -120,3 +120,25 @@ describe('index-friendly lookups', () => {
     expect(printed.out).toContain('ON "' + citextTable.split('.')[0] + '"."ci_users" ("username");');
   });
 });
+
+describe('the identity lookup (issue 33)', () => {
+  it('db index creates the GIN index over the identities column; then a federated sign-in\'s row is one index probe, and found', async () => {
+    const t = `${table.split('.')[0]}.fed_users`;
+    await sql(`CREATE TABLE ${t} (id bigserial PRIMARY KEY, username text NOT NULL, email text, password_hash text, identities jsonb)`);
+    await sql(`INSERT INTO ${t} (username, email, identities) SELECT 'fed' || i, 'fed' || i || '@example.com', CASE WHEN i % 2 = 0 THEN jsonb_build_array(jsonb_build_object('provider', 'Google', 'sub', 'g' || i)) END FROM generate_series(1, ${ROWS}) AS i`);
+    await sql(`ANALYZE ${t}`);
+    const columns = JSON.stringify({ identities: 'identities' });
+    const before = await dbIndex(['--table', t, '--columns', columns, '--json']);
+    expect(JSON.parse(before.out)).toMatchObject({ identities: { index: 'fed_users_identities_cm', used: false } });
+    expect(JSON.parse(before.out).statements).toContain(`CREATE INDEX CONCURRENTLY IF NOT EXISTS "fed_users_identities_cm" ON "${t.split('.')[0]}"."fed_users" USING gin ((CAST("identities" AS jsonb)) jsonb_path_ops)`);
+    const applied = await dbIndex(['--table', t, '--columns', columns, '--apply']);
+    expect(applied.code).toBe(0);
+    expect(applied.out).toMatch(/identities \(identities\): the lookup uses fed_users_identities_cm/);
+    const s = createPostgresStore({ connectionString: databaseUrl(), table: t, columns: { identities: 'identities' } });
+    stores.push(s);
+    expect((await s.findByIdentity!({ provider: 'Google', sub: 'g42' }, ctx()))?.id).toBe('42');
+    expect(await s.findByIdentity!({ provider: 'Google', sub: 'g43' }, ctx())).toBeUndefined();
+    const again = await dbIndex(['--table', t, '--columns', columns, '--json']);
+    expect(JSON.parse(again.out)).toMatchObject({ identities: { used: true } });
+  });
+});

@@ -72,6 +72,12 @@ export async function startLegacyApi(users: readonly ApiUser[], behaviour: Behav
       const { links } = JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}') as { links: Array<{ id: string; sub: string; expected: string | null }> };
       return send(res, 200, { results: links.map((l) => { const [status, body] = linkOne(l.id, l); return { status, ...body }; }) });
     }
+    const byIdentity = /^\/api\/users\/by-identity\/([^/]+)\/([^/]+)$/.exec(url.pathname);
+    if (req.method === 'GET' && byIdentity) {
+      const [provider, sub] = [decodeURIComponent(byIdentity[1]!), decodeURIComponent(byIdentity[2]!)];
+      const holders = users.filter((u) => ((u as { identities?: Array<{ provider: string; sub: string }> }).identities ?? []).some((i) => i.provider === provider && i.sub === sub));
+      return holders.length === 1 ? send(res, 200, publicUser(holders[0]!)) : send(res, 404, { error: 'unknown' });
+    }
     const match = /^\/api\/users\/(.+)$/.exec(url.pathname);
     if (req.method === 'GET' && match) {
       const user = find(decodeURIComponent(match[1]!), url.searchParams.get('match_email') === 'true', url.searchParams.get('case_insensitive') === 'true');
