@@ -721,6 +721,57 @@ async function statusLedger(db) {
 }
 
 /**
+ * The identity lookup (issue 33): `findByIdentity` of random staged identities on a table of 1,000,000 rows
+ * (`--scale 10m`: 10,000,000), each row with one identity in a jsonb column, first with no index (median of 15),
+ * then after the GIN index `db index` creates (median of 101), through the built PostgreSQL store.
+ */
+async function identityLookups(db) {
+  const { createPostgresStore } = await import(join(root, 'dist', 'lib', 'adapters', 'postgres', 'index.js'));
+  const rows = process.argv.includes('--scale') && process.argv.includes('10m') ? 10_000_000 : quick ? 100_000 : 1_000_000;
+  const client = new pg.Client(db.url);
+  await client.connect();
+  await client.query('DROP SCHEMA IF EXISTS cognito_migrate_bench_identity CASCADE');
+  await client.query('CREATE SCHEMA cognito_migrate_bench_identity');
+  const t0 = performance.now();
+  await client.query(`CREATE TABLE cognito_migrate_bench_identity.users AS
+    SELECT i::bigint AS id, 'user' || i AS username, 'user' || i || '@example.com' AS email, NULL::text AS password_hash,
+      jsonb_build_array(jsonb_build_object('provider', CASE WHEN i % 3 = 0 THEN 'Google' WHEN i % 3 = 1 THEN 'SignInWithApple' ELSE 'AcmeSAML' END, 'sub', md5(i::text))) AS identities
+    FROM generate_series(1, ${rows}) AS i`);
+  await client.query('ALTER TABLE cognito_migrate_bench_identity.users ADD PRIMARY KEY (id)');
+  await client.query('VACUUM ANALYZE cognito_migrate_bench_identity.users');
+  say(`identities: ${rows.toLocaleString('en')} rows made in ${round((performance.now() - t0) / 1000, 1)} s`);
+  const store = createPostgresStore({ connectionString: db.url, table: 'cognito_migrate_bench_identity.users', columns: { identities: 'identities' }, queryTimeoutMs: 4800 });
+  const ctx = () => ({ signal: new AbortController().signal, deadline: Date.now() + 4800, remainingMs: () => 4800 });
+  const lookups = async (n) => {
+    const times = [];
+    for (let k = 0; k < n; k++) {
+      const i = 1 + Math.floor(Math.random() * rows);
+      const provider = i % 3 === 0 ? 'Google' : i % 3 === 1 ? 'SignInWithApple' : 'AcmeSAML';
+      const sub = (await client.query('SELECT md5($1::text) AS s', [String(i)])).rows[0].s;
+      const t = performance.now();
+      const user = await store.findByIdentity({ provider, sub }, ctx());
+      times.push(performance.now() - t);
+      if (user?.id !== String(i)) throw new Error(`identity lookup found ${user?.id} for row ${i}`);
+    }
+    return round(percentile(times, 50), 3);
+  };
+  try {
+    const without = await lookups(15);
+    const t1 = performance.now();
+    await client.query('CREATE INDEX users_identities_cm ON cognito_migrate_bench_identity.users USING gin ((CAST(identities AS jsonb)) jsonb_path_ops)');
+    await client.query('ANALYZE cognito_migrate_bench_identity.users');
+    const indexSeconds = round((performance.now() - t1) / 1000, 1);
+    const { rows: [size] } = await client.query("SELECT pg_size_pretty(pg_relation_size('cognito_migrate_bench_identity.users_identities_cm')) AS size");
+    const withIndex = await lookups(101);
+    return { rows, ms_median_without_index: without, ms_median_with_index: withIndex, index_build_seconds: indexSeconds, index_size: size.size };
+  } finally {
+    await store.close();
+    await client.query('DROP SCHEMA cognito_migrate_bench_identity CASCADE');
+    await client.end();
+  }
+}
+
+/**
  * `complete` at the default settings (--rate 20, 16 chains, 4 side by side) against a stand-in Cognito that
  * enforces the per-category quotas and answers each call in 50 to 100 ms (scripts/lib/cognito-quota.mjs), over
  * real PostgreSQL: calls by category, wall time, rows written a second, peak memory at two pool sizes, and the
@@ -803,6 +854,7 @@ async function main() {
         hardening: () => hardening(db), formats: () => formats(), calibration: async () => { const { runs, ...result } = await calibration(); return result; }, pbkdf2_reference: () => pbkdf2Reference(), bcrypt_engines: () => bcryptEngines(), lookups: () => lookups(db), csv_export: () => csvExport(db),
         status_ledger: () => statusLedger(db),
         complete: () => completeBench(db),
+        identities: () => identityLookups(db),
         handler: async () => {
           const table = await seedLegacyUsers(db.url, { schema: 'cognito_migrate_bench', users: [BENCH_USER], cost: 10 });
           const c = new pg.Client(db.url);
