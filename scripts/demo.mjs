@@ -5,7 +5,7 @@
 // cognito-local as the user pool. Every process is stopped at the end, on Ctrl-C
 // and on failure.
 import {
-  AdminGetUserCommand, AdminListGroupsForUserCommand, AdminUpdateUserAttributesCommand, InitiateAuthCommand, ListUsersCommand,
+  AdminGetUserCommand, AdminListGroupsForUserCommand, AdminUpdateUserAttributesCommand, InitiateAuthCommand, ListUsersCommand, SignUpCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
 import { readFile } from 'node:fs/promises';
 import pg from 'pg';
@@ -68,11 +68,11 @@ async function signIn(label, username, password) {
 async function main() {
   console.log(bold('cognito-migrate demo'));
   console.log(dim(process.env.DATABASE_URL ? 'Using PostgreSQL at DATABASE_URL (schema cognito_migrate_demo).' : 'Starting embedded PostgreSQL…'));
-  stack = await startLocalStack({ schema: 'cognito_migrate_demo', completion: true, onLog: functionLog });
+  stack = await startLocalStack({ schema: 'cognito_migrate_demo', completion: true, signUpGuard: true, onLog: functionLog });
   const [alice, bob] = DEMO_USERS;
   console.log(`PostgreSQL ready; legacy table ${stack.table} holds ${DEMO_USERS.length} users with bcrypt (cost 10) hashes.`);
   console.log(`Local Lambda Invoke API at ${stack.lambda.url} serves dist/postgres/index.mjs as "${FUNCTION_NAME}".`);
-  console.log(`cognito-local at ${stack.cognito.endpoint}: pool ${stack.userPoolId}, app client ${stack.clientId} (ALLOW_USER_PASSWORD_AUTH), UserMigration, Post authentication and Post confirmation → ${FUNCTION_NAME}.`);
+  console.log(`cognito-local at ${stack.cognito.endpoint}: pool ${stack.userPoolId}, app client ${stack.clientId} (ALLOW_USER_PASSWORD_AUTH), UserMigration, Post authentication, Post confirmation and Pre sign-up → ${FUNCTION_NAME}.`);
   console.log('The legacy rows carry roles (alice: ROLE_ADMIN); GROUP_MAP maps them to the pool\'s groups; cognito_sub is the ledger.');
 
   const results = [];
@@ -123,6 +123,19 @@ async function main() {
     console.log(`    ${JSON.stringify({ ...body.response, userAttributes: printableAttributes(body.response.userAttributes ?? {}) })}`);
     results.push(body.response.finalUserStatus == null);
   }
+
+  console.log(`\n${bold('8. A sign-up with the email of a legacy user who has not migrated yet is refused')} ${dim('(Pre sign-up: nobody can take carol\'s login before she signs in)')}`);
+  const [, , carol] = DEMO_USERS;
+  try {
+    await stack.idp.send(new SignUpCommand({ ClientId: stack.clientId, Username: carol.email.toUpperCase(), Password: 'Squatter-pass-1', UserAttributes: [{ Name: 'email', Value: carol.email.toUpperCase() }] }));
+    console.log(red('  ✘ the sign-up went through'));
+    results.push(false);
+  } catch (err) {
+    const guarded = /An account already exists for this username or email/.test(err.message);
+    console.log(guarded ? green(`  ✔ refused: ${err.message}`) : red(`  ✘ ${err.name}: ${err.message}`));
+    results.push(guarded);
+  }
+  results.push(await signIn('   …and carol still migrates with her legacy password', carol.email, carol.password));
 
   const failed = results.filter((ok) => !ok).length;
   console.log(failed === 0 ? green(bold('\nAll demo steps behaved as expected.')) : red(bold(`\n${failed} demo step(s) did not behave as expected.`)));
