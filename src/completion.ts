@@ -221,10 +221,12 @@ export async function completeUser(deps: Omit<CompletionDeps, 'logger' | 'metric
       return 'completion_unproven';
     }
     let roles: string[] = [];
+    let identities: Array<{ provider: string; sub: string }> = [];
     if (linked) {
       // `complete` wrote the page's subs back in one batch (UserStore.linkAccounts) before it touches a user.
       record.link = linked.outcome;
       roles = linked.roles;
+      identities = linked.identities ?? [];
     } else if (store.linkAccount) {
       let link = await store.linkAccount({ legacyId, sub, expected: null }, ctx);
       if (link.outcome === 'linked_elsewhere' && deps.remigrate === 'if-absent' && !(await pool.hasSub(event.userPoolId, link.sub, opts))) {
@@ -245,6 +247,7 @@ export async function completeUser(deps: Omit<CompletionDeps, 'logger' | 'metric
         return 'completion_failed';
       }
       roles = link.roles;
+      identities = link.identities ?? [];
     }
     const groups = groupsFor(roles, settings);
     record.roles = roles.length;
@@ -255,6 +258,7 @@ export async function completeUser(deps: Omit<CompletionDeps, 'logger' | 'metric
       record.groupsMissing = missing.length;
       return 'group_missing';
     }
+    if (identities.length) Object.assign(record, await linkIdentities(pool, event, identities, opts));
     await pool.setAttributes(event.userPoolId, event.userName, { [settings.markAttribute]: new Date().toISOString() }, opts);
     return 'completed';
   }
@@ -276,6 +280,31 @@ export async function completeUser(deps: Omit<CompletionDeps, 'logger' | 'metric
   }
   record.durationMs = Math.round(performance.now() - started);
   return Object.assign(record, { outcome });
+}
+
+/** Cognito's limit on the identities linked to one user (developer guide, "Linking federated users to an existing user profile"). */
+export const MAX_LINKED_IDENTITIES = 5;
+
+/**
+ * Links the row's social and enterprise identities to the user (password
+ * first: the person proved the row, so their identities follow it), at most
+ * {@link MAX_LINKED_IDENTITIES}. A link Cognito refuses (that identity signed
+ * in on its own already: merging is not supported; an immutable custom
+ * attribute) is counted by error name for the log, and never fails the
+ * completion: the person keeps signing in with their password.
+ */
+async function linkIdentities(pool: PoolAdmin, event: CompletionEvent, identities: ReadonlyArray<{ provider: string; sub: string }>, opts: { signal: AbortSignal }): Promise<Record<string, unknown>> {
+  if (!pool.linkProvider) return { identitiesNotLinked: identities.length, identitiesProblem: 'the pool admin cannot link identities' };
+  const out: Record<string, unknown> = { identitiesLinked: 0 };
+  const refused: Record<string, number> = {};
+  for (const identity of identities.slice(0, MAX_LINKED_IDENTITIES)) {
+    const answer = await pool.linkProvider(event.userPoolId, event.userName, identity, opts);
+    if (answer === 'linked') out.identitiesLinked = (out.identitiesLinked as number) + 1;
+    else refused[answer.refused] = (refused[answer.refused] ?? 0) + 1;
+  }
+  if (Object.keys(refused).length) out.identitiesRefused = refused;
+  if (identities.length > MAX_LINKED_IDENTITIES) out.identitiesOverLimit = identities.length - MAX_LINKED_IDENTITIES;
+  return out;
 }
 
 /** Adds the user to each group (creating a missing one when asked); answers the groups still missing. */
@@ -314,7 +343,8 @@ export function createCompletionFlow(deps: CompletionDeps): <E extends Completio
     const left = typeof context?.getRemainingTimeInMillis === 'function' ? context.getRemainingTimeInMillis() - MARGIN_MS : settings.timeoutMs;
     const record = await completeUser(deps, event, Math.max(0, Math.min(settings.timeoutMs, left)));
     metrics.count(record.outcome);
-    if (record.outcome === 'completed') logger.info('migration completed', record);
+    if (record.outcome === 'completed' && (record.identitiesRefused || record.identitiesOverLimit)) logger.warn('migration completed; some of the legacy identities could not be linked (see identitiesRefused: an identity that signed in on its own already cannot be merged, and a user takes 5 at most)', record);
+    else if (record.outcome === 'completed') logger.info('migration completed', record);
     else if (record.outcome === 'completion_conflict') logger.warn('migration not completed: the legacy row is linked to another Cognito user', record);
     else if (record.outcome === 'completion_unproven') logger.warn('migration not completed: nothing proves that the migration made this user; no row, group or mark is given', record);
     else if (record.outcome === 'group_missing') logger.warn('migration not completed: a group the legacy roles map to is missing from the pool; the next sign-in tries again', record);

@@ -40,6 +40,7 @@ export function handlerOptionsFromEnv(env: Env): Omit<UserMigrationOptions, 'sto
     throw new ConfigurationError('GROUP_MAP', 'GROUP_MAP must be a JSON object of legacy role → Cognito group', 'Example: GROUP_MAP={"ROLE_ADMIN":"admins","ROLE_STAFF":"staff"}.');
   }
   const markAttribute = optionalEnv(env, 'COMPLETION_MARK_ATTRIBUTE');
+  const legacyIdAttribute = optionalEnv(env, 'COMPLETION_LEGACY_ID_ATTRIBUTE');
   const proofAttribute = optionalEnv(env, 'COMPLETION_PROOF_ATTRIBUTE');
   const linkKey = linkKeyFromEnv(env);
   const policyRules = jsonEnv(env, 'PASSWORD_POLICY_RULES');
@@ -77,6 +78,7 @@ export function handlerOptionsFromEnv(env: Env): Omit<UserMigrationOptions, 'sto
       createMissingGroups: booleanEnv(env, 'CREATE_MISSING_GROUPS', false),
       timeoutMs: integerEnv(env, 'COMPLETION_TIMEOUT_MS', { fallback: 2000, min: 100, max: COMPLETION_TIMEOUT_MAX_MS }),
       ...(markAttribute ? { markAttribute } : {}),
+      ...(legacyIdAttribute ? { legacyIdAttribute } : {}),
       ...(proofAttribute ? { proofAttribute } : {}),
       ...(linkKey ? { linkKey } : {}),
     },

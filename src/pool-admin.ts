@@ -25,6 +25,16 @@ export interface PoolAdmin {
   createGroup(poolId: string, group: string, opts: { signal: AbortSignal }): Promise<void>;
   /** AdminUpdateUserAttributes, for the completion's mark. */
   setAttributes(poolId: string, username: string, attributes: Record<string, string>, opts: { signal: AbortSignal }): Promise<void>;
+  /**
+   * AdminLinkProviderForUser: the identity (a provider's subject) becomes a
+   * way into this native user, as `Cognito_Subject` (API reference,
+   * AdminLinkProviderForUser: DestinationUser `Cognito` and the username;
+   * SourceUser the provider, `Cognito_Subject` and the subject). Answers
+   * `refused` with Cognito's error name when the link cannot be made (the
+   * identity signed in on its own already, the user has 5, an immutable
+   * custom attribute); absent in fakes that have none.
+   */
+  linkProvider?(poolId: string, username: string, identity: { provider: string; sub: string }, opts: { signal: AbortSignal }): Promise<'linked' | { refused: string }>;
   /** Whether a user with this `sub` exists: ListUsers with the filter `sub = "…"` (sub is one of ListUsers' filterable attributes). */
   hasSub(poolId: string, sub: string, opts: { signal: AbortSignal }): Promise<boolean>;
   /** The pool's password policy (DescribeUserPool, `Policies.PasswordPolicy`); absent in fakes that have none. */
@@ -75,6 +85,22 @@ export function cognitoPoolAdmin(client?: CognitoIdentityProviderClient): PoolAd
       await c.send(new m.AdminUpdateUserAttributesCommand({
         UserPoolId: poolId, Username: username, UserAttributes: Object.entries(attributes).map(([Name, Value]) => ({ Name, Value })),
       }), { abortSignal: signal });
+    },
+    async linkProvider(poolId, username, identity, { signal }) {
+      const { m, c } = await idp();
+      try {
+        await c.send(new m.AdminLinkProviderForUserCommand({
+          UserPoolId: poolId,
+          DestinationUser: { ProviderName: 'Cognito', ProviderAttributeValue: username },
+          SourceUser: { ProviderName: identity.provider, ProviderAttributeName: 'Cognito_Subject', ProviderAttributeValue: identity.sub },
+        }), { abortSignal: signal });
+        return 'linked';
+      } catch (err) {
+        const name = (err as { name?: string }).name ?? 'Error';
+        // The caller's to report; throttling and outages are thrown, to be tried again.
+        if (['InvalidParameterException', 'AliasExistsException', 'LimitExceededException', 'NotAuthorizedException', 'UserNotFoundException'].includes(name)) return { refused: name };
+        throw err;
+      }
     },
     async passwordPolicy(poolId, { signal }) {
       const { m, c } = await idp();

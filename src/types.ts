@@ -158,10 +158,10 @@ export interface AccountLink {
  * roles (see `parseRoles`), which the completion maps to Cognito groups.
  */
 export type LinkResult =
-  /** The row now holds the sub (it held `expected` before). */
-  | { outcome: 'linked'; roles: string[] }
+  /** The row now holds the sub (it held `expected` before); with its social and enterprise identities, when it has any. */
+  | { outcome: 'linked'; roles: string[]; identities?: Array<{ provider: string; sub: string }> }
   /** The row already held this very sub: a completion that ran before. */
-  | { outcome: 'already_linked'; roles: string[] }
+  | { outcome: 'already_linked'; roles: string[]; identities?: Array<{ provider: string; sub: string }> }
   /** The row holds another account's sub: nothing was written. */
   | { outcome: 'linked_elsewhere'; sub: string }
   /** No row has this legacy id. */

@@ -369,7 +369,10 @@ async function linkAccount(http: Http, link: { legacyId: string; sub: string; ex
 
 /** One answer of the link or links call, as a link result. */
 function linkAnswer(status: unknown, body: Record<string, unknown>, what: string): LinkResult {
-  if (status === 200) return { outcome: body.already_linked === true ? 'already_linked' : 'linked', roles: parseRoles(body.roles) };
+  if (status === 200) {
+    const identities = Array.isArray(body.identities) ? (body.identities as Array<Record<string, unknown>>).filter((i) => i && typeof i.provider === 'string' && typeof i.sub === 'string' && i.provider && i.sub).map((i) => ({ provider: i.provider as string, sub: i.sub as string })) : [];
+    return { outcome: body.already_linked === true ? 'already_linked' : 'linked', roles: parseRoles(body.roles), ...(identities.length ? { identities } : {}) };
+  }
   if (status === 404) return { outcome: 'no_row' };
   if (status === 409 && typeof body.sub === 'string' && body.sub) return { outcome: 'linked_elsewhere', sub: body.sub };
   throw new ProtocolError('http', `protocol error: ${what} answered ${typeof status === 'number' ? `HTTP ${status}` : 'no status'}; 200, 404 and 409 with the sub the user holds are answers`);

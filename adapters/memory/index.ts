@@ -48,11 +48,12 @@ export function createMemoryStore(users: readonly MemoryUser[]): UserStore {
       // A disabled row gets no link and no groups, as it gets no migration.
       if (row.enabled !== undefined && row.enabled !== true) return { outcome: 'row_disabled' };
       const roles = [...(row.roles ?? [])];
-      if (row.cognitoSub === link.sub) return { outcome: 'already_linked', roles };
+      const carried = row.identities?.length ? { identities: row.identities.map((i) => ({ ...i })) } : {};
+      if (row.cognitoSub === link.sub) return { outcome: 'already_linked', roles, ...carried };
       // Compare-and-set: the row may hold nothing yet, or the sub the caller expects to replace.
       if (row.cognitoSub && row.cognitoSub !== link.expected) return { outcome: 'linked_elsewhere', sub: row.cognitoSub };
       row.cognitoSub = link.sub;
-      return { outcome: 'linked', roles };
+      return { outcome: 'linked', roles, ...carried };
     },
     async findByIdentity(identity) {
       const rows = held.filter((u) => (u.identities ?? []).some((i) => i.provider === identity.provider && i.sub === identity.sub));

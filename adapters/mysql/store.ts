@@ -235,14 +235,14 @@ export function createMysqlStore(options: MysqlStoreOptions): MysqlStore {
     ...(ledger.subColumn || ledger.groupsColumn ? {
       async linkAccount(link, ctx) {
         try {
-          return await linkSqlRow(link, ledger, { quotedTable, id: columns.id, dialect: 'mysql', enabled: columns.enabled }, (sql, values) => execute(sql, values, ctx));
+          return await linkSqlRow(link, ledger, { quotedTable, id: columns.id, dialect: 'mysql', enabled: columns.enabled, ...(columns.identities ? { identities: columns.identities } : {}) }, (sql, values) => execute(sql, values, ctx));
         } catch (err) {
           throw classify(err, ctx);
         }
       },
       async linkAccounts(links, ctx) {
         try {
-          return await linkSqlRows(links, ledger, { quotedTable, id: columns.id, dialect: 'mysql', enabled: columns.enabled }, (sql, values) => execute(sql, values, ctx));
+          return await linkSqlRows(links, ledger, { quotedTable, id: columns.id, dialect: 'mysql', enabled: columns.enabled, ...(columns.identities ? { identities: columns.identities } : {}) }, (sql, values) => execute(sql, values, ctx));
         } catch (err) {
           throw classify(err, ctx);
         }

@@ -156,7 +156,7 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStor
     const result = await run(text, values, ctx);
     return { rows: result.rows, affected: result.rowCount ?? 0 };
   };
-  const linkTable = { quotedTable, id: columns.id, dialect: 'postgres' as const, enabled: columns.enabled };
+  const linkTable = { quotedTable, id: columns.id, dialect: 'postgres' as const, enabled: columns.enabled, ...(columns.identities ? { identities: columns.identities } : {}) };
 
   async function findUser(query: LookupQuery, ctx: StoreContext): Promise<LegacyUser | undefined> {
     // PostgreSQL text cannot hold NUL, so no row can match, and the server would reject the parameter.

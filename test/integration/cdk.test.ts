@@ -147,7 +147,7 @@ describe('CognitoMigration (aws-cdk-lib)', () => {
     expect(made!.userPool).toBeDefined();
     template.hasResourceProperties('AWS::Cognito::UserPool', {
       UsernameAttributes: ['email'],
-      Schema: Match.arrayWith([Match.objectLike({ Name: 'legacy_id', Mutable: false }), Match.objectLike({ Name: 'migrated_at', Mutable: true })]),
+      Schema: Match.arrayWith([Match.objectLike({ Name: 'legacy_id', Mutable: true }), Match.objectLike({ Name: 'migrated_at', Mutable: true })]),
       LambdaConfig: { UserMigration: Match.anyValue(), PostAuthentication: Match.anyValue(), PostConfirmation: Match.anyValue() },
     });
   });

@@ -142,6 +142,29 @@ describe('complete against the quotas (issue 34)', () => {
     }
   });
 
+  it('--touch links each row\'s staged identities (AdminLinkProviderForUser), as the plan counted; the default pass links none (issue 33)', async () => {
+    const p = await imported(undefined, 20);
+    try {
+      await sql(`ALTER TABLE ${p.table} ADD COLUMN identities jsonb`);
+      await sql(`UPDATE ${p.table} SET identities = jsonb_build_array(jsonb_build_object('provider', 'Google', 'sub', 'g' || id)) WHERE id % 2 = 0`);
+      const store = createPostgresStore({ connectionString: databaseUrl(), table: p.table, cognitoSub: { column: 'cognito_sub' }, groupsColumn: 'roles', columns: { identities: 'identities' } });
+      try {
+        const plan = await completePool({ ...p.base, store, chains: 1 });
+        expect(plan.touchPlan.calls).toEqual({ AdminAddUserToGroup: 30, AdminUpdateUserAttributes: 20, AdminLinkProviderForUser: 10 });
+        expect(p.api.calls.AdminLinkProviderForUser).toBeUndefined();
+        const touched = await completePool({ ...p.base, store, chains: 1, touch: true, writeRate: 20 });
+        expect(touched.outcomes.completed).toBe(20);
+        expect(p.api.calls.AdminLinkProviderForUser).toBe(10);
+        const even = p.users.find((u) => Number(u.attributes['custom:legacy_id']) % 2 === 0)!;
+        expect(p.api.links(even.Username)).toEqual([`Google_g${even.attributes['custom:legacy_id']}`]);
+      } finally {
+        await store.close();
+      }
+    } finally {
+      await p.close();
+    }
+  });
+
   it('the command: --touch prints a plan and touches nobody; --touch --yes then makes exactly the planned calls', async () => {
     // 60 users: touching them takes 150 UserUpdate calls, six seconds at 25 a second.
     const USERS = 60;

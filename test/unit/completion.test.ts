@@ -309,3 +309,52 @@ function ctx() {
   const deadline = Date.now() + 3000;
   return { signal: new AbortController().signal, deadline, remainingMs: () => Math.max(0, deadline - Date.now()) };
 }
+
+describe('password first: the row\'s identities linked at completion (issue 33)', () => {
+  const identities = [
+    { provider: 'Google', sub: 'g-1' }, { provider: 'SignInWithApple', sub: 'a-1' }, { provider: 'Facebook', sub: 'f-1' },
+    { provider: 'AcmeSAML', sub: 's-1' }, { provider: 'LoginWithAmazon', sub: 'z-1' }, { provider: 'Other', sub: 'o-1' },
+  ];
+  const users = (list = identities.slice(0, 2)): MemoryUser[] => [{ username: 'ada', id: '42', passwordHash: hash, roles: ['ROLE_ADMIN'], identities: list, fields: { email: 'ada@example.com', email_verified: true } }];
+
+  it('links each staged identity to the user as Cognito_Subject, before the mark; the log counts, never names, them', async () => {
+    const linked: string[] = [];
+    const fake = fakePool(['admins'], { async linkProvider(_p, user, identity) { linked.push(`${user} ${identity.provider} ${identity.sub}`); return 'linked'; } });
+    const { handler, log, counts } = setup({ users: users(), pool: fake.pool });
+    await handler(postAuthentication({ 'custom:legacy_id': '42' }), lambdaContext());
+    expect(linked).toEqual(['ada-username Google g-1', 'ada-username SignInWithApple a-1']);
+    expect(fake.calls.at(-1)).toBe('mark ada-username custom:migrated_at');
+    expect(Object.fromEntries(counts)).toEqual({ completed: 1 });
+    expect(log.records.at(-1)).toMatchObject({ level: 'info', extra: { identitiesLinked: 2 } });
+    expect(log.text()).not.toMatch(/g-1|a-1/);
+  });
+
+  it('a link Cognito refuses (the identity signed in on its own already) is reported with the fix, never fails the completion; the sixth identity is over the limit', async () => {
+    const fake = fakePool(['admins'], { async linkProvider(_p, _u, identity) { return identity.provider === 'Facebook' ? { refused: 'InvalidParameterException' } : 'linked'; } });
+    const { handler, log, counts } = setup({ users: users(identities), pool: fake.pool });
+    const event = postAuthentication({ 'custom:legacy_id': '42' });
+    expect(await handler(event, lambdaContext())).toEqual(postAuthentication({ 'custom:legacy_id': '42' }));
+    expect(Object.fromEntries(counts)).toEqual({ completed: 1 });
+    expect(log.records.at(-1)).toMatchObject({ level: 'warn', message: expect.stringMatching(/could not be linked .*cannot be merged/), extra: { identitiesLinked: 4, identitiesRefused: { InvalidParameterException: 1 }, identitiesOverLimit: 1 } });
+    expect(fake.calls.at(-1)).toBe('mark ada-username custom:migrated_at');
+  });
+
+  it('a row without identities makes no link call', async () => {
+    let asked = 0;
+    const fake = fakePool(['admins'], { async linkProvider() { asked++; return 'linked'; } });
+    const { handler } = setup({ users: users([]), pool: fake.pool });
+    await handler(postAuthentication({ 'custom:legacy_id': '42' }), lambdaContext());
+    expect(asked).toBe(0);
+  });
+});
+
+describe('doctor and identity links (issue 33)', () => {
+  it('fails a pool that links identities while a custom attribute is immutable, naming the new attribute and the settings; says nothing without identities', async () => {
+    const { linkIdentitiesOnline } = await import('../../scripts/doctor/online.js');
+    const schema = [{ Name: 'custom:legacy_id', Mutable: false }, { Name: 'custom:migrated_at', Mutable: true }];
+    expect(linkIdentitiesOnline({ SchemaAttributes: schema }, {}, 'eu-west-1_P')).toEqual([]);
+    const [check] = linkIdentitiesOnline({ SchemaAttributes: schema }, { PG_IDENTITIES_COLUMN: 'identities' }, 'eu-west-1_P');
+    expect(check).toMatchObject({ id: 'pool.link-identities', status: 'fail', message: expect.stringMatching(/custom:legacy_id is immutable .*refuses every identity link/), fix: expect.stringMatching(/cannot make an attribute mutable.*Name=legacy_ref.*COMPLETION_LEGACY_ID_ATTRIBUTE=custom:legacy_ref/) });
+    expect(linkIdentitiesOnline({ SchemaAttributes: [{ Name: 'custom:legacy_id', Mutable: true }] }, { HTTP_IDENTITY_PATH: '/x/{provider}/{sub}' }, 'eu-west-1_P')[0]?.status).toBe('pass');
+  });
+});
