@@ -14,13 +14,14 @@ import { databaseUrl, sql } from '../support/database.js';
 import { type LinkStandIn, startLinkStandIn } from '../support/link-stand-in.js';
 
 const alice = DEMO_USERS[0] as { username: string; email: string; password: string };
-let stack: Awaited<ReturnType<typeof startLocalStack>>;
-let standIn: LinkStandIn;
+// The function's log lines, the stand-in in front of cognito-local, and the stack it fronts.
 const logs: string[] = [];
+let standIn: LinkStandIn;
+let stack: Awaited<ReturnType<typeof startLocalStack>>;
 
 beforeAll(async () => {
-  process.env.DATABASE_URL = databaseUrl();
   standIn = await startLinkStandIn();
+  process.env.DATABASE_URL = databaseUrl();
   stack = await startLocalStack({
     schema: `e2e_link_${randomBytes(4).toString('hex')}`, completion: true, onLog: (l) => logs.push(l),
     functionEnv: { AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER: standIn.url, PG_IDENTITIES_COLUMN: 'identities' },
