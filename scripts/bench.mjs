@@ -679,6 +679,20 @@ async function csvExport(db) {
  * listed: the Cognito endpoint points where nothing listens). Each run is the
  * built CLI in a child process, timed from fork to exit, with its peak RSS.
  */
+/** Runs the built CLI with `args` in a child process (scripts/lib/bench-cli-child.mjs): its output and its peak RSS; a non-zero exit rejects. */
+function runCli(args, env) {
+  return new Promise((resolve, reject) => {
+    let stderr = '';
+    let stdout = '';
+    const p = fork(join(root, 'scripts', 'lib', 'bench-cli-child.mjs'), [join(root, 'dist', 'cli.mjs'), ...args], { stdio: ['ignore', 'pipe', 'pipe', 'ipc'], env: { ...process.env, ...env } });
+    p.stdout.on('data', (d) => (stdout += d));
+    p.stderr.on('data', (d) => (stderr += d));
+    p.on('exit', (code) => (code === 0
+      ? resolve({ stdout, stderr, peakRssMb: JSON.parse(stderr.trim().split('\n').pop()).maxRssMb })
+      : reject(new Error(`${args[0]} exited ${code}: ${stderr.slice(-500)}`))));
+  });
+}
+
 async function statusLedger(db) {
   const rows = N.ledgerRows;
   const client = new pg.Client(db.url);
@@ -697,18 +711,10 @@ async function statusLedger(db) {
   say(`status ledger: ${rows.toLocaleString('en')} rows (${size.size}) made in ${round((performance.now() - t0) / 1000, 1)} s`);
   const once = async () => {
     const started = performance.now();
-    const child = await new Promise((resolve, reject) => {
-      let stderr = '';
-      let stdout = '';
-      const p = fork(join(root, 'scripts', 'lib', 'bench-cli-child.mjs'), [join(root, 'dist', 'cli.mjs'), 'status', '--user-pool-id', 'eu-west-1_Bench', '--region', 'eu-west-1', '--no-metrics', '--json'], {
-        stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
-        env: { ...process.env, DATABASE_URL: db.url, PG_TABLE: 'cognito_migrate_bench_ledger.users', PG_COGNITO_SUB_COLUMN: 'cognito_sub', AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER: 'http://127.0.0.1:9', AWS_ACCESS_KEY_ID: 'bench', AWS_SECRET_ACCESS_KEY: 'bench' },
-      });
-      p.stdout.on('data', (d) => (stdout += d));
-      p.stderr.on('data', (d) => (stderr += d));
-      p.on('exit', (code) => (code === 0 ? resolve({ stdout, stderr }) : reject(new Error(`status exited ${code}: ${stderr.slice(-500)}`))));
+    const child = await runCli(['status', '--user-pool-id', 'eu-west-1_Bench', '--region', 'eu-west-1', '--no-metrics', '--json'], {
+      DATABASE_URL: db.url, PG_TABLE: 'cognito_migrate_bench_ledger.users', PG_COGNITO_SUB_COLUMN: 'cognito_sub', AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER: 'http://127.0.0.1:9', AWS_ACCESS_KEY_ID: 'bench', AWS_SECRET_ACCESS_KEY: 'bench',
     });
-    return { seconds: (performance.now() - started) / 1000, peak: JSON.parse(child.stderr.trim().split('\n').pop()).maxRssMb, figures: JSON.parse(child.stdout) };
+    return { seconds: (performance.now() - started) / 1000, peak: child.peakRssMb, figures: JSON.parse(child.stdout) };
   };
   const runs = [];
   for (let i = 0; i < N.ledgerRuns; i++) runs.push(await once());
@@ -800,20 +806,10 @@ async function completeBench(db) {
     await rm(checkpoint, { force: true });
     try {
       const started = performance.now();
-      const child = await new Promise((resolve, reject) => {
-        let stderr = '';
-        let stdout = '';
-        const p = fork(join(root, 'scripts', 'lib', 'bench-cli-child.mjs'), [join(root, 'dist', 'cli.mjs'), 'complete', '--user-pool-id', userPoolId, '--checkpoint', checkpoint, '--json'], {
-          stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
-          env: {
-            ...process.env, DATABASE_URL: db.url, PG_TABLE: 'cognito_migrate_bench_complete.users', PG_COGNITO_SUB_COLUMN: 'cognito_sub', PG_COGNITO_SUB_TIME_COLUMN: 'cognito_linked_at', PG_GROUPS_COLUMN: 'roles',
-            GROUP_MAP: JSON.stringify({ ROLE_ADMIN: 'admins', ROLE_STAFF: 'staff' }), LINK_KEY: key,
-            AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER: api.endpoint, AWS_REGION: 'eu-west-1', AWS_ACCESS_KEY_ID: 'bench', AWS_SECRET_ACCESS_KEY: 'bench',
-          },
-        });
-        p.stdout.on('data', (d) => (stdout += d));
-        p.stderr.on('data', (d) => (stderr += d));
-        p.on('exit', (code) => (code === 0 ? resolve({ stdout, stderr }) : reject(new Error(`complete exited ${code}: ${stderr.slice(-500)}`))));
+      const child = await runCli(['complete', '--user-pool-id', userPoolId, '--checkpoint', checkpoint, '--json'], {
+        DATABASE_URL: db.url, PG_TABLE: 'cognito_migrate_bench_complete.users', PG_COGNITO_SUB_COLUMN: 'cognito_sub', PG_COGNITO_SUB_TIME_COLUMN: 'cognito_linked_at', PG_GROUPS_COLUMN: 'roles',
+        GROUP_MAP: JSON.stringify({ ROLE_ADMIN: 'admins', ROLE_STAFF: 'staff' }), LINK_KEY: key,
+        AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER: api.endpoint, AWS_REGION: 'eu-west-1', AWS_ACCESS_KEY_ID: 'bench', AWS_SECRET_ACCESS_KEY: 'bench',
       });
       const seconds = (performance.now() - started) / 1000;
       const result = JSON.parse(child.stdout);
@@ -822,7 +818,7 @@ async function completeBench(db) {
         users, seconds: round(seconds, 1), rows_linked: linked.n, rows_written_per_s: round(linked.n / seconds, 1), pages_per_s: round(result.calls.ListUsers / seconds, 2),
         calls_by_category: Object.fromEntries(Object.entries(result.quota).map(([c, q]) => [c, q.calls])), quota_share: Object.fromEntries(Object.entries(result.quota).map(([c, q]) => [c, q.quotaShare])),
         throttled: api.throttled, billed_users: api.billed.size, per_user_calls: Object.entries(api.calls).filter(([op]) => op !== 'ListUsers').reduce((a, [, n]) => a + n, 0),
-        peak_rss_mb: round(JSON.parse(child.stderr.trim().split('\n').pop()).maxRssMb, 1),
+        peak_rss_mb: round(child.peakRssMb, 1),
       };
     } finally {
       await api.stop();

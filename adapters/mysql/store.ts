@@ -1,8 +1,8 @@
 import type { Connection, ConnectionOptions } from 'mysql2/promise';
 import { runChecks, type SelfCheck } from '../../src/checks.js';
 import { connectionSlot } from '../sql/connection-slot.js';
-import { AuthenticationFailedError, DeadlineExceededError, StoreUnavailableError } from '../../src/errors.js';
-import { type SqlColumns, attemptSql, linkSqlRow, linkSqlRows, reserveParams, totpStepSql, identitySql, rowToLegacyUser, sqlStoreSettings, userFromRows } from '../sql/rows.js';
+import { DeadlineExceededError, StoreUnavailableError } from '../../src/errors.js';
+import { type SqlColumns, attemptSql, linkSqlRow, linkSqlRows, reserveParams, totpStepSql, identityFinder, rowToLegacyUser, sqlStoreSettings, userFromRows } from '../sql/rows.js';
 import type { LegacyUser, LookupQuery, StoreContext, UserStore } from '../../src/types.js';
 import { type Collations, type MysqlError, type MysqlLookupPlan, explainMysqlError, isServerError, lookupPlan, quoteTable } from './sql.js';
 
@@ -215,17 +215,7 @@ export function createMysqlStore(options: MysqlStoreOptions): MysqlStore {
         if (outcome === 'success') await run(attemptSql('success', quotedTable, columns, 'mysql'), [user.id], ctx);
       },
     } satisfies Pick<UserStore, 'recordAttempt' | 'reserveAttempt'> : {}),
-    ...(columns.identities ? {
-      async findByIdentity(identity: { provider: string; sub: string }, ctx: StoreContext) {
-        const { sql, values } = identitySql(quotedTable, columns.identities!, 'mysql', identity);
-        try {
-          return userFromRows(await run(sql, values, ctx), columns, { login: `${identity.provider} identity`, matchEmail: false, caseInsensitive: false }, ledger.subColumn);
-        } catch (err) {
-          if (err instanceof AuthenticationFailedError) throw err;
-          throw classify(err, ctx);
-        }
-      },
-    } satisfies Pick<UserStore, 'findByIdentity'> : {}),
+    ...(columns.identities ? { findByIdentity: identityFinder({ quotedTable, dialect: 'mysql' }, columns, ledger.subColumn, (sql, values, ctx) => run(sql, values, ctx).catch((err) => { throw classify(err, ctx); })) } : {}),
     ...(columns.totpLastStep ? {
       async useTotpStep(user: LegacyUser, step: number, ctx: StoreContext) {
         const { sql, params } = totpStepSql(quotedTable, columns, 'mysql');

@@ -4,8 +4,8 @@ import { type LookupPlan, citextColumns, lookupPlan } from './lookup.js';
 import { explainSqlState, quoteTable } from './sql.js';
 import { runChecks, type SelfCheck } from '../../src/checks.js';
 import { connectionSlot } from '../sql/connection-slot.js';
-import { AuthenticationFailedError, DeadlineExceededError, StoreUnavailableError } from '../../src/errors.js';
-import { type SqlColumns, attemptSql, linkSqlRow, linkSqlRows, reserveParams, totpStepSql, identitySql, rowToLegacyUser, sqlStoreSettings, userFromRows } from '../sql/rows.js';
+import { DeadlineExceededError, StoreUnavailableError } from '../../src/errors.js';
+import { type SqlColumns, attemptSql, linkSqlRow, linkSqlRows, reserveParams, totpStepSql, identityFinder, rowToLegacyUser, sqlStoreSettings, userFromRows } from '../sql/rows.js';
 import { type LegacyUser, type LookupQuery, type StoreContext, type UserStore } from '../../src/types.js';
 
 /** Which columns hold what (the same for every SQL store). */
@@ -218,17 +218,7 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStor
         if (outcome === 'success') await run(attemptSql('success', quotedTable, columns, 'postgres'), [user.id], ctx);
       },
     } satisfies Pick<UserStore, 'recordAttempt' | 'reserveAttempt'> : {}),
-    ...(columns.identities ? {
-      async findByIdentity(identity: { provider: string; sub: string }, ctx: StoreContext) {
-        const { sql, values } = identitySql(quotedTable, columns.identities!, 'postgres', identity);
-        try {
-          return userFromRows((await run(sql, values, ctx)).rows, columns, { login: `${identity.provider} identity`, matchEmail: false, caseInsensitive: false }, ledger.subColumn);
-        } catch (err) {
-          if (err instanceof AuthenticationFailedError) throw err;
-          throw classify(err, ctx);
-        }
-      },
-    } satisfies Pick<UserStore, 'findByIdentity'> : {}),
+    ...(columns.identities ? { findByIdentity: identityFinder({ quotedTable, dialect: 'postgres' }, columns, ledger.subColumn, (sql, values, ctx) => run(sql, values, ctx).then((r) => r.rows, (err) => { throw classify(err, ctx); })) } : {}),
     ...(columns.totpLastStep ? {
       async useTotpStep(user: LegacyUser, step: number, ctx: StoreContext) {
         const { sql, params } = totpStepSql(quotedTable, columns, 'postgres');

@@ -6,7 +6,7 @@ import { rejectUnknownKeys } from '../../src/config.js';
 import { AuthenticationFailedError, ConfigurationError } from '../../src/errors.js';
 import { applyEnabled, parseFlag } from '../../src/flags.js';
 import { parseRoles } from '../../src/roles.js';
-import type { AccountLink, AttemptRetry, LegacyUser, LegacyValue, LinkResult, LookupQuery } from '../../src/types.js';
+import type { AccountLink, AttemptRetry, LegacyUser, LegacyValue, LinkResult, LookupQuery, StoreContext } from '../../src/types.js';
 
 /** Which columns hold what. Only `username`, `email` and `passwordHash` are needed to build the query. */
 export interface SqlColumns {
@@ -440,6 +440,19 @@ export function reserveParams(dialect: 'postgres' | 'mysql', id: string, policy:
 }
 
 /**
+ * A store's `findByIdentity`: the identity lookup (identitySql), its rows
+ * read as one user as any lookup's are (two rows: ambiguous). `rows` runs the
+ * statement and turns a driver's failure into the store's own error.
+ * @example findByIdentity: identityFinder({ quotedTable, dialect: 'postgres' }, columns, ledger.subColumn, rowsOf)
+ */
+export function identityFinder(table: { quotedTable: string; dialect: 'postgres' | 'mysql' }, columns: SqlColumns, subColumn: string | undefined, rows: (sql: string, values: unknown[], ctx: StoreContext) => Promise<Record<string, unknown>[]>) {
+  return async (identity: { provider: string; sub: string }, ctx: StoreContext): Promise<LegacyUser | undefined> => {
+    const { sql, values } = identitySql(table.quotedTable, columns.identities!, table.dialect, identity);
+    return userFromRows(await rows(sql, values, ctx), columns, { login: `${identity.provider} identity`, matchEmail: false, caseInsensitive: false }, subColumn);
+  };
+}
+
+/**
  * The user a lookup's rows (the lookup asks for at most two) stand for: none,
  * the one row, or, when a second row qualifies in any way (the same exact
  * username twice, a case variant, one row's username equal to another's
@@ -459,8 +472,8 @@ export function userFromRows(rows: Record<string, unknown>[], columns: SqlColumn
 /**
  * The completion's write-back for a page of users at once, the same
  * compare-and-set as {@link linkSqlRow}: one read of the rows, one UPDATE of
- * the ones whose ledger holds what is expected, and a read again only of
- * those the UPDATE did not take (a row that changed in between). Answers one
+ * the ones whose ledger holds what is expected, and, only when the UPDATE did
+ * not take them all (a row changed in between), a read again of those rows. Answers one
  * {@link LinkResult} per link, in order. `exec` runs one statement.
  *
  * @example

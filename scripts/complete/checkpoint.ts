@@ -52,7 +52,7 @@ export function fileCheckpoint<S>(path: string): Checkpoint<S> {
       }
       const state = JSON.parse(text) as CheckpointState<S>;
       if (state?.version !== 1 || typeof state.userPoolId !== 'string' || !Array.isArray(state.done) || typeof state.cursor !== 'object') {
-        throw new Error(`the checkpoint ${path} is not one complete wrote; delete it, or pass --restart to start over`);
+        throw Object.assign(new Error(`the checkpoint ${path} is not one complete wrote; delete it, or pass --restart to start over`), { name: 'CheckpointMismatch' });
       }
       return state;
     },

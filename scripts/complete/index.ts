@@ -156,7 +156,7 @@ export async function complete(argv: string[], print: (t: string) => void = (t) 
         onProgress: (s) => progress(`\r  ${fmt(s.listed)} listed (${s.chains.done}/${s.chains.total} chains): ${fmt(s.outcomes.linked + s.outcomes.already_linked + s.outcomes.completed)} ${touch ? 'completed' : 'linked'}, ${fmt(s.alreadyComplete)} already complete, ${fmt(s.notMigrated)} not migrated, ${fmt(unfinished(s))} not done   `),
       });
     } catch (err) {
-      if ((err as Error).name === 'CheckpointMismatch' || /checkpoint/.test((err as Error).message)) throw new UsageError((err as Error).message);
+      if ((err as Error).name === 'CheckpointMismatch') throw new UsageError((err as Error).message);
       throw err;
     }
     progress('\n');

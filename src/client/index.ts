@@ -88,10 +88,11 @@ export function isUnknownUserRefusal(error: unknown): boolean {
 
 /**
  * Whether the fallback's refusal is the migration's: the trigger refused the
- * sign-in, which Cognito reports as `UserNotFoundException` "UserMigration
- * failed with error Incorrect username or password." (developer guide,
- * "Migrate user Lambda trigger"), or `NotAuthorizedException` with
- * PreventUserExistenceErrors. Never a disabled user or a required reset.
+ * sign-in. Cognito passes a thrown trigger's text on as "UserMigration failed
+ * with error <message>" (REFERENCE.md §2); the error's name is
+ * `UserNotFoundException` or `NotAuthorizedException` (cognito-local answers
+ * the latter), so both are taken. Never a disabled user, a required reset or
+ * an outage.
  *
  * @example
  * ```ts
