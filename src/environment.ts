@@ -65,6 +65,8 @@ export function handlerOptionsFromEnv(env: Env): Omit<UserMigrationOptions, 'sto
       ...(policyRules === undefined ? {} : { rules: policyRules as PasswordRules }),
     },
     signUpGuard: enumEnv(env, 'SIGNUP_GUARD', ['refuse', 'off'] as const, 'refuse'),
+    linkByEmail: enumEnv(env, 'LINK_BY_EMAIL', ['off', 'verified'] as const, 'off'),
+    ...(optionalEnv(env, 'USERNAME_FIELD') ? { usernameField: optionalEnv(env, 'USERNAME_FIELD') } : {}),
     totp: {
       encoding: enumEnv(env, 'TOTP_ENCODING', ['base32', 'hex'] as const, 'base32'),
       algorithm: enumEnv(env, 'TOTP_ALGORITHM', ['SHA1', 'SHA256', 'SHA512'] as const, 'SHA1'),

@@ -25,6 +25,12 @@ export const PUBLIC_MESSAGES = {
    * account holds the username or email. It tells the person the way in.
    */
   signUpTaken: 'An account already exists for this username or email. Sign in with its existing password, or reset the password.',
+  /**
+   * A federated first sign-in that was just linked to the person's legacy
+   * account (src/federation.ts): Cognito fails that one attempt, and the next
+   * signs in as the linked user.
+   */
+  federatedLinked: 'Your sign-in is now linked to your existing account. Please sign in again to continue.',
 } as const;
 
 /**
@@ -42,7 +48,7 @@ export const OUTCOMES = [
   'no_hash', 'malformed_hash', 'hash_over_budget', 'ambiguous_login', 'mfa_required', 'already_migrated', 'cannot_reset', 'locked',
   'shadow_would_migrate', 'shadow_found',
   'completed', 'completion_failed', 'completion_conflict', 'group_missing', 'completion_unproven',
-  'signup_refused',
+  'signup_refused', 'federated_linked',
   'store_unavailable', 'deadline_exceeded',
   'invalid_attributes', 'invalid_event', 'configuration_invalid', 'internal_error',
 ] as const;

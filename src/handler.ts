@@ -9,7 +9,7 @@ import { COMPLETION_SOURCES, type CompletionEvent, createCompletionFlow } from '
 import type { SignUpEvent } from './signup.js';
 import { AttributeValidationError, CognitoMigrateError, ConfigurationError, PUBLIC_MESSAGES, UnsupportedHashError, asMigrateError } from './errors.js';
 import { createMigrationFlow } from './migration.js';
-import { type UserMigrationOptions, validate } from './options.js';
+import { COGNITO_LIMIT_MS, type UserMigrationOptions, validate } from './options.js';
 import { createPasswordVerifier } from './passwords/registry.js';
 import { cognitoPoolAdmin } from './pool-admin.js';
 import { type MigrationLogger, type MigrationMetrics, createDefaultLogger, createDefaultMetrics } from './telemetry.js';
@@ -17,7 +17,7 @@ import { type MigrationLogger, type MigrationMetrics, createDefaultLogger, creat
 // The trigger sources that never need the settings to answer: they pass when the configuration is broken.
 const PASS_THROUGH = /^(PostAuthentication|PostConfirmation|PreSignUp)_/;
 
-/** The Pre sign-up sources the guard checks (src/signup.ts); `PreSignUp_ExternalProvider`, a federated first sign-in, is not one yet. */
+/** The Pre sign-up sources the guard checks (src/signup.ts); `PreSignUp_ExternalProvider`, a federated first sign-in, goes to src/federation.ts. */
 export const SIGNUP_SOURCES = ['PreSignUp_SignUp', 'PreSignUp_AdminCreateUser'] as const;
 
 export { COGNITO_LIMIT_MS, type UserMigrationOptions } from './options.js';
@@ -98,8 +98,22 @@ export function createUserMigrationHandler(options: UserMigrationOptions): UserM
     guarding ??= import('./signup.js').then(({ createSignUpGuard }) => createSignUpGuard({
       store, mode: settings.signUpGuard, lookup: { matchEmail: settings.matchEmail, caseInsensitive: settings.caseInsensitive }, timeoutMs: settings.timeoutMs, logger, metrics,
       reserved: [settings.completion.legacyIdAttribute, settings.completion.markAttribute, settings.completion.proofAttribute, settings.totp.markAttribute],
+      own: { linkKey: settings.completion.linkKey, legacyIdAttribute: settings.completion.legacyIdAttribute, proofAttribute: settings.completion.proofAttribute },
     }));
     return (await guarding)(event, context);
+  };
+  // The federated first sign-in likewise, on the first PreSignUp_ExternalProvider event.
+  let federating: Promise<(event: SignUpEvent, context?: Partial<Context>) => Promise<SignUpEvent>> | undefined;
+  const federate = async (event: SignUpEvent, context?: Partial<Context>) => {
+    if (settings.signUpGuard === 'off') return event;
+    federating ??= import('./federation.js').then(({ createFederatedFirst }) => createFederatedFirst({
+      store, pool, completion: settings.completion, remigrate: settings.remigrate, attributes: settings.attributes,
+      dropped: [settings.completion.markAttribute, settings.totp.markAttribute], linkByEmail: settings.linkByEmail,
+      lookup: { matchEmail: settings.matchEmail, caseInsensitive: settings.caseInsensitive }, usernameField: settings.usernameField,
+      // Cognito waits 5 s for Pre sign-up; creating and completing a user takes several calls, so the whole budget.
+      timeoutMs: Math.max(settings.timeoutMs, COGNITO_LIMIT_MS - 200), logger, metrics,
+    }));
+    return (await federating)(event, context);
   };
 
   const handler = async (event: unknown, context?: Partial<Context>): Promise<unknown> => {
@@ -107,7 +121,7 @@ export function createUserMigrationHandler(options: UserMigrationOptions): UserM
     const source = (event as { triggerSource?: unknown } | null)?.triggerSource;
     if ((COMPLETION_SOURCES as readonly unknown[]).includes(source)) return complete(event as CompletionEvent, context);
     if ((SIGNUP_SOURCES as readonly unknown[]).includes(source)) return guard(event as SignUpEvent, context);
-    if (source === 'PreSignUp_ExternalProvider') return event;
+    if (source === 'PreSignUp_ExternalProvider') return federate(event as SignUpEvent, context);
     if (typeof source === 'string' && /^Post(Authentication|Confirmation)_/.test(source)) return event;
     return migrate(event as UserMigrationTriggerEvent, context);
   };
@@ -141,7 +155,8 @@ export function guardColdStart(build: () => UserMigrationHandler, logger: Migrat
       // pool out, not only the legacy users still to migrate. Those sources go on untouched, loudly logged and counted.
       // A sign-up is another matter: let through unchecked, it could take a legacy person's login for good, and
       // refusing it keeps every existing user signing in. So the guarded sign-ups fail closed.
-      if (typeof source === 'string' && PASS_THROUGH.test(source) && !(SIGNUP_SOURCES as readonly string[]).includes(source)) {
+      // A federated first sign-in too: let through, it would make a legacy person a second, empty user for good.
+      if (typeof source === 'string' && PASS_THROUGH.test(source) && !(SIGNUP_SOURCES as readonly string[]).includes(source) && source !== 'PreSignUp_ExternalProvider') {
         logger.error('configuration invalid: this trigger answered unchanged, without completing anything', { triggerSource: source, ...describeFailure(failure) });
         // Built on first use: a healthy instance never needs it.
         (metrics ??= createDefaultMetrics()).count('configuration_invalid');

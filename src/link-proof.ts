@@ -126,3 +126,48 @@ export function attemptRetry(key: string, request: { userPoolId: string; clientI
   const mac = (w: number) => `r1.${createHmac('sha256', key).update(`cognito-migrate/attempt/v1\0${w}\0${request.userPoolId}\0${request.clientId}\0${request.userName}\0${request.password}`).digest('base64url').slice(0, 32)}`;
   return { key: mac(window), previous: mac(window - 1) };
 }
+
+/** The ClientMetadata key under which the function's own AdminCreateUser carries {@link creationProof}. */
+export const CREATION_PROOF_KEY = 'cognito-migrate:create';
+
+/**
+ * The proof that an AdminCreateUser request comes from this function (the
+ * federated first sign-in creates the legacy person's user, src/federation.ts):
+ * the link key's MAC of the pool, the legacy id and the {@link RETRY_WINDOW_MS}
+ * window, sent as ClientMetadata, which Cognito hands to the Pre sign-up
+ * trigger and neither stores nor logs (API reference, AdminCreateUser,
+ * ClientMetadata). The sign-up guard lets such a creation carry the legacy id
+ * and the proof. Nobody without the link key can make one, and one seen
+ * is good for that legacy id for 30 s at most.
+ *
+ * @example
+ * ```ts
+ * creationProof(key, 'eu-west-1_Abc', '42') // 'c1.…'
+ * ```
+ */
+export function creationProof(key: string, userPoolId: string, legacyId: string, now = Date.now()): string {
+  return creationMac(key, userPoolId, legacyId, Math.floor(now / RETRY_WINDOW_MS));
+}
+
+/**
+ * Whether `given` is a {@link creationProof} of this window or the one
+ * before, compared in constant time.
+ *
+ * @example
+ * ```ts
+ * creationProofHolds(key, event.userPoolId, attributes['custom:legacy_id'], event.request.clientMetadata?.['cognito-migrate:create'])
+ * ```
+ */
+export function creationProofHolds(key: string, userPoolId: string, legacyId: string, given: string | undefined, now = Date.now()): boolean {
+  if (typeof given !== 'string') return false;
+  const window = Math.floor(now / RETRY_WINDOW_MS);
+  const got = Buffer.from(given);
+  return [window, window - 1].some((w) => {
+    const want = Buffer.from(creationMac(key, userPoolId, legacyId, w));
+    return got.length === want.length && timingSafeEqual(got, want);
+  });
+}
+
+function creationMac(key: string, userPoolId: string, legacyId: string, window: number): string {
+  return `c1.${createHmac('sha256', key).update(`cognito-migrate/create/v1\0${window}\0${userPoolId}\0${legacyId}`).digest('base64url').slice(0, 32)}`;
+}

@@ -123,6 +123,19 @@ export interface UserMigrationOptions {
    * `off` lets every sign-up through.
    */
   signUpGuard?: 'refuse' | 'off';
+  /**
+   * A federated first sign-in (src/federation.ts) is matched to a legacy row
+   * by a staged identity only. `verified` also matches it by email, when the
+   * identity provider and the legacy row both mark that email verified;
+   * `off` (default), because a provider's email is no proof of ownership.
+   */
+  linkByEmail?: 'off' | 'verified';
+  /**
+   * The legacy field that becomes the username of a user a federated first
+   * sign-in creates, in a pool that signs in by username (default
+   * `username`); a pool that signs in by email or phone uses those.
+   */
+  usernameField?: string;
   /** The user pool the completion and `remigrate: 'if-absent'` call (default: an SDK client in the function's region). */
   pool?: PoolAdmin;
   /** Defaults to a Powertools Logger. */
@@ -134,7 +147,7 @@ export interface UserMigrationOptions {
 export const OPTION_NAMES = [
   'store', 'matchEmail', 'caseInsensitive', 'finalUserStatus', 'messageAction', 'desiredDeliveryMediums',
   'forceAliasCreation', 'enableSMSMFA', 'attributes', 'timeoutMs', 'verifiers', 'timingHash', 'normalize', 'workLimits', 'verifyWorker', 'shadow',
-  'remigrate', 'lockout', 'completion', 'passwordPolicy', 'totp', 'signUpGuard', 'pool', 'logger', 'metrics',
+  'remigrate', 'lockout', 'completion', 'passwordPolicy', 'totp', 'signUpGuard', 'linkByEmail', 'usernameField', 'pool', 'logger', 'metrics',
 ] as const;
 
 /** The options, checked, with their defaults filled in. */
@@ -158,6 +171,8 @@ export interface Settings {
   passwordPolicy: { mode: PolicyMode; rules?: PasswordRules };
   totp: TotpParameters & { markAttribute: string };
   signUpGuard: 'refuse' | 'off';
+  linkByEmail: 'off' | 'verified';
+  usernameField: string;
 }
 
 /**
@@ -226,7 +241,17 @@ export function validate(options: UserMigrationOptions): Settings {
     passwordPolicy: passwordPolicySettings(options.passwordPolicy, WHERE),
     totp: totpOption(options.totp),
     signUpGuard: oneOf(WHERE, 'signUpGuard', options.signUpGuard ?? 'refuse', ['refuse', 'off'] as const),
+    linkByEmail: oneOf(WHERE, 'linkByEmail', options.linkByEmail ?? 'off', ['off', 'verified'] as const),
+    usernameField: usernameFieldOption(options.usernameField),
   };
+}
+
+function usernameFieldOption(value: unknown): string {
+  if (value === undefined) return 'username';
+  if (typeof value !== 'string' || !/^[\w.-]{1,64}$/.test(value)) {
+    throw new ConfigurationError('usernameField', `${WHERE}: "usernameField" (USERNAME_FIELD) must be the name of a legacy field (letters, digits, _ . -)`, 'Leave it out for username.');
+  }
+  return value;
 }
 
 function totpOption(value: Settings['totp'] | Partial<Settings['totp']> | undefined): Settings['totp'] {

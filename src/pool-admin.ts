@@ -3,6 +3,7 @@
 // small interface, so tests hand in cognito-local or a fake, and the SDK loads
 // only when a completion or re-migration check first needs it.
 import type { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
+import { randomBytes } from 'node:crypto';
 import type { PasswordRules } from './password-policy.js';
 
 /**
@@ -35,6 +36,24 @@ export interface PoolAdmin {
    * custom attribute); absent in fakes that have none.
    */
   linkProvider?(poolId: string, username: string, identity: { provider: string; sub: string }, opts: { signal: AbortSignal }): Promise<'linked' | { refused: string }>;
+  /**
+   * The pool's sign-in attributes (DescribeUserPool, `UsernameAttributes`:
+   * `email`, `phone_number`, or none for usernames), read once an instance.
+   */
+  usernameAttributes?(poolId: string, opts: { signal: AbortSignal }): Promise<string[]>;
+  /**
+   * AdminCreateUser with `MessageAction: SUPPRESS` (no invitation: the person
+   * is signing in already), then AdminSetUserPassword with a random permanent
+   * password nobody knows, so the user is CONFIRMED and can reset it
+   * (a FORCE_CHANGE_PASSWORD user cannot: API reference, ForgotPassword).
+   * `clientMetadata` reaches the Pre sign-up trigger. Answers the user's
+   * username and sub, or `exists` (UsernameExistsException, AliasExistsException).
+   */
+  createUser?(poolId: string, username: string, attributes: Record<string, string>, clientMetadata: Record<string, string>, opts: { signal: AbortSignal }): Promise<{ username: string; sub: string } | 'exists'>;
+  /** AdminGetUser: the user's username and attributes, or undefined (UserNotFoundException). */
+  getUser?(poolId: string, username: string, opts: { signal: AbortSignal }): Promise<{ username: string; attributes: Record<string, string> } | undefined>;
+  /** The username of the user with this `sub` (ListUsers, `sub = "…"`), or undefined. */
+  userBySub?(poolId: string, sub: string, opts: { signal: AbortSignal }): Promise<string | undefined>;
   /** Whether a user with this `sub` exists: ListUsers with the filter `sub = "…"` (sub is one of ListUsers' filterable attributes). */
   hasSub(poolId: string, sub: string, opts: { signal: AbortSignal }): Promise<boolean>;
   /** The pool's password policy (DescribeUserPool, `Policies.PasswordPolicy`); absent in fakes that have none. */
@@ -55,6 +74,7 @@ export interface PoolAdmin {
 export function cognitoPoolAdmin(client?: CognitoIdentityProviderClient): PoolAdmin {
   let sdk: Promise<typeof import('@aws-sdk/client-cognito-identity-provider')> | undefined;
   let made: CognitoIdentityProviderClient | undefined = client;
+  let signIn: Promise<string[]> | undefined;
   const idp = async () => {
     const m = await (sdk ??= import('@aws-sdk/client-cognito-identity-provider'));
     // Two attempts, not the SDK's three: every call runs inside a trigger's few seconds.
@@ -107,6 +127,51 @@ export function cognitoPoolAdmin(client?: CognitoIdentityProviderClient): PoolAd
       const out = await c.send(new m.DescribeUserPoolCommand({ UserPoolId: poolId }), { abortSignal: signal });
       const p = out.UserPool?.Policies?.PasswordPolicy ?? {};
       return { MinimumLength: p.MinimumLength, RequireUppercase: p.RequireUppercase, RequireLowercase: p.RequireLowercase, RequireNumbers: p.RequireNumbers, RequireSymbols: p.RequireSymbols };
+    },
+    async usernameAttributes(poolId, { signal }) {
+      signIn ??= (async () => {
+        const { m, c } = await idp();
+        const out = await c.send(new m.DescribeUserPoolCommand({ UserPoolId: poolId }), { abortSignal: signal });
+        return out.UserPool?.UsernameAttributes ?? [];
+      })();
+      // A failed read is tried again by the next sign-up, not kept.
+      signIn.catch(() => { signIn = undefined; });
+      return signIn;
+    },
+    async createUser(poolId, username, attributes, clientMetadata, { signal }) {
+      const { m, c } = await idp();
+      let out;
+      try {
+        out = await c.send(new m.AdminCreateUserCommand({
+          UserPoolId: poolId, Username: username, MessageAction: 'SUPPRESS', ClientMetadata: clientMetadata,
+          UserAttributes: Object.entries(attributes).map(([Name, Value]) => ({ Name, Value })),
+        }), { abortSignal: signal });
+      } catch (err) {
+        if (['UsernameExistsException', 'AliasExistsException'].includes((err as { name?: string }).name ?? '')) return 'exists';
+        throw err;
+      }
+      const made = out.User?.Username ?? username;
+      // 24 random bytes and one character of each class a password policy can require: nobody knows it, and it passes any policy.
+      const password = `${randomBytes(24).toString('base64url')}aA1!`;
+      await c.send(new m.AdminSetUserPasswordCommand({ UserPoolId: poolId, Username: made, Password: password, Permanent: true }), { abortSignal: signal });
+      const sub = out.User?.Attributes?.find((a) => a.Name === 'sub')?.Value ?? '';
+      return { username: made, sub };
+    },
+    async getUser(poolId, username, { signal }) {
+      const { m, c } = await idp();
+      try {
+        const out = await c.send(new m.AdminGetUserCommand({ UserPoolId: poolId, Username: username }), { abortSignal: signal });
+        return { username: out.Username ?? username, attributes: Object.fromEntries((out.UserAttributes ?? []).map((a) => [a.Name ?? '', a.Value ?? ''])) };
+      } catch (err) {
+        if ((err as { name?: string }).name === 'UserNotFoundException') return undefined;
+        throw err;
+      }
+    },
+    async userBySub(poolId, sub, { signal }) {
+      const { m, c } = await idp();
+      if (!/^[0-9a-f-]{1,64}$/i.test(sub)) return undefined;
+      const out = await c.send(new m.ListUsersCommand({ UserPoolId: poolId, Filter: `sub = "${sub}"`, Limit: 1, AttributesToGet: ['sub'] }), { abortSignal: signal });
+      return out.Users?.[0]?.Username;
     },
     async hasSub(poolId, sub, { signal }) {
       const { m, c } = await idp();

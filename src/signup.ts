@@ -11,6 +11,7 @@
 // migration sets. It loads on the first Pre sign-up event (src/handler.ts).
 import type { Context } from 'aws-lambda';
 import { AuthenticationFailedError, CognitoMigrateError, PUBLIC_MESSAGES } from './errors.js';
+import { CREATION_PROOF_KEY, creationProofHolds, proofHolds } from './link-proof.js';
 import type { MigrationLogger, MigrationMetrics } from './telemetry.js';
 import type { LookupQuery, StoreContext, UserStore } from './types.js';
 
@@ -22,7 +23,7 @@ export interface SignUpEvent {
   triggerSource: string;
   userPoolId: string;
   userName: string;
-  request: { userAttributes?: Record<string, string> };
+  request: { userAttributes?: Record<string, string>; clientMetadata?: Record<string, string> };
   response: Record<string, unknown>;
 }
 
@@ -35,6 +36,12 @@ export interface SignUpGuardDeps {
   lookup: Pick<LookupQuery, 'matchEmail' | 'caseInsensitive'>;
   /** Attributes only the migration sets (the legacy id, the proof, the marks): a sign-up carrying one is refused. */
   reserved: readonly string[];
+  /**
+   * The link key and the attributes it proves: the function's own
+   * AdminCreateUser (a federated first sign-in, src/federation.ts) carries a
+   * {@link creationProof} in its ClientMetadata and passes.
+   */
+  own?: { linkKey: () => Promise<string | undefined>; legacyIdAttribute: string; proofAttribute: string };
   timeoutMs: number;
   logger: MigrationLogger;
   metrics: MigrationMetrics;
@@ -67,6 +74,10 @@ export function createSignUpGuard(deps: SignUpGuardDeps): <E extends SignUpEvent
       throw new Error(message);
     };
     const attributes = event.request?.userAttributes ?? {};
+    if (event.triggerSource === 'PreSignUp_AdminCreateUser' && await isOwnCreation(deps, event, attributes)) {
+      logger.info('sign-up let through: this function\'s own creation of a legacy person\'s user (federated first sign-in)', record);
+      return event;
+    }
     const carried = deps.reserved.filter((name) => Object.hasOwn(attributes, name));
     if (carried.length) {
       record.attributes = carried;
@@ -105,4 +116,13 @@ export function createSignUpGuard(deps: SignUpGuardDeps): <E extends SignUpEvent
     }
     return event;
   };
+}
+
+// Only with the link key: the creation proof of this legacy id, minted in the last 30 s, and the link proof beside it.
+async function isOwnCreation(deps: SignUpGuardDeps, event: SignUpEvent, attributes: Record<string, string>): Promise<boolean> {
+  const given = event.request?.clientMetadata?.[CREATION_PROOF_KEY];
+  if (!deps.own || typeof given !== 'string') return false;
+  const key = await deps.own.linkKey().catch(() => undefined);
+  const legacyId = attributes[deps.own.legacyIdAttribute];
+  return key !== undefined && typeof legacyId === 'string' && creationProofHolds(key, event.userPoolId, legacyId, given) && proofHolds(key, event.userPoolId, legacyId, attributes[deps.own.proofAttribute]);
 }

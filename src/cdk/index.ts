@@ -366,11 +366,14 @@ export class CognitoMigration extends Construct {
     }
     // IAM only as the settings need: the completion's writes, the pool look-up of REMIGRATE=if-absent, CreateGroup
     // of CREATE_MISSING_GROUPS (read as the function reads it: true, 1 or yes, from either environment).
+    const links = ['PG_IDENTITIES_COLUMN', 'MYSQL_IDENTITIES_COLUMN', 'HTTP_IDENTITY_PATH'].some((name) => Boolean(settingOf(name))) || settingOf('LINK_BY_EMAIL') === 'verified';
     const poolActions = [
       ...(completion ? ['cognito-idp:AdminAddUserToGroup', 'cognito-idp:AdminUpdateUserAttributes'] : []),
       ...(settingOf('REMIGRATE') === 'if-absent' ? ['cognito-idp:ListUsers'] : []),
       ...(completion && truthy('CREATE_MISSING_GROUPS') ? ['cognito-idp:CreateGroup'] : []),
-      ...((settingOf('PASSWORD_POLICY') ?? 'warn') !== 'off' ? ['cognito-idp:DescribeUserPool'] : []),
+      ...((settingOf('PASSWORD_POLICY') ?? 'warn') !== 'off' && !links ? ['cognito-idp:DescribeUserPool'] : []),
+      // Linking identities (src/completion.ts, src/federation.ts): the links, and a federated first sign-in's creation of the person's user.
+      ...(links ? ['cognito-idp:AdminLinkProviderForUser', 'cognito-idp:AdminCreateUser', 'cognito-idp:AdminSetUserPassword', 'cognito-idp:AdminGetUser', 'cognito-idp:DescribeUserPool', ...(settingOf('REMIGRATE') === 'if-absent' ? [] : ['cognito-idp:ListUsers'])] : []),
     ];
     if (poolActions.length) {
       // A policy of its own: in the function's role policy it would make the function depend on the pool, which
@@ -399,7 +402,7 @@ export class CognitoMigration extends Construct {
         }),
       ], [
         new cloudwatch.GraphWidget({ title: 'Migrations completed, and what kept one from completing', width: 12, left: metrics(['completed', 'completion_failed', 'completion_conflict', 'group_missing', 'completion_unproven']) }),
-        new cloudwatch.GraphWidget({ title: 'Guessing limit: locked rows; sign-ups refused because a legacy account holds the login', width: 12, left: metrics(['locked', 'signup_refused']) }),
+        new cloudwatch.GraphWidget({ title: 'Guessing limit: locked rows; sign-ups refused because a legacy account holds the login; federated first sign-ins linked', width: 12, left: metrics(['locked', 'signup_refused', 'federated_linked']) }),
       ]],
     });
 

@@ -260,3 +260,74 @@ export async function amplifySignInWithMigration<Output>(signIn: (input: Amplify
 export function migrationServices<Output>(signIn: (input: AmplifySignInInput) => Promise<Output>, options: MigrationFallbackOptions = {}): { handleSignIn(input: AmplifySignInInput): Promise<Output> } {
   return { handleSignIn: (input) => amplifySignInWithMigration(signIn, input, options) };
 }
+
+/**
+ * The text of a federated first sign-in that linked the person's identity to
+ * their legacy account (the function's Pre sign-up trigger); equal to the
+ * core's `PUBLIC_MESSAGES.federatedLinked`, which a test checks.
+ */
+export const FEDERATED_LINKED_TEXT = 'Your sign-in is now linked to your existing account. Please sign in again to continue.';
+
+/**
+ * Whether a federated sign-in came back with the one error a linked first
+ * sign-in causes: the function's {@link FEDERATED_LINKED_TEXT}, or Cognito's
+ * own "Already found an entry for username …" (what a Pre sign-up trigger
+ * that links without saying so leads to, aws-amplify/amplify-flutter#1716).
+ * Give it the redirect URL the hosted UI sent back (its `error_description`,
+ * in the query or the fragment) or the error your library raised.
+ *
+ * @example
+ * ```ts
+ * isLinkedFirstSignIn(window.location.href) // true after ?error_description=PreSignUp+failed+with+error+Your+sign-in+is+now+linked…
+ * ```
+ */
+export function isLinkedFirstSignIn(from: unknown): boolean {
+  let text: string | undefined;
+  if (typeof from === 'string' || from instanceof URL) {
+    try {
+      const url = new URL(String(from));
+      text = url.searchParams.get('error_description') ?? new URLSearchParams(url.hash.replace(/^#/, '')).get('error_description') ?? undefined;
+    } catch {
+      text = String(from);
+    }
+  } else text = (from as { message?: unknown } | null)?.message as string | undefined;
+  return typeof text === 'string' && (text.includes(FEDERATED_LINKED_TEXT) || /Already found an entry for username/.test(text));
+}
+
+/** Where {@link retryLinkedSignInOnce} remembers its one retry: `sessionStorage` in a browser. */
+export interface RetryMemory {
+  getItem(key: string): string | null;
+  setItem(key: string, value: string): void;
+  removeItem(key: string): void;
+}
+
+const RETRIED = 'cognito-migrate:linked-retry';
+
+/**
+ * After a federated redirect: when the attempt ended as a linked first
+ * sign-in ({@link isLinkedFirstSignIn}), starts the sign-in again once
+ * (`retry`, e.g. Amplify's `signInWithRedirect({ provider: 'Google' })`) and
+ * answers `true`; the retry signs in as the linked user. A second such error
+ * in a row is not retried again (answers `false`, show it), so a broken set-up
+ * never loops.
+ *
+ * @example
+ * ```ts
+ * Hub.listen('auth', ({ payload }) => {
+ *   if (payload.event === 'signInWithRedirect_failure') retryLinkedSignInOnce(payload.data?.error, sessionStorage, () => signInWithRedirect({ provider: 'Google' }))
+ * })
+ * ```
+ */
+export function retryLinkedSignInOnce(from: unknown, memory: RetryMemory, retry: () => unknown): boolean {
+  if (!isLinkedFirstSignIn(from)) {
+    memory.removeItem(RETRIED);
+    return false;
+  }
+  if (memory.getItem(RETRIED)) {
+    memory.removeItem(RETRIED);
+    return false;
+  }
+  memory.setItem(RETRIED, '1');
+  retry();
+  return true;
+}

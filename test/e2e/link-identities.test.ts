@@ -6,12 +6,11 @@
 // describes it (and checks the pool's schema for immutable custom attributes)
 // and passes every other call through.
 import { InitiateAuthCommand } from '@aws-sdk/client-cognito-identity-provider';
-import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_USERS } from '../../scripts/lib/seed.mjs';
-import { startLocalStack } from '../../scripts/lib/stack.mjs';
-import { databaseUrl, sql } from '../support/database.js';
-import { type LinkStandIn, startLinkStandIn } from '../support/link-stand-in.js';
+import type { startLocalStack } from '../../scripts/lib/stack.mjs';
+import { sql } from '../support/database.js';
+import { type LinkStandIn, startStackBehindStandIn } from '../support/link-stand-in.js';
 
 const alice = DEMO_USERS[0] as { username: string; email: string; password: string };
 // The function's log lines, the stand-in in front of cognito-local, and the stack it fronts.
@@ -20,14 +19,7 @@ let standIn: LinkStandIn;
 let stack: Awaited<ReturnType<typeof startLocalStack>>;
 
 beforeAll(async () => {
-  standIn = await startLinkStandIn();
-  process.env.DATABASE_URL = databaseUrl();
-  stack = await startLocalStack({
-    schema: `e2e_link_${randomBytes(4).toString('hex')}`, completion: true, onLog: (l) => logs.push(l),
-    functionEnv: { AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER: standIn.url, PG_IDENTITIES_COLUMN: 'identities' },
-  });
-  standIn.target.endpoint = stack.cognito.endpoint!;
-  await sql(`ALTER TABLE ${stack.table} ADD COLUMN identities jsonb`, [], stack.db.url);
+  ({ standIn, stack } = await startStackBehindStandIn('e2e_link', { onLog: (l) => logs.push(l) }));
   await sql(`UPDATE ${stack.table} SET identities = '[{"provider":"Google","sub":"1093-alice"},{"provider":"AcmeSAML","sub":"alice@acme"}]' WHERE username = $1`, [alice.username], stack.db.url);
 });
 afterAll(async () => {

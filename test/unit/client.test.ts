@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { amplifySignInWithMigration, isMigrationRefusal, isUnknownUserRefusal, legacyTotpMetadata, migrationServices, needsAuthenticatorEnrolment, signInWithMigration } from '../../src/client/index.js';
+import { FEDERATED_LINKED_TEXT, amplifySignInWithMigration, isLinkedFirstSignIn, retryLinkedSignInOnce, isMigrationRefusal, isUnknownUserRefusal, legacyTotpMetadata, migrationServices, needsAuthenticatorEnrolment, signInWithMigration } from '../../src/client/index.js';
 
 const error = (name: string, message: string) => Object.assign(new Error(message), { name });
 
@@ -122,5 +122,32 @@ describe('the legacy authenticator code (issue 36)', () => {
     expect(needsAuthenticatorEnrolment({ 'custom:legacy_mfa': 'totp' }, false)).toBe(true);
     expect(needsAuthenticatorEnrolment({ 'custom:legacy_mfa': 'totp' }, true)).toBe(false);
     expect(needsAuthenticatorEnrolment({}, false)).toBe(false);
+  });
+});
+
+describe('a linked federated first sign-in (issue 33)', () => {
+  it('knows the function\'s text and Cognito\'s own, from a redirect URL (query or fragment) or an error', async () => {
+    const { PUBLIC_MESSAGES } = await import('../../src/index.js');
+    expect(FEDERATED_LINKED_TEXT).toBe(PUBLIC_MESSAGES.federatedLinked);
+    const q = `https://app.example.com/cb?error_description=${encodeURIComponent(`PreSignUp failed with error ${PUBLIC_MESSAGES.federatedLinked}.`)}&error=invalid_request`;
+    expect(isLinkedFirstSignIn(q)).toBe(true);
+    expect(isLinkedFirstSignIn('https://app.example.com/cb#error_description=Already+found+an+entry+for+username+Google_1093&error=invalid_request')).toBe(true);
+    expect(isLinkedFirstSignIn(new Error('Already found an entry for username google_1093'))).toBe(true);
+    expect(isLinkedFirstSignIn('https://app.example.com/cb?error_description=PreSignUp+failed+with+error+An+account+already+exists.')).toBe(false);
+    expect(isLinkedFirstSignIn('https://app.example.com/cb?code=abc')).toBe(false);
+  });
+
+  it('retries once, and shows a second such error instead of looping', () => {
+    const store = new Map<string, string>();
+    const memory = { getItem: (k: string) => store.get(k) ?? null, setItem: (k: string, v: string) => { store.set(k, v); }, removeItem: (k: string) => { store.delete(k); } };
+    let retries = 0;
+    const linked = 'https://app.example.com/cb?error_description=Already+found+an+entry+for+username+Google_1';
+    expect(retryLinkedSignInOnce(linked, memory, () => { retries++; })).toBe(true);
+    expect(retryLinkedSignInOnce(linked, memory, () => { retries++; })).toBe(false);
+    expect(retries).toBe(1);
+    expect(retryLinkedSignInOnce(linked, memory, () => { retries++; })).toBe(true);
+    expect(retryLinkedSignInOnce('https://app.example.com/cb?code=abc', memory, () => { retries++; })).toBe(false);
+    expect(store.size).toBe(0);
+    expect(retries).toBe(2);
   });
 });

@@ -5,7 +5,7 @@
 // send the event, the same behaviour is also tested through it (the table
 // names those tests).
 import {
-  AdminAddUserToGroupCommand, CognitoIdentityProviderClient, CreateGroupCommand, DescribeUserPoolCommand, ListUserPoolReplicasCommand, ListUsersCommand, ResourceNotFoundException, GroupExistsException,
+  AdminAddUserToGroupCommand, AdminCreateUserCommand, AdminLinkProviderForUserCommand, AdminSetUserPasswordCommand, CognitoIdentityProviderClient, CreateGroupCommand, DescribeUserPoolCommand, ListUserPoolReplicasCommand, ListUsersCommand, ResourceNotFoundException, GroupExistsException,
 } from '@aws-sdk/client-cognito-identity-provider';
 import { mockClient } from 'aws-sdk-client-mock';
 import bcrypt from 'bcryptjs';
@@ -15,9 +15,10 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createMemoryStore } from '../../adapters/memory/index.js';
 import { clientCheck } from '../../scripts/doctor/static.js';
 import { poolClients, replicaOnline } from '../../scripts/doctor/online.js';
-import { attemptRetry } from '../../src/link-proof.js';
+import { CREATION_PROOF_KEY, attemptRetry, creationProof, linkProof } from '../../src/link-proof.js';
+import { identityCandidates } from '../../src/federation.js';
 import { coldStartElapsed } from '../../src/migration.js';
-import { FALLBACK_FLOW, amplifySignInWithMigration, isUnknownUserRefusal } from '../../src/client/index.js';
+import { FALLBACK_FLOW, amplifySignInWithMigration, isLinkedFirstSignIn, isUnknownUserRefusal } from '../../src/client/index.js';
 import { groupsFor } from '../../src/completion.js';
 import { PUBLIC_MESSAGES, type UserStore, createUserMigrationHandler } from '../../src/index.js';
 import { cognitoPoolAdmin } from '../../src/pool-admin.js';
@@ -183,6 +184,38 @@ describe('Cognito facts (README, "Cognito facts this project relies on")', () =>
     expect(coldStartElapsed({ AWS_LAMBDA_INITIALIZATION_TYPE: 'on-demand' }, false, 850)).toBe(0);
     expect(coldStartElapsed({ AWS_LAMBDA_INITIALIZATION_TYPE: 'provisioned-concurrency' }, true, 850)).toBe(0);
     expect(coldStartElapsed({}, true, 850)).toBe(0);
+  });
+
+  it('F16 AdminCreateUser hands its ClientMetadata to Pre sign-up: the function sends its creation proof there, with no invitation, then makes the user CONFIRMED; the guard reads it from request.clientMetadata', async () => {
+    idp.on(AdminCreateUserCommand).resolves({ User: { Username: 'uuid-1', Attributes: [{ Name: 'sub', Value: 'sub-1' }] } });
+    idp.on(AdminSetUserPasswordCommand).resolves({});
+    const pool = cognitoPoolAdmin(new CognitoIdentityProviderClient({ region: 'eu-west-1', credentials: { accessKeyId: 'a', secretAccessKey: 'b' } }));
+    const made = await pool.createUser!('eu-west-1_TEST', 'ada@example.com', { email: 'ada@example.com' }, { [CREATION_PROOF_KEY]: 'c1.x' }, { signal: new AbortController().signal });
+    expect(made).toEqual({ username: 'uuid-1', sub: 'sub-1' });
+    expect(idp.commandCalls(AdminCreateUserCommand)[0]!.args[0].input).toMatchObject({ MessageAction: 'SUPPRESS', ClientMetadata: { [CREATION_PROOF_KEY]: 'c1.x' } });
+    expect(idp.commandCalls(AdminSetUserPasswordCommand)[0]!.args[0].input).toMatchObject({ Username: 'uuid-1', Permanent: true });
+    idp.on(AdminCreateUserCommand).rejects(Object.assign(new Error('User account already exists'), { name: 'UsernameExistsException' }));
+    expect(await pool.createUser!('eu-west-1_TEST', 'ada@example.com', {}, {}, { signal: new AbortController().signal })).toBe('exists');
+    const { handler } = handlerWith(alice(), { completion: { linkKey: TEST_LINK_KEY } });
+    const adminCreate = (clientMetadata: Record<string, string>) => ({
+      version: '1', triggerSource: 'PreSignUp_AdminCreateUser', region: 'eu-west-1', userPoolId: 'eu-west-1_TEST', userName: 'new@example.com', callerContext: { awsSdkVersion: 'x', clientId: 'CLIENT_ID_NOT_APPLICABLE' },
+      request: { userAttributes: { email: 'new@example.com', 'custom:legacy_id': '1', 'custom:legacy_proof': linkProof(TEST_LINK_KEY, 'eu-west-1_TEST', '1') }, validationData: null, clientMetadata }, response: {},
+    });
+    await expect(handler(adminCreate({ [CREATION_PROOF_KEY]: creationProof(TEST_LINK_KEY, 'eu-west-1_TEST', '1') }) as never, lambdaContext())).resolves.toBeTruthy();
+    await expect(handler(adminCreate({}) as never, lambdaContext())).rejects.toThrow(PUBLIC_MESSAGES.signUpTaken);
+  });
+
+  it('F17 a federated first sign-in: userName <provider>_<subject> is read at each underscore (social names in any case); the link is Cognito_Subject to a Cognito destination; the linked attempt ends with a text the client helper retries once', async () => {
+    expect(identityCandidates('google_118')).toEqual([{ provider: 'Google', sub: '118' }]);
+    expect(identityCandidates('Corp_SAML_jo')).toEqual([{ provider: 'Corp', sub: 'SAML_jo' }, { provider: 'Corp_SAML', sub: 'jo' }]);
+    idp.on(AdminLinkProviderForUserCommand).resolves({});
+    const pool = cognitoPoolAdmin(new CognitoIdentityProviderClient({ region: 'eu-west-1', credentials: { accessKeyId: 'a', secretAccessKey: 'b' } }));
+    expect(await pool.linkProvider!('eu-west-1_TEST', 'uuid-1', { provider: 'Google', sub: '118' }, { signal: new AbortController().signal })).toBe('linked');
+    expect(idp.commandCalls(AdminLinkProviderForUserCommand)[0]!.args[0].input).toEqual({ UserPoolId: 'eu-west-1_TEST', DestinationUser: { ProviderName: 'Cognito', ProviderAttributeValue: 'uuid-1' }, SourceUser: { ProviderName: 'Google', ProviderAttributeName: 'Cognito_Subject', ProviderAttributeValue: '118' } });
+    idp.on(AdminLinkProviderForUserCommand).rejects(Object.assign(new Error('Merging is not currently supported'), { name: 'InvalidParameterException' }));
+    expect(await pool.linkProvider!('eu-west-1_TEST', 'uuid-1', { provider: 'Google', sub: '118' }, { signal: new AbortController().signal })).toEqual({ refused: 'InvalidParameterException' });
+    expect(isLinkedFirstSignIn('https://app.example.com/cb?error_description=Already+found+an+entry+for+username+Google_118&error=invalid_request')).toBe(true);
+    expect(isLinkedFirstSignIn(`https://app.example.com/cb?error_description=${encodeURIComponent(`PreSignUp failed with error ${PUBLIC_MESSAGES.federatedLinked}.`)}`)).toBe(true);
   });
 
   it('every fact in README\'s table has its test here, and every test here a row there', async () => {

@@ -32,12 +32,13 @@ describe('handlerOptionsFromEnv', () => {
       COMPLETION_TIMEOUT_MS: '1500', COMPLETION_MARK_ATTRIBUTE: 'custom:done_at', LOGIN_ATTEMPTS_MAX: '5', LOGIN_LOCK_SECONDS: '600',
       PASSWORD_POLICY: 'reset', PASSWORD_POLICY_RULES: '{"MinimumLength":10}', LINK_KEY: 'k'.repeat(40), COMPLETION_PROOF_ATTRIBUTE: 'custom:proof',
       SIGNUP_GUARD: 'off', TOTP_ENCODING: 'hex', TOTP_ALGORITHM: 'SHA256', TOTP_DIGITS: '8', TOTP_PERIOD: '60', TOTP_MARK_ATTRIBUTE: 'custom:had_mfa',
+      LINK_BY_EMAIL: 'verified', USERNAME_FIELD: 'login',
     })).toEqual({
       matchEmail: true, caseInsensitive: true, finalUserStatus: 'RESET_REQUIRED', messageAction: 'SEND',
       desiredDeliveryMediums: ['EMAIL', 'SMS'], forceAliasCreation: true, enableSMSMFA: true, timeoutMs: 2500,
       attributes: { email: 'mail' }, normalize: 'NFC', shadow: true, remigrate: 'if-absent', lockout: { maxAttempts: 5, lockSeconds: 600 },
       passwordPolicy: { mode: 'reset', rules: { MinimumLength: 10 } },
-      signUpGuard: 'off',
+      signUpGuard: 'off', linkByEmail: 'verified', usernameField: 'login',
       totp: { encoding: 'hex', algorithm: 'SHA256', digits: 8, period: 60, markAttribute: 'custom:had_mfa' },
       completion: { groupMap: { ROLE_ADMIN: 'admins' }, unmappedRoles: 'same-name', createMissingGroups: true, timeoutMs: 1500, markAttribute: 'custom:done_at', proofAttribute: 'custom:proof', linkKey: 'k'.repeat(40) },
     });

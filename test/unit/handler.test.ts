@@ -245,17 +245,18 @@ describe('options', () => {
     expect(await refusal(handler(migrationEvent('ada', PASSWORD)))).toBe(PUBLIC_MESSAGES.unavailable);
   });
 
-  it('a bad setting fails only the UserMigration source and the guarded sign-ups: Post authentication, Post confirmation and a federated sign-up answer unchanged, logged and counted (issues 32, 33)', async () => {
+  it('a bad setting fails only the UserMigration source, the guarded sign-ups and a federated first sign-in: Post authentication and Post confirmation answer unchanged, logged and counted (issues 32, 33)', async () => {
     const log = captureLogger();
     const m = countMetrics();
     const handler = guardColdStart(() => { throw new ConfigurationError('GROUP_MAP', 'GROUP_MAP must be a JSON object', 'Fix it.'); }, log.logger, m.metrics);
     const event = (triggerSource: string) => ({ version: '1', triggerSource, region: 'eu-west-1', userPoolId: 'eu-west-1_TEST', userName: 'native-user', request: { userAttributes: { sub: 'x' } }, response: {} });
-    for (const triggerSource of ['PostAuthentication_Authentication', 'PostConfirmation_ConfirmForgotPassword', 'PostConfirmation_ConfirmSignUp', 'PreSignUp_ExternalProvider']) {
+    for (const triggerSource of ['PostAuthentication_Authentication', 'PostConfirmation_ConfirmForgotPassword', 'PostConfirmation_ConfirmSignUp']) {
       const e = event(triggerSource);
       await expect(handler(e as never), triggerSource).resolves.toBe(e);
     }
-    // Let through unchecked, a sign-up could take a legacy person's login for good: it fails closed.
-    for (const triggerSource of ['PreSignUp_SignUp', 'PreSignUp_AdminCreateUser']) expect(await refusal(handler(event(triggerSource) as never))).toBe(PUBLIC_MESSAGES.unavailable);
+    // Let through unchecked, a sign-up could take a legacy person's login for good, and a federated first sign-in
+    // make them a second, empty user: they fail closed.
+    for (const triggerSource of ['PreSignUp_SignUp', 'PreSignUp_AdminCreateUser', 'PreSignUp_ExternalProvider']) expect(await refusal(handler(event(triggerSource) as never))).toBe(PUBLIC_MESSAGES.unavailable);
     expect(await refusal(handler(migrationEvent('ada', PASSWORD)))).toBe(PUBLIC_MESSAGES.unavailable);
     expect(Object.fromEntries(m.counts)).toEqual({ configuration_invalid: 7 });
     expect(log.records.filter((r) => r.level === 'error' && r.extra.setting === 'GROUP_MAP')).toHaveLength(8);

@@ -68,7 +68,7 @@ describe('the sign-up guard', () => {
     expect(Object.fromEntries(counts)).toEqual({ store_unavailable: 1 });
   });
 
-  it('SIGNUP_GUARD=off lets every sign-up through; a federated first sign-in is not the guard\'s (yet)', async () => {
+  it('SIGNUP_GUARD=off lets every sign-up through; a federated sign-in of nobody\'s identity is not the guard\'s (test/unit/federation.test.ts)', async () => {
     const off = setup(undefined, { signUpGuard: 'off' });
     expect(await answer(off.handler(signUp('ada') as never, lambdaContext()))).toBe('allowed');
     const on = setup();
