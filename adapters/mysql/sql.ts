@@ -102,3 +102,39 @@ export function explainMysqlError(err: MysqlError): string {
   };
   return `${classes[(err.sqlState ?? '').slice(0, 2)] ?? 'the server refused the statement'} (${code}, SQLSTATE ${err.sqlState ?? 'unknown'})`;
 }
+
+/**
+ * The statements that index the identities on MySQL and MariaDB, where no
+ * index can serve JSON_CONTAINS over an array: a side table of (provider,
+ * subject, row id), unique, keyed for the lookup; three triggers that keep it
+ * as the users table changes (an UPDATE that leaves the id and the
+ * identities alone costs nothing more); and the backfill. JSON that is not
+ * valid, entries without both strings, a provider over 64 or a subject over
+ * 255 characters are left out, never an error that would fail the write to
+ * the users table.
+ * @example identitySideTableSql('`legacy`.`users`', 'users', 'users_cm_identities', { id: 'id', identities: 'identities' }, 'bigint(20)')
+ */
+export function identitySideTableSql(quotedTable: string, tableName: string, sideName: string, columns: { id: string; identities: string }, idType: string): { sideTable: string; create: string[]; backfill: string } {
+  const dot = quotedTable.lastIndexOf('`.`');
+  const schema = dot >= 0 ? quotedTable.slice(0, dot + 2) : '';
+  const side = `${schema}\`${sideName}\``;
+  const trigger = (suffix: string) => `${schema}\`${`${tableName}_cm_identities_${suffix}`.slice(0, 64)}\``;
+  const id = `\`${columns.id}\``;
+  const ids = `\`${columns.identities}\``;
+  const entries = (row: string, from = '') => `SELECT ${row}.${id}, j.provider, j.sub FROM ${from}JSON_TABLE(IF(JSON_VALID(${row}.${ids}), ${row}.${ids}, '[]'), '$[*]' COLUMNS (provider VARCHAR(2048) PATH '$.provider', sub VARCHAR(2048) PATH '$.sub')) j WHERE j.provider IS NOT NULL AND j.sub IS NOT NULL AND CHAR_LENGTH(j.provider) BETWEEN 1 AND 64 AND CHAR_LENGTH(j.sub) BETWEEN 1 AND 255`;
+  const insert = (row: string) => `INSERT IGNORE INTO ${side} (row_id, provider, sub) ${entries(row)}`;
+  return {
+    sideTable: side,
+    create: [
+      `CREATE TABLE IF NOT EXISTS ${side} (row_id ${idType} NOT NULL, provider VARCHAR(64) NOT NULL, sub VARCHAR(255) NOT NULL, UNIQUE KEY cm_identity (provider, sub, row_id), KEY cm_row (row_id)) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin`,
+      `DROP TRIGGER IF EXISTS ${trigger('ai')}`,
+      `CREATE TRIGGER ${trigger('ai')} AFTER INSERT ON ${quotedTable} FOR EACH ROW ${insert('NEW')}`,
+      `DROP TRIGGER IF EXISTS ${trigger('au')}`,
+      `CREATE TRIGGER ${trigger('au')} AFTER UPDATE ON ${quotedTable} FOR EACH ROW BEGIN IF NOT (OLD.${id} <=> NEW.${id}) OR NOT (OLD.${ids} <=> NEW.${ids}) THEN DELETE FROM ${side} WHERE row_id = OLD.${id}; ${insert('NEW')}; END IF; END`,
+      `DROP TRIGGER IF EXISTS ${trigger('ad')}`,
+      `CREATE TRIGGER ${trigger('ad')} AFTER DELETE ON ${quotedTable} FOR EACH ROW DELETE FROM ${side} WHERE row_id = OLD.${id}`,
+    ],
+    // The triggers first, so no write in between is missed; INSERT IGNORE, so one made twice counts once.
+    backfill: `INSERT IGNORE INTO ${side} (row_id, provider, sub) ${entries('u', `${quotedTable} u, `)}`,
+  };
+}

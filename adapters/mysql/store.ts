@@ -215,7 +215,7 @@ export function createMysqlStore(options: MysqlStoreOptions): MysqlStore {
         if (outcome === 'success') await run(attemptSql('success', quotedTable, columns, 'mysql'), [user.id], ctx);
       },
     } satisfies Pick<UserStore, 'recordAttempt' | 'reserveAttempt'> : {}),
-    ...(columns.identities ? { findByIdentity: identityFinder({ quotedTable, dialect: 'mysql' }, columns, ledger.subColumn, (sql, values, ctx) => run(sql, values, ctx).catch((err) => { throw classify(err, ctx); })) } : {}),
+    ...(columns.identities ? { findByIdentity: identityFinder({ quotedTable, dialect: 'mysql', ...(columns.identitiesTable ? { quotedSideTable: sideTable(quotedTable, columns.identitiesTable) } : {}) }, columns, ledger.subColumn, (sql, values, ctx) => run(sql, values, ctx).catch((err) => { throw classify(err, ctx); })) } : {}),
     ...(columns.totpLastStep ? {
       async useTotpStep(user: LegacyUser, step: number, ctx: StoreContext) {
         const { sql, params } = totpStepSql(quotedTable, columns, 'mysql');
@@ -250,4 +250,13 @@ export function createMysqlStore(options: MysqlStoreOptions): MysqlStore {
     close: () => slot.close(),
   };
   return store;
+}
+
+/**
+ * The side table's quoted name: in the users table's schema.
+ * @example sideTable('`legacy`.`users`', 'users_cm_identities') // '`legacy`.`users_cm_identities`'
+ */
+export function sideTable(quotedTable: string, name: string): string {
+  const dot = quotedTable.lastIndexOf('`.`');
+  return `${dot >= 0 ? quotedTable.slice(0, dot + 2) : ''}\`${name}\``;
 }

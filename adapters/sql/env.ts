@@ -98,13 +98,14 @@ export function sqlStoreEnv(env: Env, prefix: 'PG' | 'MYSQL') {
   const subTimeColumn = optionalEnv(env, `${prefix}_COGNITO_SUB_TIME_COLUMN`);
   const groupsColumn = optionalEnv(env, `${prefix}_GROUPS_COLUMN`);
   const identitiesColumn = optionalEnv(env, `${prefix}_IDENTITIES_COLUMN`);
+  const identitiesTable = prefix === 'MYSQL' ? optionalEnv(env, 'MYSQL_IDENTITIES_TABLE') : undefined;
   if (subTimeColumn && !subColumn) {
     throw new ConfigurationError(`${prefix}_COGNITO_SUB_TIME_COLUMN`, `${prefix}_COGNITO_SUB_TIME_COLUMN is set but ${prefix}_COGNITO_SUB_COLUMN is not: the time goes with the sub`, `Set ${prefix}_COGNITO_SUB_COLUMN=cognito_sub too, or unset the time column.`);
   }
   return {
     ...(table ? { table } : {}),
     ...(query ? { query } : {}),
-    ...(columns || identitiesColumn ? { columns: { ...(columns as Partial<SqlColumns> | undefined), ...(identitiesColumn ? { identities: identitiesColumn } : {}) } } : {}),
+    ...(columns || identitiesColumn || identitiesTable ? { columns: { ...(columns as Partial<SqlColumns> | undefined), ...(identitiesColumn ? { identities: identitiesColumn } : {}), ...(identitiesTable ? { identitiesTable } : {}) } } : {}),
     ...(markColumn ? { markMigrated: { column: markColumn } } : {}),
     ...(subColumn ? { cognitoSub: { column: subColumn, ...(subTimeColumn ? { timeColumn: subTimeColumn } : {}) } } : {}),
     ...(groupsColumn ? { groupsColumn } : {}),

@@ -53,6 +53,14 @@ export interface SqlColumns {
    * them. `PG_IDENTITIES_COLUMN` / `MYSQL_IDENTITIES_COLUMN` set it.
    */
   identities?: string;
+  /**
+   * MySQL and MariaDB: the side table `db index` makes beside the users
+   * table to index the identities (`<table>_cm_identities`, kept by
+   * triggers; `MYSQL_IDENTITIES_TABLE` sets it). No index can serve a
+   * JSON_CONTAINS over an array on MariaDB; with it, the lookup is a join
+   * on an index. PostgreSQL needs none (a GIN index serves the column).
+   */
+  identitiesTable?: string;
 }
 
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_$]{0,62}$/;
@@ -211,7 +219,7 @@ export function legacyValue(value: unknown): LegacyValue {
  * The keys of {@link SqlColumns}, for checking a `columns` option.
  * @example rejectUnknownKeys('createMysqlStore columns', options.columns ?? {}, COLUMN_KEYS)
  */
-export const COLUMN_KEYS = [...Object.keys(DEFAULT_COLUMNS), 'failedAttempts', 'lockedUntil', 'attemptKey', 'totpSecret', 'totpLastStep', 'totpAlgorithm', 'totpDigits', 'totpPeriod', 'identities'];
+export const COLUMN_KEYS = [...Object.keys(DEFAULT_COLUMNS), 'failedAttempts', 'lockedUntil', 'attemptKey', 'totpSecret', 'totpLastStep', 'totpAlgorithm', 'totpDigits', 'totpPeriod', 'identities', 'identitiesTable'];
 
 /**
  * A row's identities column read as a list of {provider, sub}: a JSON array
@@ -230,13 +238,15 @@ export function parseIdentities(value: unknown): Array<{ provider: string; sub: 
 /**
  * The lookup of the row that holds one identity, at most two rows. PostgreSQL
  * reads the column as jsonb with `@>`, which a GIN index on
- * `(CAST(col AS jsonb)) jsonb_path_ops` serves; MySQL and MariaDB with
- * JSON_CONTAINS (no index can serve it on MariaDB).
+ * `(CAST(col AS jsonb)) jsonb_path_ops` serves; MySQL and MariaDB join the
+ * side table `db index` makes (`side`), or without it read JSON_CONTAINS,
+ * which no index serves on MariaDB.
  * @example identitySql('"legacy"."users"', 'identities', 'postgres') // { sql: '… @> $1::jsonb LIMIT 2', param }
  */
-export function identitySql(quotedTable: string, column: string, dialect: 'postgres' | 'mysql', identity: { provider: string; sub: string }): { sql: string; values: unknown[] } {
+export function identitySql(quotedTable: string, column: string, dialect: 'postgres' | 'mysql', identity: { provider: string; sub: string }, side?: { quotedTable: string; id: string }): { sql: string; values: unknown[] } {
   const wanted = JSON.stringify([{ provider: identity.provider, sub: identity.sub }]);
   if (dialect === 'postgres') return { sql: `SELECT * FROM ${quotedTable} WHERE CAST("${column}" AS jsonb) @> $1::jsonb LIMIT 2`, values: [wanted] };
+  if (side) return { sql: `SELECT u.* FROM ${side.quotedTable} i JOIN ${quotedTable} u ON u.\`${side.id}\` = i.row_id WHERE i.provider = ? AND i.sub = ? LIMIT 2`, values: [identity.provider, identity.sub] };
   // A cell that is not valid JSON would fail the whole statement: it holds no identity.
   return { sql: `SELECT * FROM ${quotedTable} WHERE CASE WHEN JSON_VALID(\`${column}\`) THEN JSON_CONTAINS(\`${column}\`, ?) END LIMIT 2`, values: [wanted] };
 }
@@ -445,9 +455,10 @@ export function reserveParams(dialect: 'postgres' | 'mysql', id: string, policy:
  * statement and turns a driver's failure into the store's own error.
  * @example findByIdentity: identityFinder({ quotedTable, dialect: 'postgres' }, columns, ledger.subColumn, rowsOf)
  */
-export function identityFinder(table: { quotedTable: string; dialect: 'postgres' | 'mysql' }, columns: SqlColumns, subColumn: string | undefined, rows: (sql: string, values: unknown[], ctx: StoreContext) => Promise<Record<string, unknown>[]>) {
+export function identityFinder(table: { quotedTable: string; dialect: 'postgres' | 'mysql'; quotedSideTable?: string }, columns: SqlColumns, subColumn: string | undefined, rows: (sql: string, values: unknown[], ctx: StoreContext) => Promise<Record<string, unknown>[]>) {
+  const side = table.quotedSideTable ? { quotedTable: table.quotedSideTable, id: columns.id } : undefined;
   return async (identity: { provider: string; sub: string }, ctx: StoreContext): Promise<LegacyUser | undefined> => {
-    const { sql, values } = identitySql(table.quotedTable, columns.identities!, table.dialect, identity);
+    const { sql, values } = identitySql(table.quotedTable, columns.identities!, table.dialect, identity, side);
     return userFromRows(await rows(sql, values, ctx), columns, { login: `${identity.provider} identity`, matchEmail: false, caseInsensitive: false }, subColumn);
   };
 }

@@ -1,6 +1,7 @@
 // `cognito-migrate db index` for MySQL and MariaDB: one index per lookup
 // column, added online (ALGORITHM=INPLACE, LOCK=NONE), proven with EXPLAIN.
-import { type Collations, lookupPlan, quoteTable, resolveColumns } from '../../adapters/mysql/sql.js';
+import { type Collations, identitySideTableSql, lookupPlan, quoteTable, resolveColumns } from '../../adapters/mysql/sql.js';
+import { identitySql } from '../../adapters/sql/rows.js';
 import { BASE_OPTIONS, connectMysql } from '../../adapters/mysql/store.js';
 import type { SqlColumns } from '../../adapters/sql/rows.js';
 import { EXIT, type Io, UsageError } from '../cli/command.js';
@@ -41,6 +42,11 @@ export async function mysqlIndex(url: string, options: { table: string; columns?
       const prefix = TEXT_TYPES.has(String(info.get(probe.column)?.type).toLowerCase()) ? '(191)' : '';
       statements.push(`ALTER TABLE ${quotedTable} ADD INDEX \`${`${name}_${probe.column}_cm`.slice(0, 64)}\` (\`${probe.column}\`${prefix}), ALGORITHM=INPLACE, LOCK=NONE`);
     }
+    // The identity lookup (a federated first sign-in's row): a side table kept by triggers, when the columns name identities.
+    const [idRows] = await conn.execute('SELECT COLUMN_TYPE AS type FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = COALESCE(?, DATABASE()) AND TABLE_NAME = ? AND COLUMN_NAME = ?', [schema, name, columns.id]);
+    const identity = columns.identities ? identitySideTableSql(quotedTable, name!, columns.identitiesTable ?? `${name}_cm_identities`.slice(0, 64), { id: columns.id, identities: columns.identities }, String((idRows as Array<{ type: string }>)[0]?.type ?? 'varchar(255)')) : undefined;
+    const [sideRows] = identity ? await conn.execute('SELECT COUNT(*) AS n FROM information_schema.TRIGGERS WHERE EVENT_OBJECT_SCHEMA = COALESCE(?, DATABASE()) AND EVENT_OBJECT_TABLE = ? AND TRIGGER_NAME LIKE ?', [schema, name, `${name}_cm_identities_%`]) : [[{ n: 3 }]];
+    if (identity && Number((sideRows as Array<{ n: number }>)[0]?.n) < 3) statements.push(...identity.create, identity.backfill);
     for (const column of unindexable) say(`${column} has a case-sensitive collation, so the case-insensitive lookup cannot use an index: give it a _ci collation (ALTER TABLE ${quotedTable} MODIFY … COLLATE utf8mb4_unicode_ci), or turn CASE_INSENSITIVE off\n`);
     if (statements.length === 0 && unindexable.length === 0) say(`Every lookup probe of this mode already uses an index: ${indexed.map((i) => `${i.column} → ${i.index}`).join(', ')}\n`);
     else if (!options.apply) say(statements.map((s) => `${s};\n`).join(''));
@@ -58,8 +64,15 @@ export async function mysqlIndex(url: string, options: { table: string; columns?
     // Only the table's own rows count: derived tables and the UNION's result are small and always read whole.
     const scans = (explained as Array<{ type?: string; table?: string }>).filter((r) => (r.table === name || r.table === 'u') && String(r.type).toUpperCase() === 'ALL');
     if (options.apply) say(scans.length ? `  the lookup still scans ${options.table}\n` : '  the lookup uses an index at every step\n');
-    if (options.json) io.out(`${JSON.stringify({ table: options.table, mode: options.mode, statements, applied, indexed, unindexable, scans: scans.length }, null, 2)}\n`);
-    return options.apply && (scans.length > 0 || unindexable.length > 0) ? EXIT.findings : EXIT.ok;
+    let identityIndexed = true;
+    if (identity) {
+      const lookup = identitySql(quotedTable, columns.identities!, 'mysql', { provider: 'Google', sub: 'cognito-migrate-explain' }, { quotedTable: identity.sideTable, id: columns.id });
+      const [plan] = await conn.execute(`EXPLAIN ${lookup.sql}`, lookup.values as string[]).catch(() => [[{ type: 'ALL' }]]);
+      identityIndexed = !(plan as Array<{ type?: string }>).some((r) => String(r.type).toUpperCase() === 'ALL');
+      say(`  ${columns.identities} (identities): ${identityIndexed ? `the lookup joins ${identity.sideTable} on its index; set MYSQL_IDENTITIES_TABLE=${identity.sideTable.split('.').pop()!.replace(/`/g, '')}` : `not indexed yet${options.apply ? '' : ' (run with --apply)'}`}\n`);
+    }
+    if (options.json) io.out(`${JSON.stringify({ table: options.table, mode: options.mode, statements, applied, indexed, unindexable, scans: scans.length, ...(identity ? { identities: { table: identity.sideTable.split('.').pop()!.replace(/`/g, ''), used: identityIndexed } } : {}) }, null, 2)}\n`);
+    return options.apply && (scans.length > 0 || unindexable.length > 0 || !identityIndexed) ? EXIT.findings : EXIT.ok;
   } finally {
     await conn.end();
   }

@@ -278,6 +278,43 @@ describe('the command line on MariaDB: db index and csv export', () => {
     expect(JSON.parse((await cli([...args, '--json'])).out)).toMatchObject({ statements: [], scans: 0 });
   });
 
+  it('identities (issue 33): db index makes a side table kept by triggers; the store joins it, and finds rows written before and after', async () => {
+    const fed = `${table}_fed`;
+    await mysqlSql(`CREATE TABLE ${fed} (id BIGINT PRIMARY KEY, username VARCHAR(191) NOT NULL, email VARCHAR(191), password_hash VARCHAR(100), identities TEXT NULL) COLLATE utf8mb4_general_ci`);
+    await mysqlSql(`INSERT INTO ${fed} SELECT seq, CONCAT('fed', seq), CONCAT('fed', seq, '@example.com'), NULL, IF(seq % 2 = 0, CONCAT('[{"provider":"Google","sub":"g', seq, '"}]'), IF(seq = 3, 'not json', NULL)) FROM seq_1_to_20000`);
+    process.env.DATABASE_URL = mysqlUrl();
+    const args = ['db', 'index', '--table', fed, '--columns', JSON.stringify({ identities: 'identities' })];
+    const dry = JSON.parse((await cli([...args, '--json'])).out);
+    expect(dry.identities).toEqual({ table: 'users_fed_cm_identities', used: false });
+    expect(dry.statements.filter((x: string) => /TRIGGER (`\w+`\.)?`users_fed_cm_identities_a[iud]`/.test(x) && x.startsWith('CREATE'))).toHaveLength(3);
+    const applied = await cli([...args, '--apply', '--json']);
+    expect(applied.code).toBe(0);
+    expect(JSON.parse(applied.out).identities).toEqual({ table: 'users_fed_cm_identities', used: true });
+    expect(JSON.parse((await cli([...args, '--json'])).out).statements).toEqual([]);
+    const store = createMysqlStore({ connectionString: mysqlUrl(), table: fed, columns: { identities: 'identities', identitiesTable: 'users_fed_cm_identities' } });
+    try {
+      const ctx = { signal: new AbortController().signal, deadline: Date.now() + 3000, remainingMs: () => 3000 };
+      expect((await store.findByIdentity!({ provider: 'Google', sub: 'g19998' }, ctx))?.id).toBe('19998');
+      expect(await store.findByIdentity!({ provider: 'Google', sub: 'g19999' }, ctx)).toBeUndefined();
+      // The triggers: a new row, a changed cell, a deleted row; a second row with the same identity is ambiguous.
+      await mysqlSql(`INSERT INTO ${fed} VALUES (30001, 'late', NULL, NULL, '[{"provider":"SignInWithApple","sub":"a1"}]')`);
+      await mysqlSql(`UPDATE ${fed} SET identities = '[{"provider":"Google","sub":"moved"}]' WHERE id = 2`);
+      await mysqlSql(`DELETE FROM ${fed} WHERE id = 4`);
+      expect((await store.findByIdentity!({ provider: 'SignInWithApple', sub: 'a1' }, ctx))?.id).toBe('30001');
+      expect((await store.findByIdentity!({ provider: 'Google', sub: 'moved' }, ctx))?.id).toBe('2');
+      expect(await store.findByIdentity!({ provider: 'Google', sub: 'g2' }, ctx)).toBeUndefined();
+      expect(await store.findByIdentity!({ provider: 'Google', sub: 'g4' }, ctx)).toBeUndefined();
+      await mysqlSql(`UPDATE ${fed} SET identities = '[{"provider":"Google","sub":"g6"}]' WHERE id = 8`);
+      await expect(store.findByIdentity!({ provider: 'Google', sub: 'g6' }, ctx)).rejects.toMatchObject({ reason: 'ambiguous_login' });
+      // A write the users table gets that leaves the identities alone, and one that is not JSON, never fail.
+      await mysqlSql(`UPDATE ${fed} SET email = 'x@example.com' WHERE id = 10`);
+      await mysqlSql(`UPDATE ${fed} SET identities = '[{"provider":"Google"},{"sub":"${'s'.repeat(300)}","provider":"Google"}]' WHERE id = 12`);
+      expect((await store.findByIdentity!({ provider: 'Google', sub: 'g10' }, ctx))?.id).toBe('10');
+    } finally {
+      await store.close?.();
+    }
+  });
+
   it('csv export reads a mysql:// URL', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'my-cli-'));
     try {
