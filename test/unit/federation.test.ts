@@ -164,6 +164,20 @@ describe('the federated first sign-in', () => {
   });
 });
 
+describe('the sample events (events/, for sam local invoke -e)', () => {
+  it('the external-provider event is a stranger to an empty store and a staged person to one that holds the identity; the sign-up event meets the guard', async () => {
+    const { readFile } = await import('node:fs/promises');
+    const read = async (name: string) => JSON.parse(await readFile(new URL(`../../events/${name}`, import.meta.url), 'utf8'));
+    const external = await read('pre-sign-up-external-provider.json');
+    const stranger = setup({ store: createMemoryStore([]) });
+    expect(await stranger.handler(external, lambdaContext())).toEqual(external);
+    const staged = setup({ store: createMemoryStore([{ id: '1', username: 'alice', identities: [{ provider: 'Google', sub: '109300000000000000001' }], fields: { email: 'alice@example.com', email_verified: true } }]) });
+    expect(await answer(staged.handler({ ...external, userPoolId: POOL } as never, lambdaContext()))).toBe(PUBLIC_MESSAGES.federatedLinked);
+    const taken = setup({ store: createMemoryStore([{ id: '1', username: 'alice', fields: { email: 'alice@example.com' } }]) });
+    expect(await answer(taken.handler(await read('pre-sign-up.json'), lambdaContext()))).toBe(PUBLIC_MESSAGES.signUpTaken);
+  });
+});
+
 describe('the guard and the function\'s own creation', () => {
   const adminCreate = (attributes: Record<string, string>, clientMetadata: Record<string, string>) => ({
     version: '1', triggerSource: 'PreSignUp_AdminCreateUser', region: 'eu-west-1', userPoolId: POOL, userName: 'ada@example.com', callerContext: { awsSdkVersion: 'x', clientId: 'CLIENT_ID_NOT_APPLICABLE' },
