@@ -10,6 +10,8 @@
 // every later sign-in free.
 import type { Context } from 'aws-lambda';
 import { CognitoMigrateError, ConfigurationError } from './errors.js';
+import { HANDLER_SETTINGS } from './handler-settings.js';
+import { checked } from './settings.js';
 import { DEFAULT_PROOF_ATTRIBUTE, type LinkKeySource, linkKeyReader, proofHolds } from './link-proof.js';
 import type { PoolAdmin } from './pool-admin.js';
 import type { MigrationLogger, MigrationMetrics } from './telemetry.js';
@@ -71,7 +73,7 @@ export interface CompletionOptions {
 }
 
 /** The completion's longest time: Cognito's 5 s less room for a slow cold start and the answer. */
-export const COMPLETION_TIMEOUT_MAX_MS = 3000;
+export const COMPLETION_TIMEOUT_MAX_MS = HANDLER_SETTINGS.completionTimeoutMs.max;
 
 /** Cognito's own limit on the groups one user can be in (developer guide, quotas). */
 export const MAX_GROUPS_PER_USER = 100;
@@ -138,10 +140,7 @@ export function completionSettings(options: CompletionOptions | undefined, where
     }
     return value;
   };
-  const timeoutMs = o.timeoutMs ?? 2000;
-  if (!Number.isInteger(timeoutMs) || timeoutMs < 100 || timeoutMs > COMPLETION_TIMEOUT_MAX_MS) {
-    throw new ConfigurationError('completion.timeoutMs', `${where}: "timeoutMs" of the completion must be a whole number of ms from 100 to ${COMPLETION_TIMEOUT_MAX_MS}`, 'Leave it out for 2000.');
-  }
+  const timeoutMs = checked(where, HANDLER_SETTINGS.completionTimeoutMs, o.timeoutMs);
   const names = { legacyIdAttribute: attribute('legacyIdAttribute', 'custom:legacy_id'), markAttribute: attribute('markAttribute', 'custom:migrated_at'), proofAttribute: attribute('proofAttribute', DEFAULT_PROOF_ATTRIBUTE) };
   if (new Set(Object.values(names)).size !== 3) {
     throw new ConfigurationError('completion.proofAttribute', `${where}: the legacy id, the mark and the proof must be three different attributes`, 'Leave them out for custom:legacy_id, custom:migrated_at and custom:legacy_proof.');

@@ -132,7 +132,16 @@ export function oneOf<T>(where: string, name: string, value: unknown, allowed: r
   return value as T;
 }
 
-function suggest(word: string, candidates: readonly string[]): string {
+/**
+ * A "did you mean" tail for an unknown name: the closest candidate within a
+ * few edits, or nothing.
+ *
+ * @example
+ * ```ts
+ * suggest('PG_TABEL', ['PG_TABLE']) // '. Did you mean "PG_TABLE"?'
+ * ```
+ */
+export function suggest(word: string, candidates: readonly string[]): string {
   let best: string | undefined;
   let bestDistance = Math.max(2, Math.floor(word.length / 3)) + 1;
   for (const candidate of candidates) {

@@ -2,7 +2,8 @@ import type { AttributeMapping } from './attributes.js';
 import { type Env, booleanEnv, enumEnv, integerEnv, jsonEnv, optionalEnv } from './config.js';
 import { ConfigurationError } from './errors.js';
 import type { UserMigrationOptions } from './handler.js';
-import { COMPLETION_TIMEOUT_MAX_MS } from './completion.js';
+import { HANDLER_SETTINGS as S } from './handler-settings.js';
+import { fromEnv } from './settings.js';
 import type { LinkKeySource } from './link-proof.js';
 import type { PasswordRules } from './password-policy.js';
 import { createFirebaseScryptVerifier, createFirebaseScryptVerifierFrom, parseFirebaseHashConfig } from './passwords/firebase.js';
@@ -32,7 +33,7 @@ export function handlerOptionsFromEnv(env: Env): Omit<UserMigrationOptions, 'sto
     throw new ConfigurationError('ATTRIBUTE_MAP', 'ATTRIBUTE_MAP must be a JSON object of Cognito attribute → legacy column', 'Example: ATTRIBUTE_MAP={"email":"email","custom:legacy_id":"id"}.');
   }
   const timingHash = optionalEnv(env, 'TIMING_HASH');
-  const worker = booleanEnv(env, 'VERIFY_WORKER', true);
+  const worker = fromEnv(env, S.verifyWorker);
   // A Firebase project's hash parameters, for users staged from `firebase auth:export`.
   const firebase = firebaseVerifier(env);
   const groupMap = jsonEnv(env, 'GROUP_MAP');
@@ -45,40 +46,40 @@ export function handlerOptionsFromEnv(env: Env): Omit<UserMigrationOptions, 'sto
   const linkKey = linkKeyFromEnv(env);
   const policyRules = jsonEnv(env, 'PASSWORD_POLICY_RULES');
   return {
-    matchEmail: booleanEnv(env, 'MATCH_EMAIL', false),
-    caseInsensitive: booleanEnv(env, 'CASE_INSENSITIVE', false),
-    finalUserStatus: enumEnv(env, 'FINAL_USER_STATUS', ['CONFIRMED', 'RESET_REQUIRED'] as const, 'CONFIRMED'),
-    messageAction: enumEnv(env, 'MESSAGE_ACTION', ['SUPPRESS', 'SEND'] as const, 'SUPPRESS'),
+    matchEmail: fromEnv(env, S.matchEmail),
+    caseInsensitive: fromEnv(env, S.caseInsensitive),
+    finalUserStatus: fromEnv(env, S.finalUserStatus),
+    messageAction: fromEnv(env, S.messageAction),
     desiredDeliveryMediums: parsedMediums as Array<'EMAIL' | 'SMS'>,
-    forceAliasCreation: booleanEnv(env, 'FORCE_ALIAS_CREATION', false),
-    enableSMSMFA: booleanEnv(env, 'ENABLE_SMS_MFA', true),
-    timeoutMs: integerEnv(env, 'TIMEOUT_MS', { fallback: 3000, min: 100, max: 4800 }),
-    normalize: enumEnv(env, 'PASSWORD_NORMALIZATION', ['none', 'NFC', 'NFKC'] as const, 'none'),
-    shadow: booleanEnv(env, 'SHADOW_MODE', false),
-    remigrate: enumEnv(env, 'REMIGRATE', ['never', 'if-absent'] as const, 'never'),
+    forceAliasCreation: fromEnv(env, S.forceAliasCreation),
+    enableSMSMFA: fromEnv(env, S.enableSMSMFA),
+    timeoutMs: fromEnv(env, S.timeoutMs),
+    normalize: fromEnv(env, S.normalize),
+    shadow: fromEnv(env, S.shadow),
+    remigrate: fromEnv(env, S.remigrate),
     lockout: {
-      maxAttempts: integerEnv(env, 'LOGIN_ATTEMPTS_MAX', { fallback: 10, min: 1, max: 1000 }),
-      lockSeconds: integerEnv(env, 'LOGIN_LOCK_SECONDS', { fallback: 900, min: 1, max: 31_536_000 }),
+      maxAttempts: fromEnv(env, S.maxAttempts),
+      lockSeconds: fromEnv(env, S.lockSeconds),
     },
     passwordPolicy: {
-      mode: enumEnv(env, 'PASSWORD_POLICY', ['off', 'warn', 'reset'] as const, 'off'),
+      mode: fromEnv(env, S.passwordPolicy),
       ...(policyRules === undefined ? {} : { rules: policyRules as PasswordRules }),
     },
-    signUpGuard: enumEnv(env, 'SIGNUP_GUARD', ['refuse', 'off'] as const, 'refuse'),
-    linkByEmail: enumEnv(env, 'LINK_BY_EMAIL', ['off', 'verified'] as const, 'off'),
+    signUpGuard: fromEnv(env, S.signUpGuard),
+    linkByEmail: fromEnv(env, S.linkByEmail),
     ...(optionalEnv(env, 'USERNAME_FIELD') ? { usernameField: optionalEnv(env, 'USERNAME_FIELD') } : {}),
     totp: {
-      encoding: enumEnv(env, 'TOTP_ENCODING', ['base32', 'hex'] as const, 'base32'),
-      algorithm: enumEnv(env, 'TOTP_ALGORITHM', ['SHA1', 'SHA256', 'SHA512'] as const, 'SHA1'),
-      digits: enumEnv(env, 'TOTP_DIGITS', ['6', '8'] as const, '6') === '8' ? 8 : 6,
-      period: integerEnv(env, 'TOTP_PERIOD', { fallback: 30, min: 1, max: 300 }),
+      encoding: fromEnv(env, S.totpEncoding),
+      algorithm: fromEnv(env, S.totpAlgorithm),
+      digits: fromEnv(env, S.totpDigits) === '8' ? 8 : 6,
+      period: fromEnv(env, S.totpPeriod),
       ...(optionalEnv(env, 'TOTP_MARK_ATTRIBUTE') ? { markAttribute: optionalEnv(env, 'TOTP_MARK_ATTRIBUTE') } : {}),
     },
     completion: {
       ...(groupMap === undefined ? {} : { groupMap: groupMap as Record<string, string> }),
-      unmappedRoles: enumEnv(env, 'UNMAPPED_ROLES', ['ignore', 'same-name'] as const, 'ignore'),
-      createMissingGroups: booleanEnv(env, 'CREATE_MISSING_GROUPS', false),
-      timeoutMs: integerEnv(env, 'COMPLETION_TIMEOUT_MS', { fallback: 2000, min: 100, max: COMPLETION_TIMEOUT_MAX_MS }),
+      unmappedRoles: fromEnv(env, S.unmappedRoles),
+      createMissingGroups: fromEnv(env, S.createMissingGroups),
+      timeoutMs: fromEnv(env, S.completionTimeoutMs),
       ...(markAttribute ? { markAttribute } : {}),
       ...(legacyIdAttribute ? { legacyIdAttribute } : {}),
       ...(proofAttribute ? { proofAttribute } : {}),

@@ -4,6 +4,8 @@ import { type AttributeMapping, checkMappingSources, toCognitoAttributes } from 
 import { type CompletionOptions, type CompletionSettings, completionSettings } from './completion.js';
 import { oneOf, rejectUnknownKeys } from './config.js';
 import { ConfigurationError } from './errors.js';
+import { HANDLER_SETTINGS as S } from './handler-settings.js';
+import { checked } from './settings.js';
 import { DEFAULT_TIMING_HASH } from './passwords/bcrypt.js';
 import type { Normalization } from './passwords/registry.js';
 import type { PasswordVerifier } from './passwords/verifier.js';
@@ -193,17 +195,12 @@ export function validate(options: UserMigrationOptions): Settings {
   if (!store || typeof store.findUser !== 'function' || typeof store.name !== 'string') {
     throw new ConfigurationError('store', `${WHERE}: option "store" is required and must implement the UserStore contract (name, findUser)`, 'Pass an adapter, e.g. createPostgresStore({...}).');
   }
-  const bool = (name: 'matchEmail' | 'caseInsensitive' | 'forceAliasCreation' | 'enableSMSMFA' | 'shadow') =>
-    options[name] === undefined ? false : oneOf(WHERE, name, options[name], [true, false]);
   const mediums = options.desiredDeliveryMediums ?? ['EMAIL'];
   if (!Array.isArray(mediums) || mediums.length === 0) {
     throw new ConfigurationError('desiredDeliveryMediums', `${WHERE}: option "desiredDeliveryMediums" must be a non-empty array of "EMAIL" and/or "SMS"`, 'Pass ["EMAIL"], ["SMS"] or ["EMAIL", "SMS"].');
   }
   for (const m of mediums) oneOf(WHERE, 'desiredDeliveryMediums', m, ['EMAIL', 'SMS']);
-  const timeoutMs = options.timeoutMs ?? 3000;
-  if (!Number.isInteger(timeoutMs) || timeoutMs < 100 || timeoutMs > COGNITO_LIMIT_MS - 200) {
-    throw new ConfigurationError('timeoutMs', `${WHERE}: option "timeoutMs" must be a whole number of ms from 100 to ${COGNITO_LIMIT_MS - 200}, got ${JSON.stringify(timeoutMs)}`, "Cognito waits 5 s for the trigger; leave room for it to answer (default 3000).");
-  }
+  const timeoutMs = checked(WHERE, S.timeoutMs, options.timeoutMs);
   const attributes = options.attributes;
   if (attributes !== undefined && typeof attributes !== 'function') {
     if (typeof attributes !== 'object' || attributes === null || Object.values(attributes).some((v) => typeof v !== 'string')) {
@@ -223,25 +220,25 @@ export function validate(options: UserMigrationOptions): Settings {
   }
   return {
     store,
-    matchEmail: bool('matchEmail'),
-    caseInsensitive: bool('caseInsensitive'),
-    finalUserStatus: oneOf(WHERE, 'finalUserStatus', options.finalUserStatus ?? 'CONFIRMED', ['CONFIRMED', 'RESET_REQUIRED'] as const),
-    messageAction: oneOf(WHERE, 'messageAction', options.messageAction ?? 'SUPPRESS', ['SUPPRESS', 'SEND'] as const),
+    matchEmail: checked(WHERE, S.matchEmail, options.matchEmail),
+    caseInsensitive: checked(WHERE, S.caseInsensitive, options.caseInsensitive),
+    finalUserStatus: checked(WHERE, S.finalUserStatus, options.finalUserStatus),
+    messageAction: checked(WHERE, S.messageAction, options.messageAction),
     desiredDeliveryMediums: mediums,
-    forceAliasCreation: bool('forceAliasCreation'),
-    enableSMSMFA: options.enableSMSMFA === undefined ? true : bool('enableSMSMFA'),
+    forceAliasCreation: checked(WHERE, S.forceAliasCreation, options.forceAliasCreation),
+    enableSMSMFA: checked(WHERE, S.enableSMSMFA, options.enableSMSMFA),
     attributes,
     timeoutMs,
-    normalize: oneOf(WHERE, 'normalize', options.normalize ?? 'none', ['none', 'NFC', 'NFKC'] as const),
-    shadow: bool('shadow'),
+    normalize: checked(WHERE, S.normalize, options.normalize),
+    shadow: checked(WHERE, S.shadow, options.shadow),
     timingHash: timingHashOption(options.timingHash),
-    remigrate: oneOf(WHERE, 'remigrate', options.remigrate ?? 'never', ['never', 'if-absent'] as const),
+    remigrate: checked(WHERE, S.remigrate, options.remigrate),
     lockout: lockoutOption(options.lockout),
     completion,
     passwordPolicy: passwordPolicySettings(options.passwordPolicy, WHERE),
     totp: totpOption(options.totp),
-    signUpGuard: oneOf(WHERE, 'signUpGuard', options.signUpGuard ?? 'refuse', ['refuse', 'off'] as const),
-    linkByEmail: oneOf(WHERE, 'linkByEmail', options.linkByEmail ?? 'off', ['off', 'verified'] as const),
+    signUpGuard: checked(WHERE, S.signUpGuard, options.signUpGuard),
+    linkByEmail: checked(WHERE, S.linkByEmail, options.linkByEmail),
     usernameField: usernameFieldOption(options.usernameField),
   };
 }
@@ -280,13 +277,5 @@ function sample(name: string): string {
 }
 
 function lockoutOption(value: UserMigrationOptions['lockout']): { maxAttempts: number; lockSeconds: number } {
-  const maxAttempts = value?.maxAttempts ?? 10;
-  const lockSeconds = value?.lockSeconds ?? 900;
-  if (!Number.isInteger(maxAttempts) || maxAttempts < 1 || maxAttempts > 1000) {
-    throw new ConfigurationError('lockout.maxAttempts', `${WHERE}: "lockout.maxAttempts" (LOGIN_ATTEMPTS_MAX) must be a whole number from 1 to 1000`, 'Leave it out for 10.');
-  }
-  if (!Number.isInteger(lockSeconds) || lockSeconds < 1 || lockSeconds > 31_536_000) {
-    throw new ConfigurationError('lockout.lockSeconds', `${WHERE}: "lockout.lockSeconds" (LOGIN_LOCK_SECONDS) must be a whole number of seconds from 1 to 31,536,000`, 'Leave it out for 900 (15 minutes).');
-  }
-  return { maxAttempts, lockSeconds };
+  return { maxAttempts: checked(WHERE, S.maxAttempts, value?.maxAttempts), lockSeconds: checked(WHERE, S.lockSeconds, value?.lockSeconds) };
 }

@@ -1,4 +1,6 @@
-import { type Env, booleanEnv, optionalEnv, requiredEnv } from '../../src/config.js';
+import { type Env, optionalEnv, requiredEnv } from '../../src/config.js';
+import { fromEnv } from '../../src/settings.js';
+import { COGNITO_STORE_SETTINGS } from './settings.js';
 import { ConfigurationError } from '../../src/errors.js';
 import { readSecretString } from '../../src/secrets.js';
 import { type CognitoStoreOptions, createCognitoStore } from './store.js';
@@ -38,7 +40,7 @@ export function cognitoStoreFromEnv(env: Env, extra: Pick<CognitoStoreOptions, '
     ...(roleArn ? { roleArn } : {}),
     ...(externalId ? { externalId } : {}),
     ...(drop ? { dropAttributes: drop.split(',').map((d) => d.trim()).filter(Boolean) } : {}),
-    ...(booleanEnv(env, 'OLD_POOL_GROUPS', false) ? { carryGroups: true } : {}),
+    ...(fromEnv(env, COGNITO_STORE_SETTINGS.carryGroups) ? { carryGroups: true } : {}),
     ...extra,
   });
 }

@@ -1,4 +1,6 @@
-import { type Env, integerEnv, jsonEnv, optionalEnv, requiredEnv } from '../../src/config.js';
+import { type Env, jsonEnv, optionalEnv, requiredEnv } from '../../src/config.js';
+import { fromEnv } from '../../src/settings.js';
+import { HTTP_SETTINGS } from './settings.js';
 import { ConfigurationError } from '../../src/errors.js';
 import { readSecretString } from '../../src/secrets.js';
 import { type HttpStoreOptions, createHttpStore } from './store.js';
@@ -41,9 +43,9 @@ export function httpStoreFromEnv(env: Env, extra: Pick<HttpStoreOptions, 'fetch'
     ...(linksPath ? { linksPath } : {}),
     ...(identityPath ? { identityPath } : {}),
     ...(secretArn ? { authorization: async () => (await readSecretString(secretArn, 'HTTP_AUTH_SECRET_ARN', AUTH_SECRET_FIX)).trim() } : plain ? { authorization: plain } : {}),
-    timeoutMs: integerEnv(env, 'HTTP_TIMEOUT_MS', { fallback: 1000, min: 10, max: 4800 }),
-    retries: integerEnv(env, 'HTTP_RETRIES', { fallback: 2, min: 0, max: 5 }),
-    maxResponseBytes: integerEnv(env, 'HTTP_MAX_RESPONSE_BYTES', { fallback: 65_536, min: 1024, max: 1_048_576 }),
+    timeoutMs: fromEnv(env, HTTP_SETTINGS.timeoutMs),
+    retries: fromEnv(env, HTTP_SETTINGS.retries),
+    maxResponseBytes: fromEnv(env, HTTP_SETTINGS.maxResponseBytes),
     ...extra,
   });
 }

@@ -5,6 +5,8 @@
 // a redirect, and a POST that may have reached the server is never sent
 // twice. The store is built from one checked settings object (httpSettings)
 // that each request function below reads; createHttpStore wires them.
+import { checked } from '../../src/settings.js';
+import { HTTP_SETTINGS } from './settings.js';
 import { randomBytes } from 'node:crypto';
 import { type CheckResult, type SelfCheck, fail, pass, warn } from '../../src/checks.js';
 import { ConfigurationError, DeadlineExceededError, StoreUnavailableError } from '../../src/errors.js';
@@ -184,10 +186,7 @@ function httpSettings(options: HttpStoreOptions) {
       throw new ConfigurationError(name, `${WHERE}: "${name}" must be a path under baseUrl, starting with one "/" (no "//", no scheme, no backslash)`, `Example: ${name === 'verifyPath' ? '/auth/verify' : '/users/{login}'}.`);
     }
   }
-  const maxResponseBytes = options.maxResponseBytes ?? 65_536;
-  if (!Number.isInteger(maxResponseBytes) || maxResponseBytes < 1024 || maxResponseBytes > 1_048_576) {
-    throw new ConfigurationError('maxResponseBytes', `${WHERE}: "maxResponseBytes" must be a whole number from 1,024 to 1,048,576`, 'Leave it out for 65,536.');
-  }
+  const maxResponseBytes = checked(WHERE, HTTP_SETTINGS.maxResponseBytes, options.maxResponseBytes);
   if (!userPath.includes('{login}')) throw new ConfigurationError('userPath', `${WHERE}: "userPath" must contain {login}`, 'Example: /users/{login}.');
   const fields = { id: 'id', enabled: 'enabled', smsMfa: 'sms_mfa', passwordHash: 'password_hash', cognitoSub: 'cognito_sub', totp: 'totp', ...options.fields };
   // `//host/…` would leave baseUrl for another host (a protocol-relative URL).
@@ -201,10 +200,8 @@ function httpSettings(options: HttpStoreOptions) {
     throw new ConfigurationError('identityPath', `${WHERE}: "identityPath" must be a path under baseUrl (one leading /) that contains {provider} and {sub}`, 'Example: /users/by-identity/{provider}/{sub}.');
   }
   const statuses = { success: 200, wrongPassword: [401], unknownUser: [404], disabled: [423], ...options.statuses };
-  const timeoutMs = options.timeoutMs ?? 1000;
-  const retries = options.retries ?? 2;
-  if (!Number.isInteger(timeoutMs) || timeoutMs < 10 || timeoutMs > 4800) throw new ConfigurationError('timeoutMs', `${WHERE}: "timeoutMs" must be a whole number from 10 to 4800`, 'Leave it out for 1000.');
-  if (!Number.isInteger(retries) || retries < 0 || retries > 5) throw new ConfigurationError('retries', `${WHERE}: "retries" must be a whole number from 0 to 5`, 'Leave it out for 2.');
+  const timeoutMs = checked(WHERE, HTTP_SETTINGS.timeoutMs, options.timeoutMs);
+  const retries = checked(WHERE, HTTP_SETTINGS.retries, options.retries);
   const doFetch = options.fetch ?? fetch;
   const url = (path: string) => new URL(base.pathname.replace(/\/$/, '') + path, base).toString();
   return { options, base, verifyPath, userPath, maxResponseBytes, fields, statuses, timeoutMs, retries, doFetch, url };

@@ -2,7 +2,9 @@
 // the CA bundle Lambda ships, and which hosts are local enough for no TLS.
 import { readFile } from 'node:fs/promises';
 import { rootCertificates } from 'node:tls';
-import { type Env, integerEnv, jsonEnv, optionalEnv } from '../../src/config.js';
+import { type Env, jsonEnv, optionalEnv } from '../../src/config.js';
+import { fromEnv } from '../../src/settings.js';
+import { sqlSettings } from './settings.js';
 import { ConfigurationError } from '../../src/errors.js';
 import { readSecretString } from '../../src/secrets.js';
 import type { SqlColumns } from './rows.js';
@@ -109,7 +111,7 @@ export function sqlStoreEnv(env: Env, prefix: 'PG' | 'MYSQL') {
     ...(markColumn ? { markMigrated: { column: markColumn } } : {}),
     ...(subColumn ? { cognitoSub: { column: subColumn, ...(subTimeColumn ? { timeColumn: subTimeColumn } : {}) } } : {}),
     ...(groupsColumn ? { groupsColumn } : {}),
-    connectTimeoutMs: integerEnv(env, `${prefix}_CONNECT_TIMEOUT_MS`, { fallback: 1000, min: 50, max: 4800 }),
-    queryTimeoutMs: integerEnv(env, `${prefix}_QUERY_TIMEOUT_MS`, { fallback: 1000, min: 50, max: 4800 }),
+    connectTimeoutMs: fromEnv(env, sqlSettings(prefix).connectTimeoutMs),
+    queryTimeoutMs: fromEnv(env, sqlSettings(prefix).queryTimeoutMs),
   };
 }

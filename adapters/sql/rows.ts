@@ -6,6 +6,8 @@ import { rejectUnknownKeys } from '../../src/config.js';
 import { AuthenticationFailedError, ConfigurationError } from '../../src/errors.js';
 import { applyEnabled, parseFlag } from '../../src/flags.js';
 import { parseRoles } from '../../src/roles.js';
+import { checked } from '../../src/settings.js';
+import { sqlSettings } from './settings.js';
 import type { AccountLink, AttemptRetry, LegacyUser, LegacyValue, LinkResult, LookupQuery, StoreContext } from '../../src/types.js';
 
 /** Which columns hold what. Only `username`, `email` and `passwordHash` are needed to build the query. */
@@ -264,15 +266,11 @@ export function totpStepSql(quotedTable: string, columns: SqlColumns, dialect: '
 }
 
 /**
- * A store's time limit option: a whole number of ms from 1 to 4800 (Cognito waits 5 s), or the fallback.
- * @example storeTimeout('createMysqlStore', 'queryTimeoutMs', options.queryTimeoutMs, 1000)
+ * A store's time limit option, checked against its declaration (adapters/sql/env.ts, `sqlSettings`).
+ * @example storeTimeout('createMysqlStore', 'queryTimeoutMs', options.queryTimeoutMs, 'MYSQL')
  */
-export function storeTimeout(where: string, name: string, value: number | undefined, fallback: number): number {
-  if (value === undefined) return fallback;
-  if (!Number.isInteger(value) || value < 1 || value > 4800) {
-    throw new ConfigurationError(name, `${where}: "${name}" must be a whole number of ms from 1 to 4800, got ${JSON.stringify(value)}`, `Leave it out for the default ${fallback} ms.`);
-  }
-  return value;
+export function storeTimeout(where: string, name: 'connectTimeoutMs' | 'queryTimeoutMs', value: number | undefined, prefix: 'PG' | 'MYSQL'): number {
+  return checked(where, sqlSettings(prefix)[name], value);
 }
 
 /**
@@ -335,8 +333,8 @@ export function sqlStoreSettings(
       ...(options.cognitoSub?.timeColumn === undefined ? {} : { subTimeColumn: columnName(options.cognitoSub.timeColumn, 'cognitoSub.timeColumn', where) }),
       ...(options.groupsColumn === undefined ? {} : { groupsColumn: columnName(options.groupsColumn, 'groupsColumn', where) }),
     },
-    connectTimeoutMs: storeTimeout(where, 'connectTimeoutMs', options.connectTimeoutMs, 1000),
-    queryTimeoutMs: storeTimeout(where, 'queryTimeoutMs', options.queryTimeoutMs, 1000),
+    connectTimeoutMs: storeTimeout(where, 'connectTimeoutMs', options.connectTimeoutMs, dialect.placeholder === '$1' ? 'PG' : 'MYSQL'),
+    queryTimeoutMs: storeTimeout(where, 'queryTimeoutMs', options.queryTimeoutMs, dialect.placeholder === '$1' ? 'PG' : 'MYSQL'),
   };
 }
 

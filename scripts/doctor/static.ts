@@ -10,6 +10,7 @@ import { type CheckResult, fail, pass, warn } from '../../src/checks.js';
 import { packageRoot } from '../cli/paths.js';
 import { poolPitfalls } from './pool.js';
 import { samEsbuildOptions } from './sam-esbuild.js';
+import { unknownVariables } from './variables.js';
 import { type Json, type Resource, type Statement, type Template, allows, branches, literal, refersTo, statementsOf, target, trustedServices, wildcard } from './template.js';
 
 const run = promisify(execFile);
@@ -61,6 +62,8 @@ export async function staticChecks(template: Template, options: StaticOptions): 
     results.push(runtimeCheck(id, fn.Properties));
     results.push(...(await handlerChecks(id, fn, options)));
     results.push(timeoutCheck(id, fn.Properties));
+    const variables = ((fn.Properties.Environment as { Variables?: Record<string, Json> } | undefined)?.Variables) ?? {};
+    if (typeof variables === 'object' && variables !== null && !Array.isArray(variables)) results.push(unknownVariables(id, Object.keys(variables)));
     results.push(await memoryCheck(id, fn.Properties, template, options));
     results.push(...roleChecks(id, fn, template));
     results.push(permissionCheck(id, template, pools));
