@@ -840,6 +840,124 @@ async function identityLookupsMariadb() {
 }
 
 /**
+ * Cold start and first sign-in, per store bundle (issue 35): for postgres, mysql, http and cognito, the bytes a cold
+ * start loads (the entry and its static chunks, from esbuild's metafile), and in fresh processes (5 each) the load
+ * time against a floor bundle of the libraries that store needs at all, and the first sign-in against the warm ones
+ * after it (the same password, so the same hash: the difference is what the first one pays beyond it). For MySQL, the
+ * driver's chunk loaded during init (as a preload would) beside the default (loaded on the first query).
+ */
+async function coldBench(db) {
+  const { coldStartBytes } = await import('./lib/bundle-size.mjs');
+  const { startMariadb } = await import('./lib/mariadb.mjs');
+  const { startCognitoLocal } = await import('./lib/cognito-local.mjs');
+  const { readdir } = await import('node:fs/promises');
+  const { createServer } = await import('node:http');
+  const runs = quick ? 2 : 5;
+  const hash = bcrypt.hashSync(BENCH_USER.password, 10);
+  const floors = {
+    postgres: "import pg from 'pg'; import bcrypt from 'bcryptjs'; export const handler = async () => [pg.Client, bcrypt.compare];",
+    mysql: "import mysql from 'mysql2/promise'; import bcrypt from 'bcryptjs'; export const handler = async () => [mysql.createConnection, bcrypt.compare];",
+    http: 'export const handler = async () => fetch;',
+    cognito: "import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider'; export const handler = async () => CognitoIdentityProviderClient;",
+  };
+  const floorFile = async (store) => {
+    const outfile = join(root, 'dist', 'floor', `${store}.mjs`);
+    await build({
+      stdin: { contents: floors[store], resolveDir: root, loader: 'js' }, outfile, bundle: true, platform: 'node', target: 'node22', format: 'esm', minify: true,
+      legalComments: 'none', external: ['pg-native', ...(store === 'cognito' ? ['@aws-sdk/*'] : [])], logLevel: 'warning',
+      banner: { js: "import { createRequire as __cmCreateRequire } from 'node:module'; const require = __cmCreateRequire(import.meta.url);" },
+    });
+    return outfile;
+  };
+  const floorLoad = async (file) => {
+    const times = [];
+    for (let i = 0; i < runs; i++) {
+      const { stdout } = await run(process.execPath, ['--input-type=module', '-e', `const t = performance.now(); await import(${JSON.stringify(file)}); process.stdout.write(String(performance.now() - t));`], { env: { PATH: process.env.PATH } });
+      times.push(Number(stdout));
+    }
+    return percentile(times, 50);
+  };
+  const instance = (bundle, env, preload) => new Promise((resolve, reject) => {
+    const child = fork(join(root, 'scripts', 'lib', 'bench-cold-child.mjs'), [], {
+      env: { PATH: process.env.PATH, POWERTOOLS_LOG_LEVEL: 'SILENT', POWERTOOLS_METRICS_DISABLED: 'true', ...env, BENCH_BUNDLE: bundle, BENCH_LOGIN: BENCH_USER.email, BENCH_PASSWORD: BENCH_USER.password, ...(preload ? { BENCH_PRELOAD: preload } : {}) },
+      stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+    });
+    child.once('message', resolve);
+    child.once('exit', (code) => code && reject(new Error(`cold child exited with ${code}`)));
+  });
+  const measure = async (store, env, preload) => {
+    const bundle = join(root, 'dist', store, 'index.mjs');
+    const samples = [];
+    for (let i = 0; i < runs; i++) samples.push(await instance(bundle, env, preload));
+    const floor = await floorLoad(await floorFile(store));
+    const meta = JSON.parse(await readFile(join(root, 'dist', store, 'meta.json'), 'utf8'));
+    const warm = samples.map((x) => percentile(x.warm, 50));
+    return {
+      cold_start_kib: round(coldStartBytes(meta, bundle) / 1024, 1),
+      load_ms_median: round(percentile(samples.map((x) => x.load), 50), 1), floor_load_ms_median: round(floor, 1),
+      first_sign_in_ms_median: round(percentile(samples.map((x) => x.first), 50), 1), warm_sign_in_ms_median: round(percentile(warm, 50), 1),
+      first_extra_ms_median: round(percentile(samples.map((x, i) => x.first - warm[i]), 50), 1),
+    };
+  };
+  const out = {};
+  const table = await seedLegacyUsers(db.url, { schema: 'cognito_migrate_bench_cold', users: [BENCH_USER], cost: 10 });
+  out.postgres = await measure('postgres', functionEnv(db, table));
+
+  const maria = await startMariadb({ own: true });
+  try {
+    const mysql = (await import('mysql2/promise')).default;
+    const conn = await mysql.createConnection({ uri: maria.url });
+    await conn.query('CREATE DATABASE IF NOT EXISTS cm_cold');
+    await conn.query('CREATE TABLE IF NOT EXISTS cm_cold.users (id BIGINT PRIMARY KEY, username VARCHAR(191), email VARCHAR(191), email_verified BOOLEAN, password_hash VARCHAR(100), enabled BOOLEAN)');
+    await conn.query('REPLACE INTO cm_cold.users VALUES (1, ?, ?, true, ?, true)', [BENCH_USER.username, BENCH_USER.email, hash]);
+    await conn.end();
+    const url = new URL(maria.url);
+    url.pathname = '/cm_cold';
+    const env = { DATABASE_URL: url.toString(), MYSQL_TABLE: 'users', MATCH_EMAIL: 'true', ATTRIBUTE_MAP: JSON.stringify({ email: 'email', email_verified: 'email_verified' }) };
+    out.mysql = await measure('mysql', env);
+    const driver = (await readdir(join(root, 'dist', 'mysql', 'chunks'))).find((f) => /^promise-.*\.mjs$/.test(f));
+    out.mysql_driver_at_init = driver ? await measure('mysql', env, join(root, 'dist', 'mysql', 'chunks', driver)) : null;
+  } finally {
+    await maria.stop();
+  }
+
+  const api = createServer(async (req, res) => {
+    const chunks = [];
+    for await (const c of req) chunks.push(c);
+    const body = JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}');
+    const ok = req.url === '/auth/verify' && body.username === BENCH_USER.email && await bcrypt.compare(String(body.password), hash);
+    res.writeHead(ok ? 200 : 401, { 'content-type': 'application/json' });
+    res.end(JSON.stringify(ok ? { id: '1', email: BENCH_USER.email, email_verified: true, enabled: true } : { error: 'no' }));
+  });
+  await new Promise((r) => api.listen(0, '127.0.0.1', r));
+  try {
+    out.http = await measure('http', { HTTP_BASE_URL: `http://127.0.0.1:${api.address().port}`, MATCH_EMAIL: 'true', ATTRIBUTE_MAP: JSON.stringify({ email: 'email', email_verified: 'email_verified' }) });
+  } finally {
+    api.close();
+  }
+
+  const old = await startCognitoLocal({ lambdaEndpoint: 'http://127.0.0.1:1', userPoolDefaults: { UsernameAttributes: [] } });
+  try {
+    const idpModule = await import('@aws-sdk/client-cognito-identity-provider');
+    const idp = new idpModule.CognitoIdentityProviderClient({ endpoint: old.endpoint, region: 'local', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+    const pool = await idp.send(new idpModule.CreateUserPoolCommand({ PoolName: 'old' }));
+    const userPoolId = pool.UserPool.Id;
+    const app = await idp.send(new idpModule.CreateUserPoolClientCommand({ UserPoolId: userPoolId, ClientName: 'migration', ExplicitAuthFlows: ['ALLOW_ADMIN_USER_PASSWORD_AUTH'] }));
+    await idp.send(new idpModule.AdminCreateUserCommand({ UserPoolId: userPoolId, Username: BENCH_USER.email, MessageAction: 'SUPPRESS', TemporaryPassword: 'Temp-1234!', UserAttributes: [{ Name: 'email', Value: BENCH_USER.email }, { Name: 'email_verified', Value: 'true' }] }));
+    await idp.send(new idpModule.AdminSetUserPasswordCommand({ UserPoolId: userPoolId, Username: BENCH_USER.email, Password: BENCH_USER.password, Permanent: true }));
+    idp.destroy();
+    out.cognito = await measure('cognito', {
+      OLD_USER_POOL_ID: userPoolId, OLD_CLIENT_ID: app.UserPoolClient.ClientId, AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER: old.endpoint,
+      AWS_REGION: 'local', AWS_ACCESS_KEY_ID: 'local', AWS_SECRET_ACCESS_KEY: 'local', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+      ATTRIBUTE_MAP: JSON.stringify({ email: 'email', email_verified: 'email_verified' }),
+    });
+  } finally {
+    await old.stop();
+  }
+  return { runs, ...out };
+}
+
+/**
  * `complete` at the default settings (--rate 20, 16 chains, 4 side by side) against a stand-in Cognito that
  * enforces the per-category quotas and answers each call in 50 to 100 ms (scripts/lib/cognito-quota.mjs), over
  * real PostgreSQL: calls by category, wall time, rows written a second, peak memory at two pool sizes, and the
@@ -914,6 +1032,7 @@ async function main() {
         complete: () => completeBench(db),
         identities: () => identityLookups(db),
         identities_mariadb: () => identityLookupsMariadb(),
+        cold: () => coldBench(db),
         handler: async () => {
           const table = await seedLegacyUsers(db.url, { schema: 'cognito_migrate_bench', users: [BENCH_USER], cost: 10 });
           const c = new pg.Client(db.url);
