@@ -72,6 +72,8 @@ export interface PoolAdmin {
  * ```
  */
 export function cognitoPoolAdmin(client?: CognitoIdentityProviderClient): PoolAdmin {
+  // Long because it is the interface: one closure over one lazily made client, each method one API call and the
+  // errors that call answers as data.
   let sdk: Promise<typeof import('@aws-sdk/client-cognito-identity-provider')> | undefined;
   let made: CognitoIdentityProviderClient | undefined = client;
   let signIn: Promise<string[]> | undefined;

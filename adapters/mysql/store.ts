@@ -115,6 +115,8 @@ export async function connectMysql(options: ConnectionOptions): Promise<Connecti
  * ```
  */
 export function createMysqlStore(options: MysqlStoreOptions): MysqlStore {
+  // Long because it is the store: one closure over one connection slot, and each method of the contract a step of
+  // a few lines. The shared work lives in adapters/sql/rows.ts.
   const { columns, table, markColumn, ledger, connectTimeoutMs, queryTimeoutMs } = sqlStoreSettings(WHERE, options, { optionNames: OPTION_NAMES, placeholder: '?', url: 'mysql://user:pass@host:3306/db' });
   const quotedTable = quoteTable(table, WHERE);
   const customParams = options.query ? (options.query.match(/\?/g) ?? []).length : 0;

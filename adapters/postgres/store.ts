@@ -104,6 +104,8 @@ export interface PostgresStore extends UserStore {
  * ```
  */
 export function createPostgresStore(options: PostgresStoreOptions): PostgresStore {
+  // Long because it is the store: one closure over one connection slot, and each method of the contract a step of
+  // a few lines (node-postgres's Pool reads the same way). The shared work lives in adapters/sql/rows.ts.
   const { columns, table, markColumn, ledger, connectTimeoutMs, queryTimeoutMs } = sqlStoreSettings(WHERE, options, { optionNames: OPTION_NAMES, placeholder: '$1', url: 'postgres://user:pass@host:5432/db' });
   const quotedTable = quoteTable(table, WHERE);
   const makeClient = options.clientFactory ?? ((config: pg.ClientConfig) => new PgClient(config) as unknown as PgClientLike);
