@@ -843,14 +843,13 @@ async function identityLookupsMariadb() {
  * Cold start and first sign-in, per store bundle (issue 35): for postgres, mysql, http and cognito, the bytes a cold
  * start loads (the entry and its static chunks, from esbuild's metafile), and in fresh processes (5 each) the load
  * time against a floor bundle of the libraries that store needs at all, and the first sign-in against the warm ones
- * after it (the same password, so the same hash: the difference is what the first one pays beyond it). For MySQL, the
- * driver's chunk loaded during init (as a preload would) beside the default (loaded on the first query).
+ * after it (the same password, so the same hash: the difference is what the first one pays beyond it). For MySQL, also
+ * as on Lambda, where the entry loads the driver during init, beside the default (loaded on the first query).
  */
 async function coldBench(db) {
   const { coldStartBytes } = await import('./lib/bundle-size.mjs');
   const { startMariadb } = await import('./lib/mariadb.mjs');
   const { startCognitoLocal } = await import('./lib/cognito-local.mjs');
-  const { readdir } = await import('node:fs/promises');
   const { createServer } = await import('node:http');
   const runs = quick ? 2 : 5;
   const hash = bcrypt.hashSync(BENCH_USER.password, 10);
@@ -877,18 +876,18 @@ async function coldBench(db) {
     }
     return percentile(times, 50);
   };
-  const instance = (bundle, env, preload) => new Promise((resolve, reject) => {
+  const instance = (bundle, env) => new Promise((resolve, reject) => {
     const child = fork(join(root, 'scripts', 'lib', 'bench-cold-child.mjs'), [], {
-      env: { PATH: process.env.PATH, POWERTOOLS_LOG_LEVEL: 'SILENT', POWERTOOLS_METRICS_DISABLED: 'true', ...env, BENCH_BUNDLE: bundle, BENCH_LOGIN: BENCH_USER.email, BENCH_PASSWORD: BENCH_USER.password, ...(preload ? { BENCH_PRELOAD: preload } : {}) },
+      env: { PATH: process.env.PATH, POWERTOOLS_LOG_LEVEL: 'SILENT', POWERTOOLS_METRICS_DISABLED: 'true', ...env, BENCH_BUNDLE: bundle, BENCH_LOGIN: BENCH_USER.email, BENCH_PASSWORD: BENCH_USER.password },
       stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
     });
     child.once('message', resolve);
     child.once('exit', (code) => code && reject(new Error(`cold child exited with ${code}`)));
   });
-  const measure = async (store, env, preload) => {
+  const measure = async (store, env) => {
     const bundle = join(root, 'dist', store, 'index.mjs');
     const samples = [];
-    for (let i = 0; i < runs; i++) samples.push(await instance(bundle, env, preload));
+    for (let i = 0; i < runs; i++) samples.push(await instance(bundle, env));
     const floor = await floorLoad(await floorFile(store));
     const meta = JSON.parse(await readFile(join(root, 'dist', store, 'meta.json'), 'utf8'));
     const warm = samples.map((x) => percentile(x.warm, 50));
@@ -915,8 +914,8 @@ async function coldBench(db) {
     url.pathname = '/cm_cold';
     const env = { DATABASE_URL: url.toString(), MYSQL_TABLE: 'users', MATCH_EMAIL: 'true', ATTRIBUTE_MAP: JSON.stringify({ email: 'email', email_verified: 'email_verified' }) };
     out.mysql = await measure('mysql', env);
-    const driver = (await readdir(join(root, 'dist', 'mysql', 'chunks'))).find((f) => /^promise-.*\.mjs$/.test(f));
-    out.mysql_driver_at_init = driver ? await measure('mysql', env, join(root, 'dist', 'mysql', 'chunks', driver)) : null;
+    // As on Lambda (AWS_LAMBDA_FUNCTION_NAME set), where the entry loads the driver during init (adapters/mysql/lambda.ts).
+    out.mysql_driver_at_init = await measure('mysql', { ...env, AWS_LAMBDA_FUNCTION_NAME: 'bench' });
   } finally {
     await maria.stop();
   }
@@ -954,7 +953,37 @@ async function coldBench(db) {
   } finally {
     await old.stop();
   }
+  out.mysql_drivers = await driverImports(floorLoad);
   return { runs, ...out };
+}
+
+/**
+ * The MySQL driver options side by side: each driver bundled as the function bundles it (esbuild, minified, one
+ * file), then imported in fresh processes (median): mysql2/promise (what the bundle uses) and MariaDB's own
+ * Connector/Node.js (`mariadb`, installed by the bench into dist/bench/mariadb, not a dependency).
+ */
+async function driverImports(importTime) {
+  const dir = join(root, 'dist', 'bench', 'mariadb');
+  try {
+    await stat(join(dir, 'node_modules', 'mariadb', 'package.json'));
+  } catch {
+    await mkdir(dir, { recursive: true });
+    await writeFile(join(dir, 'package.json'), '{"private":true}\n');
+    await run('npm', ['install', '--no-save', '--no-package-lock', '--no-audit', '--no-fund', '--ignore-scripts', 'mariadb@3'], { cwd: dir });
+  }
+  const bundled = async (name, contents, resolveDir) => {
+    const outfile = join(root, 'dist', 'bench', `${name}.mjs`);
+    await build({
+      stdin: { contents, resolveDir, loader: 'js' }, outfile, bundle: true, platform: 'node', target: 'node22', format: 'esm', minify: true, legalComments: 'none', logLevel: 'warning',
+      banner: { js: "import { createRequire as __cmCreateRequire } from 'node:module'; const require = __cmCreateRequire(import.meta.url);" },
+    });
+    return { kib: round((await stat(outfile)).size / 1024, 1), import_ms_median: round(await importTime(outfile), 1) };
+  };
+  const { version } = JSON.parse(await readFile(join(dir, 'node_modules', 'mariadb', 'package.json'), 'utf8'));
+  return {
+    mysql2: await bundled('driver-mysql2', "import mysql from 'mysql2/promise'; export default mysql.createConnection;", root),
+    [`mariadb_${version}`]: await bundled('driver-mariadb', "import mariadb from 'mariadb'; export default mariadb.createConnection;", dir),
+  };
 }
 
 /**
