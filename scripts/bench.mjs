@@ -843,8 +843,8 @@ async function identityLookupsMariadb() {
  * Cold start and first sign-in, per store bundle (issue 35): for postgres, mysql, http and cognito, the bytes a cold
  * start loads (the entry and its static chunks, from esbuild's metafile), and in fresh processes (5 each) the load
  * time against a floor bundle of the libraries that store needs at all, and the first sign-in against the warm ones
- * after it (the same password, so the same hash: the difference is what the first one pays beyond it). For MySQL, also
- * as on Lambda, where the entry loads the driver during init, beside the default (loaded on the first query).
+ * after it (the same password, so the same hash: the difference is what the first one pays beyond it). Each as on
+ * Lambda; PostgreSQL and MySQL also as scripts run them (connection and driver on first use).
  */
 async function coldBench(db) {
   const { coldStartBytes } = await import('./lib/bundle-size.mjs');
@@ -884,10 +884,12 @@ async function coldBench(db) {
     child.once('message', resolve);
     child.once('exit', (code) => code && reject(new Error(`cold child exited with ${code}`)));
   });
-  const measure = async (store, env) => {
+  // As on Lambda (AWS_LAMBDA_FUNCTION_NAME set: the SQL entries connect, and MySQL's loads its driver, during init), or
+  // with `off` as a script or a test runs the bundle.
+  const measure = async (store, env, off = false) => {
     const bundle = join(root, 'dist', store, 'index.mjs');
     const samples = [];
-    for (let i = 0; i < runs; i++) samples.push(await instance(bundle, env));
+    for (let i = 0; i < runs; i++) samples.push(await instance(bundle, off ? env : { ...env, AWS_LAMBDA_FUNCTION_NAME: 'bench' }));
     const floor = await floorLoad(await floorFile(store));
     const meta = JSON.parse(await readFile(join(root, 'dist', store, 'meta.json'), 'utf8'));
     const warm = samples.map((x) => percentile(x.warm, 50));
@@ -901,6 +903,7 @@ async function coldBench(db) {
   const out = {};
   const table = await seedLegacyUsers(db.url, { schema: 'cognito_migrate_bench_cold', users: [BENCH_USER], cost: 10 });
   out.postgres = await measure('postgres', functionEnv(db, table));
+  out.postgres_off_lambda = await measure('postgres', functionEnv(db, table), true);
 
   const maria = await startMariadb({ own: true });
   try {
@@ -914,8 +917,7 @@ async function coldBench(db) {
     url.pathname = '/cm_cold';
     const env = { DATABASE_URL: url.toString(), MYSQL_TABLE: 'users', MATCH_EMAIL: 'true', ATTRIBUTE_MAP: JSON.stringify({ email: 'email', email_verified: 'email_verified' }) };
     out.mysql = await measure('mysql', env);
-    // As on Lambda (AWS_LAMBDA_FUNCTION_NAME set), where the entry loads the driver during init (adapters/mysql/lambda.ts).
-    out.mysql_driver_at_init = await measure('mysql', { ...env, AWS_LAMBDA_FUNCTION_NAME: 'bench' });
+    out.mysql_off_lambda = await measure('mysql', env, true);
   } finally {
     await maria.stop();
   }

@@ -67,6 +67,22 @@ describe('createPostgresStore', () => {
     expect(made[0]!.config.connectionTimeoutMillis).toBe(1000);
   });
 
+  it('warm() opens the one connection ahead of the first lookup, and a failed warm-up is tried again by it', async () => {
+    const { made, clientFactory } = fakeClients(async () => ({ rows: [] }));
+    const store = createPostgresStore({ connectionString: 'postgres://x', clientFactory });
+    store.warm();
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(made).toHaveLength(1);
+    await store.findUser(query, ctx());
+    expect(made).toHaveLength(1);
+    let refuse = true;
+    const flaky = (config: object): PgClientLike => ({ ...clientFactory(config), connect: async () => { if (refuse) { refuse = false; throw Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }); } } });
+    const second = createPostgresStore({ connectionString: 'postgres://x', clientFactory: flaky });
+    second.warm();
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    await expect(second.findUser(query, ctx())).resolves.toBeUndefined();
+  });
+
   it('replaces a connection that broke, and keeps one that only saw an SQL error', async () => {
     let fail: unknown;
     const { made, clientFactory } = fakeClients(async () => { if (fail) { const f = fail; fail = undefined; throw f; } return { rows: [] }; });
