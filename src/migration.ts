@@ -303,7 +303,9 @@ async function answer(flow: Flow, event: UserMigrationTriggerEvent, ctx: StoreCo
   const { settings, store, timing, pool } = flow;
   const query: LookupQuery = { login: event.userName, matchEmail: settings.matchEmail, caseInsensitive: settings.caseInsensitive };
   const forgot = event.triggerSource === 'UserMigration_ForgotPassword';
-  await timing;
+  // Not awaited before the lookup: on a fresh instance the timing hash's calibration (started at init) and the
+  // store's first connection overlap instead of following each other. A refusal awaits it (refusalTime), and so does
+  // every answer below, so a timing hash over budget still fails them all.
   let user: LegacyUser | undefined;
 
   if (forgot) {
@@ -354,6 +356,7 @@ async function answer(flow: Flow, event: UserMigrationTriggerEvent, ctx: StoreCo
   }
   if (!forgot && !settings.shadow) await recordAttempt(flow, user, 'success', ctx, record, spent);
   if (!forgot && !settings.shadow && store.markMigrated) await timed(spent, 'store', () => boundedWrite(flow, { done: 'markedMigrated', problem: 'markProblem' }, (c) => store.markMigrated!(user!, c), ctx, record));
+  await timing;
   return forgot ? 'found' : 'migrated';
 }
 
