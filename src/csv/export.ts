@@ -255,38 +255,13 @@ class FileSet {
  * ```
  */
 export async function exportCsv(items: ExportSource, options: ExportOptions): Promise<ExportSummary> {
-  const header = [...options.header];
-  const rules: CsvRules = { header, ...options.rules };
-  const hashColumn = options.hashColumn ?? (header.includes(HASH_COLUMN) ? HASH_COLUMN : undefined);
-  if (hashColumn !== undefined && !header.includes(hashColumn)) {
-    throw new ConfigurationError('hashColumn', `the hash column "${hashColumn}" is not in the pool's CSV header`, 'Take the column name from GetCSVHeader; without such a column the pool cannot import hashes.');
-  }
-  if (options.attributes && typeof options.attributes !== 'function') {
-    const unknown = Object.keys(options.attributes).filter((a) => !header.includes(a));
-    if (unknown.length) throw new ConfigurationError('attributes', `the attribute mapping names ${unknown.join(', ')}, which the pool's CSV header does not have`, 'Map only attributes of the pool (GetCSVHeader lists them).');
-  }
+  const { header, rules, hashColumn, proofAt, idAt } = exportColumns(options);
   const allowed = new Set(options.hashAlgorithms ?? IMPORT_ALGORITHMS);
   const maxUsers = Math.min(options.maxUsers ?? CSV_LIMITS.users, CSV_LIMITS.users);
   const maxBytes = Math.min(options.maxBytes ?? CSV_LIMITS.fileBytes, CSV_LIMITS.fileBytes);
   await mkdir(options.outDir, { recursive: true });
-  const files: ExportSummary['files'] = [];
-  const headerLine = header.join(',');
-  // What each column is, worked out once rather than compared by name for every user.
-  const kinds = header.map((c) => (c === 'cognito:username' ? USERNAME : c === 'cognito:mfa_enabled' ? MFA : c === hashColumn ? HASH : ATTRIBUTE));
+  const out = exportFiles(options.outDir, header.join(','), maxUsers, maxBytes);
   const mfaText = rules.mfa === 'ON' ? 'true' : rules.mfa === 'OFF' ? 'false' : undefined;
-  const sets = new Map<string, FileSet>();
-  const setFor = (algorithm: ImportHashAlgorithm | undefined) => {
-    const key = algorithm ?? 'users';
-    let set = sets.get(key);
-    if (!set) {
-      set = new FileSet(options.outDir, algorithm ? `users-${algorithm.toLowerCase()}` : 'users', headerLine, maxUsers, maxBytes, algorithm, files);
-      sets.set(key, set);
-    }
-    return set;
-  };
-  const reportPath = join(options.outDir, 'left-out.csv');
-  const report = privateStream(reportPath);
-  report.write('number,username,reason\n');
   const usernames = new SeenSet();
   let seen = 0;
   let exported = 0;
@@ -296,45 +271,17 @@ export async function exportCsv(items: ExportSource, options: ExportOptions): Pr
   let converted = 0;
   const conversions = options.conversions ?? DEFAULT_CONVERSIONS;
   const importOptions = { conversions };
-  const leaveOut = async (login: string, reason: string) => {
+  const leaveOut = (login: string, reason: string) => {
     leftOut++;
-    // Reasons name rules and columns, never values; the username is the only user data here.
-    if (!report.write(`${seen},${JSON.stringify(login)},${JSON.stringify(reason)}\n`)) await new Promise<void>((r) => report.once('drain', () => r()));
+    return out.leaveOut(seen, login, reason);
   };
 
-  const proofColumn = options.proof?.column ?? DEFAULT_PROOF_ATTRIBUTE;
-  const proofAt = header.indexOf(proofColumn);
-  const idAt = header.indexOf(options.proof?.idColumn ?? 'custom:legacy_id');
-  if (proofAt >= 0 && !options.proof) {
-    throw new ConfigurationError('proof', `the pool's CSV header has ${proofColumn}, and no link key was given`, 'Set LINK_KEY_ARN (or LINK_KEY) as the function has it and pass --user-pool-id: an imported user without the proof is never completed.');
-  }
-  if (options.proof && (proofAt < 0 || idAt < 0)) {
-    throw new ConfigurationError('proof', `the pool's CSV header lacks ${proofAt < 0 ? proofColumn : options.proof.idColumn ?? 'custom:legacy_id'}, which the link proof needs`, 'Add the custom attributes legacy_id and legacy_proof to the pool (template.yaml declares both), then take the header again.');
-  }
-  if (options.attributes && typeof options.attributes !== 'function' && Object.hasOwn(options.attributes, proofColumn)) {
-    throw new ConfigurationError('attributes', `the attribute mapping names ${proofColumn}, which only the export sets`, `Remove ${proofColumn} from the mapping.`);
-  }
   const attributeValues = attributeReader(options.attributes, header);
   // The hash column is blank to the rules: the hash is set after the check, importable by construction (the rules would want one job's algorithm).
   const check = recordChecker(rules, hashColumn === undefined ? header : header.map((c) => (c === hashColumn ? '\0hash' : c)));
   const hashAt = hashColumn === undefined ? -1 : header.indexOf(hashColumn);
   const includeDisabled = options.includeDisabled === true;
-  const prepare = (item: ExportItem): PreparedRow => {
-    const { login, user } = item;
-    const enabled = user.enabled !== false;
-    const hash = user.passwordHash ?? '';
-    if (!enabled && !includeDisabled) return { login, enabled, hash };
-    const mapped = attributeValues(user);
-    const texts = new Array<string>(header.length);
-    for (let c = 0; c < header.length; c++) {
-      const kind = kinds[c];
-      texts[c] = kind === USERNAME ? login
-        : kind === MFA ? mfaText ?? (user.smsMfa === true ? 'true' : 'false')
-        : kind === ATTRIBUTE ? csvText(header[c]!, mapped[c])
-        : '';
-    }
-    return { login, enabled, hash, texts, line: undefined };
-  };
+  const prepare = rowPreparer(header, hashColumn, mfaText, attributeValues, includeDisabled);
   const rows = !options.skip && typeof options.attributes !== 'function' && isRowSource(items)
     ? items.rows({ header, attributes: options.attributes, hashColumn, mfaText, includeDisabled, prepare })
     : preparedRows(items, prepare, options.skip);
@@ -352,12 +299,9 @@ export async function exportCsv(items: ExportSource, options: ExportOptions): Pr
       let hash = '';
       let convertedFrom: string | undefined;
       if (hashColumn) {
-        const verdict = importability(row.hash, importOptions);
-        const notImportable = !verdict ? undefined
-          : 'reason' in verdict ? verdict.reason
-          : !allowed.has(verdict.algorithm) ? `${verdict.algorithm} is not among the algorithms chosen for this export`
-          : undefined;
-        if (verdict && 'algorithm' in verdict && !notImportable) ({ algorithm, hash, convertedFrom } = verdict);
+        const verdict = hashVerdict(row.hash, importOptions, allowed);
+        const notImportable = 'notImportable' in verdict ? verdict.notImportable : undefined;
+        if ('algorithm' in verdict) ({ algorithm, hash, convertedFrom } = verdict);
         if (notImportable && options.unimportable !== 'reset') {
           forTrigger++;
           await leaveOut(login, `left for the sign-in trigger: ${notImportable} (--unimportable reset exports it without a hash)`);
@@ -368,35 +312,124 @@ export async function exportCsv(items: ExportSource, options: ExportOptions): Pr
 
       const problems = check(texts, seen);
       if (problems.length) { await leaveOut(login, problems.map((p) => `${p.column}: ${p.rule}`).join('; ')); continue; }
-      let line: string;
-      if (row.line !== undefined && proofAt < 0 && (hashAt < 0 || hash === row.hash)) line = row.line;
-      else {
-        if (hashAt >= 0) texts[hashAt] = hash;
-        texts.length = header.length;
-        let bad = -1;
-        for (let c = 0; c < header.length; c++) {
-          const value = csvValue(texts[c]!);
-          if (value === undefined) { bad = c; break; }
-          texts[c] = value;
-        }
-        if (bad >= 0) { await leaveOut(login, `${header[bad]}: the value holds a quote, a line break or a trailing backslash, which Cognito CSV cannot carry`); continue; }
-        line = texts.join(',');
-      }
+      const line = row.line !== undefined && proofAt < 0 && (hashAt < 0 || hash === row.hash) ? row.line : csvLine(texts, header.length, hashAt, hash);
+      if (typeof line === 'number') { await leaveOut(login, `${header[line]}: the value holds a quote, a line break or a trailing backslash, which Cognito CSV cannot carry`); continue; }
       if (line.length > CSV_LIMITS.lineChars) { await leaveOut(login, `the line would have ${line.length} characters; at most ${CSV_LIMITS.lineChars}`); continue; }
       if (!usernames.add(login)) { await leaveOut(login, 'duplicate username: already exported from an earlier row'); continue; }
-      const pending = setFor(algorithm).write(line);
+      const pending = out.setFor(algorithm).write(line);
       if (pending) await pending;
       exported++;
       if (withHash) withHashCount++;
       if (convertedFrom) converted++;
     }
   }
-  for (const set of sets.values()) await set.close();
-  await new Promise<void>((resolve, reject) => report.end((err?: Error | null) => (err ? reject(err) : resolve())));
+  await out.close();
+  const counts = { files: out.files, exported, withHash: withHashCount, converted, withoutHash: exported - withHashCount, leftOut, forTrigger, seen };
   const manifestPath = join(options.outDir, 'manifest.json');
-  await writeFile(manifestPath, `${JSON.stringify({ header, hashColumn: hashColumn ?? null, conversions, files, exported, withHash: withHashCount, converted, withoutHash: exported - withHashCount, leftOut, forTrigger, seen }, null, 2)}\n`, { mode: 0o600 });
+  await writeFile(manifestPath, `${JSON.stringify({ header, hashColumn: hashColumn ?? null, conversions, ...counts }, null, 2)}\n`, { mode: 0o600 });
   await chmod(manifestPath, 0o600);
-  return { files, exported, withHash: withHashCount, converted, withoutHash: exported - withHashCount, leftOut, forTrigger, seen, reportPath, manifestPath };
+  return { ...counts, reportPath: out.reportPath, manifestPath };
+}
+
+/** Reads a legacy user into the texts of the header's columns, each column's kind worked out once rather than for every user. */
+function rowPreparer(header: readonly string[], hashColumn: string | undefined, mfaText: string | undefined, attributeValues: ReturnType<typeof attributeReader>, includeDisabled: boolean): (item: ExportItem) => PreparedRow {
+  const kinds = header.map((c) => (c === 'cognito:username' ? USERNAME : c === 'cognito:mfa_enabled' ? MFA : c === hashColumn ? HASH : ATTRIBUTE));
+  return ({ login, user }) => {
+    const enabled = user.enabled !== false;
+    const hash = user.passwordHash ?? '';
+    if (!enabled && !includeDisabled) return { login, enabled, hash };
+    const mapped = attributeValues(user);
+    const texts = new Array<string>(header.length);
+    for (let c = 0; c < header.length; c++) {
+      const kind = kinds[c];
+      texts[c] = kind === USERNAME ? login
+        : kind === MFA ? mfaText ?? (user.smsMfa === true ? 'true' : 'false')
+        : kind === ATTRIBUTE ? csvText(header[c]!, mapped[c])
+        : '';
+    }
+    return { login, enabled, hash, texts, line: undefined };
+  };
+}
+
+/**
+ * Where the export writes: one file set per hash algorithm (and one without a hash), each split at Cognito's limits,
+ * and the report of the users left out, whose reasons name rules and columns, never values.
+ */
+function exportFiles(outDir: string, headerLine: string, maxUsers: number, maxBytes: number) {
+  const files: ExportSummary['files'] = [];
+  const sets = new Map<string, FileSet>();
+  const reportPath = join(outDir, 'left-out.csv');
+  const report = privateStream(reportPath);
+  report.write('number,username,reason\n');
+  return {
+    files,
+    reportPath,
+    setFor(algorithm: ImportHashAlgorithm | undefined): FileSet {
+      const key = algorithm ?? 'users';
+      let set = sets.get(key);
+      if (!set) {
+        set = new FileSet(outDir, algorithm ? `users-${algorithm.toLowerCase()}` : 'users', headerLine, maxUsers, maxBytes, algorithm, files);
+        sets.set(key, set);
+      }
+      return set;
+    },
+    // The username is the only user data here.
+    async leaveOut(number: number, login: string, reason: string): Promise<void> {
+      if (!report.write(`${number},${JSON.stringify(login)},${JSON.stringify(reason)}\n`)) await new Promise<void>((r) => report.once('drain', () => r()));
+    },
+    async close(): Promise<void> {
+      for (const set of sets.values()) await set.close();
+      await new Promise<void>((resolve, reject) => report.end((err?: Error | null) => (err ? reject(err) : resolve())));
+    },
+  };
+}
+
+/** The header, the rules and the columns the export writes, with every mistake in the options named before any row is read. */
+function exportColumns(options: ExportOptions): { header: string[]; rules: CsvRules; hashColumn: string | undefined; proofAt: number; idAt: number } {
+  const header = [...options.header];
+  const rules: CsvRules = { header, ...options.rules };
+  const hashColumn = options.hashColumn ?? (header.includes(HASH_COLUMN) ? HASH_COLUMN : undefined);
+  if (hashColumn !== undefined && !header.includes(hashColumn)) {
+    throw new ConfigurationError('hashColumn', `the hash column "${hashColumn}" is not in the pool's CSV header`, 'Take the column name from GetCSVHeader; without such a column the pool cannot import hashes.');
+  }
+  if (options.attributes && typeof options.attributes !== 'function') {
+    const unknown = Object.keys(options.attributes).filter((a) => !header.includes(a));
+    if (unknown.length) throw new ConfigurationError('attributes', `the attribute mapping names ${unknown.join(', ')}, which the pool's CSV header does not have`, 'Map only attributes of the pool (GetCSVHeader lists them).');
+  }
+  const proofColumn = options.proof?.column ?? DEFAULT_PROOF_ATTRIBUTE;
+  const proofAt = header.indexOf(proofColumn);
+  const idAt = header.indexOf(options.proof?.idColumn ?? 'custom:legacy_id');
+  if (proofAt >= 0 && !options.proof) {
+    throw new ConfigurationError('proof', `the pool's CSV header has ${proofColumn}, and no link key was given`, 'Set LINK_KEY_ARN (or LINK_KEY) as the function has it and pass --user-pool-id: an imported user without the proof is never completed.');
+  }
+  if (options.proof && (proofAt < 0 || idAt < 0)) {
+    throw new ConfigurationError('proof', `the pool's CSV header lacks ${proofAt < 0 ? proofColumn : options.proof.idColumn ?? 'custom:legacy_id'}, which the link proof needs`, 'Add the custom attributes legacy_id and legacy_proof to the pool (template.yaml declares both), then take the header again.');
+  }
+  if (options.attributes && typeof options.attributes !== 'function' && Object.hasOwn(options.attributes, proofColumn)) {
+    throw new ConfigurationError('attributes', `the attribute mapping names ${proofColumn}, which only the export sets`, `Remove ${proofColumn} from the mapping.`);
+  }
+  return { header, rules, hashColumn, proofAt, idAt };
+}
+
+/** What becomes of a row's hash: imported as one of the chosen algorithms, not importable (and why), or nothing to say (no hash). */
+function hashVerdict(stored: string, importOptions: Parameters<typeof importability>[1], allowed: ReadonlySet<string>): { algorithm: ImportHashAlgorithm; hash: string; convertedFrom?: string } | { notImportable: string } | Record<string, never> {
+  const verdict = importability(stored, importOptions);
+  if (!verdict) return {};
+  if ('reason' in verdict) return { notImportable: verdict.reason };
+  if (!allowed.has(verdict.algorithm)) return { notImportable: `${verdict.algorithm} is not among the algorithms chosen for this export` };
+  return verdict;
+}
+
+/** The row's CSV line, each value quoted as Cognito reads it; the index of the first value it cannot carry instead. */
+function csvLine(texts: string[], columns: number, hashAt: number, hash: string): string | number {
+  if (hashAt >= 0) texts[hashAt] = hash;
+  texts.length = columns;
+  for (let c = 0; c < columns; c++) {
+    const value = csvValue(texts[c]!);
+    if (value === undefined) return c;
+    texts[c] = value;
+  }
+  return texts.join(',');
 }
 
 const USERNAME = 0;
