@@ -1,4 +1,4 @@
-export { createUserMigrationHandler, guardColdStart, describeFailure, COGNITO_LIMIT_MS } from './handler.js';
+export { createUserMigrationHandler, guardColdStart, startInstance, describeFailure, COGNITO_LIMIT_MS, START_WAIT_MS } from './handler.js';
 export type { UserMigrationOptions, UserMigrationHandler } from './handler.js';
 export type { UserStore, LegacyUser, LegacyValue, LookupQuery, StoreContext, AuthenticateResult, AccountLink, LinkResult } from './types.js';
 export * from './errors.js';

@@ -4,7 +4,7 @@
  * `npm run build` to `dist/mysql/index.mjs`.
  */
 import { handlerOptionsFromEnv } from '../../src/environment.js';
-import { createUserMigrationHandler, guardColdStart } from '../../src/handler.js';
+import { createUserMigrationHandler, guardColdStart, startInstance } from '../../src/handler.js';
 import { mysqlStoreFromEnv } from './env.js';
 import type { MysqlStore } from './store.js';
 
@@ -15,11 +15,9 @@ export const handler = guardColdStart(() =>
 
 // The driver is a 1 MB chunk (`bench --only cold`: 83 to 90 ms to import). On Lambda it loads during init: an
 // instance made ahead of time (provisioned concurrency) pays it before any request, and an on-demand one pays it once
-// either way. The first sign-in then runs 45 to 48 ms over a warm one instead of 104 to 125 ms; load plus first
-// sign-in came out either side of loading on the first query across runs (223 against 228 ms, 239 against 205 ms).
-// Elsewhere (scripts, tests) it loads on use.
+// either way. Init then opens the connection and finishes the timing hash's calibration, so the first sign-in runs as a
+// warm one does (BENCHMARKS.md, "Cold start and first sign-in"). Elsewhere (scripts, tests) all of it happens on use.
 if (process.env.AWS_LAMBDA_FUNCTION_NAME) {
   await import('mysql2/promise');
-  // The connection too, beside the rest of the start rather than on the first sign-in.
-  store?.warm();
+  await startInstance(handler, store?.warm());
 }

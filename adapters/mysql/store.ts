@@ -61,12 +61,12 @@ const AUTH_FAILED = new Set(['ER_ACCESS_DENIED_ERROR', 'ER_DBACCESS_DENIED_ERROR
 /** The MySQL store with its SQL exposed, for self-checks, `db index` and tests. */
 export interface MysqlStore extends UserStore {
   /**
-   * Opens the instance's connection now, without waiting and without failing:
-   * the Lambda entry calls it during init, so the connection is made beside
-   * the rest of the start instead of on the first sign-in (a failure is
-   * tried again by that sign-in).
+   * Opens the instance's connection now; resolves once it is open or has
+   * failed, and never rejects. The Lambda entry awaits it during init (see
+   * `startInstance`), so the first sign-in finds the connection made (a
+   * failure is tried again by that sign-in).
    */
-  warm(): void;
+  warm(): Promise<void>;
   /** The lookup of a mode once the store knows the columns' collations; undefined for a custom `query`. */
   lookupPlan(mode: Pick<LookupQuery, 'matchEmail' | 'caseInsensitive'>, ctx: StoreContext): Promise<MysqlLookupPlan | undefined>;
   readonly quotedTable: string;
@@ -256,9 +256,9 @@ export function createMysqlStore(options: MysqlStoreOptions): MysqlStore {
       query: run,
       fields: async (sql, values, ctx) => (await execute(sql, values, ctx)).fields,
     })).then((r) => r.checks) }],
-    warm() {
+    async warm() {
       const deadline = Date.now() + connectTimeoutMs;
-      slot.get({ signal: new AbortController().signal, deadline, remainingMs: () => Math.max(0, deadline - Date.now()) }).catch(() => {});
+      await slot.get({ signal: new AbortController().signal, deadline, remainingMs: () => Math.max(0, deadline - Date.now()) }).then(() => {}, () => {});
     },
     close: () => slot.close(),
   };

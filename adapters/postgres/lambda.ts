@@ -5,7 +5,7 @@
  * `index.handler`.
  */
 import { handlerOptionsFromEnv } from '../../src/environment.js';
-import { createUserMigrationHandler, guardColdStart } from '../../src/handler.js';
+import { createUserMigrationHandler, guardColdStart, startInstance } from '../../src/handler.js';
 import { postgresStoreFromEnv } from './env.js';
 import type { PostgresStore } from './store.js';
 
@@ -14,6 +14,6 @@ export const handler = guardColdStart(() =>
   createUserMigrationHandler({ ...handlerOptionsFromEnv(process.env), store: (store = postgresStoreFromEnv(process.env)) }),
 );
 
-// On Lambda the connection opens during init, beside the rest of the start (the timing hash's calibration), not on
-// the first sign-in (BENCHMARKS.md, "Cold start and first sign-in").
-if (process.env.AWS_LAMBDA_FUNCTION_NAME) store?.warm();
+// On Lambda, init opens the connection and finishes the timing hash's calibration, so the first sign-in runs as a warm
+// one does (BENCHMARKS.md, "Cold start and first sign-in"). Scripts and tests connect on first use.
+if (process.env.AWS_LAMBDA_FUNCTION_NAME) await startInstance(handler, store?.warm());

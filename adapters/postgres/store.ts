@@ -73,12 +73,12 @@ const AUTH_FAILED = new Set(['28P01', '28000']);
 /** The PostgreSQL store with its SQL exposed, for self-checks, `db index` and tests. */
 export interface PostgresStore extends UserStore {
   /**
-   * Opens the instance's connection now, without waiting and without failing:
-   * the Lambda entry calls it during init, so the connection is made beside
-   * the rest of the start instead of on the first sign-in (a failure is
-   * tried again by that sign-in).
+   * Opens the instance's connection now; resolves once it is open or has
+   * failed, and never rejects. The Lambda entry awaits it during init (see
+   * `startInstance`), so the first sign-in finds the connection made (a
+   * failure is tried again by that sign-in).
    */
-  warm(): void;
+  warm(): Promise<void>;
   /** The SQL text used for each lookup mode; parameters only, never input. */
   sqlFor(query: Pick<LookupQuery, 'matchEmail' | 'caseInsensitive'>): string;
   /**
@@ -260,9 +260,9 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStor
       settings: resolveSettings,
       query: run,
     })).then((r) => r.checks) }],
-    warm() {
+    async warm() {
       const deadline = Date.now() + connectTimeoutMs;
-      slot.get({ signal: new AbortController().signal, deadline, remainingMs: () => Math.max(0, deadline - Date.now()) }).catch(() => {});
+      await slot.get({ signal: new AbortController().signal, deadline, remainingMs: () => Math.max(0, deadline - Date.now()) }).then(() => {}, () => {});
     },
     close: () => slot.close(),
   };

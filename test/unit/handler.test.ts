@@ -10,6 +10,7 @@ import {
   createChainStore,
   createUserMigrationHandler,
   guardColdStart,
+  startInstance,
 } from '../../src/index.js';
 import { captureLogger, countMetrics, lambdaContext, migrationEvent } from '../support/fakes.js';
 
@@ -260,6 +261,35 @@ describe('options', () => {
     expect(await refusal(handler(migrationEvent('ada', PASSWORD)))).toBe(PUBLIC_MESSAGES.unavailable);
     expect(Object.fromEntries(m.counts)).toEqual({ configuration_invalid: 7 });
     expect(log.records.filter((r) => r.level === 'error' && r.extra.setting === 'GROUP_MAP')).toHaveLength(8);
+  });
+});
+
+describe("the instance's start (issue 35)", () => {
+  const settled = async (promise: Promise<unknown>) => {
+    let done = false;
+    void promise.then(() => { done = true; });
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    return done;
+  };
+
+  it('startInstance waits for the connection and the calibration, and the first sign-in then finds both done', async () => {
+    const { handler } = setup({ timingHash: CHEAP_TIMING_HASH });
+    let connected!: () => void;
+    const connecting = new Promise<void>((resolve) => { connected = resolve; });
+    const starting = startInstance(handler, connecting);
+    expect(await settled(starting)).toBe(false);
+    connected();
+    await starting;
+    expect(await settled(handler.ready())).toBe(true);
+    expect((await handler(migrationEvent('ada', PASSWORD), lambdaContext())).response.finalUserStatus).toBe('CONFIRMED');
+  });
+
+  it('startInstance never throws and never outlives its cap: a failed connection, a hung one, a broken configuration', async () => {
+    const { handler } = setup({ timingHash: CHEAP_TIMING_HASH });
+    await expect(startInstance(handler, Promise.reject(new Error('connect ECONNREFUSED')))).resolves.toBeUndefined();
+    expect(await settled(startInstance(handler, new Promise(() => {}), 5))).toBe(true);
+    const broken = guardColdStart(() => { throw new ConfigurationError('DATABASE_URL', 'DATABASE_URL is required', 'Set it.'); }, captureLogger().logger);
+    await expect(startInstance(broken, Promise.reject(new Error('no')))).resolves.toBeUndefined();
   });
 });
 
