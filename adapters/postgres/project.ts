@@ -65,11 +65,8 @@ const literal = (text: string) => `'${text.replace(/'/g, "''")}'`;
  * ```
  */
 export function projectionFor(fields: readonly DescribedField[], columns: SqlColumns, plan: RowPlan): Projection | undefined {
-  const typeOf = new Map<string, number>();
-  for (const f of fields) {
-    if (typeOf.has(f.name)) return undefined; // the last of repeated names would win; not worth projecting
-    typeOf.set(f.name, f.dataTypeID);
-  }
+  const typeOf = describedTypes(fields);
+  if (!typeOf) return undefined;
   const { header } = plan;
   // A repeated header column gets its mapped value only in its last place; not worth projecting.
   if (!header.includes('cognito:username') || new Set(header).size !== header.length) return undefined;
@@ -80,25 +77,8 @@ export function projectionFor(fields: readonly DescribedField[], columns: SqlCol
   const enabledType = typeOf.get(columns.enabled);
   if (enabledType !== undefined && enabledType !== BOOL && !printsAsText(enabledType)) return undefined;
 
-  // Which legacy field each header column reads, as mapAttributes would.
-  const sources = new Map<string, string>();
-  if (plan.attributes) {
-    for (const attribute of Object.keys(plan.attributes)) {
-      // The export writes these columns itself; a mapping onto one is still compared with the hash there. Not worth projecting.
-      if (attribute === 'cognito:username' || attribute === 'cognito:mfa_enabled' || attribute === plan.hashColumn) return undefined;
-      sources.set(attribute, plan.attributes[attribute]!);
-    }
-  } else {
-    for (const name of typeOf.keys()) {
-      if (name === columns.passwordHash || !(STANDARD_ATTRIBUTES.has(name) || name.startsWith('custom:'))) continue;
-      // A pass-through field outside the header (or under the hash column) is still compared with the hash; only header columns are projected.
-      if (!header.includes(name) || name === plan.hashColumn) {
-        if (readsAsString(typeOf.get(name)!)) return undefined;
-        continue;
-      }
-      sources.set(name, name);
-    }
-  }
+  const sources = headerSources(typeOf, columns, plan);
+  if (!sources) return undefined;
 
   // The header's columns first, in order; what only the reader needs (the enabled flag, a hash outside the header) after them.
   const select: string[] = [];
@@ -141,50 +121,9 @@ export function projectionFor(fields: readonly DescribedField[], columns: SqlCol
   const order = plan.attributes ? Object.keys(plan.attributes) : [...typeOf.keys()];
   const compared = [...stringValued.map((v) => ({ ...v, converted: false })), ...converted.map((v) => ({ ...v, converted: true }))]
     .sort((a, b) => order.indexOf(a.attribute) - order.indexOf(b.attribute));
-  const comparedAt = compared.map((v) => v.index);
-  const isConverted = compared.map((v) => v.converted);
-  // The values of the converted columns, as the export's user objects hold them.
-  const parsed: LegacyValue[] = new Array(width);
-  // Per converted column of the current line: SQL already wrote its seconds.
-  const written = new Uint8Array(converted.length);
   return {
     select: select.join(', '),
-    read(line) {
-      const values = splitCopyLine(line, width);
-      let plain = onlyCommaEscapes(line);
-      if (values.length !== width) throw new Error(`csv export: a COPY line has ${values.length} fields where ${width} were selected`);
-      const login = values[loginIndex]!;
-      const enabled = enabledOf ? enabledOf(values[enabledIndex]!) : true;
-      const hash = hashIndex < 0 ? '' : values[hashIndex]!;
-      if (!enabled && !plan.includeDisabled) return { login, enabled, hash };
-      for (let k = 0; k < converted.length; k++) {
-        const { index, parse, sqlSeconds } = converted[k]!;
-        const text = values[index]!;
-        written[k] = sqlSeconds && SECONDS.test(text) ? 1 : 0;
-        // Seconds SQL wrote stand for a date, which never equals the hash.
-        parsed[index] = text === '' || written[k] ? undefined : legacyValue(parse ? parse(text) : text);
-      }
-      if (hash !== '') {
-        for (let k = 0; k < comparedAt.length; k++) {
-          const at = comparedAt[k]!;
-          if ((isConverted[k] ? parsed[at] : values[at]) === hash) throw new AttributeValidationError(compared[k]!.attribute, 'would carry the stored password hash', 'Map it to another legacy field; hashes never leave the function.');
-        }
-      }
-      for (let k = 0; k < converted.length; k++) {
-        if (written[k]) continue;
-        const { index, attribute } = converted[k]!;
-        const text = csvText(attribute, parsed[index]);
-        if (text !== values[index]) {
-          values[index] = text;
-          plain = false;
-        }
-      }
-      // The extras never contain a comma when the line is used: then each is the text after one of the last commas.
-      const extrasPlain = extras === 0 || ((enabledIndex < 0 || values[enabledIndex]!.indexOf(',') < 0) && (!needsHash || hash.indexOf(',') < 0));
-      // The header's texts: the array itself, the reader's own fields after them.
-      const usable = plain && extrasPlain && line.indexOf('"') < 0 && !anyPadded(values, header.length);
-      return { login, enabled, hash, texts: values, line: !usable ? undefined : extras === 0 ? line : withoutLast(line, extras) };
-    },
+    read: lineReader(plan, { width, extras, loginIndex, enabledIndex, hashIndex, needsHash, enabledOf, converted, compared }),
   };
 }
 
@@ -323,4 +262,101 @@ export function onlyCommaEscapes(line: string): boolean {
     if (line.charCodeAt(i + 1) !== 44) return false;
   }
   return true;
+}
+
+/** Each described column's type, or undefined for repeated names (the last would win; not worth projecting). */
+function describedTypes(fields: readonly DescribedField[]): Map<string, number> | undefined {
+  const typeOf = new Map<string, number>();
+  for (const f of fields) {
+    if (typeOf.has(f.name)) return undefined;
+    typeOf.set(f.name, f.dataTypeID);
+  }
+  return typeOf;
+}
+
+/** Which legacy field each header column reads, as mapAttributes would; undefined when only user objects read it right. */
+function headerSources(typeOf: ReadonlyMap<string, number>, columns: SqlColumns, plan: RowPlan): Map<string, string> | undefined {
+  const { header } = plan;
+  const sources = new Map<string, string>();
+  if (plan.attributes) {
+    for (const attribute of Object.keys(plan.attributes)) {
+      // The export writes these columns itself; a mapping onto one is still compared with the hash there. Not worth projecting.
+      if (attribute === 'cognito:username' || attribute === 'cognito:mfa_enabled' || attribute === plan.hashColumn) return undefined;
+      sources.set(attribute, plan.attributes[attribute]!);
+    }
+  } else {
+    for (const name of typeOf.keys()) {
+      if (name === columns.passwordHash || !(STANDARD_ATTRIBUTES.has(name) || name.startsWith('custom:'))) continue;
+      // A pass-through field outside the header (or under the hash column) is still compared with the hash; only header columns are projected.
+      if (!header.includes(name) || name === plan.hashColumn) {
+        if (readsAsString(typeOf.get(name)!)) return undefined;
+        continue;
+      }
+      sources.set(name, name);
+    }
+  }
+  return sources;
+}
+
+/** Where the reader finds each of its values in a COPY line, as {@link projectionFor} laid the SELECT out. */
+interface LineLayout {
+  width: number;
+  /** Values after the header's: the enabled flag, a hash outside the header. */
+  extras: number;
+  loginIndex: number;
+  enabledIndex: number;
+  hashIndex: number;
+  needsHash: boolean;
+  enabledOf: ((text: string) => boolean) | undefined;
+  converted: readonly Converted[];
+  /** The values compared with the hash, in the order mapAttributes compares them. */
+  compared: ReadonlyArray<{ attribute: string; index: number; converted: boolean }>;
+}
+
+/** The reader of one COPY line: the row's login, flag and hash, its header texts, and the line itself when it is the CSV line as it stands. */
+function lineReader(plan: RowPlan, layout: LineLayout): (line: string) => PreparedRow {
+  const { width, extras, loginIndex, enabledIndex, hashIndex, needsHash, enabledOf, converted, compared } = layout;
+  const { header } = plan;
+  const comparedAt = compared.map((v) => v.index);
+  const isConverted = compared.map((v) => v.converted);
+  // The values of the converted columns, as the export's user objects hold them.
+  const parsed: LegacyValue[] = new Array(width);
+  // Per converted column of the current line: SQL already wrote its seconds.
+  const written = new Uint8Array(converted.length);
+  return (line) => {
+    const values = splitCopyLine(line, width);
+    let plain = onlyCommaEscapes(line);
+    if (values.length !== width) throw new Error(`csv export: a COPY line has ${values.length} fields where ${width} were selected`);
+    const login = values[loginIndex]!;
+    const enabled = enabledOf ? enabledOf(values[enabledIndex]!) : true;
+    const hash = hashIndex < 0 ? '' : values[hashIndex]!;
+    if (!enabled && !plan.includeDisabled) return { login, enabled, hash };
+    for (let k = 0; k < converted.length; k++) {
+      const { index, parse, sqlSeconds } = converted[k]!;
+      const text = values[index]!;
+      written[k] = sqlSeconds && SECONDS.test(text) ? 1 : 0;
+      // Seconds SQL wrote stand for a date, which never equals the hash.
+      parsed[index] = text === '' || written[k] ? undefined : legacyValue(parse ? parse(text) : text);
+    }
+    if (hash !== '') {
+      for (let k = 0; k < comparedAt.length; k++) {
+        const at = comparedAt[k]!;
+        if ((isConverted[k] ? parsed[at] : values[at]) === hash) throw new AttributeValidationError(compared[k]!.attribute, 'would carry the stored password hash', 'Map it to another legacy field; hashes never leave the function.');
+      }
+    }
+    for (let k = 0; k < converted.length; k++) {
+      if (written[k]) continue;
+      const { index, attribute } = converted[k]!;
+      const text = csvText(attribute, parsed[index]);
+      if (text !== values[index]) {
+        values[index] = text;
+        plain = false;
+      }
+    }
+    // The extras never contain a comma when the line is used: then each is the text after one of the last commas.
+    const extrasPlain = extras === 0 || ((enabledIndex < 0 || values[enabledIndex]!.indexOf(',') < 0) && (!needsHash || hash.indexOf(',') < 0));
+    // The header's texts: the array itself, the reader's own fields after them.
+    const usable = plain && extrasPlain && line.indexOf('"') < 0 && !anyPadded(values, header.length);
+    return { login, enabled, hash, texts: values, line: !usable ? undefined : extras === 0 ? line : withoutLast(line, extras) };
+  };
 }

@@ -1,3 +1,5 @@
+// The verification threads: a costly hash runs on a worker thread that its deadline can terminate, so no row can
+// stall the function past Cognito's limit or hold up another sign-in in the same process.
 import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
@@ -31,12 +33,12 @@ export interface VerifyPool {
   close(): Promise<void>;
 }
 
-interface Job {
+/** What one verification sends its thread (verify-worker.ts answers with the same id). */
+interface VerifyMessage {
+  id: number;
   spec: WorkerSpec;
   password: string;
   encoded: string;
-  resolve(ok: boolean): void;
-  reject(err: unknown): void;
 }
 
 /**
@@ -138,25 +140,7 @@ function createPool(script: URL): VerifyPool {
       const worker = idle.pop() ?? (size < max ? spawn() : undefined);
       if (worker) return worker;
       // Every thread is busy: wait for one, no longer than the deadline.
-      // A waiter that gives up leaves the queue, so the next free thread wakes one still waiting.
-      await new Promise<void>((resolve, reject) => {
-        const leave = (err: unknown) => {
-          const at = waiting.indexOf(wake);
-          if (at >= 0) waiting.splice(at, 1);
-          clearTimeout(timer);
-          signal?.removeEventListener('abort', onAbort);
-          reject(err);
-        };
-        const onAbort = () => leave(signal!.reason);
-        const wake = () => {
-          clearTimeout(timer);
-          signal?.removeEventListener('abort', onAbort);
-          resolve();
-        };
-        const timer = setTimeout(() => leave(new DeadlineExceededError('password verification', 0)), Math.max(0, deadline - Date.now()));
-        signal?.addEventListener('abort', onAbort, { once: true });
-        waiting.push(wake);
-      });
+      await waitInQueue(waiting, deadline, signal);
     }
   }
 
@@ -174,32 +158,9 @@ function createPool(script: URL): VerifyPool {
     async run(spec, password, encoded, { deadline, signal }) {
       if (signal?.aborted) throw signal.reason;
       const worker = await acquire(deadline, signal);
-      const id = ++seq;
-      return new Promise<{ ok: boolean; ms: number }>((resolve, reject) => {
-        const settle = (done: () => void, keep: boolean) => {
-          clearTimeout(timer);
-          signal?.removeEventListener('abort', onAbort);
-          worker.off('message', onMessage);
-          worker.off('exit', onExit);
-          if (keep) release(worker);
-          else discard(worker, true);
-          done();
-        };
-        const onMessage = (reply: VerifyReply) => {
-          if (reply.id !== id) return;
-          if ('ok' in reply) settle(() => resolve({ ok: reply.ok, ms: reply.ms }), true);
-          else if ('hashError' in reply) settle(() => reject(new UnsupportedHashError(reply.hashError.format, reply.hashError.reason, reply.hashError.kind)), true);
-          else settle(() => reject(new InternalError(Object.assign(new Error('verification failed in the worker thread'), { name: reply.failed }))), true);
-        };
-        const onExit = () => settle(() => reject(new InternalError(failures.get(worker) ?? new Error('the verification worker thread exited'))), false);
-        const onAbort = () => settle(() => reject(signal!.reason ?? new DeadlineExceededError('password verification', 0)), false);
-        const timer = setTimeout(() => settle(() => reject(new DeadlineExceededError('password verification', 0)), false), Math.max(0, deadline - Date.now()));
-        signal?.addEventListener('abort', onAbort, { once: true });
-        worker.on('message', onMessage);
-        worker.once('exit', onExit);
-        worker.ref();
-        worker.postMessage({ id, spec, password, encoded });
-      });
+      const message = { id: ++seq, spec, password, encoded };
+      const exited = () => failures.get(worker) ?? new Error('the verification worker thread exited');
+      return verifyOn(worker, message, { deadline, ...(signal ? { signal } : {}) }, exited, (keep) => (keep ? release(worker) : discard(worker, true)));
     },
     async close() {
       const all = idle.splice(0);
@@ -207,4 +168,58 @@ function createPool(script: URL): VerifyPool {
       await Promise.all(all.map((w) => w.terminate()));
     },
   };
+}
+
+/** Waits until a freed thread wakes this caller; a waiter that gives up (deadline, abort) leaves the queue, so the next free thread wakes one still waiting. */
+function waitInQueue(waiting: Array<() => void>, deadline: number, signal?: AbortSignal): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    const leave = (err: unknown) => {
+      const at = waiting.indexOf(wake);
+      if (at >= 0) waiting.splice(at, 1);
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', onAbort);
+      reject(err);
+    };
+    const onAbort = () => leave(signal!.reason);
+    const wake = () => {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    };
+    const timer = setTimeout(() => leave(new DeadlineExceededError('password verification', 0)), Math.max(0, deadline - Date.now()));
+    signal?.addEventListener('abort', onAbort, { once: true });
+    waiting.push(wake);
+  });
+}
+
+/**
+ * One verification on one thread. It settles with the thread's answer, or at the deadline, an abort or the thread's
+ * exit; then `done(keep)` hands the thread back (an answer) or has it terminated and replaced (anything else: a thread
+ * still hashing past its deadline must not go on using the CPU).
+ */
+function verifyOn(worker: Worker, message: VerifyMessage, { deadline, signal }: { deadline: number; signal?: AbortSignal }, exited: () => Error, done: (keep: boolean) => void): Promise<{ ok: boolean; ms: number }> {
+  return new Promise<{ ok: boolean; ms: number }>((resolve, reject) => {
+    const settle = (answer: () => void, keep: boolean) => {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', onAbort);
+      worker.off('message', onMessage);
+      worker.off('exit', onExit);
+      done(keep);
+      answer();
+    };
+    const onMessage = (reply: VerifyReply) => {
+      if (reply.id !== message.id) return;
+      if ('ok' in reply) settle(() => resolve({ ok: reply.ok, ms: reply.ms }), true);
+      else if ('hashError' in reply) settle(() => reject(new UnsupportedHashError(reply.hashError.format, reply.hashError.reason, reply.hashError.kind)), true);
+      else settle(() => reject(new InternalError(Object.assign(new Error('verification failed in the worker thread'), { name: reply.failed }))), true);
+    };
+    const onExit = () => settle(() => reject(new InternalError(exited())), false);
+    const onAbort = () => settle(() => reject(signal!.reason ?? new DeadlineExceededError('password verification', 0)), false);
+    const timer = setTimeout(() => settle(() => reject(new DeadlineExceededError('password verification', 0)), false), Math.max(0, deadline - Date.now()));
+    signal?.addEventListener('abort', onAbort, { once: true });
+    worker.on('message', onMessage);
+    worker.once('exit', onExit);
+    worker.ref();
+    worker.postMessage(message);
+  });
 }

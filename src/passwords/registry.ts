@@ -100,34 +100,17 @@ const NO_DEADLINE_MS = 10_000;
  * ```
  */
 export function createPasswordVerifier(options: PasswordVerifierOptions = {}): PasswordVerifierRegistry {
+  // Long on purpose: its methods share one state (the verifiers, the limits, the thread pool, the speed log), and the
+  // one long step, `check`, is the order a verification must keep: pick, estimate, admit, then verify where it can be stopped.
   const verifiers = [...(options.verifiers ?? []), ...builtInVerifiers];
   const byId = new Map<string, PasswordVerifier>();
   for (const v of [...verifiers].reverse()) byId.set(v.id, v);
-  const limits: WorkLimits = { ...defaultWorkLimits(), ...options.limits };
-  if (!(limits.cpuShare > 0) || !(limits.maxMemoryBytes > 0)) {
-    throw new UnsupportedHashError('options', 'limits.cpuShare and limits.maxMemoryBytes must be positive numbers');
-  }
-  const normalize = options.normalize ?? 'none';
-  if (!['none', 'NFC', 'NFKC'].includes(normalize)) {
-    throw new UnsupportedHashError('options', `normalize must be "none", "NFC" or "NFKC", got "${String(normalize)}"`);
-  }
+  const { limits, normalize } = checkedOptions(options);
   const prepare = (password: string) => (normalize === 'none' ? password : password.normalize(normalize));
   const pool: VerifyPool | undefined = options.worker === false ? undefined : verifyPool(options.worker);
   const timingHash = options.timingHash ?? DEFAULT_TIMING_HASH;
 
-  function pick(encoded: string, format?: string): PasswordVerifier {
-    if (typeof encoded !== 'string' || encoded.length === 0 || encoded.length > 1024) {
-      throw new UnsupportedHashError('stored hash', 'it is empty, not text, or longer than 1024 characters');
-    }
-    if (format !== undefined) {
-      const named = byId.get(format);
-      if (!named) throw new UnsupportedHashError('hashFormat', `no verifier is registered under the format the store named (known: ${[...byId.keys()].join(', ')})`);
-      return named;
-    }
-    const found = verifiers.find((v) => v.recognizes(encoded));
-    if (!found) throw new UnsupportedHashError(describeShape(encoded), 'no registered verifier recognises this format; name it with hashFormat or register a verifier');
-    return found;
-  }
+  const pick = (encoded: string, format?: string) => pickVerifier(verifiers, byId, encoded, format);
 
   // What this registry's verifications took, per kind: the estimates follow the machine's speed of the last minute.
   const speeds = createSpeedLog();
@@ -211,6 +194,34 @@ export function createPasswordVerifier(options: PasswordVerifierOptions = {}): P
       }
     },
   };
+}
+
+/** The registry's limits and normalisation, checked: a bad value is an `UnsupportedHashError` naming the option. */
+function checkedOptions(options: PasswordVerifierOptions): { limits: WorkLimits; normalize: Normalization } {
+  const limits: WorkLimits = { ...defaultWorkLimits(), ...options.limits };
+  if (!(limits.cpuShare > 0) || !(limits.maxMemoryBytes > 0)) {
+    throw new UnsupportedHashError('options', 'limits.cpuShare and limits.maxMemoryBytes must be positive numbers');
+  }
+  const normalize = options.normalize ?? 'none';
+  if (!['none', 'NFC', 'NFKC'].includes(normalize)) {
+    throw new UnsupportedHashError('options', `normalize must be "none", "NFC" or "NFKC", got "${String(normalize)}"`);
+  }
+  return { limits, normalize };
+}
+
+/** The verifier for a stored hash: the one the store named, else the first that recognises it; never quotes the hash. */
+function pickVerifier(verifiers: readonly PasswordVerifier[], byId: ReadonlyMap<string, PasswordVerifier>, encoded: string, format?: string): PasswordVerifier {
+  if (typeof encoded !== 'string' || encoded.length === 0 || encoded.length > 1024) {
+    throw new UnsupportedHashError('stored hash', 'it is empty, not text, or longer than 1024 characters');
+  }
+  if (format !== undefined) {
+    const named = byId.get(format);
+    if (!named) throw new UnsupportedHashError('hashFormat', `no verifier is registered under the format the store named (known: ${[...byId.keys()].join(', ')})`);
+    return named;
+  }
+  const found = verifiers.find((v) => v.recognizes(encoded));
+  if (!found) throw new UnsupportedHashError(describeShape(encoded), 'no registered verifier recognises this format; name it with hashFormat or register a verifier');
+  return found;
 }
 
 const shared = new Map<string, PasswordVerifierRegistry>();
