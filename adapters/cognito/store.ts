@@ -94,15 +94,26 @@ type AuthAnswer = { AuthenticationResult?: unknown; ChallengeName?: string; Sess
  * export const handler = createUserMigrationHandler({ store, attributes: { email: 'email', email_verified: 'email_verified' } })
  * ```
  */
-export function createCognitoStore(options: CognitoStoreOptions): UserStore {
+export function createCognitoStore(options: CognitoStoreOptions): CognitoStore {
   const pool: OldPool = { ...oldPoolSettings(options), ...(options.client ? { client: options.client } : {}) };
   return {
     name: 'cognito',
+    async warm() {
+      // The SDK resolves its credentials and reads the app client's secret on the first call; done here, during init.
+      const config = (getClient(pool) as { config?: { credentials?: () => Promise<unknown> } }).config;
+      await Promise.allSettled([config?.credentials?.(), readSecret(pool)]);
+    },
     findUser: (query, ctx) => findUser(pool, query, ctx),
     authenticate: (query, password, ctx) => authenticate(pool, query, password, ctx),
     ...(options.carryGroups ? { linkAccount: (link: AccountLink, ctx: StoreContext) => linkAccount(pool, link, ctx) } : {}),
     checks: () => cognitoChecks(options, () => getClient(pool), (username: string) => secretHash(pool, username)),
   };
+}
+
+/** The Cognito store, with the start work its Lambda entry awaits during init. */
+export interface CognitoStore extends UserStore {
+  /** Makes the SDK client and resolves its credentials and the app client's secret; resolves when done, never rejects. */
+  warm(): Promise<void>;
 }
 
 /** The options, checked: the old pool and app client every call goes to. */

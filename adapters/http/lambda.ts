@@ -6,10 +6,13 @@ import { createUserMigrationHandler, guardColdStart, startInstance } from '../..
 import { handlerOptionsFromEnv } from '../../src/environment.js';
 import { httpStoreFromEnv } from './env.js';
 
+import type { HttpStore } from './store.js';
+
+let store: HttpStore | undefined;
 export const handler = guardColdStart(() =>
-  createUserMigrationHandler({ ...handlerOptionsFromEnv(process.env), store: httpStoreFromEnv(process.env) }),
+  createUserMigrationHandler({ ...handlerOptionsFromEnv(process.env), store: (store = httpStoreFromEnv(process.env)) }),
 );
 
-// On Lambda, init finishes the timing hash's calibration, so the first sign-in does not run beside it (BENCHMARKS.md,
-// "Cold start and first sign-in").
-if (process.env.AWS_LAMBDA_FUNCTION_NAME) await startInstance(handler);
+// On Lambda, init finishes the timing hash's calibration and loads Node's fetch, so the first sign-in does not pay for
+// them (BENCHMARKS.md, "Cold start and first sign-in").
+if (process.env.AWS_LAMBDA_FUNCTION_NAME) await startInstance(handler, store?.warm());

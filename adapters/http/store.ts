@@ -117,6 +117,12 @@ class ProtocolError extends StoreUnavailableError {
 /** The HTTP store; `checks()` is always there. */
 export interface HttpStore extends UserStore {
   checks(): SelfCheck[];
+  /**
+   * Loads the fetch implementation now; resolves when done and never rejects. Node loads its fetch (undici) on the
+   * first call, which a fresh instance's first sign-in otherwise pays (`bench --only cold`); a `data:` URL makes no
+   * request. The Lambda entry awaits it during init. A store given its own `fetch` has nothing to load.
+   */
+  warm(): Promise<void>;
 }
 
 /**
@@ -146,6 +152,9 @@ export function createHttpStore(options: HttpStoreOptions): HttpStore {
     ...(options.linkPath === undefined ? {} : { linkAccount: (link: AccountLink, ctx: StoreContext) => linkAccount(http, link, ctx) }),
     ...(options.linksPath === undefined ? {} : { linkAccounts: (links: readonly AccountLink[], ctx: StoreContext) => linkAccounts(http, links, ctx) }),
     ...(options.identityPath === undefined ? {} : { findByIdentity: (identity: { provider: string; sub: string }, ctx: StoreContext) => findByIdentity(http, identity, ctx) }),
+    warm: async () => {
+      if (!options.fetch) await fetch('data:,').then((res) => res.arrayBuffer()).then(() => {}, () => {});
+    },
     checks: () => [{
       id: 'http.reachable',
       async run(): Promise<CheckResult> {

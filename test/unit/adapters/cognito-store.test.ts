@@ -90,6 +90,19 @@ describe('Cognito store: what the old pool may answer', () => {
     expect(idp.commandCalls(AdminInitiateAuthCommand)[1]!.args[0].input.AuthParameters!.SECRET_HASH).toMatch(/^[A-Za-z0-9+/]+=*$/);
   });
 
+  it('warm() reads the secret once ahead of the first sign-in, makes no call to the pool, and never rejects (issue 35)', async () => {
+    idp.on(AdminInitiateAuthCommand).resolves({ AuthenticationResult: { AccessToken: 'x' } });
+    idp.on(AdminGetUserCommand).resolves(existing);
+    let reads = 0;
+    const s = store({ clientSecret: async () => (reads++, 'client-secret') });
+    await s.warm();
+    expect(reads).toBe(1);
+    expect(idp.calls()).toHaveLength(0);
+    await s.authenticate!(q, 'pw', ctx());
+    expect(reads).toBe(1);
+    await expect(store({ clientSecret: async () => { throw new Error('AccessDenied'); } }).warm()).resolves.toBeUndefined();
+  });
+
   it.each([
     [{ userPoolId: 'not a pool', clientId: 'c' }, /"userPoolId" must be a user pool id/],
     [{ userPoolId: 'eu-west-1_OLD' }, /"clientId" is required/],

@@ -158,3 +158,15 @@ describe('HTTP store', () => {
     expect(() => createHttpStore(options as never)).toThrow(ConfigurationError);
   });
 });
+
+describe("the HTTP store's start (issue 35)", () => {
+  it('warm() loads fetch without a request to the legacy API, skips a store given its own fetch, and never rejects', async () => {
+    const a = await api();
+    await createHttpStore({ baseUrl: a.url }).warm();
+    expect(a.requests).toHaveLength(0);
+    let calls = 0;
+    const own = createHttpStore({ baseUrl: a.url, fetch: (async () => { calls++; throw new Error('no'); }) as typeof fetch });
+    await expect(own.warm()).resolves.toBeUndefined();
+    expect(calls).toBe(0);
+  });
+});
