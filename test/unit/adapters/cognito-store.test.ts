@@ -90,14 +90,15 @@ describe('Cognito store: what the old pool may answer', () => {
     expect(idp.commandCalls(AdminInitiateAuthCommand)[1]!.args[0].input.AuthParameters!.SECRET_HASH).toMatch(/^[A-Za-z0-9+/]+=*$/);
   });
 
-  it('warm() reads the secret once ahead of the first sign-in, makes no call to the pool, and never rejects (issue 35)', async () => {
+  it('warm() reads the secret once ahead of the first sign-in, sends nothing but an already-aborted AdminGetUser, and never rejects (issue 35)', async () => {
     idp.on(AdminInitiateAuthCommand).resolves({ AuthenticationResult: { AccessToken: 'x' } });
     idp.on(AdminGetUserCommand).resolves(existing);
     let reads = 0;
     const s = store({ clientSecret: async () => (reads++, 'client-secret') });
     await s.warm();
     expect(reads).toBe(1);
-    expect(idp.calls()).toHaveLength(0);
+    expect(idp.calls()).toHaveLength(1);
+    expect((idp.call(0).args as unknown[])[1]).toMatchObject({ abortSignal: { aborted: true } });
     await s.authenticate!(q, 'pw', ctx());
     expect(reads).toBe(1);
     await expect(store({ clientSecret: async () => { throw new Error('AccessDenied'); } }).warm()).resolves.toBeUndefined();
