@@ -140,8 +140,8 @@ export const START_WAIT_MS = 2000;
 
 /**
  * What a deployed entry awaits during Lambda's init: the handler's start work and the store's connection, so a fresh
- * instance's first sign-in does not run beside them. With nothing waited for, that sign-in ran 48 to 73 ms over a warm
- * one; with it, 16 to 26 ms, the start work being part of init instead (BENCHMARKS.md, "Cold start and first sign-in"). Waits at most
+ * instance's first sign-in does not run beside them (`bench --only cold`: PostgreSQL's first sign-in ran 58 to 59 ms
+ * over a warm one without it, 15 to 26 ms with it; BENCHMARKS.md, "Cold start and first sign-in"). Waits at most
  * `waitMs`: a store that hangs is left to the first invocation's own deadline. Never throws.
  *
  * @example

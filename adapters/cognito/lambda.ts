@@ -6,7 +6,6 @@
 import { handlerOptionsFromEnv } from '../../src/environment.js';
 import { createUserMigrationHandler, guardColdStart, startInstance } from '../../src/handler.js';
 import { cognitoStoreFromEnv } from './env.js';
-
 import type { CognitoStore } from './store.js';
 
 let store: CognitoStore | undefined;

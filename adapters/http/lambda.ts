@@ -5,7 +5,6 @@
 import { createUserMigrationHandler, guardColdStart, startInstance } from '../../src/handler.js';
 import { handlerOptionsFromEnv } from '../../src/environment.js';
 import { httpStoreFromEnv } from './env.js';
-
 import type { HttpStore } from './store.js';
 
 let store: HttpStore | undefined;
