@@ -5,9 +5,9 @@ import { build } from 'esbuild';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { copyFile, mkdir, rm, stat, writeFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { coldStartBytes } from './lib/bundle-size.mjs';
+import { coldStartBytes, reachedOutputs } from './lib/bundle-size.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const quiet = process.argv.includes('--quiet');
@@ -69,6 +69,38 @@ async function bundleFunction({ name, entry, worker }) {
   return { name, file: outfile, bytes: coldStartBytes(result.metafile, outfile), total, chunks: outputs.length - 1 };
 }
 
+// The four functions as the npm package ships them: one build into dist/functions/, so the chunks they share (the flows,
+// the verifiers, Powertools) are written once, and a manifest naming each function's files: its entry, the worker and
+// every chunk either reaches, statically or on first use. The CDK construct deploys a function's files and no others
+// (src/cdk/index.ts, functionCode). dist/<store>/ stays one folder per function, as `sam build` lays it out, for the
+// demo, the tests and the bench.
+export const PACKAGED_DIR = 'functions';
+
+async function bundlePackaged() {
+  const outdir = join(root, 'dist', PACKAGED_DIR);
+  await rm(outdir, { recursive: true, force: true });
+  const result = await build({
+    ...FUNCTION_SETTINGS,
+    entryPoints: { ...Object.fromEntries(FUNCTIONS.map((f) => [f.name, join(root, f.entry)])), 'verify-worker': join(root, WORKER_ENTRY) },
+    outdir,
+    bundle: true,
+    platform: 'node',
+    splitting: true,
+    chunkNames: 'chunks/[name]-[hash]',
+    legalComments: 'none',
+    metafile: true,
+    logLevel: 'warning',
+  });
+  const prefix = `${relative(root, outdir)}/`;
+  const manifest = Object.fromEntries(FUNCTIONS.map(({ name }) => {
+    const reached = reachedOutputs(result.metafile, [`${prefix}${name}.mjs`, `${prefix}verify-worker.mjs`], ['import-statement', 'dynamic-import']);
+    return [name, [...reached].map((p) => p.slice(prefix.length)).sort()];
+  }));
+  await writeFile(join(outdir, 'manifest.json'), `${JSON.stringify(manifest, null, 1)}\n`);
+  const total = Object.values(result.metafile.outputs).reduce((sum, o) => sum + o.bytes, 0);
+  return { name: 'packaged', file: join(outdir, 'manifest.json'), bytes: total };
+}
+
 // The worker on its own, for code that runs from source (the tests): src/passwords/pool.ts finds it at dist/verify-worker.mjs.
 async function bundleWorker() {
   const outfile = join(root, 'dist', 'verify-worker.mjs');
@@ -127,7 +159,7 @@ async function emitLibrary() {
 
 async function main() {
   await mkdir(join(root, 'dist'), { recursive: true });
-  const outputs = await Promise.all([...FUNCTIONS.map(bundleFunction), bundleWorker(), bundleRuntime(), bundleCli(), emitLibrary()]);
+  const outputs = await Promise.all([...FUNCTIONS.map(bundleFunction), bundlePackaged(), bundleWorker(), bundleRuntime(), bundleCli(), emitLibrary()]);
   if (quiet) return;
   for (const o of outputs) {
     const chunks = o.chunks ? `  loaded at cold start; ${o.chunks} chunks, ${(o.total / 1024).toFixed(1)} KiB in all` : '';

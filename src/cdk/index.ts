@@ -1,6 +1,6 @@
 // cognito-migrate/cdk: the migration function as an AWS CDK construct. It
-// deploys the bundle this package ships (dist/<store>/, with its verification
-// worker beside it), so the user's project needs no esbuild; aws-cdk-lib and
+// deploys the bundle this package ships (the store's files in dist/functions/,
+// with the verification worker), so the user's project needs no esbuild; aws-cdk-lib and
 // constructs are optional peer dependencies, loaded only by this entry.
 import { Annotations, Aspects, Duration, type IAspect, Stack } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
@@ -13,8 +13,8 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct, type IConstruct } from 'constructs';
-import { existsSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { dirname, join, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /**
@@ -250,11 +250,24 @@ const COMPLETION_VARIABLES = ['PG_COGNITO_SUB_COLUMN', 'MYSQL_COGNITO_SUB_COLUMN
 const NAMESPACE = 'CognitoMigrate';
 const SERVICE = 'cognito-migrate';
 
-/** The package's own dist/ folder, where the bundles are (this file is dist/lib/src/cdk/index.js once built). */
-function distDir(): string {
+/** The package's built functions (this file is dist/lib/src/cdk/index.js once built): dist/functions/, with its manifest. */
+function functionsDir(): string {
   let dir = dirname(fileURLToPath(import.meta.url));
-  for (let i = 0; i < 5; i++, dir = dirname(dir)) if (existsSync(join(dir, 'dist', 'postgres', 'index.mjs'))) return join(dir, 'dist');
-  throw new Error('cognito-migrate/cdk: the built bundles (dist/postgres/index.mjs) are not in the package; install a published version, or run npm run build');
+  for (let i = 0; i < 5; i++, dir = dirname(dir)) if (existsSync(join(dir, 'dist', 'functions', 'manifest.json'))) return join(dir, 'dist', 'functions');
+  throw new Error('cognito-migrate/cdk: the built functions (dist/functions/manifest.json) are not in the package; install a published version, or run npm run build');
+}
+
+/**
+ * One store's function code: dist/functions/ less every file its manifest does not name. The four functions share one
+ * folder so the package holds their common chunks once (scripts/build.mjs, bundlePackaged); each asset still holds only
+ * what its function loads, since a Lambda zip can load nothing else, and a PostgreSQL function would not carry mysql2.
+ */
+function functionCode(bundle: MigrationStore['bundle']): lambda.Code {
+  const dir = functionsDir();
+  const manifest = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')) as Record<string, string[]>;
+  const keep = new Set(manifest[bundle]);
+  const files = readdirSync(dir, { recursive: true, encoding: 'utf8' }).map((f) => f.split(sep).join('/')).filter((f) => statSync(join(dir, f)).isFile());
+  return lambda.Code.fromAsset(dir, { exclude: files.filter((f) => !keep.has(f)) });
 }
 
 /**
@@ -310,8 +323,8 @@ export class CognitoMigration extends Construct {
     const logGroup = new logs.LogGroup(this, 'Logs', { retention: props.logRetention ?? logs.RetentionDays.ONE_MONTH });
     this.function = new lambda.Function(this, 'Function', {
       description: `Cognito UserMigration trigger (cognito-migrate, ${props.store.bundle} store)`,
-      code: lambda.Code.fromAsset(join(distDir(), props.store.bundle), { exclude: ['*.map', 'meta.json'] }),
-      handler: 'index.handler',
+      code: functionCode(props.store.bundle),
+      handler: `${props.store.bundle}.handler`,
       runtime: lambda.Runtime.NODEJS_22_X,
       architecture: lambda.Architecture.ARM_64,
       // Cognito waits 5 s for a trigger and cannot be made to wait longer.

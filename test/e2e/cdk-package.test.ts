@@ -8,7 +8,7 @@ import { InitiateAuthCommand } from '@aws-sdk/client-cognito-identity-provider';
 import { execFile } from 'node:child_process';
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CreateUserPoolClientCommand, CreateUserPoolCommand, CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
@@ -72,7 +72,7 @@ describe('the README\'s CDK example, from the packed package in a fresh project'
   it('compiles (strict, nodenext) and synthesizes as an ES module app: a function, Cognito\'s invoke permission, the triggers, no cognito-idp action on "*"', async () => {
     esm = await synthesize('esm', 'module', { module: 'nodenext', moduleResolution: 'nodenext' });
     const resources = Object.values(esm.template.Resources);
-    const fn = resources.find((r) => r.Type === 'AWS::Lambda::Function' && r.Properties.Handler === 'index.handler')!;
+    const fn = resources.find((r) => r.Type === 'AWS::Lambda::Function' && r.Properties.Handler === 'postgres.handler')!;
     expect(fn.Properties).toMatchObject({ Runtime: 'nodejs22.x', Timeout: 5, Environment: { Variables: expect.objectContaining({ MATCH_EMAIL: 'true', PG_TABLE: 'legacy.users' }) } });
     expect(resources.some((r) => r.Type === 'AWS::Lambda::Permission' && r.Properties.Principal === 'cognito-idp.amazonaws.com' && JSON.stringify(r.Properties.SourceArn).includes('Users'))).toBe(true);
     const pool = resources.find((r) => r.Type === 'AWS::Cognito::UserPool')!;
@@ -94,16 +94,24 @@ describe('the README\'s CDK example, from the packed package in a fresh project'
 
   it('the synthesized function asset signs a legacy user in through cognito-local', async () => {
     const resources = Object.values(esm.template.Resources);
-    const fn = resources.find((r) => r.Type === 'AWS::Lambda::Function' && r.Properties.Handler === 'index.handler')!;
+    const fn = resources.find((r) => r.Type === 'AWS::Lambda::Function' && r.Properties.Handler === 'postgres.handler')!;
     const asset = (await readdir(esm.outdir)).filter((f) => f.startsWith('asset.')).find((f) => fn.Properties.Code.S3Key.startsWith(f.slice('asset.'.length)))!;
-    expect(await readdir(join(esm.outdir, asset))).toEqual(expect.arrayContaining(['index.mjs', 'verify-worker.mjs']));
+    // The package holds the four functions in one folder (dist/functions/); the asset holds this one's files and no other's.
+    const shipped = join(consumer, 'node_modules', 'cognito-migrate', 'dist', 'functions');
+    const manifest = JSON.parse(await readFile(join(shipped, 'manifest.json'), 'utf8')) as Record<string, string[]>;
+    const files = (await readdir(join(esm.outdir, asset), { recursive: true, withFileTypes: true })).filter((e) => e.isFile()).map((e) => relative(join(esm.outdir, asset), join(e.parentPath, e.name)));
+    expect(files.sort()).toEqual(manifest.postgres);
+    expect(files).toEqual(expect.arrayContaining(['postgres.mjs', 'verify-worker.mjs']));
+    const mysqlOnly = manifest.mysql!.filter((f) => !manifest.postgres!.includes(f));
+    expect(mysqlOnly.length).toBeGreaterThan(1);
+    expect(files.filter((f) => mysqlOnly.includes(f) || ['mysql.mjs', 'http.mjs', 'cognito.mjs'].includes(f))).toEqual([]);
     const table = await freshLegacyTable('cdk_asset');
     // Secrets Manager does not run here: the database comes as DATABASE_URL instead of the secret, the link key as LINK_KEY
     // instead of the generated secret; no pool but cognito-local answers DescribeUserPool, so the policy check is off
     // (it is tested in test/unit/lockout.test.ts); every other setting as synthesized.
     const { DATABASE_SECRET_ARN: _secret, LINK_KEY_ARN: linkKeyArn, PASSWORD_POLICY: policy, PG_COGNITO_SUB_COLUMN: _sub, PG_GROUPS_COLUMN: _groups, ...env } = fn.Properties.Environment.Variables as Record<string, string>;
     expect([Boolean(linkKeyArn), policy]).toEqual([true, 'warn']);
-    const lambda = await startLambdaServer({ functions: { migrate: { file: join(esm.outdir, asset, 'index.mjs'), env: { ...env, LINK_KEY: 'cdk-package-test-link-key-0123456789abcdef', DATABASE_URL: databaseUrl(), PG_TABLE: table, POWERTOOLS_METRICS_DISABLED: 'true' } } } });
+    const lambda = await startLambdaServer({ functions: { migrate: { file: join(esm.outdir, asset, 'postgres.mjs'), env: { ...env, LINK_KEY: 'cdk-package-test-link-key-0123456789abcdef', DATABASE_URL: databaseUrl(), PG_TABLE: table, POWERTOOLS_METRICS_DISABLED: 'true' } } } });
     const cognito = await startCognitoLocal({ lambdaEndpoint: lambda.url, userMigration: 'migrate' });
     const idp = new CognitoIdentityProviderClient({ endpoint: cognito.endpoint, region: 'local', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
     try {

@@ -55,7 +55,7 @@ describe('CognitoMigration (aws-cdk-lib)', () => {
       });
     });
     template.hasResourceProperties('AWS::Lambda::Function', {
-      Handler: 'index.handler', Runtime: 'nodejs22.x', Timeout: 5, MemorySize: 1024, Architectures: ['arm64'], ReservedConcurrentExecutions: 20,
+      Handler: 'postgres.handler', Runtime: 'nodejs22.x', Timeout: 5, MemorySize: 1024, Architectures: ['arm64'], ReservedConcurrentExecutions: 20,
       VpcConfig: Match.objectLike({ SecurityGroupIds: Match.anyValue(), SubnetIds: Match.anyValue() }),
       Environment: { Variables: Match.objectLike({ DATABASE_SECRET_ARN: Match.anyValue(), PG_TABLE: 'legacy.users', MATCH_EMAIL: 'true', TIMING_HASH: Match.stringLikeRegexp('^\\$2b\\$12\\$'), POWERTOOLS_METRICS_NAMESPACE: 'CognitoMigrate' }) },
     });
