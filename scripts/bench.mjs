@@ -961,8 +961,8 @@ async function coldBench(db) {
 
 /**
  * The MySQL driver options side by side: each driver bundled as the function bundles it (esbuild, minified, one
- * file), then imported in fresh processes (median): mysql2/promise (what the bundle uses) and MariaDB's own
- * Connector/Node.js (`mariadb`, installed by the bench into dist/bench/mariadb, not a dependency).
+ * file), then imported in fresh processes (median): mysql2/promise in full, mysql2 without iconv-lite's tables and the
+ * RDS certificate profile (scripts/lib/mysql2-slim.mjs, what the bundle uses) and MariaDB's own Connector/Node.js (`mariadb`, installed by the bench into dist/bench/mariadb, not a dependency).
  */
 async function driverImports(importTime) {
   const dir = join(root, 'dist', 'bench', 'mariadb');
@@ -973,10 +973,11 @@ async function driverImports(importTime) {
     await writeFile(join(dir, 'package.json'), '{"private":true}\n');
     await run('npm', ['install', '--no-save', '--no-package-lock', '--no-audit', '--no-fund', '--ignore-scripts', 'mariadb@3'], { cwd: dir });
   }
-  const bundled = async (name, contents, resolveDir) => {
+  const { mysql2Slim } = await import('./lib/mysql2-slim.mjs');
+  const bundled = async (name, contents, resolveDir, plugins = []) => {
     const outfile = join(root, 'dist', 'bench', `${name}.mjs`);
     await build({
-      stdin: { contents, resolveDir, loader: 'js' }, outfile, bundle: true, platform: 'node', target: 'node22', format: 'esm', minify: true, legalComments: 'none', logLevel: 'warning',
+      stdin: { contents, resolveDir, loader: 'js' }, outfile, bundle: true, platform: 'node', target: 'node22', format: 'esm', minify: true, legalComments: 'none', logLevel: 'warning', plugins,
       banner: { js: "import { createRequire as __cmCreateRequire } from 'node:module'; const require = __cmCreateRequire(import.meta.url);" },
     });
     return { kib: round((await stat(outfile)).size / 1024, 1), import_ms_median: round(await importTime(outfile), 1) };
@@ -984,6 +985,7 @@ async function driverImports(importTime) {
   const { version } = JSON.parse(await readFile(join(dir, 'node_modules', 'mariadb', 'package.json'), 'utf8'));
   return {
     mysql2: await bundled('driver-mysql2', "import mysql from 'mysql2/promise'; export default mysql.createConnection;", root),
+    mysql2_slim: await bundled('driver-mysql2-slim', "import mysql from 'mysql2/promise'; export default mysql.createConnection;", root, [mysql2Slim]),
     [`mariadb_${version}`]: await bundled('driver-mariadb', "import mariadb from 'mariadb'; export default mariadb.createConnection;", dir),
   };
 }

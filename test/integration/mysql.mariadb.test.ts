@@ -234,6 +234,30 @@ describe('the deployable function (dist/mysql/index.mjs)', () => {
   });
 });
 
+describe('the deployable function\'s mysql2 build (scripts/lib/mysql2-slim.mjs: no iconv-lite tables)', () => {
+  it('reads text from latin1 and sjis columns right: the server sends it in the connection\'s utf8mb4', async () => {
+    const t = await freshMysqlTable('my_charsets', [{ username: 'zoe', email: 'zoe@example.com', password: 'pw-zoe' }]);
+    await mysqlSql(`ALTER TABLE ${t} CONVERT TO CHARACTER SET latin1 COLLATE latin1_swedish_ci`);
+    await mysqlSql(`ALTER TABLE ${t} MODIFY family_name VARCHAR(100) CHARACTER SET sjis`);
+    await mysqlSql(`UPDATE ${t} SET given_name = ?, family_name = ? WHERE username = 'zoe'`, ['Zoë Ñúñez', 'やまだ']);
+    const root = new URL('../../', import.meta.url).pathname;
+    const lambda = await startLambdaServer({
+      functions: { fn: { file: join(root, 'dist', 'mysql', 'index.mjs'), env: {
+        DATABASE_URL: mysqlUrl(), MYSQL_TABLE: t, MATCH_EMAIL: 'true', POWERTOOLS_LOG_LEVEL: 'SILENT',
+        ATTRIBUTE_MAP: JSON.stringify({ email: 'email', given_name: 'given_name', family_name: 'family_name' }),
+      } } },
+    });
+    try {
+      const res = await fetch(`${lambda.url}/2015-03-31/functions/fn/invocations`, { method: 'POST', body: JSON.stringify(migrationEvent('zoe@example.com', 'pw-zoe')) });
+      const text = await res.clone().text(); expect(res.headers.get('x-amz-function-error'), text).toBeNull();
+      const body = await res.json() as { response: { userAttributes: Record<string, string> } };
+      expect(body.response.userAttributes).toMatchObject({ given_name: 'Zoë Ñúñez', family_name: 'やまだ' });
+    } finally {
+      await lambda.close();
+    }
+  });
+});
+
 describe('csv export from MariaDB', () => {
   it('streams every user in one snapshot and writes files that count each one', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'my-export-'));
