@@ -12,6 +12,7 @@ export const handler = guardColdStart(() =>
   createUserMigrationHandler({ ...handlerOptionsFromEnv(process.env), store: (store = httpStoreFromEnv(process.env)) }),
 );
 
-// On Lambda, init finishes the timing hash's calibration and loads Node's fetch, so the first sign-in does not pay for
+// On Lambda, init finishes the timing hash's calibration and opens the way to the API (one HEAD to HTTP_BASE_URL, with
+// no credential: fetch loaded, its HTTP parser compiled, a connection open), so the first sign-in does not pay for
 // them (BENCHMARKS.md, "Cold start and first sign-in").
 if (process.env.AWS_LAMBDA_FUNCTION_NAME) await startInstance(handler, store?.warm());

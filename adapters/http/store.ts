@@ -114,13 +114,18 @@ class ProtocolError extends StoreUnavailableError {
   override readonly code = 'STORE_PROTOCOL_ERROR';
 }
 
+/** How long the start's `HEAD` may take: under startInstance's 2 s cap (src/handler.ts), so it ends inside it. */
+const WARM_MS = 1500;
+
 /** The HTTP store; `checks()` is always there. */
 export interface HttpStore extends UserStore {
   checks(): SelfCheck[];
   /**
-   * Loads the fetch implementation now; resolves when done and never rejects. Node loads its fetch (undici) on the
-   * first call, which a fresh instance's first sign-in otherwise pays (`bench --only cold`); a `data:` URL makes no
-   * request. The Lambda entry awaits it during init. A store given its own `fetch` has nothing to load.
+   * Readies the way to the API now; resolves when done (at most 1.5 s) and never rejects. Node loads its fetch
+   * (undici) on the first call and compiles its HTTP parser on the first connection, and the first connection pays TCP
+   * and TLS: a fresh instance's first sign-in would pay all of it (`bench --only cold`). So this sends one `HEAD` to
+   * `baseUrl`, with no credential, header or user data, ignores the answer, and leaves the connection open for the
+   * sign-in. The Lambda entry awaits it during init. A store given its own `fetch` is left alone.
    */
   warm(): Promise<void>;
 }
@@ -153,7 +158,7 @@ export function createHttpStore(options: HttpStoreOptions): HttpStore {
     ...(options.linksPath === undefined ? {} : { linkAccounts: (links: readonly AccountLink[], ctx: StoreContext) => linkAccounts(http, links, ctx) }),
     ...(options.identityPath === undefined ? {} : { findByIdentity: (identity: { provider: string; sub: string }, ctx: StoreContext) => findByIdentity(http, identity, ctx) }),
     warm: async () => {
-      if (!options.fetch) await fetch('data:,').then((res) => res.arrayBuffer()).then(() => {}, () => {});
+      if (!options.fetch) await fetch(http.base, { method: 'HEAD', redirect: 'manual', signal: AbortSignal.timeout(WARM_MS) }).then((res) => res.arrayBuffer()).then(() => {}, () => {});
     },
     checks: () => [{
       id: 'http.reachable',

@@ -160,10 +160,13 @@ describe('HTTP store', () => {
 });
 
 describe("the HTTP store's start (issue 35)", () => {
-  it('warm() loads fetch without a request to the legacy API, skips a store given its own fetch, and never rejects', async () => {
+  it('warm() sends one HEAD to baseUrl with no credential, header or user data, skips a store given its own fetch, and never rejects', async () => {
     const a = await api();
-    await createHttpStore({ baseUrl: a.url }).warm();
-    expect(a.requests).toHaveLength(0);
+    await createHttpStore({ baseUrl: a.url, authorization: 'Bearer secret-token', headers: { 'x-api-key': 'k' } }).warm();
+    expect(a.requests).toEqual([{ method: 'HEAD', url: new URL(a.url).pathname, authorization: undefined, body: '' }]);
+    const closed = await api();
+    await closed.close();
+    await expect(createHttpStore({ baseUrl: closed.url }).warm()).resolves.toBeUndefined();
     let calls = 0;
     const own = createHttpStore({ baseUrl: a.url, fetch: (async () => { calls++; throw new Error('no'); }) as typeof fetch });
     await expect(own.warm()).resolves.toBeUndefined();
