@@ -933,6 +933,7 @@ async function coldBench(db) {
   await new Promise((r) => api.listen(0, '127.0.0.1', r));
   try {
     out.http = await measure('http', { HTTP_BASE_URL: `http://127.0.0.1:${api.address().port}`, MATCH_EMAIL: 'true', ATTRIBUTE_MAP: JSON.stringify({ email: 'email', email_verified: 'email_verified' }) });
+    out.http_first_request = await firstRequests(`http://127.0.0.1:${api.address().port}`, runs);
   } finally {
     api.close();
   }
@@ -957,6 +958,26 @@ async function coldBench(db) {
   }
   out.mysql_drivers = await driverImports(floorLoad);
   return { runs, ...out };
+}
+
+/**
+ * The HTTP store's start step, side by side: in fresh processes, the first JSON POST to the local API (and the one
+ * after it) with no start step, after a `data:` URL fetch (loads fetch, opens nothing) and after a `HEAD` to the API
+ * (what `warm()` sends: fetch loaded, the HTTP parser compiled, a connection open). Medians of `runs`, interleaved.
+ */
+async function firstRequests(url, runs) {
+  const child = (warm) => new Promise((resolve, reject) => {
+    const c = fork(join(root, 'scripts', 'lib', 'bench-fetch-child.mjs'), [], { env: { PATH: process.env.PATH, BENCH_URL: url, BENCH_WARM: warm }, stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+    c.once('message', resolve);
+    c.once('exit', (code) => code && reject(new Error(`fetch child exited with ${code}`)));
+  });
+  const modes = ['none', 'data', 'head'];
+  const samples = Object.fromEntries(modes.map((m) => [m, []]));
+  for (let i = 0; i < runs; i++) for (const m of modes) samples[m].push(await child(m));
+  return Object.fromEntries(modes.map((m) => [m, {
+    first_post_ms_median: round(percentile(samples[m].map((x) => x.first), 50), 1),
+    second_post_ms_median: round(percentile(samples[m].map((x) => x.second), 50), 1),
+  }]));
 }
 
 /**
