@@ -125,6 +125,21 @@ async function bundleRuntime() {
   return { name: 'runtime', file: outfile, bytes: (await stat(outfile)).size };
 }
 
+// The CLI's own code is bundled; the core and the adapters it uses are not bundled a second time but imported from the
+// library's compiled modules (dist/lib), through package.json's "imports" entry "#lib/*". A module the library does
+// not compile (a Lambda entry) stays bundled.
+const LIBRARY_EXCLUDED = /^adapters\/[^/]+\/(lambda|verify-worker)\.ts$/;
+const cliUsesLibrary = {
+  name: 'cognito-migrate-cli-uses-library',
+  setup(b) {
+    b.onResolve({ filter: /^\.\.?\// }, (args) => {
+      const from = relative(root, join(args.resolveDir, args.path)).split('\\').join('/');
+      if (!/^(src|adapters)\//.test(from) || LIBRARY_EXCLUDED.test(from.replace(/\.js$/, '.ts'))) return undefined;
+      return { path: `#lib/${from.replace(/\.ts$/, '.js')}`, external: true };
+    });
+  },
+};
+
 async function bundleCli() {
   const outfile = join(root, 'dist', 'cli.mjs');
   await rm(join(root, 'dist', 'cli-chunks'), { recursive: true, force: true });
@@ -139,6 +154,7 @@ async function bundleCli() {
     target: 'node20',
     format: 'esm',
     packages: 'external',
+    plugins: [cliUsesLibrary],
     banner: { js: `#!/usr/bin/env node\n${requireShim}` },
     logLevel: 'warning',
   });
