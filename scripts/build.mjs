@@ -45,6 +45,20 @@ export const FUNCTION_SETTINGS = {
   banner: { js: requireShim },
 };
 
+// Beyond what sam build does, only the layout: rarely used code (Argon2's WebAssembly, the AWS SDK clients) goes into
+// chunks loaded on first use, the bundle sizes are recorded, and mysql2 is built without iconv-lite's double-byte
+// tables and the RDS certificate profile, which the MySQL store never needs (scripts/lib/mysql2-slim.mjs says why).
+const FUNCTION_LAYOUT = {
+  bundle: true,
+  platform: 'node',
+  splitting: true,
+  chunkNames: 'chunks/[name]-[hash]',
+  plugins: [mysql2Slim],
+  legalComments: 'none',
+  metafile: true,
+  logLevel: 'warning',
+};
+
 async function bundleFunction({ name, entry, worker }) {
   const outdir = join(root, 'dist', name);
   const outfile = join(outdir, 'index.mjs');
@@ -53,18 +67,8 @@ async function bundleFunction({ name, entry, worker }) {
     ...FUNCTION_SETTINGS,
     entryPoints: { index: join(root, entry), 'verify-worker': join(root, worker) },
     outdir,
-    bundle: true,
-    platform: 'node',
-    // Beyond what sam build does, only the layout: rarely used code (Argon2's WebAssembly, the AWS SDK
-    // clients) goes into chunks loaded on first use, and the bundle sizes are recorded.
-    splitting: true,
-    chunkNames: 'chunks/[name]-[hash]',
-    // mysql2 without iconv-lite's tables and the RDS certificate profile, which the MySQL store never reaches (the file says why).
-    plugins: [mysql2Slim],
+    ...FUNCTION_LAYOUT,
     sourcemap: 'external',
-    legalComments: 'none',
-    metafile: true,
-    logLevel: 'warning',
   });
   await writeFile(join(outdir, 'meta.json'), JSON.stringify(result.metafile));
   const outputs = Object.entries(result.metafile.outputs).filter(([path]) => path.endsWith('.mjs'));
@@ -77,7 +81,7 @@ async function bundleFunction({ name, entry, worker }) {
 // every chunk either reaches, statically or on first use. The CDK construct deploys a function's files and no others
 // (src/cdk/index.ts, functionCode). dist/<store>/ stays one folder per function, as `sam build` lays it out, for the
 // demo, the tests and the bench.
-export const PACKAGED_DIR = 'functions';
+const PACKAGED_DIR = 'functions';
 
 async function bundlePackaged() {
   const outdir = join(root, 'dist', PACKAGED_DIR);
@@ -86,14 +90,7 @@ async function bundlePackaged() {
     ...FUNCTION_SETTINGS,
     entryPoints: { ...Object.fromEntries(FUNCTIONS.map((f) => [f.name, join(root, f.entry)])), 'verify-worker': join(root, WORKER_ENTRY) },
     outdir,
-    bundle: true,
-    platform: 'node',
-    splitting: true,
-    chunkNames: 'chunks/[name]-[hash]',
-    plugins: [mysql2Slim],
-    legalComments: 'none',
-    metafile: true,
-    logLevel: 'warning',
+    ...FUNCTION_LAYOUT,
   });
   const prefix = `${relative(root, outdir)}/`;
   const manifest = Object.fromEntries(FUNCTIONS.map(({ name }) => {

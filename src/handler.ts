@@ -141,7 +141,7 @@ export const START_WAIT_MS = 2000;
 /**
  * What a deployed entry awaits during Lambda's init: the handler's start work and the store's connection, so a fresh
  * instance's first sign-in does not run beside them (`bench --only cold`: PostgreSQL's first sign-in ran 58 to 59 ms
- * over a warm one without it, 15 to 26 ms with it; BENCHMARKS.md, "Cold start and first sign-in"). Waits at most
+ * over a warm one without it, 8 to 26 ms with it over the day's runs; BENCHMARKS.md, "Cold start and first sign-in"). Waits at most
  * `waitMs`: a store that hangs is left to the first invocation's own deadline. Never throws.
  *
  * @example

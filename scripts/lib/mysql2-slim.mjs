@@ -1,6 +1,6 @@
-// mysql2 as the MySQL function bundles it: without two parts that are 570 KiB of the driver's 1 MB (dist/mysql/meta.json
-// before this build) and that a function connected by cognito-migrate's MySQL store needs at most rarely. Measured
-// against the full driver by `npm run bench -- --only cold` (BENCHMARKS.md, "Cold start and first sign-in, per store").
+// mysql2 as the MySQL function bundles it: without two parts that a function connected by cognito-migrate's MySQL store
+// needs at most rarely, 1,006.7 → 428.9 KiB bundled, measured against the full driver by `npm run bench -- --only cold`
+// (BENCHMARKS.md, "Cold start and first sign-in, per store").
 //
 // - iconv-lite's double-byte tables (Shift_JIS, EUC-JP, GBK, GB18030, EUC-KR, Big5: 394 KiB). mysql2 decodes with
 //   iconv-lite only text in an encoding Node's Buffer lacks (lib/parsers/string.js). The store connects with
